@@ -1,0 +1,44 @@
+import Foundation
+
+/// The whole configuration of crmgate, as read from `conf/crmgate.toml`:
+/// one nested struct per TOML section, every field with its default.
+///
+/// Relative paths (TLS files, storage) are kept as written; the server resolves
+/// them against the directory it was started in.
+public struct GatewayConfiguration: Sendable, Equatable {
+    public var imap: IMAP
+    public var tls: TLS
+    public var storage: Storage
+    public var log: Log
+
+    public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), log: Log = .init()) {
+        self.imap = imap
+        self.tls = tls
+        self.storage = storage
+        self.log = log
+    }
+
+    /// Reads and validates the TOML file at `path`; a missing or unreadable file is an error naming it.
+    public static func load(from path: String) throws(ConfigurationError) -> GatewayConfiguration {
+        let text = try ConfigurationFile.read(path)
+        return try parse(text, source: path)
+    }
+
+    /// Parses and validates configuration text; `source` names it in errors.
+    public static func parse(_ text: String, source: String) throws(ConfigurationError) -> GatewayConfiguration {
+        let document: TOMLTable
+        do {
+            document = try TOMLParser.parse(text)
+        } catch {
+            throw ConfigurationError(file: source, syntax: error)
+        }
+        var root = TableReader(document, source: source)
+        var configuration = GatewayConfiguration()
+        try root.read(&configuration.imap)
+        try root.read(&configuration.tls)
+        try root.read(&configuration.storage)
+        try root.read(&configuration.log)
+        try root.rejectUnknownKeys()
+        return configuration
+    }
+}

@@ -1,0 +1,146 @@
+/// Reads the keys of one TOML table into typed configuration fields, checking
+/// type and range, and remembers which keys it knows so it can report the rest.
+///
+/// A section decodes itself with one `read` call per key; see `ConfigurationSection`.
+struct TableReader {
+    let source: String
+    /// The table's dotted path, empty for the document root.
+    let path: [String]
+    let table: TOMLTable
+    /// Every key asked for, present or not, in the order asked.
+    private(set) var knownKeys: [String] = []
+
+    init(_ table: TOMLTable, path: [String] = [], source: String) {
+        self.table = table
+        self.path = path
+        self.source = source
+    }
+
+    /// Replaces `target` with the integer at `key`, if present.
+    mutating func read(_ key: String, into target: inout Int, _ rule: IntegerRule) throws(ConfigurationError) {
+        guard let value = lookUp(key) else { return }
+        guard case .integer(let number) = value, let integer = Int(exactly: number), rule.range.contains(integer) else {
+            throw error(key, "expected \(rule.expectation), got \(Self.describe(value))")
+        }
+        target = integer
+    }
+
+    /// Replaces `target` with the string at `key`, if present.
+    mutating func read(_ key: String, into target: inout String, _ rule: StringRule) throws(ConfigurationError) {
+        guard let value = lookUp(key) else { return }
+        guard case .string(let text) = value else {
+            throw error(key, "expected \(rule.expectation) as a quoted string, got \(Self.describe(value))")
+        }
+        switch rule {
+        case .nonEmpty(let expectation) where text.allSatisfy(\.isWhitespace):
+            throw error(key, "expected \(expectation), got \(Self.describe(value))")
+        case .oneOf(let noun, let choices) where !choices.contains(text):
+            throw error(key, "unknown \(noun) \(Self.describe(value)); use one of \(choices.joined(separator: ", "))")
+        default:
+            target = text
+        }
+    }
+
+    /// Replaces `target` with the boolean at `key`, if present.
+    mutating func read(_ key: String, into target: inout Bool) throws(ConfigurationError) {
+        guard let value = lookUp(key) else { return }
+        guard case .bool(let flag) = value else {
+            throw error(key, "expected true or false, got \(Self.describe(value))")
+        }
+        target = flag
+    }
+
+    /// Decodes the `[name]` table of this (root) table into `section`, if present.
+    mutating func read<Section: ConfigurationSection>(_ section: inout Section) throws(ConfigurationError) {
+        let name = Section.sectionName
+        guard let value = lookUp(name) else { return }
+        guard case .table(let table) = value else {
+            throw error(name, "expected a table [\(TOMLKey.dotted(path + [name]))], got \(Self.describe(value))")
+        }
+        var reader = TableReader(table, path: path + [name], source: source)
+        try section.read(from: &reader)
+        try reader.rejectUnknownKeys()
+    }
+
+    /// Fails on the first key of the table that no `read` asked for.
+    func rejectUnknownKeys() throws(ConfigurationError) {
+        for (key, value) in table where !knownKeys.contains(key) {
+            let suggestion = KeySuggestion.closest(to: key, among: knownKeys)
+            if path.isEmpty, case .table = value {
+                let advice = suggestion.map { "did you mean [\($0)]?" }
+                    ?? "the sections are " + knownKeys.map { "[\($0)]" }.joined(separator: ", ")
+                throw error(key, "unknown section [\(TOMLKey.dotted([key]))] — \(advice)")
+            }
+            let advice: String
+            if let suggestion {
+                advice = "did you mean \(suggestion)?"
+            } else if path.isEmpty {
+                advice = "every key belongs in a section: " + knownKeys.map { "[\($0)]" }.joined(separator: ", ")
+            } else {
+                advice = "the keys of [\(TOMLKey.dotted(path))] are " + knownKeys.joined(separator: ", ")
+            }
+            throw error(key, "unknown key \(TOMLKey.dotted(path + [key])) — \(advice)")
+        }
+    }
+
+    /// An error about `key` of this table, or about the table itself when `key` is nil.
+    func error(_ key: String?, _ message: String) -> ConfigurationError {
+        let names = path + (key.map { [$0] } ?? [])
+        return ConfigurationError(file: source, key: names.isEmpty ? nil : TOMLKey.dotted(names), message: message)
+    }
+
+    private mutating func lookUp(_ key: String) -> TOMLValue? {
+        if !knownKeys.contains(key) { knownKeys.append(key) }
+        return table[key]
+    }
+
+    /// A value as the administrator wrote it, shortened; containers by their kind.
+    static func describe(_ value: TOMLValue) -> String {
+        switch value {
+        case .array: return "an array"
+        case .table: return "a table"
+        default:
+            let text = value.description
+            return text.count > 60 ? String(text.prefix(57)) + "..." : text
+        }
+    }
+}
+
+/// A configuration section such as `[imap]`: a value type with defaults that
+/// overwrites the fields its table sets.
+protocol ConfigurationSection {
+    static var sectionName: String { get }
+    mutating func read(from table: inout TableReader) throws(ConfigurationError)
+}
+
+/// The integers a key accepts, and how to say so.
+struct IntegerRule {
+    var range: ClosedRange<Int>
+    /// Completes "expected …": "an integer from 0 to 65535".
+    var expectation: String
+
+    static let port = IntegerRule(range: 0...65_535, expectation: "an integer from 0 to 65535")
+
+    static func positive(_ unit: String) -> IntegerRule {
+        IntegerRule(range: 1...Int.max, expectation: "a positive number of \(unit)")
+    }
+
+    static func nonNegative(_ unit: String) -> IntegerRule {
+        IntegerRule(range: 0...Int.max, expectation: "a number of \(unit), 0 or more")
+    }
+}
+
+/// The strings a key accepts, and how to say so.
+enum StringRule {
+    /// A string with something besides whitespace in it; the text completes "expected …".
+    case nonEmpty(String)
+    /// One of a fixed list of words, named by `noun` ("log level").
+    case oneOf(noun: String, [String])
+
+    var expectation: String {
+        switch self {
+        case .nonEmpty(let expectation): expectation
+        case .oneOf(let noun, let choices): "a \(noun) (one of \(choices.joined(separator: ", ")))"
+        }
+    }
+}

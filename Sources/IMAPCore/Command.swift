@@ -1,0 +1,139 @@
+/// A client command with its tag (RFC 9051 §2.2.1, `command`).
+public struct TaggedCommand: Hashable, Sendable {
+    public var tag: String
+    public var command: Command
+    public init(tag: String, command: Command) { self.tag = tag; self.command = command }
+}
+
+/// Every client command crmgate understands (RFC 9051 §6 plus the extensions it advertises).
+///
+/// Keyword-like arguments (authentication mechanism, ENABLE capabilities, LIST selection
+/// options) are uppercased by the parser; mailbox names and strings are kept as sent.
+public enum Command: Hashable, Sendable {
+    case capability
+    case noop
+    case logout
+    /// RFC 2971; nil is `ID NIL`.
+    case id([IDParameter]?)
+    case starttls
+    /// `initialResponse` is the SASL-IR (RFC 4959) data, base64-decoded; `=` gives `[]`.
+    case authenticate(mechanism: String, initialResponse: [UInt8]?)
+    case login(username: [UInt8], password: [UInt8])
+    /// RFC 5161; capability names uppercased.
+    case enable([String])
+    case select(MailboxName, SelectParameters)
+    case examine(MailboxName, SelectParameters)
+    /// `specialUse` from RFC 6154 `CREATE name (USE (\Drafts))`, kept as sent.
+    case create(MailboxName, specialUse: [String])
+    case delete(MailboxName)
+    case rename(from: MailboxName, to: MailboxName)
+    case subscribe(MailboxName)
+    case unsubscribe(MailboxName)
+    case list(ListCommand)
+    case lsub(reference: MailboxName, pattern: [UInt8])
+    case namespace
+    case status(MailboxName, [StatusAttribute])
+    case append(MailboxName, AppendMessage)
+    case idle
+    case check
+    case close
+    case unselect
+    case expunge
+    /// `UID EXPUNGE` (RFC 4315 / RFC 9051).
+    case uidExpunge(SequenceSet)
+    case search(SearchCommand, uid: Bool)
+    case fetch(SequenceSet, [FetchAttribute], FetchModifiers, uid: Bool)
+    case store(SequenceSet, StoreModifiers, StoreAction, uid: Bool)
+    case copy(SequenceSet, MailboxName, uid: Bool)
+    case move(SequenceSet, MailboxName, uid: Bool)
+}
+
+/// One `ID` field/value pair (RFC 2971 §3.3). Keys are case-insensitive; the value may be NIL.
+public struct IDParameter: Hashable, Sendable {
+    public var key: String
+    public var value: [UInt8]?
+    public init(key: String, value: [UInt8]?) { self.key = key; self.value = value }
+}
+
+/// SELECT/EXAMINE parameters: CONDSTORE and QRESYNC (RFC 7162 §3.1.8, §3.2.5).
+public struct SelectParameters: Hashable, Sendable {
+    public var condstore: Bool
+    public var qresync: QResyncParameters?
+    public init(condstore: Bool = false, qresync: QResyncParameters? = nil) {
+        self.condstore = condstore; self.qresync = qresync
+    }
+}
+
+/// `QRESYNC (uidvalidity modseq [known-uids] [(seq-set uid-set)])` (RFC 7162 §3.2.5).
+public struct QResyncParameters: Hashable, Sendable {
+    public var uidValidity: UInt32
+    public var modSeq: UInt64
+    public var knownUIDs: SequenceSet?
+    public var sequenceMatch: SequenceMatch?
+
+    /// `seq-match-data`: message numbers and the UIDs the client believes they have.
+    public struct SequenceMatch: Hashable, Sendable {
+        public var knownSequenceSet: SequenceSet
+        public var knownUIDSet: SequenceSet
+        public init(knownSequenceSet: SequenceSet, knownUIDSet: SequenceSet) {
+            self.knownSequenceSet = knownSequenceSet; self.knownUIDSet = knownUIDSet
+        }
+    }
+
+    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil) {
+        self.uidValidity = uidValidity; self.modSeq = modSeq; self.knownUIDs = knownUIDs; self.sequenceMatch = sequenceMatch
+    }
+}
+
+/// LIST with the LIST-EXTENDED grammar (RFC 5258) and LIST-STATUS (RFC 5819).
+public struct ListCommand: Hashable, Sendable {
+    /// Uppercased: SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE.
+    public var selectionOptions: [String]
+    public var reference: MailboxName
+    /// `list-mailbox` patterns, raw bytes, may contain `%` and `*`.
+    public var patterns: [[UInt8]]
+    public var returnOptions: [ListReturnOption]
+    /// True when the patterns were sent as a parenthesised list (kept for faithful re-encoding).
+    public var parenthesisedPatterns: Bool
+
+    public init(selectionOptions: [String] = [], reference: MailboxName, patterns: [[UInt8]], returnOptions: [ListReturnOption] = [], parenthesisedPatterns: Bool = false) {
+        self.selectionOptions = selectionOptions; self.reference = reference; self.patterns = patterns
+        self.returnOptions = returnOptions; self.parenthesisedPatterns = parenthesisedPatterns || patterns.count != 1
+    }
+}
+
+/// A LIST `RETURN` option (RFC 5258 §3, RFC 6154, RFC 5819).
+public enum ListReturnOption: Hashable, Sendable {
+    case subscribed
+    case children
+    case specialUse
+    case status([StatusAttribute])
+}
+
+/// A STATUS data item name (RFC 9051 §6.3.11, RFC 7162, RFC 7889).
+public enum StatusAttribute: String, Hashable, Sendable, CaseIterable {
+    case messages = "MESSAGES"
+    case recent = "RECENT"
+    case uidNext = "UIDNEXT"
+    case uidValidity = "UIDVALIDITY"
+    case unseen = "UNSEEN"
+    case size = "SIZE"
+    case highestModSeq = "HIGHESTMODSEQ"
+    case deleted = "DELETED"
+    case appendLimit = "APPENDLIMIT"
+}
+
+/// The message of an APPEND (RFC 9051 §6.3.12; `literal8` from RFC 3516; `UTF8 (~{n})` from RFC 6855).
+public struct AppendMessage: Hashable, Sendable {
+    public var flags: [Flag]
+    public var date: InternalDate?
+    public var data: [UInt8]
+    /// Sent as `literal8` (`~{n}`): the data may contain NUL and 8-bit content.
+    public var binary: Bool
+    /// Sent in the `UTF8 (~{n})` form of RFC 6855 (implies `binary`).
+    public var utf8: Bool
+
+    public init(flags: [Flag] = [], date: InternalDate? = nil, data: [UInt8], binary: Bool = false, utf8: Bool = false) {
+        self.flags = flags; self.date = date; self.data = data; self.binary = binary || utf8; self.utf8 = utf8
+    }
+}

@@ -1,0 +1,74 @@
+/// SEARCH arguments (RFC 9051 §6.4.4, ESEARCH return options RFC 4731, SEARCHRES RFC 5182).
+public struct SearchCommand: Hashable, Sendable {
+    /// nil: plain SEARCH (untagged `* SEARCH` answer). `[]`: `RETURN ()`, which means ALL.
+    public var returnOptions: [SearchReturnOption]?
+    public var charset: String?
+    public var key: SearchKey
+
+    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey) {
+        self.returnOptions = returnOptions; self.charset = charset; self.key = key
+    }
+}
+
+/// A `search-return-opt` (RFC 4731 §3.1, RFC 5182 §2).
+public enum SearchReturnOption: String, Hashable, Sendable, CaseIterable {
+    case min = "MIN"
+    case max = "MAX"
+    case all = "ALL"
+    case count = "COUNT"
+    case save = "SAVE"
+}
+
+/// A search criterion (RFC 9051 §6.4.4, RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5).
+///
+/// String arguments are the raw `astring` bytes (UTF-8 or the given charset).
+/// A parenthesised list, and several top-level keys, are `.and`.
+public indirect enum SearchKey: Hashable, Sendable {
+    case all
+    case answered
+    case bcc([UInt8])
+    case before(SearchDate)
+    case body([UInt8])
+    case cc([UInt8])
+    case deleted
+    case draft
+    case flagged
+    case from([UInt8])
+    case header([UInt8], [UInt8])
+    case keyword(Flag)
+    case larger(UInt64)
+    case new
+    case not(SearchKey)
+    case old
+    case on(SearchDate)
+    case or(SearchKey, SearchKey)
+    case recent
+    case seen
+    case sentBefore(SearchDate)
+    case sentOn(SearchDate)
+    case sentSince(SearchDate)
+    case since(SearchDate)
+    case smaller(UInt64)
+    case subject([UInt8])
+    case text([UInt8])
+    case to([UInt8])
+    case uid(SequenceSet)
+    case unanswered
+    case undeleted
+    case undraft
+    case unflagged
+    case unkeyword(Flag)
+    case unseen
+    case sequenceSet(SequenceSet)
+    case and([SearchKey])
+    case modSeq(SearchModSeqEntry?, UInt64)
+}
+
+/// The optional metadata entry of a MODSEQ search key, e.g. `"/flags/\draft" all` (RFC 7162 §3.1.5).
+public struct SearchModSeqEntry: Hashable, Sendable {
+    public enum EntryType: String, Hashable, Sendable { case priv, shared, all }
+    /// The entry name bytes without quotes, e.g. `/flags/\Draft`.
+    public var name: [UInt8]
+    public var type: EntryType
+    public init(name: [UInt8], type: EntryType) { self.name = name; self.type = type }
+}

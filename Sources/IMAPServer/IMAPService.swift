@@ -1,0 +1,89 @@
+import GatewayConfig
+import Logging
+import MailStore
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// The IMAP listeners (STARTTLS port and implicit-TLS port) as one lifecycle service.
+///
+/// Each connection runs as its own child task; one connection's failure never stops
+/// the server. On graceful shutdown the listeners close at once, sessions finish the
+/// command in progress, say BYE and close; `run()` returns when the last one is gone.
+public final class IMAPService: Service {
+    let configuration: GatewayConfiguration.IMAP
+    let context: ServerContext
+    let group: MultiThreadedEventLoopGroup
+
+    public init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext,
+                logger: Logger, group: MultiThreadedEventLoopGroup = .singleton) {
+        self.configuration = configuration
+        self.context = ServerContext(configuration: configuration, store: store, tls: tls, logger: logger)
+        self.group = group
+    }
+
+    /// The ports actually bound, once `run()` has started listening (for tests using port 0).
+    public var boundPorts: [Int] { context.boundPorts.withLock { $0 } }
+
+    public func run() async throws {
+        var listeners: [(NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, Bool)] = []
+        for (port, implicitTLS) in [(configuration.port, false), (configuration.tlsPort, true)] where port != 0 {
+            let listener = try await bind(port: port, implicitTLS: implicitTLS)
+            listeners.append((listener, implicitTLS))
+            let bound = listener.channel.localAddress?.port ?? port
+            context.boundPorts.withLock { $0.append(bound) }
+            context.logger.notice("IMAP listening", metadata: [
+                "address": "\(configuration.host):\(bound)", "tls": "\(implicitTLS ? "implicit" : "STARTTLS")"])
+        }
+        let serverChannels = listeners.map { $0.0.channel }
+        try await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for (listener, implicitTLS) in listeners {
+                    group.addTask {
+                        do {
+                            try await listener.executeThenClose { inbound in
+                                await withDiscardingTaskGroup { connections in
+                                    do {
+                                        for try await connection in inbound {
+                                            connections.addTask { await self.serve(connection, implicitTLS: implicitTLS) }
+                                        }
+                                    } catch {
+                                        self.context.logger.error("IMAP listener failed", metadata: ["error": "\(error)"])
+                                    }
+                                }
+                            }
+                        } catch {
+                            self.context.logger.error("IMAP listener failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.context.logger.notice("IMAP shutting down: no new connections, sessions finish their command")
+            for channel in serverChannels { channel.close(promise: nil) }
+            self.context.sessions.shutdownAll()
+        }
+    }
+
+    private func bind(port: Int, implicitTLS: Bool) async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+        let tls = context.tls
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .bind(host: configuration.host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if implicitTLS {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, implicitTLS: Bool) async {
+        let session = Session(connection: connection, context: context, isTLS: implicitTLS)
+        await session.run()
+    }
+}

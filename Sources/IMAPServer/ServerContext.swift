@@ -1,0 +1,93 @@
+import GatewayConfig
+import Logging
+import MailStore
+import NIOSSL
+import Synchronization
+
+/// What every session of one server shares.
+final class ServerContext: Sendable {
+    let configuration: GatewayConfiguration.IMAP
+    let store: LocalStore
+    let tls: NIOSSLContext
+    let logger: Logger
+    let sessions = SessionRegistry()
+    let throttle: LoginThrottle
+    let boundPorts = Mutex<[Int]>([])
+
+    init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.tls = tls
+        self.logger = logger
+        self.throttle = LoginThrottle(maxFailures: configuration.maxFailedLogins,
+                                      window: .seconds(configuration.failedLoginWindow))
+    }
+}
+
+/// The live sessions, so that shutdown can reach each of them.
+final class SessionRegistry: Sendable {
+    private struct State {
+        var next = 0
+        var shutdown: [Int: @Sendable () -> Void] = [:]
+        var shuttingDown = false
+    }
+    private let state = Mutex(State())
+
+    /// Registers a session; nil when the server is shutting down or `limit` sessions are open.
+    func register(limit: Int, onShutdown: @escaping @Sendable () -> Void) -> Int? {
+        state.withLock { s in
+            guard !s.shuttingDown, s.shutdown.count < limit else { return nil }
+            s.next += 1
+            s.shutdown[s.next] = onShutdown
+            return s.next
+        }
+    }
+
+    func unregister(_ token: Int) {
+        _ = state.withLock { $0.shutdown.removeValue(forKey: token) }
+    }
+
+    var count: Int { state.withLock { $0.shutdown.count } }
+
+    func shutdownAll() {
+        let callbacks = state.withLock { s in
+            s.shuttingDown = true
+            return Array(s.shutdown.values)
+        }
+        for callback in callbacks { callback() }
+    }
+}
+
+/// Counts failed logins per client address; past the limit within the window,
+/// further attempts from that address are refused without checking the password.
+final class LoginThrottle: Sendable {
+    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    let maxFailures: Int
+    let window: Duration
+
+    init(maxFailures: Int, window: Duration) {
+        self.maxFailures = maxFailures
+        self.window = window
+    }
+
+    func isBlocked(_ address: String, now: ContinuousClock.Instant = .now) -> Bool {
+        failures.withLock { table in
+            let recent = (table[address] ?? []).filter { now - $0 < window }
+            table[address] = recent.isEmpty ? nil : recent
+            return recent.count >= maxFailures
+        }
+    }
+
+    func recordFailure(_ address: String, now: ContinuousClock.Instant = .now) {
+        failures.withLock { table in
+            var recent = (table[address] ?? []).filter { now - $0 < window }
+            recent.append(now)
+            table[address] = recent
+            if table.count > 100_000 { table = table.filter { !$0.value.isEmpty } }
+        }
+    }
+
+    func recordSuccess(_ address: String) {
+        _ = failures.withLock { $0.removeValue(forKey: address) }
+    }
+}

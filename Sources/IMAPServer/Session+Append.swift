@@ -1,0 +1,28 @@
+import Foundation
+import IMAPCore
+import MailStore
+
+extension Session {
+    /// APPEND (RFC 9051 §6.3.12) with UIDPLUS's APPENDUID (RFC 4315) and APPENDLIMIT (RFC 7889).
+    /// The message is committed to the store before the tagged OK.
+    func append(tag: String, name: MailboxName, message: AppendMessage) async throws {
+        guard let user else { return }
+        guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message") }
+        guard message.data.count <= configuration.maxMessageBytes else {
+            throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
+        }
+        let mailboxName = try decodeName(name)
+        let info: MailboxInfo
+        do {
+            info = try await store.mailbox(of: user.id, named: mailboxName)
+        } catch MailStoreError.mailboxNotFound {
+            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(mailboxName)\" does not exist")
+        }
+        let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
+        let zone = message.date?.timeZoneOffsetMinutes ?? 0
+        let (uidValidity, uid) = try await store.append(
+            NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone),
+            to: info.id)
+        try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet([uid])))
+    }
+}

@@ -1,0 +1,142 @@
+import IMAPCore
+import MailStore
+
+extension Session {
+    private var userID: UserID {
+        get throws {
+            guard let user else { throw CommandFailure(status: .bad, text: "Log in first") }
+            return user.id
+        }
+    }
+
+    /// CREATE (RFC 9051 §6.3.4) with CREATE-SPECIAL-USE (RFC 6154 §3).
+    func create(tag: String, name: MailboxName, specialUse: [String]) async throws {
+        let known = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"]
+        var use: String?
+        for attribute in specialUse {
+            guard let match = known.first(where: { $0.lowercased() == attribute.lowercased() }) else {
+                throw CommandFailure(code: .other("USEATTR", nil), text: "Unsupported special-use attribute \(attribute)")
+            }
+            use = match
+        }
+        var decoded = try decodeName(name)
+        if decoded.hasSuffix("/") { decoded.removeLast() }
+        try await store.createMailbox(of: try userID, named: decoded, specialUse: use)
+        try await ok(tag, "CREATE completed")
+    }
+
+    func delete(tag: String, name: MailboxName) async throws {
+        let decoded = try decodeName(name)
+        if let selected, selected.name == MailboxNaming.normalizeInbox(decoded) { deselect() }
+        try await store.deleteMailbox(of: try userID, named: decoded)
+        try await ok(tag, "DELETE completed")
+    }
+
+    func rename(tag: String, from: MailboxName, to: MailboxName) async throws {
+        try await store.renameMailbox(of: try userID, from: try decodeName(from), to: try decodeName(to))
+        try await ok(tag, "RENAME completed")
+    }
+
+    func subscribe(tag: String, name: MailboxName, subscribed: Bool) async throws {
+        try await store.setSubscribed(subscribed, user: try userID, name: try decodeName(name))
+        try await ok(tag, "\(subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE") completed")
+    }
+
+    /// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154)
+    /// and CHILDREN (RFC 3348) attributes.
+    func list(tag: String, _ command: ListCommand) async throws {
+        let reference = try decodeName(command.reference)
+        let patterns = try command.patterns.map { try decodeName(MailboxName($0)) }
+        if patterns.count == 1, patterns[0].isEmpty {
+            // Empty pattern: the hierarchy delimiter and root (RFC 9051 §6.3.9).
+            send(.untagged(.list(ListResponse(attributes: ["\\Noselect"], delimiter: UInt8(ascii: "/"), name: MailboxName([UInt8]()), childInfo: [], oldName: nil))))
+            try await ok(tag, "LIST completed")
+            return
+        }
+        let options = Set(command.selectionOptions.map { $0.uppercased() })
+        let subscribedOnly = options.contains("SUBSCRIBED")
+        let recursive = options.contains("RECURSIVEMATCH")
+        let specialUseOnly = options.contains("SPECIAL-USE")
+        var returnSubscribed = subscribedOnly
+        var statusItems: [StatusAttribute]?
+        for option in command.returnOptions {
+            switch option {
+            case .subscribed: returnSubscribed = true
+            case .status(let items): statusItems = items
+            case .children, .specialUse: break
+            }
+        }
+        let matchers = patterns.map { MailboxPattern(reference: reference, pattern: $0) }
+        let user = try userID
+        let mailboxes = try await store.mailboxes(of: user)
+        let subscriptions = try await store.subscriptions(of: user)
+        let existing = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
+
+        // Names to report: existing mailboxes, plus subscribed ones that no longer exist.
+        var names = Set(mailboxes.map(\.name))
+        if subscribedOnly { names = subscriptions }
+        var childInfo: [String: Bool] = [:]
+        if subscribedOnly && recursive {
+            for name in subscriptions {
+                for ancestor in MailboxNaming.ancestors(of: name) { childInfo[ancestor] = true; names.insert(ancestor) }
+            }
+        }
+        let parents = Set(mailboxes.flatMap { MailboxNaming.ancestors(of: $0.name) })
+        for name in names.sorted() {
+            let matched = matchers.contains { $0.matches(name) }
+            guard matched else { continue }
+            let info = existing[name]
+            let isSubscribed = subscriptions.contains(name)
+            if subscribedOnly && !isSubscribed && childInfo[name] == nil { continue }
+            if specialUseOnly && info?.specialUse == nil { continue }
+            var attributes: [String] = []
+            if info == nil { attributes.append("\\NonExistent") }
+            attributes.append(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren")
+            if let use = info?.specialUse { attributes.append(use) }
+            if returnSubscribed && isSubscribed { attributes.append("\\Subscribed") }
+            let childInfoList = (subscribedOnly && recursive && childInfo[name] == true) ? ["SUBSCRIBED"] : []
+            send(.untagged(.list(ListResponse(attributes: attributes, delimiter: UInt8(ascii: "/"), name: encodeName(name), childInfo: childInfoList, oldName: nil))))
+            if let statusItems, let info {
+                send(.untagged(.mailboxStatus(encodeName(name), try await statusValues(info, statusItems))))
+            }
+        }
+        try await ok(tag, "LIST completed")
+    }
+
+    /// LSUB (RFC 3501 §6.3.9), kept for IMAP4rev1 clients.
+    func lsub(tag: String, reference: MailboxName, pattern: [UInt8]) async throws {
+        let matcher = MailboxPattern(reference: try decodeName(reference), pattern: try decodeName(MailboxName(pattern)))
+        let user = try userID
+        let existing = Set(try await store.mailboxes(of: user).map(\.name))
+        for name in try await store.subscriptions(of: user).sorted() where matcher.matches(name) {
+            let attributes = existing.contains(name) ? [] : ["\\Noselect"]
+            send(.untagged(.lsub(ListResponse(attributes: attributes, delimiter: UInt8(ascii: "/"), name: encodeName(name), childInfo: [], oldName: nil))))
+        }
+        try await ok(tag, "LSUB completed")
+    }
+
+    /// STATUS (RFC 9051 §6.3.11) with SIZE, HIGHESTMODSEQ, DELETED and APPENDLIMIT.
+    func status(tag: String, name: MailboxName, attributes: [StatusAttribute]) async throws {
+        let info = try await store.mailbox(of: try userID, named: try decodeName(name))
+        send(.untagged(.mailboxStatus(name, try await statusValues(info, attributes))))
+        try await ok(tag, "STATUS completed")
+    }
+
+    private func statusValues(_ info: MailboxInfo, _ attributes: [StatusAttribute]) async throws -> [StatusValue] {
+        let fresh = try await store.info(of: info.id)
+        let counts = try await store.counts(of: info.id)
+        return attributes.map { attribute in
+            switch attribute {
+            case .messages: .messages(counts.messages)
+            case .recent: .recent(0)
+            case .uidNext: .uidNext(fresh.uidNext)
+            case .uidValidity: .uidValidity(fresh.uidValidity)
+            case .unseen: .unseen(counts.unseen)
+            case .size: .size(UInt64(counts.size))
+            case .highestModSeq: .highestModSeq(fresh.highestModSeq)
+            case .deleted: .deleted(counts.deleted)
+            case .appendLimit: .appendLimit(UInt64(configuration.maxMessageBytes))
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import IMAPCore
+import MailStore
+
+extension Session {
+    /// SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH results (RFC 4731) and
+    /// the MODSEQ criterion (RFC 7162 §3.1.5). IMAP4rev2 clients always get ESEARCH.
+    func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {
+        guard let mailbox = selected else { return }
+        if let charset = command.charset, !["UTF-8", "US-ASCII"].contains(charset.uppercased()) {
+            throw CommandFailure(code: .badCharset(["UTF-8", "US-ASCII"]), text: "Unsupported charset \(charset)")
+        }
+        if command.key.usesModSeq { condstore = true }
+        var numbering: [UInt32: UInt32] = [:]
+        numbering.reserveCapacity(mailbox.uids.count)
+        for (i, u) in mailbox.uids.enumerated() { numbering[u] = UInt32(i + 1) }
+        let sequenceNumbers = numbering
+        let matcher = SearchMatcher(key: command.key, sequenceNumbers: sequenceNumbers,
+                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0)
+        let pending = mailbox.pendingExpunges
+        let matchedUIDs = try await store.uids(in: mailbox.id, loadContent: matcher.needsContent) { message in
+            sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
+        }
+        let numbers = uid ? matchedUIDs : matchedUIDs.compactMap { sequenceNumbers[$0] }
+        var modSeq: UInt64?
+        if command.key.usesModSeq, !matchedUIDs.isEmpty {
+            let states = try await store.metadata(in: mailbox.id, uids: matchedUIDs)
+            modSeq = states.map(\.state.modSeq).max()
+        }
+        if let options = command.returnOptions ?? (rev2 ? [] : nil) {
+            let wanted = options.isEmpty ? [SearchReturnOption.all] : options
+            var result = ESearchResponse(tag: tag, uid: uid, min: nil, max: nil, count: nil, all: nil, modSeq: modSeq)
+            if wanted.contains(.min) { result.min = numbers.min() }
+            if wanted.contains(.max) { result.max = numbers.max() }
+            if wanted.contains(.count) { result.count = numbers.count }
+            if wanted.contains(.all), !numbers.isEmpty { result.all = UIDSet(numbers.sorted()) }
+            send(.untagged(.esearch(result)))
+        } else {
+            send(.untagged(.search(numbers, modSeq: modSeq)))
+        }
+        try await ok(tag, "\(uid ? "UID SEARCH" : "SEARCH") completed", expungesAllowed: uid)
+    }
+}
+
+extension SearchKey {
+    var usesModSeq: Bool {
+        switch self {
+        case .modSeq: true
+        case .not(let inner): inner.usesModSeq
+        case .or(let a, let b): a.usesModSeq || b.usesModSeq
+        case .and(let keys): keys.contains { $0.usesModSeq }
+        default: false
+        }
+    }
+}

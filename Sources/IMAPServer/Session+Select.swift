@@ -1,0 +1,135 @@
+import Foundation
+import IMAPCore
+import MailStore
+
+extension Session {
+    /// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
+    func select(tag: String, name: MailboxName, parameters: SelectParameters, readOnly: Bool) async throws {
+        if selected != nil {
+            deselect()
+            if qresync || rev2 { send(.untagged(.status(StatusResponse(status: .ok, code: .closed, text: "Previous mailbox closed")))) }
+        }
+        guard let user else { return }
+        let info = try await store.mailbox(of: user.id, named: try decodeName(name))
+        let states = try await store.states(of: info.id)
+        let counts = try await store.counts(of: info.id)
+        if parameters.condstore { condstore = true }
+        if parameters.qresync != nil && !qresync {
+            throw CommandFailure(status: .bad, text: "QRESYNC parameter given without ENABLE QRESYNC")
+        }
+
+        var keywords = Set<String>()
+        for state in states { for flag in state.flags where !flag.hasPrefix("\\") { keywords.insert(flag) } }
+        let flags = Self.systemFlags + keywords.sorted().map { Flag($0) }
+        send(.untagged(.flags(flags)))
+        send(.untagged(.status(StatusResponse(status: .ok, code: .permanentFlags(readOnly ? [] : flags, allowsNewKeywords: !readOnly),
+                                              text: readOnly ? "No permanent flags permitted" : "Flags permitted"))))
+        send(.untagged(.exists(states.count)))
+        if !rev2 { send(.untagged(.recent(0))) }
+        if !rev2, let firstUnseen = counts.firstUnseen {
+            send(.untagged(.status(StatusResponse(status: .ok, code: .unseen(firstUnseen), text: "First unseen"))))
+        }
+        send(.untagged(.status(StatusResponse(status: .ok, code: .uidValidity(info.uidValidity), text: "UIDs valid"))))
+        send(.untagged(.status(StatusResponse(status: .ok, code: .uidNext(info.uidNext), text: "Predicted next UID"))))
+        send(.untagged(.status(StatusResponse(status: .ok, code: .highestModSeq(info.highestModSeq), text: "Highest"))))
+
+        selected = SelectedMailbox(id: info.id, name: info.name, uidValidity: info.uidValidity, readOnly: readOnly,
+                                   uids: states.map(\.uid), highestModSeq: info.highestModSeq)
+        state = .selected
+        subscribeToChanges(info.id)
+
+        if let resync = parameters.qresync, resync.uidValidity == info.uidValidity {
+            try await resynchronize(since: resync.modSeq, knownUIDs: resync.knownUIDs, states: states)
+        }
+        reply(tag, readOnly ? .readOnly : .readWrite, "\(readOnly ? "EXAMINE" : "SELECT") completed")
+    }
+
+    static let systemFlags: [Flag] = [.answered, .flagged, .deleted, .seen, .draft]
+
+    /// QRESYNC: tell the client what was expunged and changed since the MODSEQ it knows.
+    private func resynchronize(since modSeq: UInt64, knownUIDs: SequenceSet?, states: [MessageState]) async throws {
+        guard let selected else { return }
+        let changes = try await store.changes(in: selected.id, since: modSeq)
+        var vanished = changes.expunged
+        if let known = knownUIDs {
+            let maxUID = max(vanished.last ?? 0, selected.uids.last ?? 0)
+            vanished = vanished.filter { known.contains($0, max: maxUID) }
+        }
+        if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, UIDSet(vanished)))) }
+        for state in changes.changed {
+            guard let index = selected.index(of: state.uid) else { continue }
+            send(.untagged(.fetch(index + 1, [.uid(state.uid), .flags(state.flags.map { Flag($0) }), .modSeq(state.modSeq)])))
+        }
+    }
+
+    /// CLOSE (expunging \Deleted messages silently unless read-only) and UNSELECT (RFC 3691).
+    func close(tag: String, expunge: Bool) async throws {
+        if expunge, let selected, !selected.readOnly {
+            _ = try await store.expunge(selected.id)
+        }
+        deselect()
+        reply(tag, nil, "\(expunge ? "CLOSE" : "UNSELECT") completed")
+    }
+
+    func deselect() {
+        changeSubscription?.cancel()
+        changeSubscription = nil
+        selected = nil
+        if state == .selected { state = .authenticated }
+    }
+
+    private func subscribeToChanges(_ mailbox: MailboxID) {
+        let stream = store.changes.subscribe(to: mailbox)
+        let events = self.events
+        changeSubscription = Task {
+            for await _ in stream { await events.send(.mailboxChanged) }
+        }
+    }
+
+    /// Brings the client up to date with its selected mailbox: EXPUNGE (or VANISHED
+    /// under QRESYNC), EXISTS and FETCH FLAGS for what others changed (RFC 9051 §7.4–7.5).
+    /// During FETCH, STORE and SEARCH expunges are held back (RFC 9051 §7.5.1).
+    func synchronizeSelected(expungesAllowed: Bool) async throws {
+        guard var mailbox = selected else { return }
+        let changes: MailboxChanges
+        do {
+            changes = try await store.changes(in: mailbox.id, since: mailbox.highestModSeq)
+        } catch MailStoreError.mailboxNotFound {
+            send(.untagged(.status(StatusResponse(status: .bye, text: "Mailbox \(mailbox.name) was deleted"))))
+            state = .logout
+            return
+        }
+        for uid in changes.expunged where mailbox.index(of: uid) != nil { mailbox.pendingExpunges.insert(uid) }
+        if expungesAllowed, !mailbox.pendingExpunges.isEmpty {
+            let gone = mailbox.pendingExpunges.sorted()
+            if qresync {
+                send(.untagged(.vanished(earlier: false, UIDSet(gone))))
+                mailbox.uids.removeAll { mailbox.pendingExpunges.contains($0) }
+            } else {
+                for uid in gone.reversed() {
+                    if let index = mailbox.index(of: uid) {
+                        send(.untagged(.expunge(index + 1)))
+                        mailbox.uids.remove(at: index)
+                    }
+                }
+            }
+            mailbox.pendingExpunges.removeAll()
+        }
+        var added = false
+        for state in changes.changed {
+            if let index = mailbox.index(of: state.uid) {
+                if mailbox.pendingExpunges.contains(state.uid) || mailbox.reported[state.uid] == state.modSeq { continue }
+                var attributes: [FetchResponseAttribute] = [.uid(state.uid), .flags(state.flags.map { Flag($0) })]
+                if condstore { attributes.append(.modSeq(state.modSeq)) }
+                send(.untagged(.fetch(index + 1, attributes)))
+            } else if state.uid > (mailbox.uids.last ?? 0) {
+                mailbox.uids.append(state.uid)
+                added = true
+            }
+        }
+        if added { send(.untagged(.exists(mailbox.uids.count))) }
+        mailbox.reported.removeAll()
+        mailbox.highestModSeq = max(mailbox.highestModSeq, changes.highestModSeq)
+        selected = mailbox
+    }
+}

@@ -1,0 +1,334 @@
+import AsyncAlgorithms
+import Foundation
+import GatewayConfig
+import IMAPCore
+import Logging
+import MailStore
+import NIOCore
+import NIOSSL
+
+/// Everything that can wake a session: client bytes, a change of its selected
+/// mailbox, the timeout clock, or server shutdown. One consumer handles them in order,
+/// so all session state is touched by one task only.
+enum SessionEvent: Sendable {
+    case data(ByteBuffer)
+    case closed
+    case mailboxChanged
+    case tick
+    case shutdown
+}
+
+/// A command that cannot be carried out, answered as a tagged NO or BAD.
+struct CommandFailure: Error {
+    var status: StatusResponse.Status = .no
+    var code: ResponseCode?
+    var text: String
+}
+
+/// One IMAP connection: the state machine of RFC 9051 §3 driven by `SessionEvent`s.
+final class Session {
+    enum State: Equatable { case notAuthenticated, authenticated, selected, logout }
+
+    /// What the next client line is: a command, a SASL response, or IDLE's DONE.
+    enum LineMode { case command, authenticate(tag: String), idle(tag: String) }
+
+    let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let context: ServerContext
+    var logger: Logger
+    let events = AsyncChannel<SessionEvent>()
+    let peer: String
+    let connectedAt = ContinuousClock.now
+
+    var isTLS: Bool
+    var state: State = .notAuthenticated
+    var mode: LineMode = .command
+    var user: (id: UserID, email: String)?
+    var selected: SelectedMailbox?
+    var framer: CommandFramer
+    var output: [UInt8] = []
+    var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
+    var lastActivity = ContinuousClock.now
+    var changeSubscription: Task<Void, Never>?
+
+    /// Extensions the client turned on with ENABLE (RFC 5161) or by use (CONDSTORE).
+    var utf8Names = false
+    var rev2 = false
+    var condstore = false
+    var qresync = false
+
+    var store: LocalStore { context.store }
+    var configuration: GatewayConfiguration.IMAP { context.configuration }
+
+    init(connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, context: ServerContext, isTLS: Bool) {
+        self.connection = connection
+        self.context = context
+        self.isTLS = isTLS
+        self.peer = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.framer = CommandFramer(limits: FramingLimits(
+            maxLineLength: context.configuration.maxLineBytes,
+            maxLiteralSize: context.configuration.maxMessageBytes,
+            maxCommandSize: context.configuration.maxMessageBytes + context.configuration.maxLineBytes * 4))
+        var logger = context.logger
+        logger[metadataKey: "peer"] = "\(peer)"
+        self.logger = logger
+    }
+
+    func run() async {
+        let events = self.events
+        guard let token = context.sessions.register(limit: configuration.maxConnections, onShutdown: {
+            Task { await events.send(.shutdown) }
+        }) else {
+            logger.warning("connection refused: server full or shutting down")
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: "* BYE Too many connections or shutting down, try again later\r\n"))
+            }
+            return
+        }
+        defer { context.sessions.unregister(token) }
+        logger.info("connection opened", metadata: ["tls": "\(isTLS)"])
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                self.outbound = outbound
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for try await buffer in inbound { await events.send(.data(buffer)) }
+                        } catch {}
+                        await events.send(.closed)
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(5))
+                            await events.send(.tick)
+                        }
+                    }
+                    try await self.greet()
+                    for await event in events {
+                        if try await self.handle(event) == false { break }
+                    }
+                    events.finish()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("connection error", metadata: ["error": "\(error)"])
+        }
+        changeSubscription?.cancel()
+        logger.info("connection closed", metadata: ["user": "\(user?.email ?? "-")"])
+    }
+
+    private func greet() async throws {
+        let code = ResponseCode.capability(capabilities)
+        send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "crmgate ready"))))
+        try await flush()
+    }
+
+    /// Handles one event; false when the connection must close.
+    private func handle(_ event: SessionEvent) async throws -> Bool {
+        switch event {
+        case .data(let buffer):
+            lastActivity = .now
+            framer.append(buffer.readableBytesView)
+            while state != .logout, let framed = framer.next() {
+                switch framed {
+                case .continuationNeeded:
+                    send(.continuationRequest(Array("Ready for literal data".utf8)))
+                    try await flush()
+                case .frame(let bytes):
+                    try await process(bytes)
+                case .error(let error):
+                    let code: ResponseCode? = if case .literalTooLarge = error.kind { .tooBig } else { nil }
+                    reply(error.tag, CommandFailure(status: code == nil ? .bad : .no, code: code, text: error.message))
+                }
+                if output.count > 0 { try await flush() }
+            }
+            return state != .logout
+        case .closed:
+            return false
+        case .mailboxChanged:
+            if case .idle = mode {
+                try await synchronizeSelected(expungesAllowed: true)
+                try await flush()
+            }
+            return state != .logout
+        case .tick:
+            return try await checkTimeouts()
+        case .shutdown:
+            send(.untagged(.status(StatusResponse(status: .bye, text: "crmgate is shutting down, reconnect later"))))
+            try await flush()
+            state = .logout
+            return false
+        }
+    }
+
+    private func checkTimeouts() async throws -> Bool {
+        let now = ContinuousClock.now
+        if state == .notAuthenticated, now - connectedAt > .seconds(configuration.unauthenticatedTimeout) {
+            logger.info("closing connection: no login in time")
+            send(.untagged(.status(StatusResponse(status: .bye, text: "Timed out waiting for login"))))
+        } else if state != .notAuthenticated, now - lastActivity > .seconds(configuration.idleTimeout) {
+            logger.info("closing connection: autologout after inactivity")
+            send(.untagged(.status(StatusResponse(status: .bye, text: "Autologout: no command for \(configuration.idleTimeout) seconds"))))
+        } else {
+            return true
+        }
+        try await flush()
+        state = .logout
+        return false
+    }
+
+    /// One complete frame from the client, interpreted according to the line mode.
+    private func process(_ frame: [UInt8]) async throws {
+        switch mode {
+        case .idle(let tag):
+            try await finishIdle(tag: tag, line: frame)
+        case .authenticate(let tag):
+            try await continueAuthenticate(tag: tag, line: frame)
+        case .command:
+            let command: TaggedCommand
+            do {
+                command = try CommandParser.parse(frame)
+            } catch let error as CommandParseError {
+                reply(error.tag, CommandFailure(status: .bad, text: error.message))
+                return
+            }
+            await execute(command)
+        }
+    }
+
+    /// The central gate: runs a command if the session state allows it, and turns
+    /// failures into tagged responses.
+    func execute(_ command: TaggedCommand) async {
+        let tag = command.tag
+        do {
+            try checkState(for: command.command)
+            try await dispatch(command)
+        } catch let failure as CommandFailure {
+            reply(tag, failure)
+        } catch let error as MailStoreError {
+            reply(tag, CommandFailure(status: .no, code: error.responseCode, text: error.description))
+        } catch let error as MailboxNameError {
+            reply(tag, CommandFailure(status: .bad, text: error.description))
+        } catch {
+            logger.error("command failed", metadata: ["error": "\(error)"])
+            reply(tag, CommandFailure(status: .no, code: .serverBug, text: "Internal error; the administrator can find it in the log"))
+        }
+    }
+
+    private func checkState(for command: Command) throws {
+        switch command {
+        case .capability, .noop, .logout, .id:
+            return
+        case .starttls, .authenticate, .login:
+            if state != .notAuthenticated { throw CommandFailure(status: .bad, text: "Already authenticated") }
+        case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe,
+             .list, .lsub, .namespace, .status, .append, .idle:
+            if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
+            if state != .selected { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
+        }
+    }
+
+    private func dispatch(_ command: TaggedCommand) async throws {
+        let tag = command.tag
+        switch command.command {
+        case .capability:
+            send(.untagged(.capability(capabilities)))
+            try await ok(tag, "CAPABILITY completed")
+        case .noop, .check:
+            try await ok(tag, "\(command.command.name) completed")
+        case .logout:
+            send(.untagged(.status(StatusResponse(status: .bye, text: "crmgate logging out"))))
+            reply(tag, nil, "LOGOUT completed")
+            state = .logout
+        case .id(let parameters):
+            logger.debug("client ID", metadata: ["id": "\(parameters.map { "\($0)" } ?? "NIL")"])
+            send(.untagged(.id([IDParameter(key: "name", value: Array("crmgate".utf8)), IDParameter(key: "vendor", value: Array("crmgate".utf8))])))
+            try await ok(tag, "ID completed")
+        case .starttls: try await startTLS(tag: tag)
+        case .login(let username, let password): try await login(tag: tag, username: username, password: password)
+        case .authenticate(let mechanism, let initial): try await authenticate(tag: tag, mechanism: mechanism, initialResponse: initial)
+        case .enable(let names): try await enable(tag: tag, names)
+        case .select(let name, let parameters): try await select(tag: tag, name: name, parameters: parameters, readOnly: false)
+        case .examine(let name, let parameters): try await select(tag: tag, name: name, parameters: parameters, readOnly: true)
+        case .create(let name, let specialUse): try await create(tag: tag, name: name, specialUse: specialUse)
+        case .delete(let name): try await delete(tag: tag, name: name)
+        case .rename(let from, let to): try await rename(tag: tag, from: from, to: to)
+        case .subscribe(let name): try await subscribe(tag: tag, name: name, subscribed: true)
+        case .unsubscribe(let name): try await subscribe(tag: tag, name: name, subscribed: false)
+        case .list(let command): try await list(tag: tag, command)
+        case .lsub(let reference, let pattern): try await lsub(tag: tag, reference: reference, pattern: pattern)
+        case .namespace:
+            send(.untagged(.namespace(Namespaces(personal: [NamespaceDescription(prefix: [], delimiter: UInt8(ascii: "/"))]))))
+            try await ok(tag, "NAMESPACE completed")
+        case .status(let name, let attributes): try await status(tag: tag, name: name, attributes: attributes)
+        case .append(let name, let message): try await append(tag: tag, name: name, message: message)
+        case .idle: try await startIdle(tag: tag)
+        case .close: try await close(tag: tag, expunge: true)
+        case .unselect: try await close(tag: tag, expunge: false)
+        case .expunge: try await expunge(tag: tag, uids: nil)
+        case .uidExpunge(let set): try await expunge(tag: tag, uids: set)
+        case .search(let command, let uid): try await search(tag: tag, command, uid: uid)
+        case .fetch(let set, let attributes, let modifiers, let uid): try await fetch(tag: tag, set: set, attributes: attributes, modifiers: modifiers, uid: uid)
+        case .store(let set, let modifiers, let action, let uid): try await store(tag: tag, set: set, modifiers: modifiers, action: action, uid: uid)
+        case .copy(let set, let name, let uid): try await copyOrMove(tag: tag, set: set, destination: name, uid: uid, move: false)
+        case .move(let set, let name, let uid): try await copyOrMove(tag: tag, set: set, destination: name, uid: uid, move: true)
+        }
+    }
+
+    // MARK: - Output
+
+    func send(_ response: Response) {
+        output.append(contentsOf: ResponseEncoder.encode(response))
+    }
+
+    /// Tagged OK after bringing the client up to date with its selected mailbox.
+    func ok(_ tag: String, _ text: String, code: ResponseCode? = nil, expungesAllowed: Bool = true) async throws {
+        try await synchronizeSelected(expungesAllowed: expungesAllowed)
+        reply(tag, code, text)
+    }
+
+    func reply(_ tag: String, _ code: ResponseCode?, _ text: String) {
+        send(.tagged(tag: tag, StatusResponse(status: .ok, code: code, text: text)))
+    }
+
+    func reply(_ tag: String?, _ failure: CommandFailure) {
+        let status = StatusResponse(status: failure.status, code: failure.code, text: failure.text)
+        send(tag.map { .tagged(tag: $0, status) } ?? .untagged(.status(status)))
+    }
+
+    func flush() async throws {
+        guard !output.isEmpty, let outbound else { return }
+        let bytes = output
+        output.removeAll(keepingCapacity: output.count < 1 << 20)
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Flushes when a long response has grown past a chunk, so big FETCHes stream.
+    func flushIfLarge() async throws {
+        if output.count >= 256 * 1024 { try await flush() }
+    }
+}
+
+extension Command {
+    var name: String {
+        switch self {
+        case .noop: "NOOP"
+        case .check: "CHECK"
+        default: "\(self)".prefix { $0 != "(" }.uppercased()
+        }
+    }
+}
+
+extension MailStoreError {
+    var responseCode: ResponseCode? {
+        switch self {
+        case .mailboxNotFound: .nonExistent
+        case .mailboxExists: .alreadyExists
+        case .mailboxHasChildren: .haschildren
+        case .inboxCannotBeDeleted: .cannot
+        case .invalidMailboxName: .cannot
+        case .userExists, .userNotFound: nil
+        }
+    }
+}

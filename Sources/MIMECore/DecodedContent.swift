@@ -1,0 +1,42 @@
+extension MessageIndex {
+    /// The content of a part with its Content-Transfer-Encoding undone, for IMAP BINARY (RFC 3516).
+    ///
+    /// `[]` is the whole message as stored. nil when the part does not exist, is a multipart,
+    /// or uses an encoding this module does not know (the server answers UNKNOWN-CTE).
+    public func decodedBody(_ path: [Int], in raw: [UInt8]) -> [UInt8]? {
+        if path.isEmpty { return raw }
+        guard let part = part(at: path), !part.isMultipart else { return nil }
+        return TransferDecoding.decode(raw[clamp(part.bodyRange, raw.count)], encoding: part.transferEncoding)
+    }
+
+    /// Decoded text of every text/* part (inside encapsulated messages too), converted from its
+    /// charset, parts separated by a newline: what SEARCH BODY and TEXT match against.
+    public func searchableText(in raw: [UInt8]) -> String {
+        var texts: [String] = []
+        collectText(root, raw: raw, into: &texts)
+        return texts.joined(separator: "\n")
+    }
+
+    private func collectText(_ part: MessagePart, raw: [UInt8], into texts: inout [String]) {
+        if !part.children.isEmpty {
+            for child in part.children { collectText(child, raw: raw, into: &texts) }
+            return
+        }
+        guard part.mediaType == "text" else { return }
+        let body = raw[clamp(part.bodyRange, raw.count)]
+        let decoded = TransferDecoding.decode(body, encoding: part.transferEncoding) ?? Array(body)
+        texts.append(Charset.decode(decoded, charset: part.parameters["charset"] ?? "us-ascii"))
+    }
+
+    /// Values of the top-level header fields called `name` (case-insensitive), unfolded and
+    /// RFC 2047-decoded, in message order: what SEARCH HEADER, FROM, SUBJECT … match against.
+    public func headerValues(_ name: String, in raw: [UInt8]) -> [String] {
+        let range = clamp(root.headerRange, raw.count)
+        return raw.withUnsafeBufferPointer { buffer in
+            let header = HeaderScanner.scan(buffer, from: range.lowerBound, end: range.upperBound, maxFields: Int.max)
+            return header.fields
+                .filter { ASCII.equalsIgnoringCase(buffer[$0.nameRange], name) }
+                .map { HeaderDecoding.decodeEncodedWords(HeaderBlock.unfold(buffer[$0.valueRange])) }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// The part of a message a FETCH BODY[…] section names, after the part number (RFC 9051 §6.4.5).
+public enum MIMESectionKind: Hashable, Sendable {
+    /// `BODY[1]`: the part's body; `BODY[]` the whole message.
+    case complete
+    /// `BODY[HEADER]`: the header of the message (or of the message inside a message/rfc822 part).
+    case header
+    /// `BODY[HEADER.FIELDS (…)]`: only the named fields (case-insensitive).
+    case headerFields([String])
+    /// `BODY[HEADER.FIELDS.NOT (…)]`: all fields except the named ones.
+    case headerFieldsNot([String])
+    /// `BODY[TEXT]`: the body of the message (or of the message inside a message/rfc822 part).
+    case text
+    /// `BODY[1.MIME]`: the MIME header of a part.
+    case mime
+}
+
+extension MessageIndex {
+    /// The bytes of a section, cut from `raw` with the stored offsets; nil when the part does
+    /// not exist or the kind does not apply to it (HEADER of a part that is not message/rfc822).
+    /// Header sections always end with the empty line, as IMAP requires.
+    public func section(_ path: [Int], _ kind: MIMESectionKind, in raw: [UInt8]) -> [UInt8]? {
+        switch kind {
+        case .complete:
+            if path.isEmpty { return raw }
+            return part(at: path).map { slice(raw, $0.bodyRange) }
+        case .text:
+            return message(at: path).map { slice(raw, $0.bodyRange) }
+        case .header:
+            return message(at: path).map { terminatedHeader(slice(raw, $0.headerRange)) }
+        case .mime:
+            guard !path.isEmpty, let part = part(at: path) else { return nil }
+            return terminatedHeader(slice(raw, part.headerRange))
+        case .headerFields(let names):
+            return message(at: path).map { filteredHeader($0.headerRange, in: raw, names: names, keep: true) }
+        case .headerFieldsNot(let names):
+            return message(at: path).map { filteredHeader($0.headerRange, in: raw, names: names, keep: false) }
+        }
+    }
+
+    /// Fields whose name is (or, with `keep == false`, is not) in `names`, each with its folded
+    /// lines as stored, followed by the empty line.
+    private func filteredHeader(_ range: Range<Int>, in raw: [UInt8], names: [String], keep: Bool) -> [UInt8] {
+        let wanted = Set(names.map { $0.lowercased() })
+        let clamped = clamp(range, raw.count)
+        var out: [UInt8] = []
+        raw.withUnsafeBufferPointer { buffer in
+            let header = HeaderScanner.scan(buffer, from: clamped.lowerBound, end: clamped.upperBound, maxFields: Int.max)
+            for field in header.fields {
+                let name = ASCII.lowercasedString(buffer[field.nameRange])
+                guard wanted.contains(name) == keep else { continue }
+                out += buffer[field.fieldRange]
+                if out.last != ASCII.lf { out += ASCII.crlf }
+            }
+        }
+        return out + ASCII.crlf
+    }
+
+    /// Appends whatever is missing for the bytes to end with an empty line.
+    private func terminatedHeader(_ bytes: [UInt8]) -> [UInt8] {
+        if bytes.isEmpty { return ASCII.crlf }
+        if bytes.last != ASCII.lf { return bytes + ASCII.crlf + ASCII.crlf }
+        let withoutLast = bytes.dropLast().last == ASCII.cr ? bytes.dropLast(2) : bytes.dropLast()
+        if withoutLast.isEmpty || withoutLast.last == ASCII.lf { return bytes }
+        return bytes + ASCII.crlf
+    }
+}
+
+/// `range` limited to `0..<count`, so an index used with other bytes than it was built from cannot trap.
+func clamp(_ range: Range<Int>, _ count: Int) -> Range<Int> {
+    let lower = min(max(range.lowerBound, 0), count)
+    let upper = min(max(range.upperBound, lower), count)
+    return lower..<upper
+}
+
+func slice(_ raw: [UInt8], _ range: Range<Int>) -> [UInt8] {
+    Array(raw[clamp(range, raw.count)])
+}

@@ -1,0 +1,31 @@
+/// Flags as stored: one space-separated text column, system flags first, no duplicates
+/// (keywords compare case-insensitively, RFC 9051 §2.3.2).
+enum FlagList {
+    static func decode(_ text: String) -> [String] {
+        text.split(separator: " ").map(String.init)
+    }
+
+    static func encode(_ flags: [String]) -> String {
+        normalized(flags).joined(separator: " ")
+    }
+
+    static func normalized(_ flags: [String]) -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for flag in flags where seen.insert(flag.lowercased()).inserted { result.append(flag) }
+        return result.sorted { a, b in
+            let (sa, sb) = (a.hasPrefix("\\"), b.hasPrefix("\\"))
+            return sa != sb ? sa : a.lowercased() < b.lowercased()
+        }
+    }
+
+    static func apply(_ operation: FlagOperation, _ flags: [String], to current: [String]) -> [String] {
+        switch operation {
+        case .replace: return normalized(flags)
+        case .add: return normalized(current + flags)
+        case .remove:
+            let removed = Set(flags.map { $0.lowercased() })
+            return normalized(current.filter { !removed.contains($0.lowercased()) })
+        }
+    }
+}

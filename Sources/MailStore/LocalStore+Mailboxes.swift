@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+
+extension LocalStore {
+    static func insertMailbox(_ db: Database, userId: Int64, name: String, specialUse: String?) throws -> MailboxRecord {
+        var record = MailboxRecord(
+            id: nil, userId: userId, name: name, uidValidity: try allocateUIDValidity(db),
+            uidNext: 1, highestModSeq: 1, specialUse: specialUse)
+        try record.insert(db)
+        return record
+    }
+
+    static func mailboxRecord(_ db: Database, user: UserID, name: String) throws -> MailboxRecord {
+        let canonical = MailboxNaming.normalizeInbox(name)
+        guard let record = try MailboxRecord
+            .filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == canonical)
+            .fetchOne(db)
+        else { throw MailStoreError.mailboxNotFound(name) }
+        return record
+    }
+
+    public func mailboxes(of user: UserID) async throws -> [MailboxInfo] {
+        try await pool.read { db in
+            try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue)
+                .order(MailboxRecord.Columns.name).fetchAll(db).map(\.info)
+        }
+    }
+
+    public func mailbox(of user: UserID, named name: String) async throws -> MailboxInfo {
+        try await pool.read { db in try Self.mailboxRecord(db, user: user, name: name).info }
+    }
+
+    public func subscriptions(of user: UserID) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM subscription WHERE userId = ?", arguments: [user.rawValue]))
+        }
+    }
+
+    /// Creates a mailbox and any missing superiors (RFC 9051 §6.3.4).
+    public func createMailbox(of user: UserID, named name: String, specialUse: String? = nil) async throws {
+        let canonical = try MailboxNaming.canonical(name)
+        try await pool.write { db in
+            if try Self.exists(db, user: user, name: canonical) { throw MailStoreError.mailboxExists(name) }
+            for ancestor in MailboxNaming.ancestors(of: canonical) where try !Self.exists(db, user: user, name: ancestor) {
+                _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
+            }
+            _ = try Self.insertMailbox(db, userId: user.rawValue, name: canonical, specialUse: specialUse)
+        }
+    }
+
+    private static func exists(_ db: Database, user: UserID, name: String) throws -> Bool {
+        try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == name).fetchCount(db) > 0
+    }
+
+    /// Deletes a mailbox with its messages. Refused for INBOX and for a mailbox with children.
+    public func deleteMailbox(of user: UserID, named name: String) async throws {
+        let canonical = MailboxNaming.normalizeInbox(name)
+        guard canonical != "INBOX" else { throw MailStoreError.inboxCannotBeDeleted }
+        let id = try await pool.write { db -> Int64 in
+            let record = try Self.mailboxRecord(db, user: user, name: canonical)
+            let children = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mailbox WHERE userId = ? AND substr(name, 1, ?) = ?",
+                                            arguments: [user.rawValue, canonical.count + 1, canonical + "/"]) ?? 0
+            if children > 0 { throw MailStoreError.mailboxHasChildren(name) }
+            try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [record.id])
+            return record.id!
+        }
+        changes.publish([MailboxID(rawValue: id)])
+    }
+
+    /// Renames a mailbox and its children. Renaming INBOX moves its messages into a
+    /// new mailbox and leaves INBOX empty (RFC 9051 §6.3.6).
+    public func renameMailbox(of user: UserID, from old: String, to new: String) async throws {
+        let source = MailboxNaming.normalizeInbox(old)
+        let target = try MailboxNaming.canonical(new)
+        try await pool.write { db in
+            let record = try Self.mailboxRecord(db, user: user, name: source)
+            if try Self.exists(db, user: user, name: target) { throw MailStoreError.mailboxExists(new) }
+            if target.hasPrefix(source + "/") {
+                throw MailStoreError.invalidMailboxName(new, reason: "a mailbox cannot be moved into itself")
+            }
+            for ancestor in MailboxNaming.ancestors(of: target) where try !Self.exists(db, user: user, name: ancestor) {
+                _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
+            }
+            if source == "INBOX" {
+                var moved = try Self.insertMailbox(db, userId: user.rawValue, name: target, specialUse: nil)
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? ORDER BY uid", arguments: [record.id])
+                let modSeq = moved.highestModSeq + 1
+                for (i, id) in ids.enumerated() {
+                    try db.execute(sql: "UPDATE message SET mailboxId = ?, uid = ?, modSeq = ? WHERE id = ?",
+                                   arguments: [moved.id, i + 1, modSeq, id])
+                }
+                moved.uidNext = Int64(ids.count + 1)
+                moved.highestModSeq = modSeq
+                try moved.update(db)
+                try Self.recordExpunge(db, mailbox: record, messageIDs: nil)
+                return
+            }
+            try db.execute(sql: "UPDATE mailbox SET name = ? || substr(name, ?) WHERE userId = ? AND (name = ? OR substr(name, 1, ?) = ?)",
+                           arguments: [target, source.count + 1, user.rawValue, source, source.count + 1, source + "/"])
+        }
+    }
+
+    public func setSubscribed(_ subscribed: Bool, user: UserID, name: String) async throws {
+        let canonical = try MailboxNaming.canonical(name)
+        try await pool.write { db in
+            if subscribed {
+                try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, canonical])
+            } else {
+                try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [user.rawValue, canonical])
+            }
+        }
+    }
+
+    /// Message counts for STATUS and SELECT.
+    public func counts(of mailbox: MailboxID) async throws -> MailboxCounts {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS messages,
+                       COALESCE(SUM(size), 0) AS size,
+                       COALESCE(SUM(CASE WHEN (' ' || flags || ' ') LIKE '% \\Seen %' THEN 0 ELSE 1 END), 0) AS unseen,
+                       COALESCE(SUM(CASE WHEN (' ' || flags || ' ') LIKE '% \\Deleted %' THEN 1 ELSE 0 END), 0) AS deleted
+                FROM message WHERE mailboxId = ?
+                """, arguments: [mailbox.rawValue])!
+            var firstUnseen: Int?
+            let unseen: Int = row["unseen"]
+            if unseen > 0 {
+                firstUnseen = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) + 1 FROM message WHERE mailboxId = ? AND uid < (
+                      SELECT MIN(uid) FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') NOT LIKE '% \\Seen %')
+                    """, arguments: [mailbox.rawValue, mailbox.rawValue])
+            }
+            return MailboxCounts(messages: row["messages"], unseen: unseen, deleted: row["deleted"],
+                                 size: row["size"], firstUnseen: firstUnseen)
+        }
+    }
+
+    /// Current UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ of a mailbox.
+    public func info(of mailbox: MailboxID) async throws -> MailboxInfo {
+        try await pool.read { db in
+            guard let record = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            return record.info
+        }
+    }
+}
+
+extension MailboxRecord {
+    var info: MailboxInfo {
+        MailboxInfo(id: MailboxID(rawValue: id!), name: name, specialUse: specialUse,
+                    uidValidity: UInt32(truncatingIfNeeded: uidValidity), uidNext: UInt32(truncatingIfNeeded: uidNext),
+                    highestModSeq: UInt64(highestModSeq))
+    }
+}

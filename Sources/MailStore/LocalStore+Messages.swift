@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+import IMAPCore
+import MIMECore
+
+extension LocalStore {
+    /// Stores a message durably and returns its UIDVALIDITY and UID (RFC 4315 APPENDUID).
+    public func append(_ message: NewMessage, to mailbox: MailboxID) async throws -> (uidValidity: UInt32, uid: UInt32) {
+        let body = try Self.makeBody(message.raw)
+        let result = try await pool.write { db -> (UInt32, UInt32) in
+            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            var body = body
+            try body.insert(db)
+            let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
+                                             internalDate: message.internalDate, zone: message.internalZoneMinutes,
+                                             flags: message.flags)
+            return (UInt32(truncatingIfNeeded: box.uidValidity), uid)
+        }
+        changes.publish([mailbox])
+        return result
+    }
+
+    /// Parses the message once and keeps what FETCH needs (RFC 9051 ENVELOPE and BODYSTRUCTURE).
+    static func makeBody(_ raw: [UInt8]) throws -> BodyRecord {
+        let index = MessageIndex.parse(raw)
+        return BodyRecord(
+            id: nil, raw: Data(raw), size: raw.count,
+            indexJSON: try JSONEncoder().encode(index),
+            envelope: Data(ResponseEncoder.encodeEnvelope(index.envelope)),
+            bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
+            bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)))
+    }
+
+    /// Inserts a message with the mailbox's next UID and a new MODSEQ; updates the mailbox row.
+    static func insertMessage(_ db: Database, into box: inout MailboxRecord, bodyId: Int64, size: Int,
+                              internalDate: Date, zone: Int, flags: [String]) throws -> UInt32 {
+        let uid = box.uidNext
+        box.uidNext += 1
+        box.highestModSeq += 1
+        var record = MessageRecord(
+            id: nil, mailboxId: box.id!, uid: uid, bodyId: bodyId,
+            internalDate: Int64(internalDate.timeIntervalSince1970.rounded(.down)), internalZone: zone,
+            size: size, flags: FlagList.encode(flags.filter { $0 != "\\Recent" }), modSeq: box.highestModSeq)
+        try record.insert(db)
+        try box.update(db)
+        return UInt32(truncatingIfNeeded: uid)
+    }
+
+    /// UIDs, flags and MODSEQs of every message, ascending by UID (SELECT's snapshot).
+    public func states(of mailbox: MailboxID) async throws -> [MessageState] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid",
+                             arguments: [mailbox.rawValue]).map(Self.state)
+        }
+    }
+
+    /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
+    public func changes(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
+        try await pool.read { db in
+            let highest = try Int64.fetchOne(db, sql: "SELECT highestModSeq FROM mailbox WHERE id = ?", arguments: [mailbox.rawValue])
+            guard let highest else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
+            let changed = try Row.fetchAll(db, sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid",
+                                           arguments: [mailbox.rawValue, Int64(modSeq)]).map(Self.state)
+            let expunged = try Int64.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid",
+                                              arguments: [mailbox.rawValue, Int64(modSeq)])
+            return MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
+                                  highestModSeq: UInt64(highest))
+        }
+    }
+
+    private static func state(_ row: Row) -> MessageState {
+        MessageState(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
+                     flags: FlagList.decode(row["flags"]), modSeq: UInt64(row["modSeq"] as Int64))
+    }
+
+    /// FETCH metadata for these UIDs (missing ones are left out), ascending by UID.
+    public func metadata(in mailbox: MailboxID, uids: [UInt32]) async throws -> [MessageMetadata] {
+        try await pool.read { db in
+            var result: [MessageMetadata] = []
+            result.reserveCapacity(uids.count)
+            for chunk in uids.chunked(500) {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
+                           b.envelope, b.bodyStructure, b.bodyBasic
+                    FROM message m JOIN body b ON b.id = m.bodyId
+                    WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
+                    ORDER BY m.uid
+                    """, arguments: [mailbox.rawValue])
+                for row in rows {
+                    result.append(MessageMetadata(
+                        state: Self.state(row),
+                        internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
+                        internalZoneMinutes: row["internalZone"], size: row["size"],
+                        envelope: Array(row["envelope"] as Data), bodyStructure: Array(row["bodyStructure"] as Data),
+                        bodyBasic: Array(row["bodyBasic"] as Data)))
+                }
+            }
+            return result
+        }
+    }
+
+    /// The raw bytes of one message and its parsed index, or nil when it is gone.
+    public func content(in mailbox: MailboxID, uid: UInt32) async throws -> (raw: [UInt8], index: MessageIndex)? {
+        let row = try await pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT b.raw, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+                WHERE m.mailboxId = ? AND m.uid = ?
+                """, arguments: [mailbox.rawValue, Int64(uid)])
+        }
+        guard let row else { return nil }
+        let index = try JSONDecoder().decode(MessageIndex.self, from: row["indexJSON"] as Data)
+        return (Array(row["raw"] as Data), index)
+    }
+
+    /// Changes flags (RFC 9051 §6.4.6) honouring UNCHANGEDSINCE (RFC 7162 §3.1.3).
+    /// Returns the resulting state of every message still present, and the UIDs
+    /// refused because they changed after `unchangedSince`.
+    public func store(_ operation: FlagOperation, flags: [String], uids: [UInt32], in mailbox: MailboxID,
+                      unchangedSince: UInt64? = nil) async throws -> (states: [MessageState], modified: [UInt32]) {
+        let result = try await pool.write { db -> ([MessageState], [UInt32], Bool) in
+            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            let newModSeq = box.highestModSeq + 1
+            var states: [MessageState] = []
+            var modified: [UInt32] = []
+            var changedAny = false
+            for chunk in uids.chunked(500) {
+                let records = try MessageRecord
+                    .filter(MessageRecord.Columns.mailboxId == mailbox.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
+                    .order(MessageRecord.Columns.uid).fetchAll(db)
+                for var record in records {
+                    let uid = UInt32(truncatingIfNeeded: record.uid)
+                    if let limit = unchangedSince, UInt64(record.modSeq) > limit {
+                        modified.append(uid)
+                        continue
+                    }
+                    let current = FlagList.decode(record.flags)
+                    let updated = FlagList.apply(operation, flags.filter { $0 != "\\Recent" }, to: current)
+                    if updated != current {
+                        record.flags = FlagList.encode(updated)
+                        record.modSeq = newModSeq
+                        try record.update(db)
+                        changedAny = true
+                    }
+                    states.append(MessageState(uid: uid, flags: FlagList.decode(record.flags), modSeq: UInt64(record.modSeq)))
+                }
+            }
+            if changedAny {
+                box.highestModSeq = newModSeq
+                try box.update(db)
+            }
+            return (states, modified, changedAny)
+        }
+        if result.2 { changes.publish([mailbox]) }
+        return (result.0, result.1)
+    }
+
+    /// Copies messages (sharing their stored bodies) into another mailbox (RFC 9051 §6.4.7, RFC 4315 COPYUID).
+    public func copy(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
+        let result = try await pool.write { db in try Self.copy(db, uids: uids, from: source, to: destination) }
+        changes.publish([destination])
+        return result
+    }
+
+    /// Moves messages atomically: copy, then expunge from the source (RFC 6851).
+    public func move(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
+        let result = try await pool.write { db -> CopyResult in
+            let copied = try Self.copy(db, uids: uids, from: source, to: destination)
+            guard let box = try MailboxRecord.fetchOne(db, key: source.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(source.rawValue)")
+            }
+            let ids = try Self.messageIDs(db, mailbox: source, uids: copied.sourceUIDs)
+            try Self.recordExpunge(db, mailbox: box, messageIDs: ids)
+            return copied
+        }
+        changes.publish([source, destination])
+        return result
+    }
+
+    private static func copy(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID) throws -> CopyResult {
+        guard var target = try MailboxRecord.fetchOne(db, key: destination.rawValue) else {
+            throw MailStoreError.mailboxNotFound("#\(destination.rawValue)")
+        }
+        var sourceUIDs: [UInt32] = []
+        var destinationUIDs: [UInt32] = []
+        for chunk in uids.sorted().chunked(500) {
+            let records = try MessageRecord
+                .filter(MessageRecord.Columns.mailboxId == source.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
+                .order(MessageRecord.Columns.uid).fetchAll(db)
+            for record in records {
+                let uid = try insertMessage(db, into: &target, bodyId: record.bodyId, size: record.size,
+                                            internalDate: Date(timeIntervalSince1970: TimeInterval(record.internalDate)),
+                                            zone: record.internalZone, flags: FlagList.decode(record.flags))
+                sourceUIDs.append(UInt32(truncatingIfNeeded: record.uid))
+                destinationUIDs.append(uid)
+            }
+        }
+        return CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
+                          sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs)
+    }
+
+    /// Removes every message flagged \Deleted (limited to `uids` when given, for UID EXPUNGE).
+    /// Returns the expunged UIDs, ascending.
+    public func expunge(_ mailbox: MailboxID, uids: [UInt32]? = nil) async throws -> [UInt32] {
+        let expunged = try await pool.write { db -> [UInt32] in
+            guard let box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            var rows = try Row.fetchAll(db, sql: "SELECT id, uid FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') LIKE '% \\Deleted %' ORDER BY uid",
+                                        arguments: [mailbox.rawValue])
+            if let uids {
+                let wanted = Set(uids)
+                rows = rows.filter { wanted.contains(UInt32(truncatingIfNeeded: $0["uid"] as Int64)) }
+            }
+            guard !rows.isEmpty else { return [] }
+            try Self.recordExpunge(db, mailbox: box, messageIDs: rows.map { $0["id"] })
+            return rows.map { UInt32(truncatingIfNeeded: $0["uid"] as Int64) }
+        }
+        if !expunged.isEmpty { changes.publish([mailbox]) }
+        return expunged
+    }
+
+    private static func messageIDs(_ db: Database, mailbox: MailboxID, uids: [UInt32]) throws -> [Int64] {
+        var ids: [Int64] = []
+        for chunk in uids.chunked(500) {
+            ids += try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid IN (\(chunk.map { String($0) }.joined(separator: ",")))",
+                                      arguments: [mailbox.rawValue])
+        }
+        return ids
+    }
+
+    /// Deletes messages (all of the mailbox when `messageIDs` is nil), leaving tombstones
+    /// at a new MODSEQ so that other sessions and QRESYNC clients learn of it.
+    static func recordExpunge(_ db: Database, mailbox: MailboxRecord, messageIDs: [Int64]?) throws {
+        var box = mailbox
+        box.highestModSeq += 1
+        let filter = messageIDs.map { "id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "1"
+        try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxId, uid, modSeq) SELECT mailboxId, uid, ? FROM message WHERE mailboxId = ? AND \(filter)",
+                       arguments: [box.highestModSeq, box.id])
+        try db.execute(sql: "DELETE FROM message WHERE mailboxId = ? AND \(filter)", arguments: [box.id])
+        try box.update(db)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

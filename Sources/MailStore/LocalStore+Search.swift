@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+import MIMECore
+
+/// One message as SEARCH sees it; `content` only when the search looks into headers or bodies.
+public struct SearchableMessage: Sendable {
+    public var state: MessageState
+    public var internalDate: Date
+    public var size: Int
+    public var content: (raw: [UInt8], index: MessageIndex)?
+}
+
+extension LocalStore {
+    /// UIDs of the messages for which `predicate` holds, ascending. Messages are visited
+    /// one at a time from a cursor, so at most one message body is in memory.
+    public func uids(in mailbox: MailboxID, loadContent: Bool,
+                     where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
+        try await pool.read { db in
+            let columns = loadContent ? ", b.raw, b.indexJSON" : ""
+            let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.size\(columns)
+                FROM message m \(join) WHERE m.mailboxId = ? ORDER BY m.uid
+                """, arguments: [mailbox.rawValue])
+            let decoder = JSONDecoder()
+            var matches: [UInt32] = []
+            while let row = try cursor.next() {
+                var message = SearchableMessage(
+                    state: MessageState(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
+                                        flags: FlagList.decode(row["flags"]), modSeq: UInt64(row["modSeq"] as Int64)),
+                    internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
+                    size: row["size"], content: nil)
+                if loadContent {
+                    let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
+                    message.content = (Array(row["raw"] as Data), index)
+                }
+                if predicate(message) { matches.append(message.state.uid) }
+            }
+            return matches
+        }
+    }
+}

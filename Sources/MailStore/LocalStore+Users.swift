@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// The mailboxes every new account gets, with their SPECIAL-USE attribute (RFC 6154).
+let defaultMailboxes: [(name: String, specialUse: String?)] = [
+    ("INBOX", nil), ("Sent", "\\Sent"), ("Drafts", "\\Drafts"),
+    ("Trash", "\\Trash"), ("Junk", "\\Junk"), ("Archive", "\\Archive"),
+]
+
+extension LocalStore {
+    /// Creates an account with its default mailboxes, all subscribed.
+    @discardableResult
+    public func createUser(email: String, password: String) async throws -> UserID {
+        let hash = try PasswordHasher.hash(password)
+        let email = email.trimmingCharacters(in: .whitespaces)
+        return try await pool.write { db in
+            if try UserRecord.filter(UserRecord.Columns.email == email).fetchCount(db) > 0 {
+                throw MailStoreError.userExists(email)
+            }
+            var user = UserRecord(id: nil, email: email, passwordHash: hash, createdAt: Date())
+            try user.insert(db)
+            let userId = user.id!
+            for (name, use) in defaultMailboxes {
+                _ = try Self.insertMailbox(db, userId: userId, name: name, specialUse: use)
+                try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [userId, name])
+            }
+            return UserID(rawValue: userId)
+        }
+    }
+
+    public func setPassword(email: String, password: String) async throws {
+        let hash = try PasswordHasher.hash(password)
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE email = ?", arguments: [hash, email])
+            if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
+        }
+    }
+
+    public func listUsers() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT email FROM user ORDER BY email")
+        }
+    }
+
+    /// The account for these credentials, or nil. Slow on purpose (PBKDF2), also for unknown users.
+    public func authenticate(email: String, password: String) async throws -> UserID? {
+        let row = try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, passwordHash FROM user WHERE email = ?", arguments: [email])
+        }
+        guard let row else {
+            // Same work as a real check so that timing does not reveal which accounts exist.
+            _ = PasswordHasher.verify(password, against: Self.decoyHash)
+            return nil
+        }
+        let stored: String = row["passwordHash"]
+        return PasswordHasher.verify(password, against: stored) ? UserID(rawValue: row["id"]) : nil
+    }
+
+    private static let decoyHash = "pbkdf2-sha256$\(PasswordHasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+}

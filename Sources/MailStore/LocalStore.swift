@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+/// The embedded mail store: one SQLite file (WAL) holding accounts, mailboxes and messages.
+///
+/// Every write is one transaction, committed with `synchronous = FULL` before the
+/// call returns, so a caller that answers OK after it can never lose the change.
+/// Committed changes are announced on `changes` for sessions and IDLE.
+public final class LocalStore: Sendable {
+    let pool: DatabaseWriter
+    public let changes: ChangeBus
+
+    /// Opens (creating if needed) the store in `directory`/mail.sqlite.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mail.sqlite"), configuration: config)
+        try Schema.migrator.migrate(pool)
+        self.pool = pool
+        self.changes = ChangeBus()
+    }
+
+    /// An in-memory store, for tests.
+    public init(inMemory: Void = ()) throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue)
+        self.pool = queue
+        self.changes = ChangeBus()
+    }
+
+    /// Checkpoints the WAL and closes the database file.
+    public func close() throws {
+        if let pool = pool as? DatabasePool {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try pool.close()
+        }
+    }
+
+    /// Allocates a UIDVALIDITY never used before in this store (RFC 9051 §2.3.1.1).
+    static func allocateUIDValidity(_ db: Database) throws -> Int64 {
+        let now = Int64(Date().timeIntervalSince1970) & 0x7FFF_FFFF
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'uidvalidity'") ?? 0
+        let next = max(now, last + 1)
+        try db.execute(sql: "INSERT INTO counter(name, value) VALUES('uidvalidity', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", arguments: [next])
+        return next
+    }
+}

@@ -1,0 +1,46 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+
+/// Salted PBKDF2-HMAC-SHA256 password hashes, stored as
+/// `pbkdf2-sha256$<rounds>$<salt base64>$<hash base64>`.
+public enum PasswordHasher {
+    public static let rounds = 210_000
+
+    public static func hash(_ password: String) throws -> String {
+        var salt = [UInt8](repeating: 0, count: 16)
+        var rng = SystemRandomNumberGenerator()
+        for i in salt.indices { salt[i] = rng.next() }
+        let key = try derive(password, salt: salt, rounds: rounds)
+        return "pbkdf2-sha256$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(key).base64EncodedString())"
+    }
+
+    /// Constant-time comparison of a password with a stored hash; false for a malformed hash.
+    public static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256",
+              let rounds = Int(parts[1]), rounds >= 1,
+              let salt = Data(base64Encoded: String(parts[2])),
+              let expected = Data(base64Encoded: String(parts[3])),
+              let actual = try? derive(password, salt: Array(salt), rounds: rounds)
+        else { return false }
+        guard actual.count == expected.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(actual, expected) { difference |= a ^ b }
+        return difference == 0
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(password.utf8), salt: salt, using: .sha256,
+            outputByteCount: 32, unsafeUncheckedRounds: rounds)
+        return key.withUnsafeBytes { Array($0) }
+    }
+
+    /// A random password of 20 characters from an unambiguous alphabet.
+    public static func generatePassword() -> String {
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int(rng.next(upperBound: UInt(alphabet.count)))] })
+    }
+}

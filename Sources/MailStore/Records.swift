@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+
+/// A gateway account (table `user`).
+struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "user"
+    var id: Int64?
+    var email: String
+    var passwordHash: String
+    var createdAt: Date
+
+    enum Columns {
+        static let email = Column(CodingKeys.email)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A mailbox of one user (table `mailbox`).
+struct MailboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "mailbox"
+    var id: Int64?
+    var userId: Int64
+    var name: String
+    var uidValidity: Int64
+    var uidNext: Int64
+    var highestModSeq: Int64
+    var specialUse: String?
+
+    enum Columns {
+        static let userId = Column(CodingKeys.userId)
+        static let name = Column(CodingKeys.name)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The raw bytes of a message and what was parsed from them at APPEND (table `body`).
+struct BodyRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "body"
+    var id: Int64?
+    var raw: Data
+    var size: Int
+    var indexJSON: Data
+    var envelope: Data
+    var bodyStructure: Data
+    var bodyBasic: Data
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One message in one mailbox (table `message`).
+struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "message"
+    var id: Int64?
+    var mailboxId: Int64
+    var uid: Int64
+    var bodyId: Int64
+    var internalDate: Int64
+    var internalZone: Int
+    var size: Int
+    var flags: String
+    var modSeq: Int64
+
+    enum Columns {
+        static let mailboxId = Column(CodingKeys.mailboxId)
+        static let uid = Column(CodingKeys.uid)
+        static let modSeq = Column(CodingKeys.modSeq)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,72 @@
+import GRDB
+
+/// The local store's schema. Migrations never change once shipped: add a new one instead.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: accounts, mailboxes, messages") { db in
+            try db.create(table: "counter") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .integer).notNull()
+            }
+            try db.create(table: "user") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("email", .text).notNull().unique().collate(.nocase)
+                t.column("passwordHash", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "mailbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("user", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("uidValidity", .integer).notNull()
+                t.column("uidNext", .integer).notNull()
+                t.column("highestModSeq", .integer).notNull()
+                t.column("specialUse", .text)
+                t.uniqueKey(["userId", "name"])
+            }
+            try db.create(table: "subscription") { t in
+                t.belongsTo("user", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.primaryKey(["userId", "name"])
+            }
+            // Raw message bytes, stored once and shared by every copy of the message.
+            try db.create(table: "body") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("raw", .blob).notNull()
+                t.column("size", .integer).notNull()
+                t.column("indexJSON", .blob).notNull()
+                t.column("envelope", .blob).notNull()
+                t.column("bodyStructure", .blob).notNull()
+                t.column("bodyBasic", .blob).notNull()
+            }
+            try db.create(table: "message") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("mailbox", onDelete: .cascade).notNull()
+                t.column("uid", .integer).notNull()
+                t.belongsTo("body").notNull()
+                t.column("internalDate", .integer).notNull()
+                t.column("internalZone", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("flags", .text).notNull()
+                t.column("modSeq", .integer).notNull()
+                t.uniqueKey(["mailboxId", "uid"])
+            }
+            try db.create(index: "message_modseq", on: "message", columns: ["mailboxId", "modSeq"])
+            // Tombstones of expunged UIDs, for other sessions and QRESYNC VANISHED (EARLIER).
+            try db.create(table: "expunged") { t in
+                t.belongsTo("mailbox", onDelete: .cascade).notNull()
+                t.column("uid", .integer).notNull()
+                t.column("modSeq", .integer).notNull()
+                t.primaryKey(["mailboxId", "uid"])
+            }
+            // A body lives as long as one message refers to it.
+            try db.execute(sql: """
+                CREATE TRIGGER body_release AFTER DELETE ON message
+                WHEN NOT EXISTS (SELECT 1 FROM message WHERE bodyId = OLD.bodyId)
+                BEGIN DELETE FROM body WHERE id = OLD.bodyId; END
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The crmgate executable: one binary for the server and its administration.
+@main
+struct CrmGate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crmgate",
+        abstract: "An IMAP server that puts a CRM inside every mail client.",
+        subcommands: [Serve.self, User.self])
+}
+
+/// Options every subcommand shares.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The configuration file; relative paths in it resolve against the current directory.")
+    var config: String = "conf/crmgate.toml"
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import Logging
+import MailStore
+
+/// Loads the configuration, turning its errors into a one-line message for the administrator.
+func loadConfiguration(_ path: String) throws -> GatewayConfiguration {
+    do {
+        return try GatewayConfiguration.load(from: path)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+func makeLogger(_ level: String) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = Logger.Level(rawValue: level) ?? .info
+        return handler
+    }
+    return Logger(label: "crmgate")
+}
+
+func openStore(_ config: GatewayConfiguration) throws -> LocalStore {
+    do {
+        return try LocalStore(directory: config.storage.path)
+    } catch {
+        throw ValidationError("cannot open the mail store in \(config.storage.path): \(error)")
+    }
+}
+

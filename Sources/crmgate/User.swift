@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MailStore
+
+/// `crmgate user add|list|passwd`: gateway accounts of the embedded store.
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage gateway accounts.",
+        subcommands: [Add.self, List.self, Passwd.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an account; the password is read from standard input, or generated and printed when stdin is a terminal or empty.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The account's email address, also its login name.") var email: String
+
+        func run() async throws {
+            try validateEmail(email)
+            let store = try openStore(try loadConfiguration(options.config))
+            defer { try? store.close() }
+            let (password, generated) = readPassword()
+            do {
+                try await store.createUser(email: email, password: password)
+            } catch let error as MailStoreError {
+                throw ValidationError(error.description)
+            }
+            print(generated ? "Created \(email) with password: \(password)" : "Created \(email)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts.")
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let store = try openStore(try loadConfiguration(options.config))
+            defer { try? store.close() }
+            for email in try await store.listUsers() { print(email) }
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a new password; read from standard input, or generated and printed.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The account's email address.") var email: String
+
+        func run() async throws {
+            let store = try openStore(try loadConfiguration(options.config))
+            defer { try? store.close() }
+            let (password, generated) = readPassword()
+            do {
+                try await store.setPassword(email: email, password: password)
+            } catch let error as MailStoreError {
+                throw ValidationError(error.description)
+            }
+            print(generated ? "New password for \(email): \(password)" : "Password changed for \(email)")
+        }
+    }
+}
+
+/// The first line of standard input when it is piped, else a generated password.
+private func readPassword() -> (password: String, generated: Bool) {
+    if isatty(STDIN_FILENO) == 0, let line = Swift.readLine(strippingNewline: true), !line.isEmpty {
+        return (line, false)
+    }
+    return (PasswordHasher.generatePassword(), true)
+}
+
+private func validateEmail(_ email: String) throws {
+    let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
+        throw ValidationError("\"\(email)\" is not an email address (expected name@domain)")
+    }
+}

@@ -1,0 +1,103 @@
+"""Fixtures that run the real crmgate binary on loopback for end-to-end tests."""
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+BIN = os.environ.get("CRMGATE_BIN", "")
+PASSWORD = "correct horse battery staple"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gateway:
+    """One crmgate process with its own config, store and certificate in a temp dir."""
+
+    def __init__(self, root: Path, **imap_overrides):
+        self.root = root
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.tls_port = free_port()
+        self.cert = root / "certs" / "dev.crt"
+        self.key = root / "certs" / "dev.key"
+        imap = {"host": f'"{self.host}"', "port": self.port, "tls_port": self.tls_port}
+        imap.update(imap_overrides)
+        lines = ["[imap]"] + [f"{k} = {v}" for k, v in imap.items()]
+        lines += ["[tls]", f'cert = "{self.cert}"', f'key = "{self.key}"',
+                  "[storage]", f'path = "{root / "data"}"', "[log]", 'level = "debug"']
+        self.config = root / "crmgate.toml"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.log = root / "crmgate.log"
+        self.proc = None
+
+    def cli(self, *args, input=None):
+        return subprocess.run([BIN, *args, "--config", str(self.config)], input=input,
+                              capture_output=True, text=True, timeout=120)
+
+    def add_user(self, email, password=PASSWORD):
+        result = self.cli("user", "add", email, input=password + "\n")
+        assert result.returncode == 0, result.stderr
+        return email
+
+    def start(self):
+        self.proc = subprocess.Popen([BIN, "serve", "--config", str(self.config)],
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"crmgate exited: {self.log.read_text()}")
+            try:
+                for port in (self.port, self.tls_port):
+                    socket.create_connection((self.host, port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("crmgate did not start listening")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def tls_context(self):
+        context = ssl.create_default_context(cafile=str(self.cert))
+        return context
+
+    def log_text(self):
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def gateway(tmp_path):
+    if not BIN:
+        pytest.fail("CRMGATE_BIN is not set: run the suite with scripts/test")
+    gw = Gateway(tmp_path)
+    gw.add_user("alice@example.com")
+    gw.add_user("bob@example.com")
+    gw.start()
+    yield gw
+    gw.stop()
+
+
+def message(subject, body="Hello\r\n", sender="carol@example.org", to="alice@example.com", extra=""):
+    return (f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            f"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{abs(hash(subject))}@example.org>\r\n"
+            f"{extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}").encode()

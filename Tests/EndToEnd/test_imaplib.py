@@ -1,0 +1,134 @@
+"""Python imaplib against crmgate over STARTTLS and IMAPS."""
+import imaplib
+import socket
+import ssl
+
+import pytest
+
+from conftest import PASSWORD, message
+
+
+def login_tls(gw, user="alice@example.com"):
+    imap = imaplib.IMAP4_SSL(gw.host, gw.tls_port, ssl_context=gw.tls_context())
+    imap.login(user, PASSWORD)
+    return imap
+
+
+def test_login_before_starttls_is_refused(gateway):
+    imap = imaplib.IMAP4(gateway.host, gateway.port)
+    assert "LOGINDISABLED" in imap.capabilities
+    with pytest.raises(imaplib.IMAP4.error, match="PRIVACYREQUIRED|STARTTLS"):
+        imap.login("alice@example.com", PASSWORD)
+    imap.logout()
+
+
+def test_starttls_verifies_against_generated_certificate(gateway):
+    imap = imaplib.IMAP4(gateway.host, gateway.port)
+    imap.starttls(ssl_context=gateway.tls_context())
+    assert "LOGINDISABLED" not in imap.capabilities
+    typ, _ = imap.login("alice@example.com", PASSWORD)
+    assert typ == "OK"
+    imap.logout()
+
+
+def test_imaps_verifies_against_generated_certificate(gateway):
+    imap = login_tls(gateway)
+    assert imap.socket().version() in ("TLSv1.2", "TLSv1.3")
+    imap.logout()
+
+
+def test_untrusted_client_rejects_the_development_certificate(gateway):
+    with pytest.raises(ssl.SSLCertVerificationError):
+        imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=ssl.create_default_context())
+
+
+def test_wrong_password_is_refused_after_a_delay(gateway):
+    imap = imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=gateway.tls_context())
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        imap.login("alice@example.com", "Xq7-not-the-password")
+    assert "login failed" in gateway.log_text()
+    assert "Xq7-not-the-password" not in gateway.log_text()
+
+
+def test_authenticate_plain_with_initial_response(gateway):
+    imap = imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=gateway.tls_context())
+    typ, _ = imap.authenticate("PLAIN", lambda _: f"\0alice@example.com\0{PASSWORD}".encode())
+    assert typ == "OK"
+    imap.logout()
+
+
+def test_new_account_has_special_use_folders(gateway):
+    imap = login_tls(gateway)
+    typ, lines = imap.list()
+    text = b"\n".join(lines).decode()
+    for name, use in [("Sent", "\\Sent"), ("Drafts", "\\Drafts"), ("Trash", "\\Trash"),
+                      ("Junk", "\\Junk"), ("Archive", "\\Archive")]:
+        assert f'{use}' in text and f'"/" {name}' in text
+    assert '"/" INBOX' in text
+    imap.logout()
+
+
+def test_append_fetch_search_store_expunge(gateway):
+    imap = login_tls(gateway)
+    typ, data = imap.append("INBOX", "(\\Flagged)", None, message("First"))
+    assert typ == "OK" and b"APPENDUID" in data[0]
+    imap.append("INBOX", None, None, message("Second", body="Grüße aus Köln\r\n"))
+    typ, data = imap.select("INBOX")
+    assert data == [b"2"]
+    typ, data = imap.uid("SEARCH", None, "FLAGGED")
+    assert data == [b"1"]
+    typ, data = imap.search("UTF-8", "BODY", '"Köln"'.encode())
+    assert data == [b"2"]
+    typ, data = imap.fetch("1:2", "(UID FLAGS RFC822.SIZE ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert typ == "OK"
+    raw = b"".join(part if isinstance(part, bytes) else b"".join(part) for part in data)
+    assert b"Subject: First" in raw and b"Subject: Second" in raw and b"\\Flagged" in raw
+    imap.store("1", "+FLAGS", "(\\Deleted)")
+    typ, data = imap.expunge()
+    assert data == [b"1"]
+    typ, data = imap.fetch("1", "(BODY[TEXT])")
+    assert "Grüße aus Köln".encode() in data[0][1]
+    typ, data = imap.fetch("1", "(FLAGS)")
+    assert b"\\Seen" in data[0]
+    imap.logout()
+
+
+def test_malformed_commands_get_bad_and_the_connection_survives(gateway):
+    context = gateway.tls_context()
+    with socket.create_connection((gateway.host, gateway.tls_port)) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as s:
+            f = s.makefile("rwb")
+            assert f.readline().startswith(b"* OK")
+            for line, expected in [
+                (b"a1 FROBNICATE\r\n", b"a1 BAD"),
+                (b"a2 FETCH\r\n", b"a2 BAD"),
+                (b"\r\n", b"* BAD"),
+                (b"a3 LOGIN\r\n", b"a3 BAD"),
+                (b"a4 SELECT INBOX\r\n", b"a4 BAD"),
+                (b"a5 " + b"X" * 70000 + b"\r\n", b"a5 BAD"),
+            ]:
+                f.write(line)
+                f.flush()
+                reply = f.readline()
+                assert reply.startswith(expected), (line[:40], reply)
+            f.write(b"a6 NOOP\r\n")
+            f.flush()
+            assert f.readline().startswith(b"a6 OK")
+
+
+def test_oversized_literal_is_refused_without_reading_it(tmp_path):
+    from conftest import Gateway
+    gw = Gateway(tmp_path, max_message_bytes=1000)
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        imap = login_tls(gw)
+        typ, caps = imap.capability()
+        assert b"APPENDLIMIT=1000" in caps[0].split()
+        typ, data = imap.append("INBOX", None, None, message("Big", body="x" * 5000))
+        assert typ == "NO" and b"[TOOBIG]" in data[0]
+        typ, _ = imap.noop()
+        assert typ == "OK"
+        imap.logout()
+    finally:
+        gw.stop()

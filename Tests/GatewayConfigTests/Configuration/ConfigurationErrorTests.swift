@@ -1,0 +1,163 @@
+import Testing
+
+@testable import GatewayConfig
+
+/// One faulty configuration and the exact error an administrator must read.
+struct FaultyConfiguration: Sendable, CustomTestStringConvertible {
+    var toml: String
+    var description: String
+
+    init(_ toml: String, _ description: String) {
+        self.toml = toml
+        self.description = description
+    }
+
+    var testDescription: String { description }
+}
+
+@Suite("Gateway configuration: errors")
+struct ConfigurationErrorTests {
+    static let faults: [FaultyConfiguration] = [
+        // TOML syntax, with line and column
+        FaultyConfiguration(
+            "[imap]\nhost = \"x\"\nport 1143",
+            #"conf/crmgate.toml: line 3, column 6: expected '=' after key "port""#),
+        // Unknown sections and keys
+        FaultyConfiguration(
+            "[imap]\ntls_prot = 993",
+            "conf/crmgate.toml: imap.tls_prot: unknown key imap.tls_prot — did you mean tls_port?"),
+        FaultyConfiguration(
+            "[imap]\nbanner = \"hi\"",
+            "conf/crmgate.toml: imap.banner: unknown key imap.banner — the keys of [imap] are host, port, tls_port, "
+                + "allow_plaintext_auth, max_line_bytes, max_message_bytes, unauthenticated_timeout, idle_timeout, "
+                + "failed_login_delay_ms, max_failed_logins, failed_login_window, max_connections"),
+        FaultyConfiguration(
+            "[imapp]\nport = 143",
+            "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),
+        FaultyConfiguration(
+            "[database]\nurl = \"x\"",
+            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [log]"),
+        FaultyConfiguration(
+            "port = 143",
+            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [log]"),
+        FaultyConfiguration(
+            "[log]\nlevl = \"debug\"",
+            "conf/crmgate.toml: log.levl: unknown key log.levl — did you mean level?"),
+        // Wrong types
+        FaultyConfiguration(
+            "[imap]\nport = \"abc\"",
+            #"conf/crmgate.toml: imap.port: expected an integer from 0 to 65535, got "abc""#),
+        FaultyConfiguration(
+            "[imap]\nport = 143.0",
+            "conf/crmgate.toml: imap.port: expected an integer from 0 to 65535, got 143.0"),
+        FaultyConfiguration(
+            "[imap]\nhost = 127",
+            "conf/crmgate.toml: imap.host: expected a host name or IP address to listen on as a quoted string, got 127"),
+        FaultyConfiguration(
+            "[imap]\nallow_plaintext_auth = \"yes\"",
+            #"conf/crmgate.toml: imap.allow_plaintext_auth: expected true or false, got "yes""#),
+        FaultyConfiguration(
+            "[imap]\nidle_timeout = [1800]",
+            "conf/crmgate.toml: imap.idle_timeout: expected a positive number of seconds, got an array"),
+        FaultyConfiguration(
+            "imap = 1143",
+            "conf/crmgate.toml: imap: expected a table [imap], got 1143"),
+        FaultyConfiguration(
+            "[[imap]]\nport = 1",
+            "conf/crmgate.toml: imap: expected a table [imap], got an array"),
+        FaultyConfiguration(
+            "[log]\nlevel = 3",
+            "conf/crmgate.toml: log.level: expected a log level (one of trace, debug, info, notice, warning, error, critical) as a quoted string, got 3"),
+        // Out of range
+        FaultyConfiguration(
+            "[imap]\nport = 70000",
+            "conf/crmgate.toml: imap.port: expected an integer from 0 to 65535, got 70000"),
+        FaultyConfiguration(
+            "[imap]\ntls_port = -1",
+            "conf/crmgate.toml: imap.tls_port: expected an integer from 0 to 65535, got -1"),
+        FaultyConfiguration(
+            "[imap]\nmax_line_bytes = 0",
+            "conf/crmgate.toml: imap.max_line_bytes: expected a positive number of bytes, got 0"),
+        FaultyConfiguration(
+            "[imap]\nmax_message_bytes = -5",
+            "conf/crmgate.toml: imap.max_message_bytes: expected a positive number of bytes, got -5"),
+        FaultyConfiguration(
+            "[imap]\nunauthenticated_timeout = 0",
+            "conf/crmgate.toml: imap.unauthenticated_timeout: expected a positive number of seconds, got 0"),
+        FaultyConfiguration(
+            "[imap]\nfailed_login_delay_ms = -1",
+            "conf/crmgate.toml: imap.failed_login_delay_ms: expected a number of milliseconds, 0 or more, got -1"),
+        FaultyConfiguration(
+            "[imap]\nmax_failed_logins = 0",
+            "conf/crmgate.toml: imap.max_failed_logins: expected a positive number of attempts, got 0"),
+        FaultyConfiguration(
+            "[imap]\nfailed_login_window = 0",
+            "conf/crmgate.toml: imap.failed_login_window: expected a positive number of seconds, got 0"),
+        FaultyConfiguration(
+            "[imap]\nmax_connections = 0",
+            "conf/crmgate.toml: imap.max_connections: expected a positive number of connections, got 0"),
+        // Empty values and unknown words
+        FaultyConfiguration(
+            "[imap]\nhost = \"\"",
+            #"conf/crmgate.toml: imap.host: expected a host name or IP address to listen on, got """#),
+        FaultyConfiguration(
+            "[imap]\nhost = \"  \"",
+            #"conf/crmgate.toml: imap.host: expected a host name or IP address to listen on, got "  ""#),
+        FaultyConfiguration(
+            "[tls]\ncert = \"\"",
+            #"conf/crmgate.toml: tls.cert: expected the path of a PEM certificate file, got """#),
+        FaultyConfiguration(
+            "[tls]\nkey = \"\"",
+            #"conf/crmgate.toml: tls.key: expected the path of a PEM private key file, got """#),
+        FaultyConfiguration(
+            "[storage]\npath = \"\"",
+            #"conf/crmgate.toml: storage.path: expected the path of the data directory, got """#),
+        FaultyConfiguration(
+            "[log]\nlevel = \"verbose\"",
+            #"conf/crmgate.toml: log.level: unknown log level "verbose"; use one of trace, debug, info, notice, warning, error, critical"#),
+        // Listeners
+        FaultyConfiguration(
+            "[imap]\nport = 0\ntls_port = 0",
+            "conf/crmgate.toml: imap: port and tls_port are both 0, which disables every IMAP listener; set at least one of them"),
+        FaultyConfiguration(
+            "[imap]\nport = 993\ntls_port = 993",
+            "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),
+    ]
+
+    @Test(arguments: faults)
+    func reportsTheFaultWithAdvice(_ fault: FaultyConfiguration) {
+        #expect {
+            try GatewayConfiguration.parse(fault.toml, source: "conf/crmgate.toml")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            #expect(error.description == fault.description)
+            return true
+        }
+    }
+
+    @Test func syntaxErrorsCarryLineAndColumnAndNoKey() {
+        #expect(
+            throws: ConfigurationError(
+                file: "a.toml", line: 2, column: 8, message: "leading zeros are not allowed in the number 01")
+        ) {
+            try GatewayConfiguration.parse("[imap]\nport = 01", source: "a.toml")
+        }
+    }
+
+    @Test func valueErrorsCarryTheDottedKey() {
+        #expect(
+            throws: ConfigurationError(
+                file: "a.toml", key: "imap.port", message: "expected an integer from 0 to 65535, got 65536")
+        ) {
+            try GatewayConfiguration.parse("[imap]\nport = 65536", source: "a.toml")
+        }
+    }
+
+    @Test func suggestsOnlyNamesWithinTwoEdits() {
+        #expect(KeySuggestion.closest(to: "tls_prot", among: ["port", "tls_port"]) == "tls_port")
+        #expect(KeySuggestion.closest(to: "hots", among: ["host", "port"]) == "host")
+        #expect(KeySuggestion.closest(to: "banner", among: ["host", "port"]) == nil)
+        #expect(KeySuggestion.editDistance("kitten", "sitting") == 3)
+        #expect(KeySuggestion.editDistance("", "abc") == 3)
+    }
+}

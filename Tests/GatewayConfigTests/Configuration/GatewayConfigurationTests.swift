@@ -1,0 +1,92 @@
+import Testing
+
+@testable import GatewayConfig
+
+/// One key set in a configuration file and the field it must change.
+struct KeyOverride: Sendable, CustomTestStringConvertible {
+    var toml: String
+    var apply: @Sendable (inout GatewayConfiguration) -> Void
+
+    init(_ toml: String, _ apply: @escaping @Sendable (inout GatewayConfiguration) -> Void) {
+        self.toml = toml
+        self.apply = apply
+    }
+
+    var testDescription: String { toml.replacingNewlines }
+}
+
+@Suite("Gateway configuration: defaults and keys")
+struct GatewayConfigurationTests {
+    @Test func defaultsMatchTheDocumentedValues() {
+        let imap = GatewayConfiguration().imap
+        #expect(imap.host == "127.0.0.1")
+        #expect(imap.port == 1143)
+        #expect(imap.tlsPort == 1993)
+        #expect(imap.allowPlaintextAuth == false)
+        #expect(imap.maxLineBytes == 65_536)
+        #expect(imap.maxMessageBytes == 52_428_800)
+        #expect(imap.unauthenticatedTimeout == 60)
+        #expect(imap.idleTimeout == 1800)
+        #expect(imap.failedLoginDelayMilliseconds == 1500)
+        #expect(imap.maxFailedLogins == 10)
+        #expect(imap.failedLoginWindow == 300)
+        #expect(imap.maxConnections == 1000)
+        #expect(GatewayConfiguration().tls == .init(cert: "certs/dev.crt", key: "certs/dev.key"))
+        #expect(GatewayConfiguration().storage.path == "data")
+        #expect(GatewayConfiguration().log.level == "info")
+    }
+
+    @Test(arguments: ["", "# nothing but a comment\n", "[imap]\n[tls]\n[storage]\n[log]\n"])
+    func emptyDocumentsYieldTheDefaults(_ text: String) throws {
+        #expect(try GatewayConfiguration.parse(text, source: "test.toml") == GatewayConfiguration())
+    }
+
+    static let overrides: [KeyOverride] = [
+        KeyOverride("[imap]\nhost = \"0.0.0.0\"") { $0.imap.host = "0.0.0.0" },
+        KeyOverride("[imap]\nport = 143") { $0.imap.port = 143 },
+        KeyOverride("[imap]\nport = 0") { $0.imap.port = 0 },
+        KeyOverride("[imap]\ntls_port = 993") { $0.imap.tlsPort = 993 },
+        KeyOverride("[imap]\ntls_port = 0") { $0.imap.tlsPort = 0 },
+        KeyOverride("[imap]\nallow_plaintext_auth = true") { $0.imap.allowPlaintextAuth = true },
+        KeyOverride("[imap]\nmax_line_bytes = 8192") { $0.imap.maxLineBytes = 8192 },
+        KeyOverride("[imap]\nmax_message_bytes = 0x100000") { $0.imap.maxMessageBytes = 1_048_576 },
+        KeyOverride("[imap]\nunauthenticated_timeout = 30") { $0.imap.unauthenticatedTimeout = 30 },
+        KeyOverride("[imap]\nidle_timeout = 3_600") { $0.imap.idleTimeout = 3600 },
+        KeyOverride("[imap]\nfailed_login_delay_ms = 0") { $0.imap.failedLoginDelayMilliseconds = 0 },
+        KeyOverride("[imap]\nmax_failed_logins = 3") { $0.imap.maxFailedLogins = 3 },
+        KeyOverride("[imap]\nfailed_login_window = 60") { $0.imap.failedLoginWindow = 60 },
+        KeyOverride("[imap]\nmax_connections = 50") { $0.imap.maxConnections = 50 },
+        KeyOverride("[tls]\ncert = \"/etc/crmgate/server.pem\"") { $0.tls.cert = "/etc/crmgate/server.pem" },
+        KeyOverride("[tls]\nkey = '../keys/server.key'") { $0.tls.key = "../keys/server.key" },
+        KeyOverride("[storage]\npath = \"/var/lib/crmgate\"") { $0.storage.path = "/var/lib/crmgate" },
+        KeyOverride("[log]\nlevel = \"debug\"") { $0.log.level = "debug" },
+        KeyOverride("imap.port = 2143\nlog = { level = \"trace\" }") {
+            $0.imap.port = 2143
+            $0.log.level = "trace"
+        },
+    ]
+
+    @Test(arguments: overrides)
+    func eachKeyOverridesItsField(_ override: KeyOverride) throws {
+        var expected = GatewayConfiguration()
+        override.apply(&expected)
+        #expect(try GatewayConfiguration.parse(override.toml, source: "test.toml") == expected)
+    }
+
+    @Test(arguments: GatewayConfiguration.Log.levels)
+    func acceptsEveryLogLevel(_ level: String) throws {
+        let configuration = try GatewayConfiguration.parse("[log]\nlevel = \"\(level)\"", source: "test.toml")
+        #expect(configuration.log.level == level)
+    }
+
+    @Test func relativePathsAreKeptAsWritten() throws {
+        let configuration = try GatewayConfiguration.parse(
+            "[tls]\ncert = \"./a/../b.crt\"\n[storage]\npath = \"data/../mail\"", source: "test.toml")
+        #expect(configuration.tls.cert == "./a/../b.crt")
+        #expect(configuration.storage.path == "data/../mail")
+    }
+}
+
+extension String {
+    var replacingNewlines: String { split(separator: "\n").joined(separator: " ⏎ ") }
+}
