@@ -200,6 +200,8 @@ final class Session {
     /// failures into tagged responses.
     func execute(_ command: TaggedCommand) async {
         let tag = command.tag
+        // Names only: arguments may hold passwords or whole messages.
+        logger.debug("command", metadata: ["tag": "\(tag)", "command": "\(command.command.logName)"])
         do {
             try checkState(for: command.command)
             try await dispatch(command)
@@ -293,6 +295,10 @@ final class Session {
     }
 
     func reply(_ tag: String?, _ failure: CommandFailure) {
+        // No text: a parse error's text may quote the client's (secret) arguments.
+        logger.debug("command refused", metadata: [
+            "tag": "\(tag ?? "*")", "status": "\(failure.status)", "code": "\(failure.code.map { "\($0)" } ?? "-")",
+        ])
         let status = StatusResponse(status: failure.status, code: failure.code, text: failure.text)
         send(tag.map { .tagged(tag: $0, status) } ?? .untagged(.status(status)))
     }
@@ -311,11 +317,50 @@ final class Session {
 }
 
 extension Command {
+    /// The command's keyword, without its arguments (which may be large or secret).
     var name: String {
         switch self {
+        case .capability: "CAPABILITY"
         case .noop: "NOOP"
+        case .logout: "LOGOUT"
+        case .id: "ID"
+        case .starttls: "STARTTLS"
+        case .authenticate: "AUTHENTICATE"
+        case .login: "LOGIN"
+        case .enable: "ENABLE"
+        case .select: "SELECT"
+        case .examine: "EXAMINE"
+        case .create: "CREATE"
+        case .delete: "DELETE"
+        case .rename: "RENAME"
+        case .subscribe: "SUBSCRIBE"
+        case .unsubscribe: "UNSUBSCRIBE"
+        case .list: "LIST"
+        case .lsub: "LSUB"
+        case .namespace: "NAMESPACE"
+        case .status: "STATUS"
+        case .append: "APPEND"
+        case .idle: "IDLE"
         case .check: "CHECK"
-        default: "\(self)".prefix { $0 != "(" }.uppercased()
+        case .close: "CLOSE"
+        case .unselect: "UNSELECT"
+        case .expunge, .uidExpunge: "EXPUNGE"
+        case .search: "SEARCH"
+        case .fetch: "FETCH"
+        case .store: "STORE"
+        case .copy: "COPY"
+        case .move: "MOVE"
+        }
+    }
+
+    /// The name as the client sent it, with its UID prefix: "UID MOVE", "EXPUNGE".
+    var logName: String {
+        switch self {
+        case .uidExpunge: "UID EXPUNGE"
+        case .search(_, let uid), .fetch(_, _, _, let uid), .store(_, _, _, let uid),
+             .copy(_, _, let uid), .move(_, _, let uid):
+            uid ? "UID \(name)" : name
+        default: name
         }
     }
 }

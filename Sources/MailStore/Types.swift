@@ -1,10 +1,16 @@
 import Foundation
 
 /// A gateway account's identity in the store.
-public struct UserID: Hashable, Sendable { public let rawValue: Int64 }
+public struct UserID: Hashable, Sendable {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}
 
 /// A mailbox's identity in the store; stable across renames.
-public struct MailboxID: Hashable, Sendable { public let rawValue: Int64 }
+public struct MailboxID: Hashable, Sendable {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}
 
 /// A mailbox as LIST and SELECT see it. Names are Unicode with `/` as the delimiter;
 /// the inbox is always spelled `INBOX`.

@@ -132,3 +132,35 @@ def test_oversized_literal_is_refused_without_reading_it(tmp_path):
         imap.logout()
     finally:
         gw.stop()
+
+
+def test_repeated_failed_logins_from_one_address_are_throttled(tmp_path):
+    from conftest import Gateway
+    gw = Gateway(tmp_path, max_failed_logins=2, failed_login_delay_ms=0)
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        imap = imaplib.IMAP4_SSL(gw.host, gw.tls_port, ssl_context=gw.tls_context())
+        for _ in range(2):
+            with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+                imap.login("alice@example.com", "bad")
+        # Even the right password is refused until the window passes.
+        with pytest.raises(imaplib.IMAP4.error, match="UNAVAILABLE"):
+            imap.login("alice@example.com", PASSWORD)
+        assert "too many failures" in gw.log_text()
+    finally:
+        gw.stop()
+
+
+def test_connection_without_login_times_out_with_bye(tmp_path):
+    from conftest import Gateway
+    gw = Gateway(tmp_path, unauthenticated_timeout=1)
+    gw.start()
+    try:
+        with socket.create_connection((gw.host, gw.port), timeout=20) as s:
+            f = s.makefile("rb")
+            assert f.readline().startswith(b"* OK")
+            assert f.readline().startswith(b"* BYE")
+            assert f.readline() == b""
+    finally:
+        gw.stop()

@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+@testable import MailStore
+
+private func sample(_ subject: String, attachment: Bool = false) -> [UInt8] {
+    Array("From: Carol <carol@example.org>\r\nTo: alice@example.com\r\nSubject: \(subject)\r\nMessage-ID: <\(subject)@example.org>\r\n\r\nBody of \(subject)\r\n".utf8)
+}
+
+private func storeWithAlice() async throws -> (LocalStore, UserID) {
+    let store = try LocalStore(inMemory: ())
+    let alice = try await store.createUser(email: "alice@example.com", password: "secret")
+    return (store, alice)
+}
+
+@Suite("Local store: accounts")
+struct AccountTests {
+    @Test func newAccountHasSubscribedSpecialUseMailboxes() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let boxes = try await store.mailboxes(of: alice)
+        #expect(boxes.map(\.name) == ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"])
+        #expect(boxes.first { $0.name == "Sent" }?.specialUse == "\\Sent")
+        #expect(try await store.subscriptions(of: alice) == Set(boxes.map(\.name)))
+    }
+
+    @Test func authenticationChecksThePasswordAndIgnoresEmailCase() async throws {
+        let (store, alice) = try await storeWithAlice()
+        #expect(try await store.authenticate(email: "alice@example.com", password: "secret") == alice)
+        #expect(try await store.authenticate(email: "ALICE@example.com", password: "secret") == alice)
+        #expect(try await store.authenticate(email: "alice@example.com", password: "Secret") == nil)
+        #expect(try await store.authenticate(email: "nobody@example.com", password: "secret") == nil)
+    }
+
+    @Test func duplicateAccountIsRefused() async throws {
+        let (store, _) = try await storeWithAlice()
+        await #expect(throws: MailStoreError.userExists("Alice@example.com")) {
+            try await store.createUser(email: "Alice@example.com", password: "x")
+        }
+    }
+
+    @Test func passwordChangeTakesEffect() async throws {
+        let (store, alice) = try await storeWithAlice()
+        try await store.setPassword(email: "alice@example.com", password: "new one")
+        #expect(try await store.authenticate(email: "alice@example.com", password: "secret") == nil)
+        #expect(try await store.authenticate(email: "alice@example.com", password: "new one") == alice)
+        await #expect(throws: MailStoreError.userNotFound("bob@example.com")) {
+            try await store.setPassword(email: "bob@example.com", password: "x")
+        }
+    }
+
+    @Test func passwordsAreStoredAsSaltedHashes() throws {
+        let a = try PasswordHasher.hash("secret")
+        let b = try PasswordHasher.hash("secret")
+        #expect(a != b)
+        #expect(a.hasPrefix("pbkdf2-sha256$210000$"))
+        #expect(!a.contains("secret"))
+        #expect(PasswordHasher.verify("secret", against: a))
+        #expect(!PasswordHasher.verify("secret", against: "garbage"))
+    }
+}
+
+@Suite("Local store: mailboxes")
+struct MailboxTests {
+    @Test func createMakesMissingParents() async throws {
+        let (store, alice) = try await storeWithAlice()
+        try await store.createMailbox(of: alice, named: "Customers/Acme Corp/2026")
+        let names = try await store.mailboxes(of: alice).map(\.name)
+        #expect(names.contains("Customers") && names.contains("Customers/Acme Corp") && names.contains("Customers/Acme Corp/2026"))
+    }
+
+    @Test(arguments: ["", "/a", "a/", "a//b", "a*b", "a%b", "tab\there"])
+    func invalidNamesAreRefused(_ name: String) async throws {
+        let (store, alice) = try await storeWithAlice()
+        await #expect(throws: MailStoreError.self) { try await store.createMailbox(of: alice, named: name) }
+    }
+
+    @Test func inboxIsCaseInsensitive() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "inbox")
+        #expect(inbox.name == "INBOX")
+        await #expect(throws: MailStoreError.mailboxExists("Inbox")) { try await store.createMailbox(of: alice, named: "Inbox") }
+        await #expect(throws: MailStoreError.inboxCannotBeDeleted) { try await store.deleteMailbox(of: alice, named: "iNbOx") }
+    }
+
+    @Test func deleteRefusesAMailboxWithChildren() async throws {
+        let (store, alice) = try await storeWithAlice()
+        try await store.createMailbox(of: alice, named: "A/B")
+        await #expect(throws: MailStoreError.mailboxHasChildren("A")) { try await store.deleteMailbox(of: alice, named: "A") }
+        try await store.deleteMailbox(of: alice, named: "A/B")
+        try await store.deleteMailbox(of: alice, named: "A")
+    }
+
+    @Test func recreatedMailboxGetsANewUIDValidity() async throws {
+        let (store, alice) = try await storeWithAlice()
+        try await store.createMailbox(of: alice, named: "Temp")
+        let first = try await store.mailbox(of: alice, named: "Temp").uidValidity
+        try await store.deleteMailbox(of: alice, named: "Temp")
+        try await store.createMailbox(of: alice, named: "Temp")
+        #expect(try await store.mailbox(of: alice, named: "Temp").uidValidity != first)
+    }
+
+    @Test func renameMovesChildrenAlong() async throws {
+        let (store, alice) = try await storeWithAlice()
+        try await store.createMailbox(of: alice, named: "Old/Child")
+        let id = try await store.mailbox(of: alice, named: "Old/Child").id
+        try await store.renameMailbox(of: alice, from: "Old", to: "New name")
+        let renamed = try await store.mailbox(of: alice, named: "New name/Child")
+        #expect(renamed.id == id)
+        await #expect(throws: MailStoreError.mailboxNotFound("Old")) { try await store.mailbox(of: alice, named: "Old") }
+    }
+
+    @Test func renamingInboxMovesItsMessagesAndLeavesItEmpty() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        _ = try await store.append(NewMessage(raw: sample("One")), to: inbox.id)
+        try await store.renameMailbox(of: alice, from: "INBOX", to: "Old Inbox")
+        let old = try await store.mailbox(of: alice, named: "Old Inbox")
+        #expect(try await store.counts(of: old.id).messages == 1)
+        #expect(try await store.counts(of: inbox.id).messages == 0)
+    }
+}
+
+@Suite("Local store: messages")
+struct MessageTests {
+    @Test func appendAssignsAscendingUIDsAndRaisesModSeq() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let a = try await store.append(NewMessage(raw: sample("A"), flags: ["\\Seen"]), to: inbox.id)
+        let b = try await store.append(NewMessage(raw: sample("B")), to: inbox.id)
+        #expect(a.uid == 1 && b.uid == 2 && a.uidValidity == inbox.uidValidity)
+        let info = try await store.info(of: inbox.id)
+        #expect(info.uidNext == 3 && info.highestModSeq > inbox.highestModSeq)
+        let counts = try await store.counts(of: inbox.id)
+        #expect(counts.messages == 2 && counts.unseen == 1 && counts.firstUnseen == 2)
+    }
+
+    @Test func metadataCarriesPreEncodedEnvelopeAndBodyStructure() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        _ = try await store.append(NewMessage(raw: sample("Hello")), to: inbox.id)
+        let meta = try #require(try await store.metadata(in: inbox.id, uids: [1]).first)
+        #expect(String(decoding: meta.envelope, as: UTF8.self).contains("\"Hello\""))
+        #expect(String(decoding: meta.bodyStructure, as: UTF8.self).uppercased().hasPrefix("(\"TEXT\" \"PLAIN\""))
+        let content = try #require(try await store.content(in: inbox.id, uid: 1))
+        #expect(content.raw == sample("Hello"))
+    }
+
+    @Test func storeChangesFlagsAndHonoursUnchangedSince() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        _ = try await store.append(NewMessage(raw: sample("A")), to: inbox.id)
+        _ = try await store.append(NewMessage(raw: sample("B")), to: inbox.id)
+        let before = try await store.info(of: inbox.id).highestModSeq
+        let first = try await store.store(.add, flags: ["\\Flagged", "$CRMDone"], uids: [1], in: inbox.id)
+        #expect(first.states.map(\.flags) == [["\\Flagged", "$CRMDone"]])
+        let conditional = try await store.store(.add, flags: ["\\Seen"], uids: [1, 2], in: inbox.id, unchangedSince: before)
+        #expect(conditional.modified == [1])
+        #expect(conditional.states.map(\.uid) == [2])
+        let removed = try await store.store(.remove, flags: ["$crmdone"], uids: [1], in: inbox.id)
+        #expect(removed.states.first?.flags == ["\\Flagged"])
+    }
+
+    @Test func moveCopiesAndLeavesTombstonesForOtherSessions() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let archive = try await store.mailbox(of: alice, named: "Archive")
+        for s in ["A", "B", "C"] { _ = try await store.append(NewMessage(raw: sample(s)), to: inbox.id) }
+        let mark = try await store.info(of: inbox.id).highestModSeq
+        let result = try await store.move(uids: [1, 3], from: inbox.id, to: archive.id)
+        #expect(result.sourceUIDs == [1, 3] && result.destinationUIDs == [1, 2])
+        let changes = try await store.changes(in: inbox.id, since: mark)
+        #expect(changes.expunged == [1, 3])
+        #expect(try await store.states(of: inbox.id).map(\.uid) == [2])
+        #expect(try await store.content(in: archive.id, uid: 2)?.raw == sample("C"))
+    }
+
+    @Test func expungeRemovesOnlyDeletedMessagesAndReleasesUnsharedBodies() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let trash = try await store.mailbox(of: alice, named: "Trash")
+        for s in ["A", "B", "C"] { _ = try await store.append(NewMessage(raw: sample(s)), to: inbox.id) }
+        _ = try await store.copy(uids: [1], from: inbox.id, to: trash.id)
+        _ = try await store.store(.add, flags: ["\\Deleted"], uids: [1, 2], in: inbox.id)
+        #expect(try await store.expunge(inbox.id, uids: [2, 3]) == [2])
+        #expect(try await store.expunge(inbox.id) == [1])
+        // The copy in Trash keeps the shared body alive; B's body is gone.
+        #expect(try await store.content(in: trash.id, uid: 1)?.raw == sample("A"))
+        let bodies = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM body") }
+        #expect(bodies == 2)
+    }
+
+    @Test func searchVisitsMessagesOneByOne() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        for s in ["Alpha", "Beta", "Gamma"] { _ = try await store.append(NewMessage(raw: sample(s)), to: inbox.id) }
+        let matches = try await store.uids(in: inbox.id, loadContent: true) { message in
+            message.content?.index.headerValues("Subject", in: message.content!.raw).first?.hasSuffix("a") == true
+                && message.state.uid != 1
+        }
+        #expect(matches == [2, 3])
+    }
+
+    @Test func changeBusWakesSubscribersOfThatMailboxOnly() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let sent = try await store.mailbox(of: alice, named: "Sent")
+        var inboxEvents = store.changes.subscribe(to: inbox.id).makeAsyncIterator()
+        let sentStream = store.changes.subscribe(to: sent.id)
+        _ = try await store.append(NewMessage(raw: sample("A")), to: inbox.id)
+        #expect(await inboxEvents.next() != nil)
+        let sentTask = Task { var it = sentStream.makeAsyncIterator(); return await it.next() != nil }
+        try await Task.sleep(for: .milliseconds(100))
+        sentTask.cancel()
+        #expect(await sentTask.value == false)
+    }
+
+    @Test func committedMessagesSurviveReopeningTheFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let store = try LocalStore(directory: directory)
+            let alice = try await store.createUser(email: "alice@example.com", password: "secret")
+            let inbox = try await store.mailbox(of: alice, named: "INBOX")
+            _ = try await store.append(NewMessage(raw: sample("Kept")), to: inbox.id)
+            try store.close()
+        }
+        let reopened = try LocalStore(directory: directory)
+        let alice = try #require(try await reopened.authenticate(email: "alice@example.com", password: "secret"))
+        let inbox = try await reopened.mailbox(of: alice, named: "INBOX")
+        #expect(try await reopened.content(in: inbox.id, uid: 1)?.raw == sample("Kept"))
+    }
+}
