@@ -19,6 +19,7 @@ public struct MailboxName: Hashable, Sendable {
 public struct MailboxNameError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 /// Modified UTF-7 (RFC 3501 §5.1.3) and UTF-8 (RFC 6855) mailbox name conversion.

@@ -48,7 +48,12 @@ extension Session {
     /// are taken as UTF-8 too (some clients never encode), since mUTF-7 is 7-bit only.
     func decodeName(_ name: MailboxName) throws -> String {
         let utf8 = utf8Names || name.bytes.contains { $0 >= 0x80 }
-        return try MailboxNameCodec.decode(name.bytes, utf8: utf8)
+        do {
+            return try MailboxNameCodec.decode(name.bytes, utf8: utf8)
+        } catch {
+            let encoding = utf8 ? "UTF-8" : "modified UTF-7 (RFC 3501 §5.1.3)"
+            throw MailboxNameError(message: "Mailbox name is not valid \(encoding): \(error.message)")
+        }
     }
 
     func encodeName(_ name: String) -> MailboxName {

@@ -1,0 +1,207 @@
+"""Protocol details of IMAP4rev2 and the extensions, checked on the wire."""
+import re
+
+from conftest import PASSWORD, message
+from rawimap import RawIMAP
+
+
+def login(gw):
+    return RawIMAP(gw, "alice@example.com", PASSWORD)
+
+
+def append(c, mailbox, msg, flags=""):
+    untagged, tagged = c.command(f"APPEND {mailbox} ({flags}) {{{len(msg)}+}}\r\n".encode() + msg)
+    assert b"OK [APPENDUID" in tagged, tagged
+    return int(re.search(rb"APPENDUID \d+ (\d+)", tagged).group(1))
+
+
+def test_capabilities_after_login_list_the_extensions(gateway):
+    c = login(gateway)
+    untagged, _ = c.ok("CAPABILITY")
+    caps = set(untagged[0].split()[2:])
+    for cap in [b"IMAP4rev1", b"IMAP4rev2", b"LITERAL+", b"IDLE", b"UIDPLUS", b"MOVE", b"NAMESPACE", b"ID",
+                b"ENABLE", b"UNSELECT", b"CHILDREN", b"SPECIAL-USE", b"LIST-EXTENDED", b"LIST-STATUS",
+                b"STATUS=SIZE", b"ESEARCH", b"SASL-IR", b"UTF8=ACCEPT", b"BINARY", b"CONDSTORE", b"QRESYNC"]:
+        assert cap in caps, cap
+    assert any(x.startswith(b"APPENDLIMIT=") for x in caps)
+    c.close()
+
+
+def test_qresync_select_reports_vanished_and_changed_messages(gateway):
+    c = login(gateway)
+    for s in ["A", "B", "C"]:
+        append(c, "INBOX", message(s))
+    c.ok("ENABLE QRESYNC")
+    untagged, _ = c.ok("SELECT INBOX")
+    validity = re.search(rb"UIDVALIDITY (\d+)", b"".join(untagged)).group(1).decode()
+    modseq = int(re.search(rb"HIGHESTMODSEQ (\d+)", b"".join(untagged)).group(1))
+    c.ok("UID STORE 2 +FLAGS (\\Flagged)")
+    c.ok("UID STORE 1 +FLAGS (\\Deleted)")
+    c.ok("UID EXPUNGE 1")
+    c.ok("UNSELECT")
+    untagged, tagged = c.ok(f"SELECT INBOX (QRESYNC ({validity} {modseq}))")
+    text = b"".join(untagged)
+    assert b"* VANISHED (EARLIER) 1" in text
+    assert re.search(rb"\* 1 FETCH \(UID 2 FLAGS \([^)]*\\Flagged[^)]*\) MODSEQ \(\d+\)\)", text), text
+    c.close()
+
+
+def test_uid_fetch_changedsince_vanished(gateway):
+    c = login(gateway)
+    for s in ["A", "B", "C"]:
+        append(c, "INBOX", message(s))
+    c.ok("ENABLE QRESYNC")
+    untagged, _ = c.ok("SELECT INBOX")
+    modseq = int(re.search(rb"HIGHESTMODSEQ (\d+)", b"".join(untagged)).group(1))
+    c.ok("UID STORE 3 +FLAGS (\\Deleted)")
+    c.ok("EXPUNGE")
+    c.ok("UID STORE 1 +FLAGS ($Done)")
+    untagged, _ = c.ok(f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {modseq} VANISHED)")
+    text = b"".join(untagged)
+    assert b"* VANISHED (EARLIER) 3" in text
+    assert b"UID 1" in text and b"$Done" in text and b"UID 2" not in text
+    c.close()
+
+
+def test_conditional_store_reports_modified(gateway):
+    c = login(gateway)
+    append(c, "INBOX", message("A"))
+    untagged, _ = c.ok("SELECT INBOX (CONDSTORE)")
+    modseq = int(re.search(rb"HIGHESTMODSEQ (\d+)", b"".join(untagged)).group(1))
+    c.ok("STORE 1 +FLAGS (\\Seen)")
+    _, tagged = c.ok(f"STORE 1 (UNCHANGEDSINCE {modseq}) +FLAGS (\\Flagged)")
+    assert b"[MODIFIED 1]" in tagged
+    untagged, _ = c.ok("FETCH 1 (FLAGS)")
+    assert b"\\Flagged" not in b"".join(untagged)
+    c.close()
+
+
+def test_esearch_return_options(gateway):
+    c = login(gateway)
+    for s in ["A", "B", "C", "D"]:
+        append(c, "INBOX", message(s), flags="\\Seen" if s in "BD" else "")
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("UID SEARCH RETURN (MIN MAX COUNT ALL) SEEN")
+    tokens = untagged[0].split()
+    assert tokens[:5] == [b"*", b"ESEARCH", b"(TAG", b'"' + c.last_tag + b'")', b"UID"], untagged
+    pairs = dict(zip(tokens[5::2], tokens[6::2]))
+    assert pairs == {b"MIN": b"2", b"MAX": b"4", b"COUNT": b"2", b"ALL": b"2,4"}
+    untagged, _ = c.ok("SEARCH OR FROM carol SUBJECT D NOT SEEN")
+    assert untagged[0].strip() == b"* SEARCH 1 3"
+    untagged, _ = c.ok("SEARCH SUBJECT D NOT SEEN")
+    assert untagged[0].strip() == b"* SEARCH"
+    c.close()
+
+
+def test_imap4rev2_search_answers_esearch(gateway):
+    c = login(gateway)
+    append(c, "INBOX", message("A"))
+    untagged, _ = c.ok("ENABLE IMAP4rev2")
+    assert untagged[0].strip() == b"* ENABLED IMAP4rev2"
+    untagged, _ = c.ok("SELECT INBOX")
+    assert not any(b"RECENT" in line for line in untagged)
+    untagged, _ = c.ok("SEARCH ALL")
+    assert re.match(rb'\* ESEARCH \(TAG "t\d+"\) ALL 1', untagged[0]), untagged
+    c.close()
+
+
+def test_list_extended_with_status_and_children(gateway):
+    c = login(gateway)
+    c.ok('CREATE "Customers/Acme Corp"')
+    append(c, '"Customers/Acme Corp"', message("A"))
+    untagged, _ = c.ok('LIST "" "Customers*" RETURN (CHILDREN STATUS (MESSAGES UNSEEN SIZE))')
+    text = b"".join(untagged)
+    assert b'* LIST (\\HasChildren) "/" Customers' in text
+    assert b'* LIST (\\HasNoChildren) "/" "Customers/Acme Corp"' in text
+    assert re.search(rb'\* STATUS "Customers/Acme Corp" \(MESSAGES 1 UNSEEN 1 SIZE \d+\)', text), text
+    untagged, _ = c.ok('LIST "" ""')
+    assert untagged[0].strip() == b'* LIST (\\Noselect) "/" ""'
+    untagged, _ = c.ok('LIST (SPECIAL-USE) "" "*"')
+    assert len(untagged) == 5 and all(b"\\HasNoChildren \\" in line for line in untagged)
+    c.ok('UNSUBSCRIBE "Sent"')
+    untagged, _ = c.ok('LIST (SUBSCRIBED) "" "S*"')
+    assert untagged == []
+    c.close()
+
+
+def test_mailbox_names_are_modified_utf7_until_utf8_is_enabled(gateway):
+    c = login(gateway)
+    c.ok('CREATE "M&APw-ller GmbH"')
+    untagged, _ = c.ok('LIST "" "M*"')
+    assert b'"M&APw-ller GmbH"' in untagged[0]
+    _, tagged = c.command('CREATE "Bad &Jjo"')
+    assert b" BAD " in tagged and b"modified UTF-7" in tagged and b"shift sequence" in tagged
+    c.ok("ENABLE UTF8=ACCEPT")
+    untagged, _ = c.ok('LIST "" "M*"')
+    assert "Müller GmbH".encode() in untagged[0]
+    c.ok('CREATE "Zürich"'.encode())
+    untagged, _ = c.ok(b'STATUS "Z\xc3\xbcrich" (MESSAGES)')
+    assert b"MESSAGES 0" in untagged[0]
+    c.close()
+
+
+def test_binary_fetch_decodes_base64_part(gateway):
+    c = login(gateway)
+    payload = bytes(range(256))
+    import base64
+    msg = (b"From: a@example.org\r\nSubject: bin\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+           b"--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + base64.encodebytes(payload).replace(b"\n", b"\r\n") + b"--XX--\r\n")
+    append(c, "INBOX", msg)
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1 (BINARY.SIZE[2] BINARY.PEEK[2])")
+    text = untagged[0]
+    assert b"BINARY.SIZE[2] 256" in text
+    assert b"BINARY[2] ~{256}\r\n" + payload in text
+    untagged, _ = c.ok("FETCH 1 (BODYSTRUCTURE)")
+    assert b'"APPLICATION" "OCTET-STREAM"' in untagged[0].upper()
+    c.close()
+
+
+def test_move_answers_copyuid_then_expunge(gateway):
+    c = login(gateway)
+    append(c, "INBOX", message("A"))
+    append(c, "INBOX", message("B"))
+    c.ok("SELECT INBOX")
+    untagged, tagged = c.ok("UID MOVE 2 Archive")
+    assert re.match(rb"\* OK \[COPYUID \d+ 2 1\]", untagged[0]), untagged
+    assert untagged[1].strip() == b"* 2 EXPUNGE"
+    _, tagged = c.command('UID MOVE 1 "No such folder"')
+    assert b"NO [TRYCREATE]" in tagged
+    c.close()
+
+
+def test_status_reports_size_deleted_and_append_limit(gateway):
+    c = login(gateway)
+    msg = message("A")
+    append(c, "INBOX", msg, flags="\\Deleted")
+    untagged, _ = c.ok("STATUS INBOX (MESSAGES UIDNEXT UNSEEN SIZE DELETED HIGHESTMODSEQ APPENDLIMIT)")
+    line = untagged[0]
+    assert f"SIZE {len(msg)}".encode() in line and b"DELETED 1" in line and b"UIDNEXT 2" in line
+    assert re.search(rb"APPENDLIMIT \d+", line)
+    c.close()
+
+
+def test_create_special_use_and_namespace(gateway):
+    c = login(gateway)
+    c.ok('CREATE "Important" (USE (\\Flagged))')
+    untagged, _ = c.ok('LIST "" "Important"')
+    assert b"\\Flagged" in untagged[0]
+    _, tagged = c.command('CREATE "Odd" (USE (\\Bogus))')
+    assert b"NO [USEATTR]" in tagged
+    untagged, _ = c.ok("NAMESPACE")
+    assert untagged[0].strip() == b'* NAMESPACE (("" "/")) NIL NIL'
+    c.close()
+
+
+def test_examine_is_read_only(gateway):
+    c = login(gateway)
+    append(c, "INBOX", message("A"))
+    _, tagged = c.ok("EXAMINE INBOX")
+    assert b"[READ-ONLY]" in tagged
+    _, tagged = c.command("STORE 1 +FLAGS (\\Deleted)")
+    assert b" NO " in tagged
+    untagged, _ = c.ok("FETCH 1 (BODY[TEXT])")
+    assert b"\\Seen" not in b"".join(untagged)
+    c.close()
