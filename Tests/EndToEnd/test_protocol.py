@@ -205,3 +205,49 @@ def test_examine_is_read_only(gateway):
     untagged, _ = c.ok("FETCH 1 (BODY[TEXT])")
     assert b"\\Seen" not in b"".join(untagged)
     c.close()
+
+
+def test_search_keys(gateway):
+    c = login(gateway)
+    a = (b"From: =?utf-8?Q?J=C3=BCrgen?= <juergen@example.de>\r\nTo: alice@example.com\r\nCc: team@example.com\r\n"
+         b"Subject: =?utf-8?B?R3LDvMOfZSBhdXMgS8O2bG4=?=\r\nDate: Tue, 03 Mar 2026 09:00:00 +0100\r\n"
+         b"X-Priority: 1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+         b"Sch=F6ne Gr=FC=DFe\r\n")
+    b = message("Invoice 42", body="Please pay " + "x" * 3000 + "\r\n", sender="billing@vendor.example")
+    append(c, "INBOX", a, flags="\\Seen $Customer")
+    append(c, "INBOX", b, flags="\\Flagged")
+    c.ok("SELECT INBOX")
+
+    def search(criteria):
+        untagged, _ = c.ok(b"UID SEARCH CHARSET UTF-8 " + criteria if isinstance(criteria, bytes) else "UID SEARCH " + criteria)
+        return untagged[0].split()[2:]
+
+    assert search("FROM juergen") == [b"1"]
+    assert search('FROM "J\xc3\xbcrgen"'.encode("latin-1")) == [b"1"]
+    assert search('SUBJECT "K\xc3\xb6ln"'.encode("latin-1")) == [b"1"]
+    word = "Grüße".encode()
+    assert search(b"BODY {%d+}\r\n" % len(word) + word) == [b"1"]
+    assert search("TEXT invoice") == [b"2"]
+    assert search("CC team") == [b"1"]
+    assert search("HEADER X-Priority 1") == [b"1"]
+    assert search('HEADER X-Priority ""') == [b"1"]
+    assert search("LARGER 2000") == [b"2"]
+    assert search("SMALLER 2000") == [b"1"]
+    assert search("KEYWORD $Customer") == [b"1"]
+    assert search("UNKEYWORD $Customer") == [b"2"]
+    assert search("FLAGGED UNSEEN") == [b"2"]
+    assert search("OR SEEN FLAGGED") == [b"1", b"2"]
+    assert search("NOT FROM juergen") == [b"2"]
+    assert search("SENTBEFORE 1-Jun-2026") == [b"1"]
+    assert search("SENTON 3-Mar-2026") == [b"1"]
+    assert search("SENTSINCE 1-Nov-2026") == [b"2"]
+    assert search("SINCE 1-Jan-2000") == [b"1", b"2"]
+    assert search("BEFORE 1-Jan-2000") == []
+    assert search("UID 2:*") == [b"2"]
+    assert search("2") == [b"2"]
+    assert search("(DELETED) OR ANSWERED DRAFT") == []
+    untagged, _ = c.ok("UID SEARCH MODSEQ 1")
+    assert re.match(rb"\* SEARCH 1 2 \(MODSEQ \d+\)", untagged[0]), untagged
+    _, tagged = c.command("SEARCH CHARSET KOI8-R ALL")
+    assert b"NO [BADCHARSET" in tagged
+    c.close()
