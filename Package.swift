@@ -59,7 +59,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
-        .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore"]),
+        .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"]),
         .testTarget(name: "IMAPServerTests", dependencies: [

@@ -11,18 +11,23 @@ extension Session {
         guard message.data.count <= configuration.maxMessageBytes else {
             throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
         }
-        let mailboxName = try decodeName(name)
-        let info: MailboxInfo
-        do {
-            info = try await store.mailbox(of: user.id, named: mailboxName)
-        } catch MailStoreError.mailboxNotFound {
-            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(mailboxName)\" does not exist")
-        }
+        let info = try await destination(name, of: user.id)
         let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
         let zone = message.date?.timeZoneOffsetMinutes ?? 0
         let (uidValidity, uid) = try await store.append(
             NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone),
             to: info.id)
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet([uid])))
+    }
+
+    /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not
+    /// exist, so that clients offer to create it (RFC 9051 §6.3.12).
+    func destination(_ name: MailboxName, of user: UserID) async throws -> MailboxInfo {
+        let decoded = try decodeName(name)
+        do {
+            return try await store.mailbox(of: user, named: decoded)
+        } catch MailStoreError.mailboxNotFound {
+            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(decoded)\" does not exist")
+        }
     }
 }

@@ -9,13 +9,7 @@ extension Session {
         if move && mailbox.readOnly {
             throw CommandFailure(code: .other("READ-ONLY", nil), text: "Cannot move out of a mailbox opened read-only (EXAMINE)")
         }
-        let targetName = try decodeName(destination)
-        let target: MailboxInfo
-        do {
-            target = try await store.mailbox(of: user.id, named: targetName)
-        } catch MailStoreError.mailboxNotFound {
-            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(targetName)\" does not exist")
-        }
+        let target = try await self.destination(destination, of: user.id)
         var targets = try mailbox.resolve(set, uid: uid)
         targets.removeAll { mailbox.pendingExpunges.contains($0.uid) }
         let verb = move ? "MOVE" : "COPY"

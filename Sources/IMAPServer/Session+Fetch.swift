@@ -80,7 +80,7 @@ extension Session {
         case .rfc822Header: return .rfc822Header(index.section([], .header, in: raw))
         case .rfc822Text: return .rfc822Text(index.section([], .text, in: raw))
         case .bodySection(_, let section, let partial):
-            let bytes = index.section(section.part, section.kind.mime, in: raw) ?? []
+            let bytes = index.section(section.part, section.kind, in: raw) ?? []
             return .bodySection(section, origin: partial?.offset, data: Self.slice(bytes, partial))
         case .binary(_, let section, let partial):
             guard let decoded = index.decodedBody(section, in: raw) else {
@@ -113,19 +113,6 @@ extension FetchAttribute {
         case .rfc822, .rfc822Text: true
         case .bodySection(let peek, _, _), .binary(let peek, _, _): !peek
         default: false
-        }
-    }
-}
-
-extension SectionKind {
-    var mime: MIMESectionKind {
-        switch self {
-        case .complete: .complete
-        case .header: .header
-        case .headerFields(let names): .headerFields(names)
-        case .headerFieldsNot(let names): .headerFieldsNot(names)
-        case .text: .text
-        case .mime: .mime
         }
     }
 }

@@ -1,24 +1,10 @@
-/// The part of a message a FETCH BODY[…] section names, after the part number (RFC 9051 §6.4.5).
-public enum MIMESectionKind: Hashable, Sendable {
-    /// `BODY[1]`: the part's body; `BODY[]` the whole message.
-    case complete
-    /// `BODY[HEADER]`: the header of the message (or of the message inside a message/rfc822 part).
-    case header
-    /// `BODY[HEADER.FIELDS (…)]`: only the named fields (case-insensitive).
-    case headerFields([String])
-    /// `BODY[HEADER.FIELDS.NOT (…)]`: all fields except the named ones.
-    case headerFieldsNot([String])
-    /// `BODY[TEXT]`: the body of the message (or of the message inside a message/rfc822 part).
-    case text
-    /// `BODY[1.MIME]`: the MIME header of a part.
-    case mime
-}
+import IMAPCore
 
 extension MessageIndex {
     /// The bytes of a section, cut from `raw` with the stored offsets; nil when the part does
     /// not exist or the kind does not apply to it (HEADER of a part that is not message/rfc822).
     /// Header sections always end with the empty line, as IMAP requires.
-    public func section(_ path: [Int], _ kind: MIMESectionKind, in raw: [UInt8]) -> [UInt8]? {
+    public func section(_ path: [Int], _ kind: SectionKind, in raw: [UInt8]) -> [UInt8]? {
         switch kind {
         case .complete:
             if path.isEmpty { return raw }

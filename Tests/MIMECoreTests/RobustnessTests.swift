@@ -1,3 +1,4 @@
+import IMAPCore
 import Testing
 @testable import MIMECore
 
@@ -47,7 +48,7 @@ struct RobustnessTests {
             _ = index.bodyStructure
             _ = index.searchableText(in: raw)
             for path in [[], [1], [2], [1, 1], [2, 1], [2, 2]] {
-                for kind in [MIMESectionKind.complete, .header, .text, .mime, .headerFields(["subject"])] {
+                for kind in [SectionKind.complete, .header, .text, .mime, .headerFields(["subject"])] {
                     _ = index.section(path, kind, in: raw)
                 }
                 _ = index.decodedBody(path, in: raw)

@@ -1,9 +1,10 @@
+import IMAPCore
 import Testing
 @testable import MIMECore
 
 @Suite("BODY[section] bytes")
 struct SectionTests {
-    private func section(_ raw: [UInt8], _ path: [Int], _ kind: MIMESectionKind) -> String? {
+    private func section(_ raw: [UInt8], _ path: [Int], _ kind: SectionKind) -> String? {
         MessageIndex.parse(raw).section(path, kind, in: raw).map { String(decoding: $0, as: UTF8.self) }
     }
 
