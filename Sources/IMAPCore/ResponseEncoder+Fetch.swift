@@ -23,16 +23,12 @@ extension EncodeBuffer {
         case .bodyStructure(let b):
             write("BODYSTRUCTURE ")
             writeBody(b, extensible: true)
-        case .bodySection(let section, let origin, let data):
-            write("BODY")
-            writeSection(section)
-            if let origin { write("<\(origin)>") }
+        case .bodySection(_, _, let data):
+            writeFetchAttributeName(a)
             sp()
             writeNString(data)
-        case .binarySection(let section, let origin, let data):
-            write("BINARY")
-            writeSectionBinary(section)
-            if let origin { write("<\(origin)>") }
+        case .binarySection(_, _, let data):
+            writeFetchAttributeName(a)
             sp()
             writeBinaryNString(data)
         case .binarySize(let section, let size):
@@ -40,20 +36,36 @@ extension EncodeBuffer {
             writeSectionBinary(section)
             write(" \(size)")
         case .modSeq(let n): write("MODSEQ (\(n))")
-        case .rfc822(let d):
-            write("RFC822 ")
-            writeNString(d)
-        case .rfc822Header(let d):
-            write("RFC822.HEADER ")
-            writeNString(d)
-        case .rfc822Text(let d):
-            write("RFC822.TEXT ")
+        case .rfc822(let d), .rfc822Header(let d), .rfc822Text(let d):
+            writeFetchAttributeName(a)
+            sp()
             writeNString(d)
         case .preEncoded(let name, let value):
             write(name)
             sp()
             write(value)
         }
+    }
+
+    /// Writes the name of a message-data item (`BODY[…]<n>`, `BINARY[…]<n>`, `RFC822…`);
+    /// false, writing nothing, for other items.
+    @discardableResult
+    mutating func writeFetchAttributeName(_ a: FetchResponseAttribute) -> Bool {
+        switch a {
+        case .bodySection(let section, let origin, _):
+            write("BODY")
+            writeSection(section)
+            if let origin { write("<\(origin)>") }
+        case .binarySection(let section, let origin, _):
+            write("BINARY")
+            writeSectionBinary(section)
+            if let origin { write("<\(origin)>") }
+        case .rfc822: write("RFC822")
+        case .rfc822Header: write("RFC822.HEADER")
+        case .rfc822Text: write("RFC822.TEXT")
+        default: return false
+        }
+        return true
     }
 
     // envelope        = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP

@@ -16,6 +16,22 @@ public struct ResponseEncoder {
         return buf.bytes
     }
 
+    /// One FETCH item as it appears inside `* n FETCH (…)`.
+    public static func encodeFetchAttribute(_ attribute: FetchResponseAttribute) -> [UInt8] {
+        var buf = EncodeBuffer()
+        buf.writeFetchAttribute(attribute)
+        return buf.bytes
+    }
+
+    /// The name of a body item up to its value, e.g. `BODY[1.TEXT]<0>` or `RFC822`, for a
+    /// server that writes the value itself as a literal streamed in chunks. Nil for items
+    /// that carry no message data.
+    public static func encodeFetchAttributeName(_ attribute: FetchResponseAttribute) -> [UInt8]? {
+        var buf = EncodeBuffer()
+        guard buf.writeFetchAttributeName(attribute) else { return nil }
+        return buf.bytes
+    }
+
     /// The `envelope` value alone (cacheable; send with `.preEncoded(name: "ENVELOPE", bytes:)`).
     public static func encodeEnvelope(_ envelope: Envelope) -> [UInt8] {
         var buf = EncodeBuffer()

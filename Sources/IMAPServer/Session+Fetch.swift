@@ -44,58 +44,135 @@ extension Session {
         for target in targets {
             guard let meta = byUID[target.uid] else { continue }
             if let since = modifiers.changedSince, meta.state.modSeq <= since { continue }
-            var content: (raw: [UInt8], index: MessageIndex)?
-            var items: [FetchResponseAttribute] = []
-            if uid || attributes.contains(.uid) { items.append(.uid(target.uid)) }
+            var stored: StoredMessage?
+            var items: [FetchItem] = []
+            if uid || attributes.contains(.uid) { items.append(.inline(.uid(target.uid))) }
             for attribute in attributes {
                 switch attribute {
-                case .uid: continue
-                case .flags: items.append(.flags(meta.state.flags.map { Flag($0) }))
-                case .modSeq: continue
+                case .uid, .modSeq: continue
+                case .flags: items.append(.inline(.flags(meta.state.flags.map { Flag($0) })))
                 case .internalDate:
-                    items.append(.internalDate(InternalDate(secondsSince1970: Int64(meta.internalDate.timeIntervalSince1970), timeZoneOffsetMinutes: meta.internalZoneMinutes)))
-                case .rfc822Size: items.append(.rfc822Size(meta.size))
-                case .envelope: items.append(.preEncoded(name: "ENVELOPE", bytes: meta.envelope))
-                case .bodyStructure: items.append(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure))
-                case .body: items.append(.preEncoded(name: "BODY", bytes: meta.bodyBasic))
+                    items.append(.inline(.internalDate(InternalDate(secondsSince1970: Int64(meta.internalDate.timeIntervalSince1970), timeZoneOffsetMinutes: meta.internalZoneMinutes))))
+                case .rfc822Size: items.append(.inline(.rfc822Size(meta.size)))
+                case .envelope: items.append(.inline(.preEncoded(name: "ENVELOPE", bytes: meta.envelope)))
+                case .bodyStructure: items.append(.inline(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure)))
+                case .body: items.append(.inline(.preEncoded(name: "BODY", bytes: meta.bodyBasic)))
                 default:
-                    if content == nil { content = try await store.content(in: mailbox.id, uid: target.uid) }
-                    guard let content else { continue }
-                    items.append(try bodyItem(attribute, raw: content.raw, index: content.index))
+                    if stored == nil { stored = try await store.storedMessage(in: mailbox.id, uid: target.uid) }
+                    guard let stored else { continue }
+                    items.append(try await bodyItem(attribute, stored))
                 }
             }
             if seenChanged.contains(target.uid) && !attributes.contains(.flags) {
-                items.append(.flags(meta.state.flags.map { Flag($0) }))
+                items.append(.inline(.flags(meta.state.flags.map { Flag($0) })))
             }
-            if wantsModSeq { items.append(.modSeq(meta.state.modSeq)) }
-            send(.untagged(.fetch(target.seq, items)))
-            try await flushIfLarge()
+            if wantsModSeq { items.append(.inline(.modSeq(meta.state.modSeq))) }
+            try await sendFetch(target.seq, items, stored)
         }
         try await ok(tag, "\(uid ? "UID FETCH" : "FETCH") completed", expungesAllowed: uid)
     }
 
-    private func bodyItem(_ attribute: FetchAttribute, raw: [UInt8], index: MessageIndex) throws -> FetchResponseAttribute {
+    /// A FETCH item, or a big message-data item whose bytes are streamed from the store.
+    enum FetchItem {
+        case inline(FetchResponseAttribute)
+        case streamed(name: [UInt8], range: Range<Int>)
+    }
+
+    /// Bodies larger than this are sent in chunks of this size straight from the store.
+    static let streamingChunk = 256 * 1024
+
+    /// Reads only the bytes a section is cut from; whole bodies and body texts above
+    /// `streamingChunk` are left to be streamed.
+    private func bodyItem(_ attribute: FetchAttribute, _ stored: StoredMessage) async throws -> FetchItem {
         switch attribute {
-        case .rfc822: return .rfc822(raw)
-        case .rfc822Header: return .rfc822Header(index.section([], .header, in: raw))
-        case .rfc822Text: return .rfc822Text(index.section([], .text, in: raw))
-        case .bodySection(_, let section, let partial):
-            let bytes = index.section(section.part, section.kind, in: raw) ?? []
-            return .bodySection(section, origin: partial?.offset, data: Self.slice(bytes, partial))
-        case .binary(_, let section, let partial):
-            guard let decoded = index.decodedBody(section, in: raw) else {
-                if index.part(at: section) == nil { return .binarySection(section: section, origin: partial?.offset, data: nil) }
-                throw CommandFailure(code: .other("UNKNOWN-CTE", nil), text: "Cannot decode the content transfer encoding of part \(section.map(String.init).joined(separator: "."))")
+        case .rfc822:
+            return try await section([], .complete, nil, of: stored) { .rfc822($0) }
+        case .rfc822Header:
+            return try await section([], .header, nil, of: stored) { .rfc822Header($0) }
+        case .rfc822Text:
+            return try await section([], .text, nil, of: stored) { .rfc822Text($0) }
+        case .bodySection(_, let spec, let partial):
+            return try await section(spec.part, spec.kind, partial, of: stored) { .bodySection(spec, origin: partial?.offset, data: $0) }
+        case .binary(_, let path, let partial):
+            guard let decoded = try await decoded(path, of: stored) else {
+                return .inline(.binarySection(section: path, origin: partial?.offset, data: nil))
             }
-            return .binarySection(section: section, origin: partial?.offset, data: Self.slice(decoded, partial))
-        case .binarySize(let section):
-            guard let decoded = index.decodedBody(section, in: raw) else {
-                throw CommandFailure(code: .other("UNKNOWN-CTE", nil), text: "Cannot decode the content transfer encoding of part \(section.map(String.init).joined(separator: "."))")
+            return .inline(.binarySection(section: path, origin: partial?.offset, data: Self.slice(decoded, partial)))
+        case .binarySize(let path):
+            guard let decoded = try await decoded(path, of: stored) else {
+                throw CommandFailure(text: "Message part \(path.map(String.init).joined(separator: ".")) does not exist")
             }
-            return .binarySize(section: section, size: decoded.count)
+            return .inline(.binarySize(section: path, size: decoded.count))
         default:
             throw CommandFailure(status: .bad, text: "Unsupported FETCH item")
         }
+    }
+
+    private func section(_ path: [Int], _ kind: SectionKind, _ partial: Partial?, of stored: StoredMessage,
+                         _ make: ([UInt8]?) -> FetchResponseAttribute) async throws -> FetchItem {
+        guard let source = stored.index.sourceRange(path, kind) else { return .inline(make(nil)) }
+        switch kind {
+        case .complete, .text:
+            // The section is the source range itself: cut the partial range and maybe stream it.
+            var range = source
+            if let partial {
+                let start = min(source.lowerBound + partial.offset, source.upperBound)
+                range = start..<min(start + partial.length, source.upperBound)
+            }
+            if range.count > Self.streamingChunk, let name = ResponseEncoder.encodeFetchAttributeName(make(nil)) {
+                return .streamed(name: name, range: range)
+            }
+            return .inline(make(try await store.read(stored, range: range)))
+        default:
+            let window = try await store.read(stored, range: source)
+            let bytes = stored.index.section(path, kind, window: window, at: source.lowerBound) ?? []
+            return .inline(make(Self.slice(bytes, partial)))
+        }
+    }
+
+    /// A part with its Content-Transfer-Encoding undone (RFC 3516); nil if there is no such part.
+    private func decoded(_ path: [Int], of stored: StoredMessage) async throws -> [UInt8]? {
+        guard let source = stored.index.sourceRange(path, .complete), path.isEmpty || stored.index.part(at: path) != nil else { return nil }
+        let window = try await store.read(stored, range: source)
+        guard let decoded = stored.index.decodedBody(path, window: window, at: source.lowerBound) else {
+            throw CommandFailure(code: .other("UNKNOWN-CTE", nil), text: "Cannot decode the content transfer encoding of part \(path.map(String.init).joined(separator: "."))")
+        }
+        return decoded
+    }
+
+    /// Writes one FETCH response; streamed items go out as literals in chunks read from the store.
+    private func sendFetch(_ seq: Int, _ items: [FetchItem], _ stored: StoredMessage?) async throws {
+        guard let stored, items.contains(where: { if case .streamed = $0 { true } else { false } }) else {
+            send(.untagged(.fetch(seq, items.compactMap { if case .inline(let a) = $0 { a } else { nil } })))
+            try await flushIfLarge()
+            return
+        }
+        output.append(contentsOf: Array("* \(seq) FETCH (".utf8))
+        for (i, item) in items.enumerated() {
+            if i > 0 { output.append(UInt8(ascii: " ")) }
+            switch item {
+            case .inline(let attribute):
+                output.append(contentsOf: ResponseEncoder.encodeFetchAttribute(attribute))
+            case .streamed(let name, let range):
+                output.append(contentsOf: name)
+                output.append(contentsOf: Array(" {\(range.count)}\r\n".utf8))
+                var position = range.lowerBound
+                while position < range.upperBound {
+                    let end = min(position + Self.streamingChunk, range.upperBound)
+                    var chunk = try await store.read(stored, range: position..<end)
+                    if chunk.count < end - position {
+                        // Expunged everywhere while being sent: keep the literal's promised length.
+                        logger.warning("message body vanished while being sent; padding the literal")
+                        chunk += [UInt8](repeating: UInt8(ascii: " "), count: end - position - chunk.count)
+                    }
+                    output.append(contentsOf: chunk)
+                    try await flush()
+                    position = end
+                }
+            }
+        }
+        output.append(contentsOf: Array(")\r\n".utf8))
+        try await flushIfLarge()
     }
 
     /// `<offset.length>` partial fetch: past the end yields an empty string (RFC 9051 §6.4.5).

@@ -4,9 +4,16 @@ extension MessageIndex {
     /// `[]` is the whole message as stored. nil when the part does not exist, is a multipart,
     /// or uses an encoding this module does not know (the server answers UNKNOWN-CTE).
     public func decodedBody(_ path: [Int], in raw: [UInt8]) -> [UInt8]? {
-        if path.isEmpty { return raw }
+        decodedBody(path, window: raw, at: 0)
+    }
+
+    /// Like `decodedBody(_:in:)`, from `window`: the message's bytes from `offset` on that
+    /// cover at least `sourceRange(path, .complete)`.
+    public func decodedBody(_ path: [Int], window: [UInt8], at offset: Int) -> [UInt8]? {
+        if path.isEmpty { return slice(window, (0 - offset)..<(size - offset)) }
         guard let part = part(at: path), !part.isMultipart else { return nil }
-        return TransferDecoding.decode(raw[clamp(part.bodyRange, raw.count)], encoding: part.transferEncoding)
+        let range = (part.bodyRange.lowerBound - offset)..<(part.bodyRange.upperBound - offset)
+        return TransferDecoding.decode(window[clamp(range, window.count)], encoding: part.transferEncoding)
     }
 
     /// Decoded text of every text/* part (inside encapsulated messages too), converted from its

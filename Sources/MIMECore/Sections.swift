@@ -5,21 +5,39 @@ extension MessageIndex {
     /// not exist or the kind does not apply to it (HEADER of a part that is not message/rfc822).
     /// Header sections always end with the empty line, as IMAP requires.
     public func section(_ path: [Int], _ kind: SectionKind, in raw: [UInt8]) -> [UInt8]? {
+        section(path, kind, window: raw, at: 0)
+    }
+
+    /// The stretch of the stored message a section is cut from: a part's header or body.
+    /// Lets a store read just those bytes (and stream big bodies) instead of the whole message.
+    public func sourceRange(_ path: [Int], _ kind: SectionKind) -> Range<Int>? {
+        switch kind {
+        case .complete: path.isEmpty ? 0..<size : part(at: path)?.bodyRange
+        case .text: message(at: path)?.bodyRange
+        case .header, .headerFields, .headerFieldsNot: message(at: path)?.headerRange
+        case .mime: path.isEmpty ? nil : part(at: path)?.headerRange
+        }
+    }
+
+    /// Like `section(_:_:in:)`, from `window`: the bytes of the message starting at `offset`
+    /// that cover at least `sourceRange(path, kind)`.
+    public func section(_ path: [Int], _ kind: SectionKind, window: [UInt8], at offset: Int) -> [UInt8]? {
+        func local(_ range: Range<Int>) -> Range<Int> { (range.lowerBound - offset)..<(range.upperBound - offset) }
         switch kind {
         case .complete:
-            if path.isEmpty { return raw }
-            return part(at: path).map { slice(raw, $0.bodyRange) }
+            if path.isEmpty { return slice(window, local(0..<size)) }
+            return part(at: path).map { slice(window, local($0.bodyRange)) }
         case .text:
-            return message(at: path).map { slice(raw, $0.bodyRange) }
+            return message(at: path).map { slice(window, local($0.bodyRange)) }
         case .header:
-            return message(at: path).map { terminatedHeader(slice(raw, $0.headerRange)) }
+            return message(at: path).map { terminatedHeader(slice(window, local($0.headerRange))) }
         case .mime:
             guard !path.isEmpty, let part = part(at: path) else { return nil }
-            return terminatedHeader(slice(raw, part.headerRange))
+            return terminatedHeader(slice(window, local(part.headerRange)))
         case .headerFields(let names):
-            return message(at: path).map { filteredHeader($0.headerRange, in: raw, names: names, keep: true) }
+            return message(at: path).map { filteredHeader(local($0.headerRange), in: window, names: names, keep: true) }
         case .headerFieldsNot(let names):
-            return message(at: path).map { filteredHeader($0.headerRange, in: raw, names: names, keep: false) }
+            return message(at: path).map { filteredHeader(local($0.headerRange), in: window, names: names, keep: false) }
         }
     }
 

@@ -13,6 +13,7 @@ extension LocalStore {
             }
             var body = body
             try body.insert(db)
+            try BodyChunks.insert(message.raw, bodyId: body.id!, db)
             let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
                                              internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                              flags: message.flags)
@@ -26,7 +27,7 @@ extension LocalStore {
     static func makeBody(_ raw: [UInt8]) throws -> BodyRecord {
         let index = MessageIndex.parse(raw)
         return BodyRecord(
-            id: nil, raw: Data(raw), size: raw.count,
+            id: nil, size: raw.count,
             indexJSON: try JSONEncoder().encode(index),
             envelope: Data(ResponseEncoder.encodeEnvelope(index.envelope)),
             bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
@@ -103,15 +104,26 @@ extension LocalStore {
 
     /// The raw bytes of one message and its parsed index, or nil when it is gone.
     public func content(in mailbox: MailboxID, uid: UInt32) async throws -> (raw: [UInt8], index: MessageIndex)? {
+        guard let stored = try await storedMessage(in: mailbox, uid: uid) else { return nil }
+        return (try await read(stored, range: 0..<stored.index.size), stored.index)
+    }
+
+    /// A message's parsed index and a handle to read its bytes piece by piece.
+    public func storedMessage(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         let row = try await pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT b.raw, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+                SELECT b.id, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
                 """, arguments: [mailbox.rawValue, Int64(uid)])
         }
         guard let row else { return nil }
-        let index = try JSONDecoder().decode(MessageIndex.self, from: row["indexJSON"] as Data)
-        return (Array(row["raw"] as Data), index)
+        return StoredMessage(bodyID: row["id"], index: try JSONDecoder().decode(MessageIndex.self, from: row["indexJSON"] as Data))
+    }
+
+    /// The bytes of `range` of a stored message. Fewer bytes come back only if the message
+    /// was expunged everywhere since `storedMessage` (its body is then gone).
+    public func read(_ message: StoredMessage, range: Range<Int>) async throws -> [UInt8] {
+        try await pool.read { db in try BodyChunks.read(db, bodyId: message.bodyID, range: range) }
     }
 
     /// Changes flags (RFC 9051 §6.4.6) honouring UNCHANGEDSINCE (RFC 7162 §3.1.3).

@@ -16,7 +16,7 @@ extension LocalStore {
     public func uids(in mailbox: MailboxID, loadContent: Bool,
                      where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
         try await pool.read { db in
-            let columns = loadContent ? ", b.raw, b.indexJSON" : ""
+            let columns = loadContent ? ", b.id AS bodyId, b.size AS bodySize, b.indexJSON" : ""
             let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.size\(columns)
@@ -32,7 +32,8 @@ extension LocalStore {
                     size: row["size"], content: nil)
                 if loadContent {
                     let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
-                    message.content = (Array(row["raw"] as Data), index)
+                    let raw = try BodyChunks.read(db, bodyId: row["bodyId"], range: 0..<(row["bodySize"] as Int))
+                    message.content = (raw, index)
                 }
                 if predicate(message) { matches.append(message.state.uid) }
             }

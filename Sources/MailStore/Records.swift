@@ -35,11 +35,10 @@ struct MailboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-/// The raw bytes of a message and what was parsed from them at APPEND (table `body`).
+/// What was parsed from a message at APPEND (table `body`); its bytes are in `bodyChunk`.
 struct BodyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "body"
     var id: Int64?
-    var raw: Data
     var size: Int
     var indexJSON: Data
     var envelope: Data

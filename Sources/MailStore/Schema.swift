@@ -30,15 +30,22 @@ enum Schema {
                 t.column("name", .text).notNull()
                 t.primaryKey(["userId", "name"])
             }
-            // Raw message bytes, stored once and shared by every copy of the message.
+            // A message as parsed at APPEND, stored once and shared by every copy of it.
             try db.create(table: "body") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.column("raw", .blob).notNull()
                 t.column("size", .integer).notNull()
                 t.column("indexJSON", .blob).notNull()
                 t.column("envelope", .blob).notNull()
                 t.column("bodyStructure", .blob).notNull()
                 t.column("bodyBasic", .blob).notNull()
+            }
+            // The raw bytes in fixed-size pieces, so that any byte range (a section, a chunk of
+            // a big body being streamed) is read without loading the whole message.
+            try db.create(table: "bodyChunk") { t in
+                t.belongsTo("body", onDelete: .cascade).notNull()
+                t.column("seq", .integer).notNull()
+                t.column("data", .blob).notNull()
+                t.primaryKey(["bodyId", "seq"])
             }
             try db.create(table: "message") { t in
                 t.autoIncrementedPrimaryKey("id")

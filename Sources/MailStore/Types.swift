@@ -1,4 +1,5 @@
 import Foundation
+import MIMECore
 
 /// A gateway account's identity in the store.
 public struct UserID: Hashable, Sendable {
@@ -61,6 +62,12 @@ public struct MailboxChanges: Sendable {
     /// UIDs expunged since, ascending.
     public var expunged: [UInt32]
     public var highestModSeq: UInt64
+}
+
+/// A stored message's parsed index and the handle to read its bytes by range.
+public struct StoredMessage: Sendable {
+    public let bodyID: Int64
+    public let index: MessageIndex
 }
 
 /// A new message to store.

@@ -251,3 +251,28 @@ def test_search_keys(gateway):
     _, tagged = c.command("SEARCH CHARSET KOI8-R ALL")
     assert b"NO [BADCHARSET" in tagged
     c.close()
+
+
+def test_large_message_is_stored_and_streamed_back_exactly(gateway):
+    import base64
+    import os
+    payload = os.urandom(3 * 1024 * 1024)
+    encoded = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+    msg = (b"From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+           b"--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + encoded + b"--XX--\r\n")
+    c = login(gateway)
+    append(c, "INBOX", msg)
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1 (UID BODY.PEEK[])")
+    assert untagged[0].startswith(b"* 1 FETCH (UID 1 BODY[] {%d}\r\n" % len(msg))
+    assert untagged[0].endswith(msg + b")\r\n")
+    untagged, _ = c.ok("FETCH 1 (BODY.PEEK[]<300000.600000> BODY.PEEK[2.MIME])")
+    assert msg[300000:900000] in untagged[0] and b"BODY[]<300000> {600000}" in untagged[0]
+    assert b"Content-Transfer-Encoding: base64\r\n\r\n" in untagged[0]
+    untagged, _ = c.ok("FETCH 1 (BINARY.PEEK[2])")
+    assert untagged[0].endswith(b"~{%d}\r\n" % len(payload) + payload + b")\r\n") or payload in untagged[0]
+    untagged, _ = c.ok("FETCH 1 (BODY[TEXT] FLAGS)")
+    assert b"\\Seen" in untagged[0] and untagged[0].count(b"see attached") == 1
+    c.close()

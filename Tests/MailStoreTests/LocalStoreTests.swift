@@ -185,7 +185,22 @@ struct MessageTests {
         // The copy in Trash keeps the shared body alive; B's body is gone.
         #expect(try await store.content(in: trash.id, uid: 1)?.raw == sample("A"))
         let bodies = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM body") }
-        #expect(bodies == 2)
+        let chunks = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bodyChunk") }
+        #expect(bodies == 2 && chunks == 2)
+    }
+
+    @Test func byteRangesAcrossChunkBoundariesReadBack() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let header = Array("Subject: big\r\n\r\n".utf8)
+        let raw = header + (0..<(BodyChunks.size * 2 + 123)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        _ = try await store.append(NewMessage(raw: raw), to: inbox.id)
+        let stored = try #require(try await store.storedMessage(in: inbox.id, uid: 1))
+        #expect(stored.index.size == raw.count)
+        for range in [0..<10, (BodyChunks.size - 5)..<(BodyChunks.size + 5), 100..<(raw.count), (raw.count - 1)..<(raw.count + 50)] {
+            #expect(try await store.read(stored, range: range) == Array(raw[range.clamped(to: 0..<raw.count)]))
+        }
+        #expect(try await store.content(in: inbox.id, uid: 1)?.raw == raw)
     }
 
     @Test func searchVisitsMessagesOneByOne() async throws {
