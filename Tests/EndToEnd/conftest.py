@@ -101,3 +101,19 @@ def message(subject, body="Hello\r\n", sender="carol@example.org", to="alice@exa
     return (f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
             f"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{abs(hash(subject))}@example.org>\r\n"
             f"{extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}").encode()
+
+
+def imap_client(gw, user="alice@example.com"):
+    """An IMAPClient session over IMAPS that trusts the generated certificate."""
+    from imapclient import IMAPClient
+    c = IMAPClient(gw.host, port=gw.tls_port, ssl=True, ssl_context=gw.tls_context(), timeout=30)
+    c.login(user, PASSWORD)
+    return c
+
+
+def logged_commands(gw, since=0):
+    """Command names the server logged (debug level) after `since` = len(gw.log_text())
+    taken earlier, in order: ["LOGIN", "SELECT", "UID STORE", "EXPUNGE", ...]."""
+    import re
+    text = gw.log_text()[since:]
+    return re.findall(r"\bcommand=((?:UID )?[A-Z]+)\b.*\] command$", text, re.MULTILINE)

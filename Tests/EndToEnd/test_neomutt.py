@@ -1,0 +1,147 @@
+"""neomutt reads a message and saves it into another folder: on the wire that is
+UID COPY, UID STORE +FLAGS (\\Deleted) and EXPUNGE. neomutt needs a terminal, so it
+runs under a pseudo-terminal, driven by keys pushed with -e."""
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import termios
+import time
+
+from conftest import PASSWORD, imap_client, logged_commands, message
+
+
+def run_in_pty(argv, env, timeout=15):
+    """Runs argv on a pseudo-terminal; returns (exit code, everything it drew)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True, close_fds=True)
+    os.close(slave)
+    screen = b""
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    break
+                screen += chunk
+            elif proc.poll() is not None:
+                break
+        else:
+            proc.kill()
+        return proc.wait(timeout=5), screen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        os.close(master)
+
+
+def folder_keys(name):
+    """Keys that type =name at neomutt's folder prompt. A space there triggers
+    completion ("=Project " completes to "=Project X", then the X is typed again,
+    giving "Project XX"), so each space is quoted with <quote-char>."""
+    return "=" + name.replace(" ", "<quote-char> ")
+
+
+def neomutt_save(gw, tmp_path, folder):
+    """Opens INBOX, displays the current message, saves it to `folder`, syncs and quits."""
+    home = tmp_path / "neomutt-home"
+    home.mkdir()
+    muttrc = home / "muttrc"
+    muttrc.write_text("\n".join([
+        f'set folder="imaps://alice%40example.com@{gw.host}:{gw.tls_port}/"',
+        'set spoolfile="+INBOX"',
+        f'set imap_pass="{PASSWORD}"',
+        f'set certificate_file="{home / "certificates"}"',
+        f'set ssl_ca_certificates_file="{gw.cert}"',
+        "set imap_check_subscribed=no",
+        "set mail_check=0",
+        "set delete=yes",
+        "set confirmappend=no",
+        "set confirmcreate=no",
+        "set quit=yes",
+        "set move=no",
+        'set header_cache=""',
+        'set message_cachedir=""',
+        'set record=""',
+        "set sleep_time=0",
+        "unset wait_key",
+    ]) + "\n")
+    keys = f"<display-message><exit><save-message>{folder_keys(folder)}<enter><sync-mailbox><quit>"
+    log = home / "neomutt.log"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color",
+           "LANG": "C.UTF-8"}
+    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(muttrc), "-d", "5", "-l", str(log),
+                             "-e", f'push "{keys}"'], env)
+    logs = sorted(home.glob("neomutt.log*"))
+    trace = "\n".join(p.read_text(errors="replace") for p in logs)
+    wire = "\n".join(line for line in trace.splitlines() if "mutt_socket_" in line)
+    return rc, screen, wire
+
+
+def seed(gw):
+    c = imap_client(gw)
+    c.create_folder("Project X")
+    c.create_folder("Müller GmbH")
+    c.append("INBOX", message("Keep me"), flags=[b"\\Seen"])
+    # neomutt opens on the first unread message, so this is the one it displays and saves.
+    c.append("INBOX", message("Save me"))
+    c.logout()
+
+
+def subjects(c, folder):
+    c.select_folder(folder, readonly=True)
+    data = c.fetch("1:*", ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+    return [(m[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip().decode(), m[b"FLAGS"]) for m in data.values()]
+
+
+def assert_saved(gw, tmp_path, folder):
+    seed(gw)
+    since = len(gw.log_text())
+    rc, screen, wire = neomutt_save(gw, tmp_path, folder)
+    assert rc == 0, (screen[-2000:], wire[-4000:])
+
+    c = imap_client(gw)
+    saved = subjects(c, folder)
+    assert [s for s, _ in saved] == ["Subject: Save me"], wire[-4000:]
+    assert b"\\Seen" in saved[0][1] and b"\\Deleted" not in saved[0][1]  # it was read before the copy
+    assert [s for s, _ in subjects(c, "INBOX")] == ["Subject: Keep me"]
+    assert c.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 1  # expunged, not just flagged
+    names = {name for _, _, name in c.list_folders()}
+    assert names == {"INBOX", "Archive", "Drafts", "Sent", "Trash", "Junk", "Project X",
+                     "Müller GmbH"}  # no stray CREATE
+    c.logout()
+
+    commands = logged_commands(gw, since)
+    copy = commands.index("UID COPY")
+    assert "UID STORE" in commands[copy:], commands
+    store = copy + commands[copy:].index("UID STORE")
+    assert "EXPUNGE" in commands[store:], commands
+    assert "CREATE" not in commands and "APPEND" not in commands
+    # The wire shows what the STORE was: the saved message flagged \Deleted, then expunged.
+    assert "+FLAGS.SILENT (\\Deleted)" in wire
+    assert "< * 2 EXPUNGE" in wire
+    return wire
+
+
+def test_neomutt_saves_a_read_message_to_archive_with_copy_store_expunge(gateway, tmp_path):
+    assert_saved(gateway, tmp_path, "Archive")
+
+
+def test_neomutt_saves_into_a_folder_whose_name_has_a_space(gateway, tmp_path):
+    assert_saved(gateway, tmp_path, "Project X")
+
+
+def test_neomutt_saves_into_a_non_ascii_folder_with_utf8_accept(gateway, tmp_path):
+    wire = assert_saved(gateway, tmp_path, "Müller GmbH")
+    # neomutt in a UTF-8 locale turns on UTF8=ACCEPT and then names mailboxes in UTF-8.
+    assert "ENABLED UTF8=ACCEPT" in wire
+    assert 'UID COPY 2 "Müller GmbH"' in wire
