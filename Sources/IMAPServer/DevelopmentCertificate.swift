@@ -17,7 +17,7 @@ public enum DevelopmentCertificate {
         let haveKey = fm.fileExists(atPath: keyPath)
         if haveCert && haveKey { return false }
         if haveCert != haveKey {
-            throw TLSSetupError(message: "only one of \(certificatePath) and \(keyPath) exists: provide both, or remove the other to have a development certificate generated")
+            throw ServerSetupError(message: "only one of \(certificatePath) and \(keyPath) exists: provide both, or remove the other to have a development certificate generated")
         }
         let (certificatePEM, keyPEM) = try generate()
         for path in [certificatePath, keyPath] {
@@ -26,7 +26,7 @@ public enum DevelopmentCertificate {
         }
         guard fm.createFile(atPath: keyPath, contents: Data(keyPEM.utf8), attributes: [.posixPermissions: 0o600]),
               fm.createFile(atPath: certificatePath, contents: Data(certificatePEM.utf8), attributes: [.posixPermissions: 0o644])
-        else { throw TLSSetupError(message: "cannot write the development certificate to \(certificatePath) and \(keyPath)") }
+        else { throw ServerSetupError(message: "cannot write the development certificate to \(certificatePath) and \(keyPath)") }
         logger.notice("Generated a self-signed development certificate: clients must trust it or be told to accept it",
                       metadata: ["certificate": "\(certificatePath)", "key": "\(keyPath)"])
         return true
@@ -61,8 +61,8 @@ public enum DevelopmentCertificate {
     }
 }
 
-/// A TLS file problem, worded for the administrator.
-public struct TLSSetupError: Error, CustomStringConvertible {
+/// A start-up problem (TLS files, listening sockets), worded for the administrator.
+public struct ServerSetupError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }

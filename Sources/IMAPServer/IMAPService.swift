@@ -29,7 +29,12 @@ public final class IMAPService: Service {
     public func run() async throws {
         var listeners: [(NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, Bool)] = []
         for (port, implicitTLS) in [(configuration.port, false), (configuration.tlsPort, true)] where port != 0 {
-            let listener = try await bind(port: port, implicitTLS: implicitTLS)
+            let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+            do {
+                listener = try await bind(port: port, implicitTLS: implicitTLS)
+            } catch {
+                throw ServerSetupError(message: "cannot listen on \(configuration.host):\(port) (imap.\(implicitTLS ? "tls_port" : "port")): \(error)")
+            }
             listeners.append((listener, implicitTLS))
             let bound = listener.channel.localAddress?.port ?? port
             context.boundPorts.withLock { $0.append(bound) }

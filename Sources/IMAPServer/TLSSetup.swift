@@ -11,21 +11,21 @@ public enum TLSSetup {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
         } catch {
-            throw TLSSetupError(message: "cannot read the TLS certificate \(certificatePath) (PEM expected): \(error)")
+            throw ServerSetupError(message: "cannot read the TLS certificate \(certificatePath) (PEM expected): \(error)")
         }
         do {
             key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         } catch {
-            throw TLSSetupError(message: "cannot read the TLS key \(keyPath) (PEM expected): \(error)")
+            throw ServerSetupError(message: "cannot read the TLS key \(keyPath) (PEM expected): \(error)")
         }
-        guard !chain.isEmpty else { throw TLSSetupError(message: "no certificate found in \(certificatePath)") }
+        guard !chain.isEmpty else { throw ServerSetupError(message: "no certificate found in \(certificatePath)") }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw TLSSetupError(message: "the TLS certificate \(certificatePath) and key \(keyPath) do not work together: \(error)")
+            throw ServerSetupError(message: "the TLS certificate \(certificatePath) and key \(keyPath) do not work together: \(error)")
         }
     }
 }

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         do {
             tls = try TLSSetup.makeContext(certificatePath: config.tls.cert, keyPath: config.tls.key, logger: logger)
         } catch {
-            throw ValidationError("\(error)")
+            throw StartupError("\(error)")
         }
         let store = try openStore(config)
         let imap = IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)

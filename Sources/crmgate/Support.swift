@@ -9,7 +9,7 @@ func loadConfiguration(_ path: String) throws -> GatewayConfiguration {
     do {
         return try GatewayConfiguration.load(from: path)
     } catch {
-        throw ValidationError("\(error)")
+        throw StartupError("\(error)")
     }
 }
 
@@ -26,7 +26,13 @@ func openStore(_ config: GatewayConfiguration) throws -> LocalStore {
     do {
         return try LocalStore(directory: config.storage.path)
     } catch {
-        throw ValidationError("cannot open the mail store in \(config.storage.path): \(error)")
+        throw StartupError("cannot open the mail store in \(config.storage.path): \(error)")
     }
 }
 
+
+/// A failure an administrator can act on, printed as one line (without usage help).
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

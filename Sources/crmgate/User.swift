@@ -22,7 +22,7 @@ struct User: AsyncParsableCommand {
             do {
                 try await store.createUser(email: email, password: password)
             } catch let error as MailStoreError {
-                throw ValidationError(error.description)
+                throw StartupError(error.description)
             }
             print(generated ? "Created \(email) with password: \(password)" : "Created \(email)")
         }
@@ -52,7 +52,7 @@ struct User: AsyncParsableCommand {
             do {
                 try await store.setPassword(email: email, password: password)
             } catch let error as MailStoreError {
-                throw ValidationError(error.description)
+                throw StartupError(error.description)
             }
             print(generated ? "New password for \(email): \(password)" : "Password changed for \(email)")
         }
