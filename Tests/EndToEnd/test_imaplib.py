@@ -164,3 +164,39 @@ def test_connection_without_login_times_out_with_bye(tmp_path):
             assert f.readline() == b""
     finally:
         gw.stop()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+
+
+def test_endless_line_and_oversized_literal_do_not_grow_memory(gateway):
+    context = gateway.tls_context()
+    before = rss_kib(gateway.proc.pid)
+    with socket.create_connection((gateway.host, gateway.tls_port)) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as s:
+            f = s.makefile("rwb")
+            f.readline()
+            f.write(b"a1 LOGIN alice@example.com {%d+}\r\n" % len(PASSWORD) + PASSWORD.encode() + b"\r\n")
+            f.flush()
+            assert f.readline().startswith(b"a1 OK")
+            chunk = b"A" * (1 << 20)
+            f.write(b"a2 NOOP ")
+            for _ in range(64):
+                f.write(chunk)
+            f.write(b"\r\n")
+            f.flush()
+            assert f.readline().startswith(b"a2 BAD")
+            f.write(b"a3 APPEND INBOX {%d+}\r\n" % (64 << 20))
+            for _ in range(64):
+                f.write(chunk)
+            f.write(b"\r\n")
+            f.flush()
+            reply = f.readline()
+            assert reply.startswith(b"a3 NO [TOOBIG]") or reply.startswith(b"a3 BAD"), reply
+            f.write(b"a4 NOOP\r\n")
+            f.flush()
+            assert f.readline().startswith(b"a4 OK")
+    grown = rss_kib(gateway.proc.pid) - before
+    assert grown < 40 * 1024, f"server memory grew by {grown} KiB for 128 MiB of refused input"
