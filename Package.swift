@@ -18,12 +18,28 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure codecs: no I/O, no dependencies.
         .target(name: "IMAPCore"),
         .target(name: "MIMECore", dependencies: ["IMAPCore"]),
         .target(name: "GatewayConfig"),
+        .target(name: "CRM"),
+        .target(
+            name: "EmbeddedCRM",
+            dependencies: ["CRM", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Web",
+            dependencies: [
+                "CRM", "EmbeddedCRM", "MailStore", "GatewayConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The connector contract: reusable checks that every CRM connector's tests run.
+        .target(name: "CRMContract", dependencies: ["CRM"]),
         .target(
             name: "MailStore",
             dependencies: [
@@ -51,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "MailStore", "GatewayConfig",
+                "IMAPServer", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,6 +78,8 @@ let package = Package(
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"]),
+        .testTarget(name: "CRMTests", dependencies: ["CRM"]),
+        .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM"]),
         .testTarget(name: "IMAPServerTests", dependencies: [
             "IMAPServer", "IMAPCore", "MailStore",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

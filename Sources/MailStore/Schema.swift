@@ -74,6 +74,14 @@ enum Schema {
                 BEGIN DELETE FROM body WHERE id = OLD.bodyId; END
                 """)
         }
+        migrator.registerMigration("v2: API tokens") { db in
+            // Only a SHA-256 of each token is kept: a stolen database yields no usable token.
+            try db.create(table: "apiToken") { t in
+                t.primaryKey("hash", .text)
+                t.belongsTo("user", onDelete: .cascade).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -5,10 +5,11 @@ import Logging
 import MailStore
 import NIOSSL
 import ServiceLifecycle
+import Web
 
 /// `crmgate serve`: runs every configured service until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners) until SIGTERM.")
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners, web UI and JSON API) until SIGTERM.")
 
     @OptionGroup var options: ConfigOption
 
@@ -22,14 +23,20 @@ struct Serve: AsyncParsableCommand {
             throw StartupError("\(error)")
         }
         let store = try openStore(config)
-        let imap = IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)
+        let crm = try openEmbeddedCRM(config)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)),
+        ]
+        if config.web.port != 0 {
+            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)
+            services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: imap)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)"])
         try await group.run()
         try store.close()
+        try crm.close()
         logger.notice("crmgate stopped")
     }
 }

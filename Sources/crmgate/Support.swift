@@ -3,6 +3,8 @@ import Foundation
 import GatewayConfig
 import Logging
 import MailStore
+import CRM
+import EmbeddedCRM
 
 /// Loads the configuration, turning its errors into a one-line message for the administrator.
 func loadConfiguration(_ path: String) throws -> GatewayConfiguration {
@@ -35,4 +37,17 @@ func openStore(_ config: GatewayConfiguration) throws -> LocalStore {
 struct StartupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The embedded CRM's database, beside the mail store.
+func openEmbeddedCRM(_ config: GatewayConfiguration) throws -> EmbeddedCRM {
+    guard let url = URL(string: config.web.publicURL) else {
+        throw StartupError("\(config.web.publicURL) (web.public_url) is not a URL")
+    }
+    do {
+        return try EmbeddedCRM(path: (config.storage.path as NSString).appendingPathComponent("crm.sqlite"),
+                               publicURL: url, displayName: config.crm.name)
+    } catch {
+        throw StartupError("\(error)")
+    }
 }

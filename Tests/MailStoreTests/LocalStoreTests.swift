@@ -244,3 +244,23 @@ struct MessageTests {
         #expect(try await reopened.content(in: inbox.id, uid: 1)?.raw == sample("Kept"))
     }
 }
+
+@Suite("Local store: API tokens")
+struct TokenTests {
+    @Test func tokenIdentifiesItsAccountAndOnlyItsHashIsStored() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let token = try await store.createToken(email: "alice@example.com")
+        #expect(token.hasPrefix("cgt_") && token.count > 40)
+        #expect(try await store.account(forToken: token)?.id == alice)
+        #expect(try await store.account(forToken: token + "x") == nil)
+        let stored = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT hash FROM apiToken") }
+        #expect(stored.count == 1 && stored[0] != token && !stored[0].contains(token))
+    }
+
+    @Test func tokenForUnknownAccountIsRefused() async throws {
+        let (store, _) = try await storeWithAlice()
+        await #expect(throws: MailStoreError.userNotFound("nobody@example.com")) {
+            _ = try await store.createToken(email: "nobody@example.com")
+        }
+    }
+}

@@ -9,12 +9,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var imap: IMAP
     public var tls: TLS
     public var storage: Storage
+    public var web: Web
+    public var crm: CRM
     public var log: Log
 
-    public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), log: Log = .init()) {
+    public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), web: Web = .init(),
+                crm: CRM = .init(), log: Log = .init()) {
         self.imap = imap
         self.tls = tls
         self.storage = storage
+        self.web = web
+        self.crm = crm
         self.log = log
     }
 
@@ -37,6 +42,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try root.read(&configuration.imap)
         try root.read(&configuration.tls)
         try root.read(&configuration.storage)
+        try root.read(&configuration.web)
+        try root.read(&configuration.crm)
         try root.read(&configuration.log)
         try root.rejectUnknownKeys()
         return configuration

@@ -36,10 +36,10 @@ struct ConfigurationErrorTests {
             "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),
         FaultyConfiguration(
             "[database]\nurl = \"x\"",
-            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [log]"),
+            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log]"),
         FaultyConfiguration(
             "port = 143",
-            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [log]"),
+            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log]"),
         FaultyConfiguration(
             "[log]\nlevl = \"debug\"",
             "conf/crmgate.toml: log.levl: unknown key log.levl — did you mean level?"),
@@ -119,6 +119,12 @@ struct ConfigurationErrorTests {
         FaultyConfiguration(
             "[imap]\nport = 0\ntls_port = 0",
             "conf/crmgate.toml: imap: port and tls_port are both 0, which disables every IMAP listener; set at least one of them"),
+        FaultyConfiguration(
+            "[web]\npublic_url = \"crm.example.com\"",
+            #"conf/crmgate.toml: web.public_url: expected an http:// or https:// URL such as "https://crm.example.com", got "crm.example.com""#),
+        FaultyConfiguration(
+            "[crm]\nkind = \"sugar\"",
+            #"conf/crmgate.toml: crm.kind: unknown CRM connector "sugar"; use one of embedded"#),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),

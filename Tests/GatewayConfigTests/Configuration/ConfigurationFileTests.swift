@@ -22,9 +22,11 @@ struct ConfigurationFileTests {
             ],
             "tls": ["cert", "key"],
             "storage": ["path"],
+            "web": ["host", "port", "public_url"],
+            "crm": ["kind", "name"],
             "log": ["level"],
         ]
-        #expect(document.keys == ["imap", "tls", "storage", "log"])
+        #expect(document.keys == ["imap", "tls", "storage", "web", "crm", "log"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")

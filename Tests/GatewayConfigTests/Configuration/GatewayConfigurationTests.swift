@@ -60,6 +60,10 @@ struct GatewayConfigurationTests {
         KeyOverride("[tls]\nkey = '../keys/server.key'") { $0.tls.key = "../keys/server.key" },
         KeyOverride("[storage]\npath = \"/var/lib/crmgate\"") { $0.storage.path = "/var/lib/crmgate" },
         KeyOverride("[log]\nlevel = \"debug\"") { $0.log.level = "debug" },
+        KeyOverride("[web]\nhost = \"0.0.0.0\"") { $0.web.host = "0.0.0.0" },
+        KeyOverride("[web]\nport = 0") { $0.web.port = 0 },
+        KeyOverride("[web]\npublic_url = \"https://crm.example.com/\"") { $0.web.publicURL = "https://crm.example.com" },
+        KeyOverride("[crm]\nname = \"Acme CRM\"") { $0.crm.name = "Acme CRM" },
         KeyOverride("imap.port = 2143\nlog = { level = \"trace\" }") {
             $0.imap.port = 2143
             $0.log.level = "trace"

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Everything crmgate needs from a CRM, and nothing specific to one CRM.
+///
+/// The embedded CRM is the reference implementation; every connector passes the same
+/// contract suite (module `CRMContract`, `ConnectorContract.checks`). Every method throws `CRMError`
+/// (transient or permanent) for failures of the CRM.
+public protocol CRMConnector: Sendable {
+    /// The CRM's name as users know it; the default name of the master folder.
+    var displayName: String { get }
+
+    /// The modules this CRM offers, built-in and custom.
+    func modules() async throws -> [ModuleDefinition]
+
+    // MARK: Users and people
+
+    /// The CRM user with this email address (case-insensitive), if any.
+    func user(email: String) async throws -> CRMUser?
+    func user(id: CRMUserID) async throws -> CRMUser?
+
+    /// Users, contacts and leads with this email address (case-insensitive).
+    func findPeople(email: String) async throws -> [PersonMatch]
+
+    /// Accounts whose domains include `domain` (case-insensitive, exact match).
+    func findAccounts(domain: String) async throws -> [CRMRecord]
+
+    // MARK: Records
+
+    /// Records of a module the user may see (its visibility rule) that are not closed.
+    func activeRecords(in module: ModuleKey, visibleTo user: CRMUserID) async throws -> [CRMRecord]
+
+    /// One record, or nil when it does not exist.
+    func record(_ ref: RecordRef) async throws -> CRMRecord?
+
+    /// Creates a record; validation failures are permanent errors naming the field.
+    func createRecord(in module: ModuleKey, _ draft: RecordDraft) async throws -> CRMRecord
+
+    /// Changes the given fields (nil clears one) and, if set, the owner.
+    func updateRecord(_ ref: RecordRef, _ draft: RecordDraft) async throws -> CRMRecord
+
+    func deleteRecord(_ ref: RecordRef) async throws
+
+    /// Changes of a module after `cursor` (from the beginning when nil), oldest first.
+    func changes(in module: ModuleKey, since cursor: ChangeCursor?, limit: Int) async throws -> ChangeBatch
+
+    /// A stream that yields a module key whenever that module changed, for connectors
+    /// that can push (the embedded CRM); nil for connectors that must be polled.
+    func changeNotifications() -> AsyncStream<ModuleKey>?
+
+    // MARK: Email
+
+    /// Archives an email with its relations. Idempotent by `email.key`: a second call
+    /// returns the existing activity with `created == false`.
+    func archiveEmail(_ email: EmailArchive) async throws -> ArchivedEmail
+
+    /// The activities archived to a record (or a person), newest first.
+    func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail]
+
+    // MARK: Links
+
+    /// The record's page in the CRM's own web UI, read-only and in edit mode.
+    func viewURL(_ ref: RecordRef) -> URL
+    func editURL(_ ref: RecordRef) -> URL
+}
+
+extension CRMConnector {
+    /// Whether `user` may see `record` under the module's visibility rule.
+    public func isVisible(_ record: CRMRecord, in module: ModuleDefinition, to user: CRMUserID) -> Bool {
+        module.visibility == .all || record.owner == user
+    }
+}

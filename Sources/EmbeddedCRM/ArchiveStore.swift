@@ -1,0 +1,82 @@
+import CRM
+import Foundation
+import GRDB
+
+/// The steps of archiving and reading archived emails that run inside a transaction.
+enum ArchiveStore {
+    /// What a relation points at: a record row or a user row.
+    struct Target: Hashable, Sendable {
+        var recordId: Int64?
+        var userId: Int64?
+    }
+
+    /// Checks that every referenced person or record exists, dropping repeats.
+    static func resolve(_ refs: [RecordRef], role: EmailRelationRow.Role, catalog: ModuleCatalog, _ db: Database) throws -> [Target] {
+        let field = role == .person ? "people" : "records"
+        var seen = Set<RecordRef>()
+        var targets: [Target] = []
+        for ref in refs where seen.insert(ref).inserted {
+            if ref.module == .users {
+                guard let rowID = ref.id.rowID, try UserRow.fetchOne(db, key: rowID) != nil else {
+                    throw CRMError(.permanent, "the email cannot be archived: CRM user \(ref.id) does not exist", field: field)
+                }
+                targets.append(Target(userId: rowID))
+                continue
+            }
+            guard catalog.definition(ref.module) != nil else {
+                throw CRMError(.permanent, "the email cannot be archived: the CRM has no module \"\(ref.module)\" (for \(ref))", field: field)
+            }
+            guard let row = try RecordRow.live(ref.id, in: ref.module, db), let id = row.id else {
+                throw CRMError(.permanent, "the email cannot be archived: \(ref) does not exist (it may have been deleted)", field: field)
+            }
+            targets.append(Target(recordId: id))
+        }
+        return targets
+    }
+
+    /// Inserts the email unless its key is taken; the new row id, or nil when it was.
+    static func insertUnlessKeyExists(_ row: inout EmailRow, _ db: Database) throws -> Int64? {
+        try db.execute(sql: """
+            INSERT INTO email(archiveKey, messageId, subject, fromName, fromAddress, toJSON, ccJSON, date,
+                              textBody, htmlBody, rawMessage, ownerId, archivedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(archiveKey) DO NOTHING
+            """, arguments: [row.archiveKey, row.messageId, row.subject, row.fromName, row.fromAddress, row.toJSON,
+                             row.ccJSON, row.date, row.textBody, row.htmlBody, row.rawMessage, row.ownerId, row.archivedAt])
+        guard db.changesCount == 1 else { return nil }
+        row.id = db.lastInsertedRowID
+        return row.id
+    }
+
+    static func summary(of row: EmailRow, created: Bool, _ db: Database) throws -> ArchivedEmail {
+        guard let id = row.id else { throw CRMError(.permanent, "an archived email has no id") }
+        let (people, records) = try relations(of: id, db)
+        let names = try String.fetchAll(db, sql: "SELECT filename FROM emailAttachment WHERE emailId = ? ORDER BY position", arguments: [id])
+        return ArchivedEmail(id: RecordID(rowID: id), key: row.archiveKey, messageID: row.messageId, subject: row.subject,
+                             date: row.date, people: people, records: records, attachmentNames: names, created: created)
+    }
+
+    /// The people and records an email relates to, in the order they were given.
+    static func relations(of emailId: Int64, _ db: Database) throws -> (people: [RecordRef], records: [RecordRef]) {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT emailRelation.role, emailRelation.userId, record.id AS recordId, record.module
+            FROM emailRelation LEFT JOIN record ON record.id = emailRelation.recordId
+            WHERE emailRelation.emailId = ? ORDER BY emailRelation.role, emailRelation.position
+            """, arguments: [emailId])
+        var people: [RecordRef] = []
+        var records: [RecordRef] = []
+        for row in rows {
+            let ref: RecordRef
+            if let userId: Int64 = row["userId"] {
+                ref = RecordRef(.users, RecordID(rowID: userId))
+            } else if let recordId: Int64 = row["recordId"], let module: String = row["module"] {
+                ref = RecordRef(ModuleKey(module), RecordID(rowID: recordId))
+            } else {
+                continue
+            }
+            let role: String? = row["role"]
+            if role == EmailRelationRow.Role.person.rawValue { people.append(ref) } else { records.append(ref) }
+        }
+        return (people, records)
+    }
+}

@@ -1,0 +1,43 @@
+import CRM
+import Foundation
+import GRDB
+
+/// A record of any module (table `record`); `fields` is the JSON of `StoredFields`.
+struct RecordRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "record"
+    var id: Int64?
+    var module: String
+    var number: String?
+    var ownerId: Int64?
+    var name: String
+    var fields: String
+    /// The module's closed rule matched when the record was last written.
+    var closed: Bool
+    var deleted: Bool
+    var createdAt: Date
+    var modifiedAt: Date
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let module = Column(CodingKeys.module)
+        static let ownerId = Column(CodingKeys.ownerId)
+        static let closed = Column(CodingKeys.closed)
+        static let deleted = Column(CodingKeys.deleted)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    func record() throws -> CRMRecord {
+        CRMRecord(ref: RecordRef(ModuleKey(module), RecordID(rowID: id ?? 0)), number: number,
+                  owner: ownerId.map(CRMUserID.init(rowID:)), fields: try StoredFields.decode(fields),
+                  createdAt: createdAt, modifiedAt: modifiedAt)
+    }
+
+    /// The live (not deleted) record of `module` with this id, if any.
+    static func live(_ id: RecordID, in module: ModuleKey, _ db: Database) throws -> RecordRow? {
+        guard let rowID = id.rowID else { return nil }
+        return try RecordRow
+            .filter(Columns.id == rowID && Columns.module == module.rawValue && Columns.deleted == false)
+            .fetchOne(db)
+    }
+}

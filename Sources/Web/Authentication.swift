@@ -1,0 +1,85 @@
+import CRM
+import Foundation
+import Hummingbird
+import MailStore
+
+/// Signs a gateway account in: checks the password against the mail store and maps the
+/// account to its CRM user by email address.
+struct AccountAuthenticator: Sendable {
+    let store: LocalStore
+    let connector: any CRMConnector
+
+    enum Failure: Error { case invalidCredentials, noCRMUser(String) }
+
+    func identity(email: String, password: String) async throws -> Identity {
+        guard try await store.authenticate(email: email, password: password) != nil else { throw Failure.invalidCredentials }
+        return try await identity(email: email)
+    }
+
+    func identity(email: String) async throws -> Identity {
+        guard let user = try await connector.user(email: email), user.active else { throw Failure.noCRMUser(email) }
+        return Identity(accountEmail: email, crmUser: user)
+    }
+}
+
+/// Web UI pages: a valid session cookie sets the identity; otherwise the browser is sent
+/// to the sign-in page and back afterwards. POSTs must carry the session's CSRF token.
+struct SessionMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    static let cookieName = "crmgate_session"
+    let sessions: SessionStore
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard let id = request.cookies[Self.cookieName]?.value, let session = sessions.session(id) else {
+            let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            return .redirect(to: "/signin?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"), type: .found)
+        }
+        var context = context
+        context.identity = session.identity
+        context.session = session
+        return try await next(request, context)
+    }
+}
+
+/// JSON API: `Authorization: Bearer <token>` from `crmgate token create`.
+struct TokenMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let store: LocalStore
+    let authenticator: AccountAuthenticator
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw APIError(.unauthorized, "missing API token: send the header Authorization: Bearer <token> (create one with crmgate token create EMAIL)")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let account = try await store.account(forToken: token) else {
+            throw APIError(.unauthorized, "the API token is not valid")
+        }
+        var context = context
+        do {
+            context.identity = try await authenticator.identity(email: account.email)
+        } catch {
+            throw APIError(.forbidden, "the account \(account.email) has no active CRM user")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// An API failure answered as `{"error": {"message": …, "field": …}}` with its status.
+public struct APIError: Error, HTTPResponseError {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
+        self.status = status; self.message = message; self.field = field
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: String] = ["message": message]
+        if let field { error["field"] = field }
+        let data = try JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

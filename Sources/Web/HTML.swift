@@ -1,0 +1,58 @@
+/// HTML text with everything a user typed escaped; pages are built from these.
+public struct HTML: Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(raw: String) { description = raw }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'` so that text can go into element content and attributes.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// The frame of every page: title, navigation, the signed-in user, and one stylesheet
+/// inline (no remote resources, works without JavaScript).
+enum PageLayout {
+    static func page(title: String, crmName: String, identity: Identity?, body: String) -> String {
+        let user = identity.map { """
+            <span class="who">\(HTML.escape($0.crmUser.name)) &lt;\(HTML.escape($0.accountEmail))&gt;</span>
+            <form method="post" action="/signout" class="inline"><button type="submit" class="link">Sign out</button></form>
+            """ } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTML.escape(title)) · \(HTML.escape(crmName))</title>
+            <style>\(stylesheet)</style></head>
+            <body><header><a class="brand" href="/">\(HTML.escape(crmName))</a><nav>\(user)</nav></header>
+            <main>\(body)</main></body></html>
+            """
+    }
+
+    static let stylesheet = """
+        :root{--fg:#1d2430;--muted:#5b6474;--line:#dfe3ea;--accent:#2457c5;--bg:#f6f7f9;--bad:#b3261e}
+        *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+        header{display:flex;justify-content:space-between;align-items:center;padding:.6rem 1.2rem;background:#fff;border-bottom:1px solid var(--line)}
+        .brand{font-weight:600;color:var(--fg);text-decoration:none}nav{display:flex;gap:.8rem;align-items:center;color:var(--muted)}
+        main{max-width:1100px;margin:1.2rem auto;padding:0 1.2rem}a{color:var(--accent)}h1{font-size:1.4rem;margin:.2rem 0 1rem}
+        table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line)}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid var(--line)}
+        th{font-weight:600;color:var(--muted);font-size:.85rem}dl{display:grid;grid-template-columns:12rem 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border:1px solid var(--line)}
+        dt{color:var(--muted)}dd{margin:0}form.stack{display:grid;gap:.7rem;max-width:36rem;background:#fff;padding:1rem;border:1px solid var(--line)}
+        label{display:grid;gap:.2rem;font-weight:500}input,select,textarea{font:inherit;padding:.4rem;border:1px solid var(--line);border-radius:4px}
+        button{font:inherit;padding:.4rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
+        button.link{background:none;color:var(--accent);padding:0}.inline{display:inline}.error{color:var(--bad)}.muted{color:var(--muted)}
+        .toolbar{display:flex;gap:.6rem;align-items:end;margin-bottom:.8rem;flex-wrap:wrap}.badge{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:var(--line)}
+        """
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// `GET/POST /signin` and `POST /signout`.
+struct SignInRoutes: Sendable {
+    let authenticator: AccountAuthenticator
+    let sessions: SessionStore
+    let crmName: String
+    let secureCookies: Bool
+
+    func register(on router: Router<WebContext>) {
+        router.get("signin") { request, _ in
+            try self.form(next: request.uri.queryParameters["next"].map(String.init), error: nil)
+        }
+        router.post("signin") { request, context in
+            try await self.signIn(request, context: context)
+        }
+        router.post("signout") { request, _ in
+            if let id = request.cookies[SessionMiddleware.cookieName]?.value { self.sessions.remove(id) }
+            var response = Response.redirect(to: "/signin", type: .found)
+            response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: self.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+    }
+
+    private struct SignInForm: Decodable {
+        var email: String
+        var password: String
+        var next: String?
+    }
+
+    private func signIn(_ request: Request, context: WebContext) async throws -> Response {
+        let form: SignInForm
+        do {
+            form = try await URLEncodedFormDecoder().decode(SignInForm.self, from: request, context: context)
+        } catch {
+            return try self.form(next: nil, error: "Enter your email address and password.", status: .badRequest)
+        }
+        let identity: Identity
+        do {
+            identity = try await authenticator.identity(email: form.email.trimmingCharacters(in: .whitespaces), password: form.password)
+        } catch AccountAuthenticator.Failure.noCRMUser(let email) {
+            context.logger.notice("web sign-in without CRM user", metadata: ["user": "\(email)"])
+            return try self.form(next: form.next, error: "\(email) has no user in the CRM; ask your administrator to add one.", status: .forbidden)
+        } catch {
+            context.logger.notice("web sign-in failed", metadata: ["user": "\(form.email)"])
+            try await Task.sleep(for: .milliseconds(500))
+            return try self.form(next: form.next, error: "Wrong email address or password.", status: .unauthorized)
+        }
+        context.logger.info("web sign-in", metadata: ["user": "\(identity.accountEmail)"])
+        let session = sessions.create(for: identity)
+        // Only local paths: an open redirect would let a link send users elsewhere after signing in.
+        let target = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+        var response = Response.redirect(to: target, type: .found)
+        response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: session.id, path: "/",
+                                  secure: secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    private func form(next: String?, error: String?, status: HTTPResponse.Status = .ok) throws -> Response {
+        let body = """
+            <h1>Sign in</h1>
+            \(error.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" } ?? "")
+            <form class="stack" method="post" action="/signin">
+            <label>Email address<input type="email" name="email" autocomplete="username" required autofocus></label>
+            <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
+            <input type="hidden" name="next" value="\(HTML.escape(next ?? "/"))">
+            <button type="submit">Sign in</button>
+            </form>
+            <p class="muted">Use your crmgate mail account.</p>
+            """
+        return Response.html(PageLayout.page(title: "Sign in", crmName: crmName, identity: nil, body: body), status: status)
+    }
+}
+
+extension Response {
+    /// An HTML page response.
+    static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+}

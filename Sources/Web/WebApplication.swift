@@ -1,0 +1,44 @@
+import CRM
+import EmbeddedCRM
+import Foundation
+import GatewayConfig
+import Hummingbird
+import Logging
+import MailStore
+
+/// What the web server serves from: the embedded CRM (its pages and API are the View/Edit
+/// targets of summary emails) and the mail store (accounts and API tokens).
+public struct WebDependencies: Sendable {
+    public var crm: EmbeddedCRM
+    public var store: LocalStore
+    public var crmName: String
+
+    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String) {
+        self.crm = crm; self.store = store; self.crmName = crmName
+    }
+}
+
+/// The embedded CRM's web server: sign-in, the record pages, the JSON API under
+/// `/api/v1` and `/health`, as one lifecycle service.
+public enum WebApplication {
+    public static func make(configuration: GatewayConfiguration.Web, dependencies: WebDependencies,
+                            logger: Logger) -> some ApplicationProtocol {
+        let router = Router(context: WebContext.self)
+        router.get("health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        let sessions = SessionStore()
+        let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm)
+        let secure = configuration.publicURL.lowercased().hasPrefix("https://")
+        SignInRoutes(authenticator: authenticator, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
+            .register(on: router)
+        let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
+        let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
+        APIRoutes(dependencies: dependencies).register(on: api)
+        PageRoutes(dependencies: dependencies).register(on: pages)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "crmgate"),
+            logger: logger)
+    }
+}

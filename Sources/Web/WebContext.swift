@@ -1,0 +1,18 @@
+import Hummingbird
+import Logging
+
+/// The request context of the web UI and the JSON API: Hummingbird's core context plus
+/// the signed-in identity, set by the authentication middleware.
+public struct WebContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Identity?
+    /// The signed-in session, for CSRF checks on forms (web UI only).
+    public var session: WebSession?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// Form posts and API bodies are small; attachments are not uploaded through the web.
+    public var maxUploadSize: Int { 2 * 1024 * 1024 }
+}
