@@ -1,0 +1,61 @@
+import Foundation
+import IMAPCore
+import Testing
+@testable import MIMECore
+
+@Suite("Building messages")
+struct MessageBuilderTests {
+    private func build(subject: String, body: MIMEBody) -> [UInt8] {
+        MessageBuilder.build(fields: [
+            .init("From", MessageBuilder.address(name: "Embedded CRM", "crm@crmgate.invalid"), structured: true),
+            .init("Subject", subject),
+            .init("Date", MessageBuilder.date(Date(timeIntervalSince1970: 1_796_000_000)), structured: true),
+        ], body: body)
+    }
+
+    @Test(arguments: ["Plain subject", "Website redesign — Acme Corp · Proposal · $12,000 · closes 15 Dec",
+                      "Müller GmbH: Angebot für Grüße aus Köln und noch viel mehr Text, der lang genug ist, um umzubrechen"])
+    func subjectsRoundTripThroughTheParser(_ subject: String) {
+        let raw = build(subject: subject, body: .text("Hi"))
+        let index = MessageIndex.parse(raw)
+        #expect(index.headerValues("Subject", in: raw) == [subject])
+        #expect(raw.split(separator: 0x0A).allSatisfy { $0.count <= 998 })
+    }
+
+    @Test func alternativeBodyHasTextAndHTMLPartsThatDecode() {
+        let text = "Stage: Proposal\nAmount: 12 000 €\n" + String(repeating: "long line ", count: 20)
+        let html = "<p style=\"color:#333\">Stage: <b>Proposal</b> — 12 000 €</p>"
+        let raw = build(subject: "S", body: .multipart(subtype: "alternative", parts: [.text(text), .text(html, subtype: "html")]))
+        let index = MessageIndex.parse(raw)
+        guard case .multipart(let multipart) = index.bodyStructure else {
+            Issue.record("expected a multipart body"); return
+        }
+        #expect(multipart.subtype.uppercased() == "ALTERNATIVE" && multipart.parts.count == 2)
+        let plain = String(decoding: index.decodedBody([1], in: raw) ?? [], as: UTF8.self)
+        let rich = String(decoding: index.decodedBody([2], in: raw) ?? [], as: UTF8.self)
+        // The CRLF before a boundary belongs to the boundary (RFC 2046 §5.1.1).
+        #expect(plain + "\r\n" == MessageBuilder.normalizedLines(text))
+        #expect(rich + "\r\n" == MessageBuilder.normalizedLines(html))
+        #expect(raw.split(separator: 0x0A).allSatisfy { $0.count <= 78 })
+    }
+
+    @Test func attachmentsKeepTheirBytesAndNonASCIIFilenames() {
+        let data = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let raw = build(subject: "S", body: .multipart(subtype: "mixed", parts: [
+            .text("see attached"), .attachment(filename: "Angebot Müller.pdf", contentType: "application/pdf", data: data),
+        ]))
+        let index = MessageIndex.parse(raw)
+        #expect(index.decodedBody([2], in: raw) == data)
+        #expect(index.part(at: [2])?.disposition?.parameters["filename"] == "Angebot Müller.pdf")
+    }
+
+    @Test func sameInputGivesTheSameBytes() {
+        let body = MIMEBody.multipart(subtype: "alternative", parts: [.text("a"), .text("<p>a</p>", subtype: "html")])
+        #expect(build(subject: "x", body: body) == build(subject: "x", body: body))
+    }
+
+    @Test func quotedPrintableEscapesTrailingSpaceAndEquals() {
+        let encoded = String(decoding: MessageBuilder.quotedPrintable(Array("a = b \r\nc".utf8)), as: UTF8.self)
+        #expect(encoded == "a =3D b=20\r\nc")
+    }
+}
