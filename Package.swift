@@ -38,6 +38,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "CRMFolders", dependencies: ["CRM", "MIMECore"]),
         // The connector contract: reusable checks that every CRM connector's tests run.
         .target(name: "CRMContract", dependencies: ["CRM"]),
         .target(
@@ -79,6 +80,7 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
+        .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore"]),
         .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM"]),
         .testTarget(name: "IMAPServerTests", dependencies: [
             "IMAPServer", "IMAPCore", "MailStore",

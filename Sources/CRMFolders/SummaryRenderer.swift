@@ -1,0 +1,163 @@
+import CRM
+import Foundation
+import MIMECore
+
+/// Everything a summary email shows about one record; the caller looks up names.
+public struct SummaryInput: Sendable {
+    public var crmName: String
+    public var module: ModuleDefinition
+    public var record: CRMRecord
+    public var template: SummaryTemplate
+    public var ownerName: String?
+    /// Display names of the records the record's fields refer to.
+    public var referenceNames: [RecordRef: String]
+    /// Contacts related to the record (its contact, its account's contacts …): name and email.
+    public var contacts: [(name: String, email: String?)]
+    /// The latest archived emails, newest first.
+    public var activities: [ArchivedEmail]
+    public var viewURL: URL
+    public var editURL: URL
+    public var today: Date
+
+    public init(crmName: String, module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate? = nil,
+                ownerName: String?, referenceNames: [RecordRef: String] = [:], contacts: [(name: String, email: String?)] = [],
+                activities: [ArchivedEmail] = [], viewURL: URL, editURL: URL, today: Date = Date()) {
+        self.crmName = crmName; self.module = module; self.record = record
+        self.template = template ?? .standard(for: module); self.ownerName = ownerName
+        self.referenceNames = referenceNames; self.contacts = contacts; self.activities = activities
+        self.viewURL = viewURL; self.editURL = editURL; self.today = today
+    }
+}
+
+/// Renders the summary email of a record: a subject that reads well in a message list,
+/// and a multipart/alternative body (plain text and HTML with inline CSS, no remote
+/// images) with the key fields, related contacts, latest activities and View/Edit links.
+/// The Message-ID is stable for one version of the record (its modification time).
+public enum SummaryRenderer {
+    public static let maxActivities = 5
+
+    public static func subject(_ input: SummaryInput) -> String {
+        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames, userNames: [:])
+        let name = input.record.name(in: input.module)
+        let rendered = input.template.render { key in
+            switch key {
+            case "name", input.module.nameField: return name
+            case "number": return input.record.number
+            case "owner": return input.ownerName
+            default:
+                guard let value = input.record.fields[key] else { return nil }
+                let text = formatter.format(value, type: input.module.field(key)?.type,
+                                            currency: input.record.fields["currency"]?.text, short: true)
+                // Names often already say the account ("Website redesign - Acme Corp").
+                if case .reference = value, name.localizedCaseInsensitiveContains(text) { return nil }
+                return text
+            }
+        }
+        return rendered.isEmpty ? name : rendered
+    }
+
+    public static func messageID(_ input: SummaryInput) -> String {
+        let version = Int64((input.record.modifiedAt.timeIntervalSince1970 * 1000).rounded())
+        return "<summary.\(input.module.key).\(input.record.ref.id).\(version)@crmgate>"
+    }
+
+    /// The whole message, ready to append to a display folder.
+    public static func render(_ input: SummaryInput, from address: String = "crm@crmgate.invalid") -> [UInt8] {
+        let rows = fieldRows(input)
+        return MessageBuilder.build(fields: [
+            .init("From", MessageBuilder.address(name: input.crmName, address), structured: true),
+            .init("Subject", subject(input)),
+            .init("Date", MessageBuilder.date(input.record.modifiedAt), structured: true),
+            .init("Message-ID", messageID(input), structured: true),
+            .init("X-CRMGate-Record", "\(input.module.key)/\(input.record.ref.id)", structured: true),
+        ], body: .multipart(subtype: "alternative", parts: [
+            .text(plainText(input, rows)),
+            .text(html(input, rows), subtype: "html"),
+        ]))
+    }
+
+    /// Label and formatted value of every filled field, in the module's order.
+    static func fieldRows(_ input: SummaryInput) -> [(label: String, value: String)] {
+        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames, userNames: [:])
+        var rows: [(String, String)] = []
+        if let number = input.record.number { rows.append(("Number", number)) }
+        for field in input.module.fields where field.key != "currency" {
+            guard let value = input.record.fields[field.key] else { continue }
+            let text = formatter.format(value, type: field.type, currency: input.record.fields["currency"]?.text, short: false)
+            if !text.isEmpty { rows.append((field.label, text)) }
+        }
+        if let owner = input.ownerName { rows.append(("Owner", owner)) }
+        rows.append(("Last changed", formatter.format(input.record.modifiedAt, short: false)))
+        return rows
+    }
+
+    static func plainText(_ input: SummaryInput, _ rows: [(label: String, value: String)]) -> String {
+        let width = rows.map(\.label.count).max() ?? 0
+        var lines = [input.record.name(in: input.module), String(repeating: "=", count: min(input.record.name(in: input.module).count, 72)), ""]
+        for row in rows {
+            let label = row.label + ":" + String(repeating: " ", count: width - row.label.count + 1)
+            lines.append(label + row.value.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)))
+        }
+        if !input.contacts.isEmpty {
+            lines += ["", "Contacts"]
+            lines += input.contacts.map { "  " + $0.name + ($0.email.map { " <\($0)>" } ?? "") }
+        }
+        if !input.activities.isEmpty {
+            lines += ["", "Latest activities"]
+            let formatter = FieldFormatter(today: input.today, referenceNames: [:], userNames: [:])
+            lines += input.activities.prefix(maxActivities).map { "  \(formatter.format($0.date, short: true))  \($0.subject)" }
+        }
+        lines += ["", "View: \(input.viewURL.absoluteString)", "Edit: \(input.editURL.absoluteString)"]
+        return lines.joined(separator: "\n")
+    }
+
+    static func html(_ input: SummaryInput, _ rows: [(label: String, value: String)]) -> String {
+        func e(_ s: String) -> String { escape(s) }
+        let button = "display:inline-block;padding:6px 14px;border-radius:4px;text-decoration:none;font-weight:600;"
+        var out = """
+            <!doctype html><html><body style="margin:0;padding:16px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1d2430;background:#ffffff">
+            <div style="font-size:12px;color:#5b6474;text-transform:uppercase;letter-spacing:.04em">\(e(input.crmName)) · \(e(input.module.singular))</div>
+            <h1 style="font-size:20px;margin:4px 0 12px">\(e(input.record.name(in: input.module)))</h1>
+            <p style="margin:0 0 16px"><a href="\(e(input.viewURL.absoluteString))" style="\(button)background:#2457c5;color:#ffffff">View</a>
+            &nbsp;<a href="\(e(input.editURL.absoluteString))" style="\(button)background:#e8edf7;color:#2457c5">Edit</a></p>
+            <table style="border-collapse:collapse;font-size:14px">
+            """
+        for row in rows {
+            out += "<tr><td style=\"padding:4px 16px 4px 0;color:#5b6474;vertical-align:top\">\(e(row.label))</td>"
+                + "<td style=\"padding:4px 0;vertical-align:top\">\(e(row.value).replacingOccurrences(of: "\n", with: "<br>"))</td></tr>"
+        }
+        out += "</table>"
+        if !input.contacts.isEmpty {
+            out += "<h2 style=\"font-size:15px;margin:18px 0 6px\">Contacts</h2><ul style=\"margin:0;padding-left:18px;font-size:14px\">"
+            for contact in input.contacts {
+                let email = contact.email.map { " &lt;<a href=\"mailto:\(e($0))\" style=\"color:#2457c5\">\(e($0))</a>&gt;" } ?? ""
+                out += "<li>\(e(contact.name))\(email)</li>"
+            }
+            out += "</ul>"
+        }
+        if !input.activities.isEmpty {
+            let formatter = FieldFormatter(today: input.today, referenceNames: [:], userNames: [:])
+            out += "<h2 style=\"font-size:15px;margin:18px 0 6px\">Latest activities</h2><ul style=\"margin:0;padding-left:18px;font-size:14px\">"
+            for activity in input.activities.prefix(maxActivities) {
+                out += "<li><span style=\"color:#5b6474\">\(e(formatter.format(activity.date, short: true)))</span> \(e(activity.subject))</li>"
+            }
+            out += "</ul>"
+        }
+        return out + "</body></html>"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,78 @@
+import CRM
+import Foundation
+import IMAPCore
+import MIMECore
+import Testing
+@testable import CRMFolders
+
+@Suite("Summary emails")
+struct SummaryRendererTests {
+    static let today = Date(timeIntervalSince1970: 1_796_000_000) // 2026-11-30
+    static let acme = RecordRef(.accounts, RecordID("7"))
+
+    func opportunity(_ fields: [String: FieldValue], modified: TimeInterval = 1_795_000_000) -> CRMRecord {
+        CRMRecord(ref: RecordRef(.opportunities, RecordID("42")), number: "OPP-0042", owner: CRMUserID("1"), fields: fields,
+                  createdAt: Date(timeIntervalSince1970: 1_790_000_000), modifiedAt: Date(timeIntervalSince1970: modified))
+    }
+
+    func input(_ record: CRMRecord, module: ModuleDefinition = .opportunities) -> SummaryInput {
+        SummaryInput(crmName: "Embedded CRM", module: module, record: record, ownerName: "Alice Martin",
+                     referenceNames: [Self.acme: "Acme Corp"],
+                     contacts: [(name: "Jürgen Weber", email: "juergen@acme.example")],
+                     activities: [ArchivedEmail(id: RecordID("3"), key: "k", messageID: nil, subject: "Re: proposal",
+                                                date: Self.today, people: [], records: [], attachmentNames: [], created: true)],
+                     viewURL: URL(string: "http://127.0.0.1:8080/opportunities/42")!,
+                     editURL: URL(string: "http://127.0.0.1:8080/opportunities/42/edit")!, today: Self.today)
+    }
+
+    @Test func opportunitySubjectReadsWellInAMessageList() {
+        let record = opportunity(["name": .text("Website redesign"), "account": .reference(Self.acme), "stage": .text("Proposal"),
+                                  "amount": .number(12000), "currency": .text("USD"),
+                                  "closeDate": .date(CalendarDate(year: 2026, month: 12, day: 15)!)])
+        #expect(SummaryRenderer.subject(input(record)) == "Website redesign — Acme Corp · Proposal · $12,000 · closes 15 Dec")
+    }
+
+    @Test func emptyFieldsAndRepeatedAccountNamesAreLeftOut() {
+        let record = opportunity(["name": .text("ERP rollout - Acme Corp"), "account": .reference(Self.acme),
+                                  "stage": .text("Negotiation"), "amount": .number(250000.5), "currency": .text("CHF")])
+        #expect(SummaryRenderer.subject(input(record)) == "ERP rollout - Acme Corp · Negotiation · 250,000.5 CHF")
+    }
+
+    @Test func caseSubjectStartsWithItsNumber() {
+        let record = CRMRecord(ref: RecordRef(.cases, RecordID("5")), number: "CASE-0005", owner: nil,
+                               fields: ["subject": .text("Cannot log in"), "status": .text("Open"), "priority": .text("High")],
+                               createdAt: Self.today, modifiedAt: Self.today)
+        #expect(SummaryRenderer.subject(input(record, module: .cases)) == "CASE-0005 Cannot log in · Open · High")
+    }
+
+    @Test func messageHasPlainAndHTMLPartsWithBothLinks() throws {
+        let record = opportunity(["name": .text("Website <redesign>"), "stage": .text("Proposal"), "description": .text("Two\nlines")])
+        let raw = SummaryRenderer.render(input(record))
+        let index = MessageIndex.parse(raw)
+        guard case .multipart(let body) = index.bodyStructure else { Issue.record("not multipart"); return }
+        #expect(body.subtype.uppercased() == "ALTERNATIVE" && body.parts.count == 2)
+        let plain = String(decoding: try #require(index.decodedBody([1], in: raw)), as: UTF8.self)
+        let html = String(decoding: try #require(index.decodedBody([2], in: raw)), as: UTF8.self)
+        for part in [plain, html] {
+            #expect(part.contains("http://127.0.0.1:8080/opportunities/42") && part.contains("http://127.0.0.1:8080/opportunities/42/edit"))
+            #expect(part.contains("Jürgen Weber") && part.contains("Re: proposal"))
+        }
+        #expect(html.contains("Website &lt;redesign&gt;") && !html.contains("<redesign>"))
+        #expect(!html.contains("<img") && !html.contains("src=\"http"))
+        #expect(index.headerValues("From", in: raw).first?.contains("Embedded CRM") == true)
+        #expect(index.sentDate == record.modifiedAt)
+    }
+
+    @Test func messageIDIsStablePerRecordVersion() {
+        let first = opportunity(["name": .text("A"), "stage": .text("Proposal")])
+        let again = opportunity(["name": .text("A"), "stage": .text("Proposal")])
+        let changed = opportunity(["name": .text("A"), "stage": .text("Negotiation")], modified: 1_795_000_100)
+        #expect(SummaryRenderer.messageID(input(first)) == SummaryRenderer.messageID(input(again)))
+        #expect(SummaryRenderer.messageID(input(first)) != SummaryRenderer.messageID(input(changed)))
+        #expect(SummaryRenderer.render(input(first)) == SummaryRenderer.render(input(again)))
+    }
+
+    @Test func templatePlaceholdersAreListed() {
+        #expect(SummaryTemplate.standard(for: .opportunities).placeholders == ["name", "account", "stage", "amount", "closeDate"])
+    }
+}
