@@ -8,10 +8,13 @@ extension GatewayConfiguration {
         public var kind: String
         /// `name`: the CRM's name as users see it (the default name of the CRM folder).
         public var name: String
+        /// `poll_interval`: seconds between checks for changes, for CRMs that cannot notify.
+        public var pollInterval: Int
 
-        public init(kind: String = "embedded", name: String = "Embedded CRM") {
+        public init(kind: String = "embedded", name: String = "Embedded CRM", pollInterval: Int = 60) {
             self.kind = kind
             self.name = name
+            self.pollInterval = pollInterval
         }
     }
 }
@@ -22,5 +25,6 @@ extension GatewayConfiguration.CRM: ConfigurationSection {
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
         try table.read("kind", into: &kind, .oneOf(noun: "CRM connector", Self.kinds))
         try table.read("name", into: &name, .nonEmpty("the CRM's name as users see it"))
+        try table.read("poll_interval", into: &pollInterval, .positive("seconds"))
     }
 }

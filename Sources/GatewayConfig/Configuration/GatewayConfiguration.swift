@@ -12,15 +12,18 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var web: Web
     public var crm: CRM
     public var log: Log
+    /// `[[policy]]` tables, in file order; without any, nobody sees CRM folders.
+    public var policies: [Policy]
 
     public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), web: Web = .init(),
-                crm: CRM = .init(), log: Log = .init()) {
+                crm: CRM = .init(), log: Log = .init(), policies: [Policy] = []) {
         self.imap = imap
         self.tls = tls
         self.storage = storage
         self.web = web
         self.crm = crm
         self.log = log
+        self.policies = policies
     }
 
     /// Reads and validates the TOML file at `path`; a missing or unreadable file is an error naming it.
@@ -45,7 +48,26 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try root.read(&configuration.web)
         try root.read(&configuration.crm)
         try root.read(&configuration.log)
+        try root.read(&configuration.policies) { GatewayConfiguration.Policy() }
         try root.rejectUnknownKeys()
+        try checkPolicies(configuration.policies, root)
         return configuration
+    }
+
+    /// Every account follows at most one policy.
+    private static func checkPolicies(_ policies: [Policy], _ root: TableReader) throws(ConfigurationError) {
+        var owner: [String: String] = [:]
+        for (i, policy) in policies.enumerated() {
+            for user in policy.users.map({ $0.lowercased() }) {
+                if let other = owner[user] {
+                    let who = user == "*" ? "\"*\" (every other account)" : user
+                    throw ConfigurationError(file: root.source, key: "policy[\(i + 1)].users", message: "\(who) is in the policies \(other) and \(policy.name); an account follows one policy")
+                }
+                owner[user] = policy.name
+            }
+            if policies[..<i].contains(where: { $0.name == policy.name }) {
+                throw ConfigurationError(file: root.source, key: "policy[\(i + 1)].name", message: "two policies are called \(policy.name); give each its own name")
+            }
+        }
     }
 }

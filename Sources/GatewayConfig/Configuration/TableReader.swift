@@ -50,16 +50,69 @@ struct TableReader {
         target = flag
     }
 
+    /// Replaces `target` with the array of strings at `key`, if present; each element is
+    /// checked against `rule`.
+    mutating func read(_ key: String, into target: inout [String], _ rule: StringRule) throws(ConfigurationError) {
+        guard let value = lookUp(key) else { return }
+        guard case .array(let elements) = value else {
+            throw error(key, "expected an array of strings such as [\"a\", \"b\"], got \(Self.describe(value))")
+        }
+        var strings: [String] = []
+        for (i, element) in elements.enumerated() {
+            guard case .string(let text) = element else {
+                throw error(key, "element \(i + 1): expected \(rule.expectation) as a quoted string, got \(Self.describe(element))")
+            }
+            if case .nonEmpty(let expectation) = rule, text.allSatisfy(\.isWhitespace) {
+                throw error(key, "element \(i + 1): expected \(expectation), got \(Self.describe(element))")
+            }
+            strings.append(text)
+        }
+        target = strings
+    }
+
+    /// Decodes the `[[name]]` array of tables of this (root) table, one element each.
+    mutating func read<Element: ConfigurationSection>(_ elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
+        let name = Element.sectionName
+        guard let value = lookUp(name) else { return }
+        guard case .array(let items) = value else {
+            throw error(name, "expected [[\(name)]] tables, got \(Self.describe(value))")
+        }
+        var decoded: [Element] = []
+        for (i, item) in items.enumerated() {
+            guard case .table(let table) = item else {
+                throw error(name, "element \(i + 1): expected a [[\(name)]] table, got \(Self.describe(item))")
+            }
+            var reader = TableReader(table, path: path + ["\(name)[\(i + 1)]"], source: source)
+            var element = make()
+            try element.read(from: &reader)
+            try reader.rejectUnknownKeys()
+            decoded.append(element)
+        }
+        elements = decoded
+    }
+
     /// Decodes the `[name]` table of this (root) table into `section`, if present.
     mutating func read<Section: ConfigurationSection>(_ section: inout Section) throws(ConfigurationError) {
         let name = Section.sectionName
         guard let value = lookUp(name) else { return }
         guard case .table(let table) = value else {
-            throw error(name, "expected a table [\(TOMLKey.dotted(path + [name]))], got \(Self.describe(value))")
+            throw error(name, "expected a table [\(Self.keyPath(path + [name]))], got \(Self.describe(value))")
         }
         var reader = TableReader(table, path: path + [name], source: source)
         try section.read(from: &reader)
         try reader.rejectUnknownKeys()
+    }
+
+    /// A dotted key path as the administrator reads it; an element of an array of tables
+    /// shows as `policy[2]`.
+    static func keyPath(_ names: [String]) -> String {
+        names.map { name in
+            if let bracket = name.firstIndex(of: "["), name.hasSuffix("]"),
+               Int(name[name.index(after: bracket)..<name.index(before: name.endIndex)]) != nil {
+                return TOMLKey.dotted([String(name[..<bracket])]) + name[bracket...]
+            }
+            return TOMLKey.dotted([name])
+        }.joined(separator: ".")
     }
 
     /// Fails on the first key of the table that no `read` asked for.
@@ -69,7 +122,7 @@ struct TableReader {
             if path.isEmpty, case .table = value {
                 let advice = suggestion.map { "did you mean [\($0)]?" }
                     ?? "the sections are " + knownKeys.map { "[\($0)]" }.joined(separator: ", ")
-                throw error(key, "unknown section [\(TOMLKey.dotted([key]))] — \(advice)")
+                throw error(key, "unknown section [\(Self.keyPath([key]))] — \(advice)")
             }
             let advice: String
             if let suggestion {
@@ -77,16 +130,16 @@ struct TableReader {
             } else if path.isEmpty {
                 advice = "every key belongs in a section: " + knownKeys.map { "[\($0)]" }.joined(separator: ", ")
             } else {
-                advice = "the keys of [\(TOMLKey.dotted(path))] are " + knownKeys.joined(separator: ", ")
+                advice = "the keys of [\(Self.keyPath(path))] are " + knownKeys.joined(separator: ", ")
             }
-            throw error(key, "unknown key \(TOMLKey.dotted(path + [key])) — \(advice)")
+            throw error(key, "unknown key \(Self.keyPath(path + [key])) — \(advice)")
         }
     }
 
     /// An error about `key` of this table, or about the table itself when `key` is nil.
     func error(_ key: String?, _ message: String) -> ConfigurationError {
         let names = path + (key.map { [$0] } ?? [])
-        return ConfigurationError(file: source, key: names.isEmpty ? nil : TOMLKey.dotted(names), message: message)
+        return ConfigurationError(file: source, key: names.isEmpty ? nil : Self.keyPath(names), message: message)
     }
 
     private mutating func lookUp(_ key: String) -> TOMLValue? {
@@ -136,9 +189,12 @@ enum StringRule {
     case nonEmpty(String)
     /// One of a fixed list of words, named by `noun` ("log level").
     case oneOf(noun: String, [String])
+    /// Any string, empty included.
+    case any
 
     var expectation: String {
         switch self {
+        case .any: "a string"
         case .nonEmpty(let expectation): expectation
         case .oneOf(let noun, let choices): "a \(noun) (one of \(choices.joined(separator: ", ")))"
         }

@@ -36,10 +36,10 @@ struct ConfigurationErrorTests {
             "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),
         FaultyConfiguration(
             "[database]\nurl = \"x\"",
-            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log]"),
+            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log], [policy]"),
         FaultyConfiguration(
             "port = 143",
-            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log]"),
+            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log], [policy]"),
         FaultyConfiguration(
             "[log]\nlevl = \"debug\"",
             "conf/crmgate.toml: log.levl: unknown key log.levl — did you mean level?"),
@@ -125,6 +125,28 @@ struct ConfigurationErrorTests {
         FaultyConfiguration(
             "[crm]\nkind = \"sugar\"",
             #"conf/crmgate.toml: crm.kind: unknown CRM connector "sugar"; use one of embedded"#),
+        // Policies
+        FaultyConfiguration(
+            "[[policy]]\nname = \"a\"\n[[policy]]\nname = \"b\"",
+            #"conf/crmgate.toml: policy[2].users: "*" (every other account) is in the policies a and b; an account follows one policy"#),
+        FaultyConfiguration(
+            "[[policy]]\nname = \"a\"\nusers = [\"x@example.com\"]\n[[policy]]\nname = \"b\"\nusers = [\"X@example.com\"]",
+            "conf/crmgate.toml: policy[2].users: x@example.com is in the policies a and b; an account follows one policy"),
+        FaultyConfiguration(
+            "[[policy]]\nname = \"a\"\nusers = []",
+            #"conf/crmgate.toml: policy[1].users: the policy applies to nobody; list account addresses or "*""#),
+        FaultyConfiguration(
+            "[[policy]]\nusers = [1]",
+            #"conf/crmgate.toml: policy[1].users: element 1: expected an email address or "*" as a quoted string, got 1"#),
+        FaultyConfiguration(
+            "[[policy]]\nassign_to_folder = \"Assign/To\"",
+            #"conf/crmgate.toml: policy[1].assign_to_folder: "Assign/To" contains the hierarchy delimiter "/"; use a single folder name"#),
+        FaultyConfiguration(
+            "[[policy]]\nscope = \"everything\"",
+            #"conf/crmgate.toml: policy[1].scope: unknown scope "everything"; use one of owned, visible"#),
+        FaultyConfiguration(
+            "[[policy]]\nfolders = 1",
+            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope"),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),

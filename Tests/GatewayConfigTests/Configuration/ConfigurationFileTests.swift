@@ -5,9 +5,10 @@ import Testing
 
 @Suite("Gateway configuration: files")
 struct ConfigurationFileTests {
+    /// The defaults, plus the one policy that gives every account the CRM folders.
     @Test func committedFileYieldsExactlyTheDefaults() throws {
         let path = try Self.committedFilePath()
-        #expect(try GatewayConfiguration.load(from: path) == GatewayConfiguration())
+        #expect(try GatewayConfiguration.load(from: path) == GatewayConfiguration(policies: [GatewayConfiguration.Policy()]))
     }
 
     /// Every key the decoder knows appears in the committed file, each after a comment line.
@@ -23,10 +24,16 @@ struct ConfigurationFileTests {
             "tls": ["cert", "key"],
             "storage": ["path"],
             "web": ["host", "port", "public_url"],
-            "crm": ["kind", "name"],
+            "crm": ["kind", "name", "poll_interval"],
             "log": ["level"],
         ]
-        #expect(document.keys == ["imap", "tls", "storage", "web", "crm", "log"])
+        #expect(document.keys == ["imap", "tls", "storage", "web", "crm", "log", "policy"])
+        guard case .array(let policies) = document["policy"], case .table(let policy) = policies.first else {
+            Issue.record("missing [[policy]]")
+            return
+        }
+        #expect(policy.keys == ["name", "users", "master_folder", "drop_modules", "display_modules", "create_email_folder",
+                                "create_record_folder", "assign_to_folder", "assign_to_template", "scope"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")

@@ -64,6 +64,10 @@ struct GatewayConfigurationTests {
         KeyOverride("[web]\nport = 0") { $0.web.port = 0 },
         KeyOverride("[web]\npublic_url = \"https://crm.example.com/\"") { $0.web.publicURL = "https://crm.example.com" },
         KeyOverride("[crm]\nname = \"Acme CRM\"") { $0.crm.name = "Acme CRM" },
+        KeyOverride("[crm]\npoll_interval = 5") { $0.crm.pollInterval = 5 },
+        KeyOverride("[[policy]]\nname = \"sales\"\nusers = [\"a@example.com\"]\ndrop_modules = []\nscope = \"visible\"") {
+            $0.policies = [GatewayConfiguration.Policy(name: "sales", users: ["a@example.com"], dropModules: [], scope: "visible")]
+        },
         KeyOverride("imap.port = 2143\nlog = { level = \"trace\" }") {
             $0.imap.port = 2143
             $0.log.level = "trace"
@@ -93,4 +97,27 @@ struct GatewayConfigurationTests {
 
 extension String {
     var replacingNewlines: String { split(separator: "\n").joined(separator: " ⏎ ") }
+}
+
+@Suite("Gateway configuration: policies")
+struct PolicySelectionTests {
+    @Test func accountFollowsThePolicyListingItElseTheWildcard() throws {
+        let config = try GatewayConfiguration.parse("""
+            [[policy]]
+            name = "all"
+            users = ["*"]
+            [[policy]]
+            name = "sales"
+            users = ["Alice@Example.com"]
+            """, source: "t.toml")
+        #expect(config.policy(for: "alice@example.com")?.name == "sales")
+        #expect(config.policy(for: "bob@example.com")?.name == "all")
+        #expect(GatewayConfiguration().policy(for: "bob@example.com") == nil)
+    }
+
+    @Test func policyNamesMustDiffer() {
+        #expect(throws: ConfigurationError(file: "t.toml", key: "policy[2].name", message: "two policies are called a; give each its own name")) {
+            try GatewayConfiguration.parse("[[policy]]\nname = \"a\"\nusers = [\"x@e.com\"]\n[[policy]]\nname = \"a\"\nusers = [\"y@e.com\"]", source: "t.toml")
+        }
+    }
 }

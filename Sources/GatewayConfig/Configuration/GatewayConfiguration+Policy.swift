@@ -1,0 +1,74 @@
+extension GatewayConfiguration {
+    /// `[[policy]]`: which users see the CRM in their mailbox, and how.
+    ///
+    /// A user follows the policy that lists their address, or else the one listing `"*"`.
+    public struct Policy: Sendable, Equatable {
+        public static let scopes = ["owned", "visible"]
+
+        /// `name`: shown in logs and `crmgate status`.
+        public var name: String
+        /// `users`: account addresses, or `"*"` for every account not listed elsewhere.
+        public var users: [String]
+        /// `master_folder`: name of the CRM's top folder; empty means the `[crm] name`.
+        public var masterFolder: String
+        /// `drop_modules`: modules with a `- Create New <Module>` folder.
+        public var dropModules: [String]
+        /// `display_modules`: modules with a folder of summary emails and Assign To folders.
+        public var displayModules: [String]
+        /// `create_email_folder`: the drop folder that archives mail to the people it involves.
+        public var createEmailFolder: String
+        /// `create_record_folder`: name of the Create New folders; `{module}` is the module's singular name.
+        public var createRecordFolder: String
+        /// `assign_to_folder`: the parent of the per-record drop folders in each display module.
+        public var assignToFolder: String
+        /// `assign_to_template`: name of an Assign To folder: `{name}`, `{number}` or a field key.
+        public var assignToTemplate: String
+        /// `scope`: "owned" shows the records the user owns; "visible" every record the CRM lets them see.
+        public var scope: String
+
+        public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
+                    dropModules: [String] = ["opportunities", "cases"],
+                    displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
+                    createEmailFolder: String = "- Create New Email", createRecordFolder: String = "- Create New {module}",
+                    assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned") {
+            self.name = name; self.users = users; self.masterFolder = masterFolder
+            self.dropModules = dropModules; self.displayModules = displayModules
+            self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
+            self.assignToFolder = assignToFolder; self.assignToTemplate = assignToTemplate; self.scope = scope
+        }
+
+        /// Whether the policy names this account explicitly (not through `"*"`).
+        public func lists(_ email: String) -> Bool {
+            users.contains { $0.lowercased() == email.lowercased() }
+        }
+    }
+
+    /// The policy an account follows, if any.
+    public func policy(for email: String) -> Policy? {
+        policies.first { $0.lists(email) } ?? policies.first { $0.users.contains("*") }
+    }
+}
+
+extension GatewayConfiguration.Policy: ConfigurationSection {
+    static let sectionName = "policy"
+
+    mutating func read(from table: inout TableReader) throws(ConfigurationError) {
+        try table.read("name", into: &name, .nonEmpty("a name for the policy"))
+        try table.read("users", into: &users, .nonEmpty("an email address or \"*\""))
+        try table.read("master_folder", into: &masterFolder, .any)
+        try table.read("drop_modules", into: &dropModules, .nonEmpty("a module key such as \"opportunities\""))
+        try table.read("display_modules", into: &displayModules, .nonEmpty("a module key such as \"opportunities\""))
+        try table.read("create_email_folder", into: &createEmailFolder, .nonEmpty("a folder name"))
+        try table.read("create_record_folder", into: &createRecordFolder, .nonEmpty("a folder name"))
+        try table.read("assign_to_folder", into: &assignToFolder, .nonEmpty("a folder name"))
+        try table.read("assign_to_template", into: &assignToTemplate, .nonEmpty("a folder name template"))
+        try table.read("scope", into: &scope, .oneOf(noun: "scope", Self.scopes))
+        if users.isEmpty {
+            throw table.error("users", "the policy applies to nobody; list account addresses or \"*\"")
+        }
+        for (key, folder) in [("create_email_folder", createEmailFolder), ("create_record_folder", createRecordFolder),
+                              ("assign_to_folder", assignToFolder), ("master_folder", masterFolder)] where folder.contains("/") {
+            throw table.error(key, "\"\(folder)\" contains the hierarchy delimiter \"/\"; use a single folder name")
+        }
+    }
+}
