@@ -21,13 +21,19 @@ extension Session {
     }
 
     /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not
-    /// exist, so that clients offer to create it (RFC 9051 §6.3.12).
+    /// exist, so that clients offer to create it (RFC 9051 §6.3.12), and NO [CANNOT] for a
+    /// folder of CRM summaries.
     func destination(_ name: MailboxName, of user: UserID) async throws -> MailboxInfo {
         let decoded = try decodeName(name)
+        let info: MailboxInfo
         do {
-            return try await store.mailbox(of: user, named: decoded)
+            info = try await store.mailbox(of: user, named: decoded)
         } catch MailStoreError.mailboxNotFound {
             throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(decoded)\" does not exist")
         }
+        if let managed = try await store.management(of: info.id), !managed.acceptsMessages {
+            throw MailStoreError.summariesOnly(info.name)
+        }
+        return info
     }
 }

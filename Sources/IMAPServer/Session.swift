@@ -373,6 +373,7 @@ extension MailStoreError {
         case .mailboxHasChildren: .haschildren
         case .inboxCannotBeDeleted: .cannot
         case .invalidMailboxName: .cannot
+        case .managedMailbox, .summariesOnly: .cannot
         case .userExists, .userNotFound: nil
         }
     }

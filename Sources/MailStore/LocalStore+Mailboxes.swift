@@ -58,8 +58,9 @@ extension LocalStore {
         guard canonical != "INBOX" else { throw MailStoreError.inboxCannotBeDeleted }
         let id = try await pool.write { db -> Int64 in
             let record = try Self.mailboxRecord(db, user: user, name: canonical)
+            try Self.refuseManaged(db, user: user, name: canonical)
             let children = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mailbox WHERE userId = ? AND substr(name, 1, ?) = ?",
-                                            arguments: [user.rawValue, canonical.count + 1, canonical + "/"]) ?? 0
+                                            arguments: [user.rawValue, canonical.unicodeScalars.count + 1, canonical + "/"]) ?? 0
             if children > 0 { throw MailStoreError.mailboxHasChildren(name) }
             try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [record.id])
             return record.id!
@@ -70,10 +71,15 @@ extension LocalStore {
     /// Renames a mailbox and its children. Renaming INBOX moves its messages into a
     /// new mailbox and leaves INBOX empty (RFC 9051 §6.3.6).
     public func renameMailbox(of user: UserID, from old: String, to new: String) async throws {
+        try await renameMailbox(of: user, from: old, to: new, managedToo: false)
+    }
+
+    func renameMailbox(of user: UserID, from old: String, to new: String, managedToo: Bool) async throws {
         let source = MailboxNaming.normalizeInbox(old)
         let target = try MailboxNaming.canonical(new)
         try await pool.write { db in
             let record = try Self.mailboxRecord(db, user: user, name: source)
+            if !managedToo { try Self.refuseManaged(db, user: user, name: source) }
             if try Self.exists(db, user: user, name: target) { throw MailStoreError.mailboxExists(new) }
             if target.hasPrefix(source + "/") {
                 throw MailStoreError.invalidMailboxName(new, reason: "a mailbox cannot be moved into itself")
@@ -96,8 +102,17 @@ extension LocalStore {
                 return
             }
             try db.execute(sql: "UPDATE mailbox SET name = ? || substr(name, ?) WHERE userId = ? AND (name = ? OR substr(name, 1, ?) = ?)",
-                           arguments: [target, source.count + 1, user.rawValue, source, source.count + 1, source + "/"])
+                           arguments: [target, source.unicodeScalars.count + 1, user.rawValue, source, source.unicodeScalars.count + 1, source + "/"])
         }
+    }
+
+    /// Users may not delete or rename CRM folders, nor a folder that contains one.
+    static func refuseManaged(_ db: Database, user: UserID, name: String) throws {
+        let managed = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId
+            WHERE m.userId = ? AND (m.name = ? OR substr(m.name, 1, ?) = ?)
+            """, arguments: [user.rawValue, name, name.unicodeScalars.count + 1, name + "/"]) ?? 0
+        if managed > 0 { throw MailStoreError.managedMailbox(name) }
     }
 
     public func setSubscribed(_ subscribed: Bool, user: UserID, name: String) async throws {

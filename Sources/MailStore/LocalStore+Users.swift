@@ -58,3 +58,12 @@ extension LocalStore {
 
     private static let decoyHash = "pbkdf2-sha256$\(PasswordHasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 }
+
+extension LocalStore {
+    /// Every account with its id, by email address.
+    public func accounts() async throws -> [(id: UserID, email: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, email FROM user ORDER BY email").map { (UserID(rawValue: $0["id"]), $0["email"]) }
+        }
+    }
+}

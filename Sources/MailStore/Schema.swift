@@ -82,6 +82,22 @@ enum Schema {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3: CRM-managed folders and summaries") { db in
+            // Mailboxes the CRM folders service owns: the user cannot delete, rename or
+            // (for display folders) append to them. `role` is the service's own label.
+            try db.create(table: "managedMailbox") { t in
+                t.primaryKey("mailboxId", .integer).references("mailbox", onDelete: .cascade)
+                t.column("role", .text).notNull()
+                t.column("acceptsMessages", .boolean).notNull()
+                t.column("recordKey", .text)
+            }
+            // The record (and its version) a summary message shows.
+            try db.create(table: "summary") { t in
+                t.primaryKey("messageId", .integer).references("message", onDelete: .cascade)
+                t.column("recordKey", .text).notNull()
+                t.column("version", .text).notNull()
+            }
+        }
         return migrator
     }
 }

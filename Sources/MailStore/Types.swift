@@ -102,6 +102,10 @@ public enum MailStoreError: Error, Equatable, CustomStringConvertible {
     case invalidMailboxName(String, reason: String)
     case userExists(String)
     case userNotFound(String)
+    /// The CRM folders service owns this mailbox (or one inside it).
+    case managedMailbox(String)
+    /// A display folder of CRM summaries: clients cannot add messages.
+    case summariesOnly(String)
 
     public var description: String {
         switch self {
@@ -112,6 +116,8 @@ public enum MailStoreError: Error, Equatable, CustomStringConvertible {
         case .invalidMailboxName(let n, let r): "Invalid mailbox name \"\(n)\": \(r)"
         case .userExists(let e): "An account for \(e) already exists"
         case .userNotFound(let e): "No account for \(e)"
+        case .managedMailbox(let n): "\"\(n)\" is a CRM folder kept in step with the CRM by crmgate; it cannot be deleted or renamed here"
+        case .summariesOnly(let n): "\"\(n)\" shows CRM summaries and takes no messages; drop mail into a \"- Create New\" or \"Assign To\" folder instead"
         }
     }
 }

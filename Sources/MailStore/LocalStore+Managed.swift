@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import MIMECore
+
+/// A mailbox the CRM folders service owns.
+public struct ManagedMailbox: Hashable, Sendable {
+    public var mailbox: MailboxInfo
+    /// The service's label for what the folder is (e.g. `display:opportunities`).
+    public var role: String
+    /// Whether clients may put messages into it (drop folders yes, display folders no).
+    public var acceptsMessages: Bool
+    /// The record the folder stands for (Assign To folders).
+    public var recordKey: String?
+}
+
+/// A summary message in a display folder: which record and version it shows.
+public struct StoredSummary: Hashable, Sendable {
+    public var uid: UInt32
+    public var recordKey: String
+    public var version: String
+    public var flags: [String]
+}
+
+extension LocalStore {
+    /// The user's managed mailboxes.
+    public func managedMailboxes(of user: UserID) async throws -> [ManagedMailbox] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT mm.role, mm.acceptsMessages, mm.recordKey, m.*
+                FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.userId = ?
+                ORDER BY m.name
+                """, arguments: [user.rawValue])
+            return try rows.map { row in
+                ManagedMailbox(mailbox: try MailboxRecord(row: row).info, role: row["role"],
+                               acceptsMessages: row["acceptsMessages"], recordKey: row["recordKey"])
+            }
+        }
+    }
+
+    /// The management of one mailbox, or nil for the user's own mailboxes.
+    public func management(of mailbox: MailboxID) async throws -> ManagedMailbox? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT mm.role, mm.acceptsMessages, mm.recordKey, m.*
+                FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.id = ?
+                """, arguments: [mailbox.rawValue]) else { return nil }
+            return ManagedMailbox(mailbox: try MailboxRecord(row: row).info, role: row["role"],
+                                  acceptsMessages: row["acceptsMessages"], recordKey: row["recordKey"])
+        }
+    }
+
+    /// Creates (or adopts, if it exists) a managed mailbox and its missing parents.
+    @discardableResult
+    public func ensureManagedMailbox(of user: UserID, named name: String, role: String, acceptsMessages: Bool,
+                                     recordKey: String?) async throws -> MailboxInfo {
+        let canonical = try MailboxNaming.canonical(name)
+        return try await pool.write { db in
+            for ancestor in MailboxNaming.ancestors(of: canonical) {
+                if try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == ancestor).fetchCount(db) == 0 {
+                    _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
+                }
+            }
+            let record = try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == canonical).fetchOne(db)
+                ?? Self.insertMailbox(db, userId: user.rawValue, name: canonical, specialUse: nil)
+            try db.execute(sql: """
+                INSERT INTO managedMailbox(mailboxId, role, acceptsMessages, recordKey) VALUES (?, ?, ?, ?)
+                ON CONFLICT(mailboxId) DO UPDATE SET role = excluded.role, acceptsMessages = excluded.acceptsMessages, recordKey = excluded.recordKey
+                """, arguments: [record.id, role, acceptsMessages, recordKey])
+            try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, canonical])
+            return record.info
+        }
+    }
+
+    /// Renames a managed mailbox (an Assign To folder whose record was renamed), with its children.
+    public func renameManagedMailbox(of user: UserID, from old: String, to new: String) async throws {
+        try await renameMailbox(of: user, from: old, to: new, managedToo: true)
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [user.rawValue, old])
+            try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, new])
+        }
+    }
+
+    /// Deletes a managed mailbox with its messages (its record closed or left the user's scope).
+    public func removeManagedMailbox(_ mailbox: MailboxID) async throws {
+        try await pool.write { db in
+            guard let record = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else { return }
+            try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [record.userId, record.name])
+            try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [mailbox.rawValue])
+        }
+        changes.publish([mailbox])
+    }
+
+    /// The summary messages of a display folder.
+    public func summaries(in mailbox: MailboxID) async throws -> [StoredSummary] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.uid, m.flags, s.recordKey, s.version FROM summary s JOIN message m ON m.id = s.messageId
+                WHERE m.mailboxId = ? ORDER BY m.uid
+                """, arguments: [mailbox.rawValue]).map { row in
+                StoredSummary(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64), recordKey: row["recordKey"],
+                              version: row["version"], flags: FlagList.decode(row["flags"]))
+            }
+        }
+    }
+
+    /// Puts a record's summary into a display folder in one transaction: the new message
+    /// is appended and the previous summary (if any) expunged. The user's flags and
+    /// keywords carry over, except `\Seen`, which is cleared because the content changed.
+    @discardableResult
+    public func replaceSummary(in mailbox: MailboxID, recordKey: String, version: String, raw: [UInt8],
+                               date: Date, replacing old: StoredSummary?) async throws -> UInt32 {
+        let body = try Self.makeBody(raw)
+        let uid = try await pool.write { db -> UInt32 in
+            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            if let old {
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(old.uid)])
+                if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
+                box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) ?? box
+            }
+            var body = body
+            try body.insert(db)
+            try BodyChunks.insert(raw, bodyId: body.id!, db)
+            let flags = (old?.flags ?? []).filter { $0.lowercased() != "\\seen" }
+            let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: date, zone: 0, flags: flags)
+            try db.execute(sql: """
+                INSERT INTO summary(messageId, recordKey, version)
+                SELECT id, ?, ? FROM message WHERE mailboxId = ? AND uid = ?
+                """, arguments: [recordKey, version, mailbox.rawValue, Int64(uid)])
+            return uid
+        }
+        changes.publish([mailbox])
+        return uid
+    }
+
+    /// Expunges the summary of a record that is no longer shown.
+    public func removeSummary(in mailbox: MailboxID, uid: UInt32) async throws {
+        try await pool.write { db in
+            guard let box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else { return }
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
+            if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
+        }
+        changes.publish([mailbox])
+    }
+}
