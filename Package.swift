@@ -38,7 +38,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CRMFolders", dependencies: ["CRM", "MIMECore"]),
+        .target(
+            name: "CRMFolders",
+            dependencies: [
+                "CRM", "MIMECore", "MailStore", "GatewayConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The connector contract: reusable checks that every CRM connector's tests run.
         .target(name: "CRMContract", dependencies: ["CRM"]),
         .target(
@@ -68,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "Web",
+                "IMAPServer", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +87,7 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
-        .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore"]),
+        .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig"]),
         .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM"]),
         .testTarget(name: "IMAPServerTests", dependencies: [
             "IMAPServer", "IMAPCore", "MailStore",

@@ -32,7 +32,7 @@ public struct SummaryInput: Sendable {
 /// Renders the summary email of a record: a subject that reads well in a message list,
 /// and a multipart/alternative body (plain text and HTML with inline CSS, no remote
 /// images) with the key fields, related contacts, latest activities and View/Edit links.
-/// The Message-ID is stable for one version of the record (its modification time).
+/// The Message-ID is stable for one version of what the summary shows.
 public enum SummaryRenderer {
     public static let maxActivities = 5
 
@@ -56,24 +56,41 @@ public enum SummaryRenderer {
         return rendered.isEmpty ? name : rendered
     }
 
-    public static func messageID(_ input: SummaryInput) -> String {
-        let version = Int64((input.record.modifiedAt.timeIntervalSince1970 * 1000).rounded())
-        return "<summary.\(input.module.key).\(input.record.ref.id).\(version)@crmgate>"
+    /// A summary ready to store: its bytes and the version it shows. The version (and with
+    /// it the Message-ID) changes exactly when what the summary shows changes.
+    public struct Rendered: Sendable {
+        public var raw: [UInt8]
+        public var version: String
+        public var messageID: String
     }
 
     /// The whole message, ready to append to a display folder.
-    public static func render(_ input: SummaryInput, from address: String = "crm@crmgate.invalid") -> [UInt8] {
+    public static func render(_ input: SummaryInput, from address: String = "crm@crmgate.invalid") -> Rendered {
         let rows = fieldRows(input)
-        return MessageBuilder.build(fields: [
+        let subject = subject(input)
+        let plain = plainText(input, rows)
+        let rich = html(input, rows)
+        let version = contentVersion(subject, plain, rich)
+        let messageID = "<summary.\(input.module.key).\(input.record.ref.id).\(version)@crmgate>"
+        let raw = MessageBuilder.build(fields: [
             .init("From", MessageBuilder.address(name: input.crmName, address), structured: true),
-            .init("Subject", subject(input)),
+            .init("Subject", subject),
             .init("Date", MessageBuilder.date(input.record.modifiedAt), structured: true),
-            .init("Message-ID", messageID(input), structured: true),
+            .init("Message-ID", messageID, structured: true),
             .init("X-CRMGate-Record", "\(input.module.key)/\(input.record.ref.id)", structured: true),
-        ], body: .multipart(subtype: "alternative", parts: [
-            .text(plainText(input, rows)),
-            .text(html(input, rows), subtype: "html"),
-        ]))
+        ], body: .multipart(subtype: "alternative", parts: [.text(plain), .text(rich, subtype: "html")]))
+        return Rendered(raw: raw, version: version, messageID: messageID)
+    }
+
+    /// FNV-1a of what the summary shows, as 16 hex digits.
+    static func contentVersion(_ parts: String...) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in parts {
+            for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0xFF) &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Label and formatted value of every filled field, in the module's order.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMFolders
 import GatewayConfig
 import IMAPServer
 import Logging
@@ -9,7 +10,7 @@ import Web
 
 /// `crmgate serve`: runs every configured service until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners, web UI and JSON API) until SIGTERM.")
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners, CRM folders, web UI and JSON API) until SIGTERM.")
 
     @OptionGroup var options: ConfigOption
 
@@ -27,6 +28,9 @@ struct Serve: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)),
         ]
+        if !config.policies.isEmpty {
+            services.append(.init(service: CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)))
+        }
         if config.web.port != 0 {
             let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))

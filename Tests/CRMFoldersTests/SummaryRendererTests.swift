@@ -47,7 +47,7 @@ struct SummaryRendererTests {
 
     @Test func messageHasPlainAndHTMLPartsWithBothLinks() throws {
         let record = opportunity(["name": .text("Website <redesign>"), "stage": .text("Proposal"), "description": .text("Two\nlines")])
-        let raw = SummaryRenderer.render(input(record))
+        let raw = SummaryRenderer.render(input(record)).raw
         let index = MessageIndex.parse(raw)
         guard case .multipart(let body) = index.bodyStructure else { Issue.record("not multipart"); return }
         #expect(body.subtype.uppercased() == "ALTERNATIVE" && body.parts.count == 2)
@@ -67,9 +67,10 @@ struct SummaryRendererTests {
         let first = opportunity(["name": .text("A"), "stage": .text("Proposal")])
         let again = opportunity(["name": .text("A"), "stage": .text("Proposal")])
         let changed = opportunity(["name": .text("A"), "stage": .text("Negotiation")], modified: 1_795_000_100)
-        #expect(SummaryRenderer.messageID(input(first)) == SummaryRenderer.messageID(input(again)))
-        #expect(SummaryRenderer.messageID(input(first)) != SummaryRenderer.messageID(input(changed)))
-        #expect(SummaryRenderer.render(input(first)) == SummaryRenderer.render(input(again)))
+        let (a, b, c) = (SummaryRenderer.render(input(first)), SummaryRenderer.render(input(again)), SummaryRenderer.render(input(changed)))
+        #expect(a.messageID == b.messageID && a.version == b.version && a.raw == b.raw)
+        #expect(a.messageID != c.messageID && a.version != c.version)
+        #expect(MessageIndex.parse(a.raw).messageID == a.messageID)
     }
 
     @Test func templatePlaceholdersAreListed() {

@@ -1,0 +1,93 @@
+import CRM
+import Foundation
+import GatewayConfig
+import Logging
+import MailStore
+import ServiceLifecycle
+
+/// Keeps every policy user's CRM folders in step with the CRM: a full synchronisation
+/// at start, then again whenever the CRM reports a change (embedded CRM: at once) or,
+/// for CRMs that cannot notify, every `poll_interval` seconds.
+public final class CRMFolderService: Service {
+    let store: LocalStore
+    let connector: any CRMConnector
+    let configuration: GatewayConfiguration
+    let logger: Logger
+
+    public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
+        self.store = store
+        self.connector = connector
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let notifications = connector.changeNotifications()
+        let pollInterval = Duration.seconds(configuration.crm.pollInterval)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                if let notifications {
+                    group.addTask {
+                        for await _ in notifications { wakeUps.continuation.yield() }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: pollInterval)
+                        wakeUps.continuation.yield()
+                    }
+                }
+                await self.synchronizeAll()
+                for await _ in wakeUps.stream {
+                    await self.synchronizeAll()
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            wakeUps.continuation.finish()
+        }
+    }
+
+    /// Synchronises every account that follows a policy; one account's failure is logged
+    /// and does not stop the others.
+    public func synchronizeAll() async {
+        let accounts: [(id: UserID, email: String)]
+        do {
+            accounts = try await store.accounts()
+        } catch {
+            logger.error("cannot list accounts for CRM folders", metadata: ["error": "\(error)"])
+            return
+        }
+        for account in accounts {
+            do {
+                try await synchronize(account: account.id, email: account.email)
+            } catch let error as CRMError where error.isTransient {
+                logger.warning("CRM unavailable; CRM folders will catch up", metadata: ["user": "\(account.email)", "error": "\(error)"])
+                return
+            } catch {
+                logger.error("CRM folder synchronisation failed", metadata: ["user": "\(account.email)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Synchronises one account; nil when it follows no policy or has no CRM user.
+    @discardableResult
+    public func synchronize(account: UserID, email: String) async throws -> FolderSyncReport? {
+        guard let policy = configuration.policy(for: email) else { return nil }
+        guard let crmUser = try await connector.user(email: email), crmUser.active else {
+            logger.debug("no CRM user for account; no CRM folders", metadata: ["user": "\(email)"])
+            return nil
+        }
+        let synchronizer = FolderSynchronizer(store: store, connector: connector, crmName: configuration.crm.name, logger: logger)
+        let report = try await synchronizer.synchronize(account: account, crmUser: crmUser, policy: policy)
+        if !report.isEmpty {
+            logger.info("CRM folders updated", metadata: [
+                "user": "\(email)", "created": "\(report.foldersCreated)", "renamed": "\(report.foldersRenamed)",
+                "removed": "\(report.foldersRemoved)", "summaries": "\(report.summariesWritten)",
+                "summariesRemoved": "\(report.summariesRemoved)",
+            ])
+        }
+        return report
+    }
+}

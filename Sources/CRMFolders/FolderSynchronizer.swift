@@ -1,0 +1,165 @@
+import CRM
+import Foundation
+import GatewayConfig
+import Logging
+import MailStore
+
+/// What one synchronisation of a user changed.
+public struct FolderSyncReport: Sendable, Equatable {
+    public var foldersCreated = 0
+    public var foldersRenamed = 0
+    public var foldersRemoved = 0
+    public var summariesWritten = 0
+    public var summariesRemoved = 0
+
+    public var isEmpty: Bool { self == FolderSyncReport() }
+}
+
+/// Makes one user's CRM folders match the CRM: the folder tree of their policy, one
+/// summary email per active record in each display folder, one Assign To folder per
+/// record. Idempotent: a second run with no CRM change writes nothing.
+struct FolderSynchronizer: Sendable {
+    let store: LocalStore
+    let connector: any CRMConnector
+    let crmName: String
+    let logger: Logger
+
+    func synchronize(account: UserID, crmUser: CRMUser, policy: GatewayConfiguration.Policy) async throws -> FolderSyncReport {
+        var report = FolderSyncReport()
+        let modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        func resolve(_ keys: [String]) -> [ModuleDefinition] {
+            keys.compactMap { key in
+                guard let module = modules[ModuleKey(key)] else {
+                    logger.error("policy names a module the CRM does not have", metadata: ["policy": "\(policy.name)", "module": "\(key)"])
+                    return nil
+                }
+                return module
+            }
+        }
+        var shown: [(module: ModuleDefinition, records: [CRMRecord])] = []
+        for module in resolve(policy.displayModules) {
+            var records = try await connector.activeRecords(in: module.key, visibleTo: crmUser.id)
+            if policy.scope == "owned" { records = records.filter { $0.owner == crmUser.id } }
+            shown.append((module, records))
+        }
+        let names = FolderNames(master: policy.masterFolder.isEmpty ? crmName : policy.masterFolder,
+                                createEmail: policy.createEmailFolder, createRecord: policy.createRecordFolder,
+                                assignTo: policy.assignToFolder, assignToTemplate: policy.assignToTemplate)
+        let plan = FolderPlan.plan(names: names, dropModules: resolve(policy.dropModules), displayModules: shown)
+        try await reconcileFolders(plan, account: account, report: &report)
+
+        let managed = Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
+        var lookup = NameLookup(connector: connector)
+        for (module, records) in shown {
+            guard let display = managed[FolderRole.display(module.key).key] else { continue }
+            try await reconcileSummaries(module: module, records: records, in: display.mailbox.id, lookup: &lookup, report: &report)
+        }
+        return report
+    }
+
+    /// Creates, renames and removes managed folders so that they match the plan. Folders
+    /// are matched by role, so a renamed record's Assign To folder keeps its messages.
+    private func reconcileFolders(_ plan: [PlannedFolder], account: UserID, report: inout FolderSyncReport) async throws {
+        let planned = Set(plan.map(\.role.key))
+        // Remove folders no longer planned, deepest first (a closed record's Assign To folder).
+        for stale in try await store.managedMailboxes(of: account)
+            .filter({ !planned.contains($0.role) }).sorted(by: { $0.mailbox.name.count > $1.mailbox.name.count }) {
+            try await store.removeManagedMailbox(stale.mailbox.id)
+            report.foldersRemoved += 1
+        }
+        for folder in plan {
+            let existing = try await store.managedMailboxes(of: account).first { $0.role == folder.role.key }
+            if let existing, existing.mailbox.name != folder.name {
+                do {
+                    try await store.renameManagedMailbox(of: account, from: existing.mailbox.name, to: folder.name)
+                    report.foldersRenamed += 1
+                } catch MailStoreError.mailboxExists {
+                    // A user folder has the name we want: keep ours under its old name.
+                    logger.warning("cannot rename CRM folder: a folder with the new name exists",
+                                   metadata: ["from": "\(existing.mailbox.name)", "to": "\(folder.name)"])
+                    continue
+                }
+            } else if existing == nil {
+                report.foldersCreated += 1
+            }
+            try await store.ensureManagedMailbox(of: account, named: folder.name, role: folder.role.key,
+                                                 acceptsMessages: folder.role.acceptsMessages, recordKey: folder.role.recordKey)
+        }
+    }
+
+    private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], in mailbox: MailboxID,
+                                    lookup: inout NameLookup, report: inout FolderSyncReport) async throws {
+        var existing: [String: StoredSummary] = [:]
+        for summary in try await store.summaries(in: mailbox) {
+            if let duplicate = existing[summary.recordKey] {
+                try await store.removeSummary(in: mailbox, uid: duplicate.uid)
+                report.summariesRemoved += 1
+            }
+            existing[summary.recordKey] = summary
+        }
+        for record in records {
+            let key = "\(record.ref.module)/\(record.ref.id)"
+            let input = try await summaryInput(module: module, record: record, lookup: &lookup)
+            let rendered = SummaryRenderer.render(input)
+            let old = existing.removeValue(forKey: key)
+            if old?.version == rendered.version { continue }
+            try await store.replaceSummary(in: mailbox, recordKey: key, version: rendered.version, raw: rendered.raw,
+                                           date: record.modifiedAt, replacing: old)
+            report.summariesWritten += 1
+        }
+        for gone in existing.values {
+            try await store.removeSummary(in: mailbox, uid: gone.uid)
+            report.summariesRemoved += 1
+        }
+    }
+
+    private func summaryInput(module: ModuleDefinition, record: CRMRecord, lookup: inout NameLookup) async throws -> SummaryInput {
+        var references: [RecordRef: String] = [:]
+        var contacts: [(name: String, email: String?)] = []
+        for field in module.fields {
+            guard case .reference(let ref)? = record.fields[field.key], let target = try await lookup.record(ref) else { continue }
+            references[ref] = target.name
+            if ref.module == .contacts { contacts.append((target.name, target.record.emailAddresses.first)) }
+        }
+        let owner = try await record.owner.asyncMap { try await lookup.userName($0) } ?? nil
+        let activities = try await connector.archivedEmails(relatedTo: record.ref)
+        return SummaryInput(crmName: crmName, module: module, record: record, ownerName: owner, referenceNames: references,
+                            contacts: contacts, activities: Array(activities.prefix(SummaryRenderer.maxActivities)),
+                            viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref))
+    }
+}
+
+/// Names of referenced records and users, each looked up once per synchronisation.
+struct NameLookup {
+    let connector: any CRMConnector
+    private var records: [RecordRef: (record: CRMRecord, name: String)?] = [:]
+    private var users: [CRMUserID: String?] = [:]
+    private var modules: [ModuleKey: ModuleDefinition]?
+
+    init(connector: any CRMConnector) { self.connector = connector }
+
+    mutating func record(_ ref: RecordRef) async throws -> (record: CRMRecord, name: String)? {
+        if let cached = records[ref] { return cached }
+        if modules == nil { modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }) }
+        var found: (CRMRecord, String)?
+        if let record = try await connector.record(ref), let module = modules?[ref.module] {
+            found = (record, record.name(in: module))
+        }
+        records[ref] = found
+        return found
+    }
+
+    mutating func userName(_ id: CRMUserID) async throws -> String? {
+        if let cached = users[id] { return cached }
+        let name = try await connector.user(id: id)?.name
+        users[id] = name
+        return name
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}
