@@ -89,6 +89,11 @@ let package = Package(
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
         .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig"]),
         .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM"]),
+        .testTarget(name: "WebTests", dependencies: [
+            "Web", "EmbeddedCRM", "CRM", "MailStore", "GatewayConfig",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IMAPServerTests", dependencies: [
             "IMAPServer", "IMAPCore", "MailStore",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -54,5 +54,28 @@ enum PageLayout {
         button{font:inherit;padding:.4rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
         button.link{background:none;color:var(--accent);padding:0}.inline{display:inline}.error{color:var(--bad)}.muted{color:var(--muted)}
         .toolbar{display:flex;gap:.6rem;align-items:end;margin-bottom:.8rem;flex-wrap:wrap}.badge{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:var(--line)}
+        \(recordStyles)
+        """
+
+    /// The record pages: overview cards, lists, the record page and its forms.
+    static let recordStyles = """
+        h2{font-size:1.05rem;margin:1.6rem 0 .5rem}.crumbs{margin:0;font-size:.9rem}.nowrap{white-space:nowrap}
+        .title-row{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
+        a.button{display:inline-block;padding:.4rem .9rem;border-radius:4px;background:var(--accent);color:#fff;text-decoration:none}
+        .cards{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.8rem}
+        .card{display:grid;gap:.1rem;padding:.9rem 1rem;background:#fff;border:1px solid var(--line);border-radius:6px;color:var(--fg);text-decoration:none}
+        .card:hover,.card:focus{border-color:var(--accent)}.count{font-size:1.6rem;font-weight:600;color:var(--accent)}.card-title{font-weight:600}
+        table.list tbody tr:hover{background:#f0f4fb}td{vertical-align:top}.toolbar label{font-weight:500;font-size:.9rem}
+        .pager{display:flex;gap:1rem;justify-content:center;align-items:center;margin:.8rem 0}
+        .empty{padding:1rem;background:#fff;border:1px dashed var(--line);color:var(--muted)}
+        dl.fields dd{overflow-wrap:anywhere}.prose{white-space:pre-wrap}
+        .record-form{display:grid;gap:.9rem;max-width:44rem;background:#fff;padding:1.2rem;border:1px solid var(--line)}
+        select{background:#fff}.field{display:grid;gap:.25rem}.field>label{display:block;font-weight:500}.field.checkbox label{display:flex;gap:.4rem;align-items:center}
+        .required{color:var(--bad)}.hint{margin:0;font-size:.85rem;color:var(--muted)}
+        .invalid input,.invalid select,.invalid textarea{border-color:var(--bad);background:#fff7f6}
+        .field-error{margin:0;color:var(--bad);font-size:.9rem}
+        .alert,.notice{padding:.7rem 1rem;border-radius:4px;border:1px solid var(--line);background:#fff}.alert{border-color:var(--bad);color:var(--bad)}
+        .actions{display:flex;gap:1rem;align-items:center}
+        .danger-zone{margin-top:2rem;color:var(--muted)}.danger-zone form{margin-top:.5rem}button.danger{background:var(--bad)}
         """
 }

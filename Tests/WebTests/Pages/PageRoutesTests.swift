@@ -1,0 +1,130 @@
+import CRM
+import EmbeddedCRM
+import Foundation
+import Hummingbird
+import Testing
+@testable import Web
+
+@Suite("Web pages: reading")
+struct PageReadingTests {
+    @Test func overviewCountsTheOpenRecordsTheUserSees() async throws {
+        let h = try await PageHarness.make()
+        _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.bob.id, fields: ["name": .text("Bob's deal"), "stage": .text("Proposal")]))
+        _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: ["name": .text("Won deal"), "stage": .text("Closed Won")]))
+        try await h.run { client in
+            let page = try await client.get("/")
+            #expect(page.status == .ok)
+            // Opportunities are the owner's: only Alice's open one counts. Accounts are everyone's.
+            #expect(page.text.contains(#"<span class="count">1</span>\#n<span class="card-title">Opportunities</span>"#))
+            #expect(page.text.contains(#"href="/accounts""#))
+            #expect(page.text.contains("Events"))
+        }
+    }
+
+    @Test func listFiltersBySearchStateAndOwner() async throws {
+        let h = try await PageHarness.make()
+        _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.bob.id, fields: ["name": .text("Bob's deal"), "stage": .text("Proposal")]))
+        _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: ["name": .text("Won deal"), "stage": .text("Closed Won")]))
+        try await h.run { client in
+            let mine = try await client.get("/opportunities").text
+            #expect(mine.contains("Fleet tracking") && !mine.contains("Bob&#39;s deal") && !mine.contains("Won deal"))
+            #expect(mine.contains("$12,500.00") && mine.contains("Proposal") && mine.contains("Mar 5, 2026"))
+            let everyone = try await client.get("/opportunities?owner=all").text
+            #expect(everyone.contains("Bob&#39;s deal") && everyone.contains("Bob Chen"))
+            let closed = try await client.get("/opportunities?state=closed&owner=me").text
+            #expect(closed.contains("Won deal") && !closed.contains("Fleet tracking"))
+            let search = try await client.get("/opportunities?q=fleet+track&state=all&owner=all").text
+            #expect(search.contains("Fleet tracking") && !search.contains("Won deal"))
+            #expect(search.contains(#"value="fleet track""#))
+        }
+    }
+
+    @Test func recordPageShowsFieldsReferencesContactsAndEmails() async throws {
+        let h = try await PageHarness.make()
+        try await h.run { client in
+            let page = try await client.get("/opportunities/\(h.opportunity.ref.id)")
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("<dt>Stage</dt><dd>Proposal</dd>"))
+            #expect(html.contains("<dt>Amount</dt><dd>$12,500.00</dd>"))
+            #expect(html.contains(#"<a href="/accounts/\#(h.account.ref.id)">Acme &lt;Corp&gt;</a>"#))
+            #expect(html.contains(#"href="/opportunities/\#(h.opportunity.ref.id)/edit">Edit</a>"#))
+            // Related contacts: the contacts of the referenced account.
+            #expect(html.contains(#"<a href="/contacts/\#(h.contact.ref.id)">Rosa Weber</a>"#))
+            #expect(html.contains("Our offer") && html.contains("Rosa Weber &lt;rosa@acme.example&gt;"))
+            #expect(html.contains(#"href="/emails/\#(h.email.id)/raw""#))
+            #expect(html.contains("Angebot Müller.pdf"))
+        }
+    }
+
+    @Test func accountPageListsItsContactsAndLinkedRecords() async throws {
+        let h = try await PageHarness.make()
+        try await h.run { client in
+            let html = try await client.get("/accounts/\(h.account.ref.id)").text
+            #expect(html.contains("Rosa Weber") && html.contains("Buyer"))
+            #expect(html.contains("Linked records") && html.contains("Fleet tracking"))
+        }
+    }
+
+    @Test func rawMessageDownloadsAsRFC822() async throws {
+        let h = try await PageHarness.make()
+        try await h.run { client in
+            let raw = try await client.get("/emails/\(h.email.id)/raw")
+            #expect(raw.status == .ok)
+            #expect(raw.headers[.contentType] == "message/rfc822")
+            #expect(raw.headers[.contentDisposition]?.hasPrefix(#"attachment; filename="email-\#(h.email.id).eml""#) == true)
+            #expect(raw.text.hasPrefix("Subject: Our offer"))
+            #expect(try await client.get("/emails/999/raw").status == .notFound)
+        }
+    }
+
+    @Test func attachmentDownloadsWithItsTypeAndFilename() async throws {
+        let h = try await PageHarness.make()
+        let content = try #require(try await h.crm.archivedEmail(id: h.email.id))
+        let attachment = try #require(content.attachments.first)
+        try await h.run { client in
+            let file = try await client.get("/emails/\(h.email.id)/attachments/\(attachment.id)")
+            #expect(file.status == .ok)
+            #expect(file.headers[.contentType] == "application/pdf")
+            #expect(file.headers[.contentDisposition] == #"attachment; filename="Angebot M_ller.pdf"; filename*=UTF-8''Angebot%20M%C3%BCller.pdf"#)
+            #expect(file.text == "%PDF-1.4")
+            // The attachment must belong to the email in the URL.
+            #expect(try await client.get("/emails/999/attachments/\(attachment.id)").status == .notFound)
+        }
+    }
+
+    @Test(arguments: ["/nosuchmodule", "/opportunities/999999", "/opportunities/abc/edit", "/emails/1/attachments/x"])
+    func unknownModuleOrRecordIsA404Page(path: String) async throws {
+        let h = try await PageHarness.make()
+        try await h.run { client in
+            let page = try await client.get(path)
+            #expect(page.status == .notFound)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.text.contains("<h1>Not found</h1>"))
+        }
+    }
+
+    @Test func userTextIsEscaped() async throws {
+        let h = try await PageHarness.make()
+        let record = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: [
+            "name": .text("<script>alert(1)</script>"), "stage": .text("Proposal"), "description": .text("\"><img src=x>"),
+        ]))
+        try await h.run { client in
+            for path in ["/opportunities/\(record.ref.id)", "/opportunities/\(record.ref.id)/edit", "/opportunities"] {
+                let html = try await client.get(path).text
+                #expect(!html.contains("<script>alert") && !html.contains("<img src=x>"), "\(path)")
+                #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(path)")
+            }
+        }
+    }
+
+    @Test func signedOutBrowserIsSentToSignIn() async throws {
+        let h = try await PageHarness.make()
+        try await h.run { client in
+            let anonymous = PageClient(client: client.client, cookie: nil)
+            let response = try await anonymous.get("/opportunities/\(h.opportunity.ref.id)")
+            #expect(response.status == .found)
+            #expect(response.headers[.location] == "/signin?next=%2Fopportunities%2F\(h.opportunity.ref.id)")
+        }
+    }
+}
