@@ -58,6 +58,8 @@ struct TokenMiddleware: RouterMiddleware {
         var context = context
         do {
             context.identity = try await authenticator.identity(email: account.email)
+        } catch let error as CRMError where error.isTransient {
+            throw APIError(error, module: nil)
         } catch {
             throw APIError(.forbidden, "the account \(account.email) has no active CRM user")
         }
@@ -70,16 +72,19 @@ public struct APIError: Error, HTTPResponseError {
     public var status: HTTPResponse.Status
     public var message: String
     public var field: String?
+    /// Seconds after which a retry may succeed, sent as `Retry-After` (503 answers).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
-        self.status = status; self.message = message; self.field = field
+    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
+        self.status = status; self.message = message; self.field = field; self.retryAfter = retryAfter
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: String] = ["message": message]
         if let field { error["field"] = field }
         let data = try JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,0 +1,83 @@
+import EmbeddedCRM
+import Foundation
+
+/// The query parameters of a list request, checked:
+/// `limit` (1–500, default 50), `offset` or `page` (from 1), `modified_since` (ISO 8601),
+/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`).
+struct ListParameters: Equatable {
+    static let defaultLimit = 50
+    static let maxLimit = 500
+    static let known = ["limit", "offset", "page", "modified_since", "state", "q", "owner"]
+
+    var limit = defaultLimit
+    var offset = 0
+    var modifiedSince: Date?
+    var state: RecordQuery.State = .all
+    var search: String?
+    /// As given; resolved to a user by the route.
+    var owner: String?
+
+    /// Parses `parameters` (name → value, already percent-decoded).
+    init(_ parameters: [(name: String, value: String)]) throws(APIError) {
+        var seen: [String: String] = [:]
+        for (name, value) in parameters {
+            guard Self.known.contains(name) else {
+                throw APIError(.badRequest, "unknown query parameter \"\(name)\"; lists take \(Self.known.joined(separator: ", "))", field: name)
+            }
+            guard seen.updateValue(value, forKey: name) == nil else {
+                throw APIError(.badRequest, "the query parameter \"\(name)\" is given twice; give it once", field: name)
+            }
+        }
+        if let text = seen["limit"] {
+            guard let limit = Int(text), limit >= 1 else {
+                throw APIError(.badRequest, "limit must be a whole number from 1 to \(Self.maxLimit), not \"\(text)\"", field: "limit")
+            }
+            self.limit = min(limit, Self.maxLimit)
+        }
+        if seen["offset"] != nil, seen["page"] != nil {
+            throw APIError(.badRequest, "give either offset or page, not both", field: "page")
+        }
+        if let text = seen["offset"] {
+            guard let offset = Int(text), offset >= 0 else {
+                throw APIError(.badRequest, "offset must be a whole number from 0, not \"\(text)\"", field: "offset")
+            }
+            self.offset = offset
+        }
+        if let text = seen["page"] {
+            guard let page = Int(text), page >= 1, page <= Int.max / limit else {
+                throw APIError(.badRequest, "page must be a whole number from 1 (the first page), not \"\(text)\"", field: "page")
+            }
+            self.offset = (page - 1) * limit
+        }
+        if let text = seen["modified_since"] {
+            guard let date = APIDates.parseFilter(text) else {
+                throw APIError(.badRequest, "modified_since must be an ISO 8601 date-time such as 2026-04-30T14:00:00Z (or a date 2026-04-30), not \"\(text)\"", field: "modified_since")
+            }
+            modifiedSince = date
+        }
+        if let text = seen["state"] {
+            guard let state = RecordQuery.State(rawValue: text.lowercased()) else {
+                throw APIError(.badRequest, "state must be open, closed or all, not \"\(text)\"", field: "state")
+            }
+            self.state = state
+        }
+        if let text = seen["q"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { search = text }
+        if let text = seen["owner"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { owner = text }
+    }
+}
+
+extension ListParameters {
+    /// The name–value pairs of a raw query string, decoded as HTML forms encode them
+    /// (`+` is a space, then percent-decoding).
+    static func pairs(fromQuery query: String?) -> [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+}
