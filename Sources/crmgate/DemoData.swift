@@ -81,7 +81,7 @@ struct DemoData {
             let stage = stages[i % stages.count]
             opportunities.append(try await crm.createRecord(in: .opportunities, RecordDraft(owner: owner(i), fields: [
                 "name": .text("\(Self.products[i % Self.products.count]) - \(account.fields["name"]?.text ?? "")"),
-                "account": .reference(account.ref), "contact": .reference(contacts[(i * 7) % contacts.count].ref),
+                "account": .reference(account.ref), "contact": .reference(contacts[(i * 7) % accounts.count].ref),
                 "stage": .text(stage), "amount": .number(Decimal(1000 * (5 + next(120)))),
                 "currency": .text(i % 3 == 0 ? "EUR" : "USD"), "closeDate": .date(day(offset: next(150) - 45)),
                 "probability": .number(Decimal(probability[stage] ?? 10)),

@@ -22,20 +22,24 @@ def free_port():
 class Gateway:
     """One crmgate process with its own config, store and certificate in a temp dir."""
 
-    def __init__(self, root: Path, **imap_overrides):
+    def __init__(self, root: Path, extra_config="", **imap_overrides):
         self.root = root
         self.host = "127.0.0.1"
         self.port = free_port()
         self.tls_port = free_port()
+        # Every gateway gets its own web port, so that tests never meet on the default 8080.
+        self.web_port = free_port()
+        self.web_url = f"http://{self.host}:{self.web_port}"
         self.cert = root / "certs" / "dev.crt"
         self.key = root / "certs" / "dev.key"
         imap = {"host": f'"{self.host}"', "port": self.port, "tls_port": self.tls_port}
         imap.update(imap_overrides)
         lines = ["[imap]"] + [f"{k} = {v}" for k, v in imap.items()]
+        lines += ["[web]", f'host = "{self.host}"', f"port = {self.web_port}", f'public_url = "{self.web_url}"']
         lines += ["[tls]", f'cert = "{self.cert}"', f'key = "{self.key}"',
                   "[storage]", f'path = "{root / "data"}"', "[log]", 'level = "debug"']
         self.config = root / "crmgate.toml"
-        self.config.write_text("\n".join(lines) + "\n")
+        self.config.write_text("\n".join(lines) + "\n" + extra_config)
         self.log = root / "crmgate.log"
         self.proc = None
 
@@ -56,7 +60,7 @@ class Gateway:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"crmgate exited: {self.log.read_text()}")
             try:
-                for port in (self.port, self.tls_port):
+                for port in (self.port, self.tls_port, self.web_port):
                     socket.create_connection((self.host, port), timeout=1).close()
                 return self
             except OSError:
