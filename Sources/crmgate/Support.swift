@@ -44,9 +44,10 @@ func openEmbeddedCRM(_ config: GatewayConfiguration) throws -> EmbeddedCRM {
     guard let url = URL(string: config.web.publicURL) else {
         throw StartupError("\(config.web.publicURL) (web.public_url) is not a URL")
     }
+    let custom = try config.modules.map { try ModuleDefinition(configured: $0) }
     do {
         return try EmbeddedCRM(path: (config.storage.path as NSString).appendingPathComponent("crm.sqlite"),
-                               publicURL: url, displayName: config.crm.name)
+                               publicURL: url, customModules: custom, displayName: config.crm.name)
     } catch {
         throw StartupError("\(error)")
     }

@@ -14,9 +14,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var log: Log
     /// `[[policy]]` tables, in file order; without any, nobody sees CRM folders.
     public var policies: [Policy]
+    /// `[[module]]` tables: custom modules of the embedded CRM.
+    public var modules: [CustomModule]
 
     public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), web: Web = .init(),
-                crm: CRM = .init(), log: Log = .init(), policies: [Policy] = []) {
+                crm: CRM = .init(), log: Log = .init(), policies: [Policy] = [], modules: [CustomModule] = []) {
         self.imap = imap
         self.tls = tls
         self.storage = storage
@@ -24,6 +26,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.crm = crm
         self.log = log
         self.policies = policies
+        self.modules = modules
     }
 
     /// Reads and validates the TOML file at `path`; a missing or unreadable file is an error naming it.
@@ -49,6 +52,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try root.read(&configuration.crm)
         try root.read(&configuration.log)
         try root.read(&configuration.policies) { GatewayConfiguration.Policy() }
+        try root.read(&configuration.modules) { GatewayConfiguration.CustomModule() }
         try root.rejectUnknownKeys()
         try checkPolicies(configuration.policies, root)
         return configuration

@@ -72,7 +72,11 @@ struct TableReader {
 
     /// Decodes the `[[name]]` array of tables of this (root) table, one element each.
     mutating func read<Element: ConfigurationSection>(_ elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
-        let name = Element.sectionName
+        try read(Element.sectionName, into: &elements, make: make)
+    }
+
+    /// Decodes an array of tables at `key` (`[[key]]`, or `key = [{ … }, { … }]`), one element each.
+    mutating func read<Element: ConfigurationSection>(_ name: String, into elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
         guard let value = lookUp(name) else { return }
         guard case .array(let items) = value else {
             throw error(name, "expected [[\(name)]] tables, got \(Self.describe(value))")

@@ -121,3 +121,54 @@ struct PolicySelectionTests {
         }
     }
 }
+
+@Suite("Gateway configuration: custom modules")
+struct CustomModuleTests {
+    static let contracts = """
+        [[module]]
+        key = "contracts"
+        singular = "Contract"
+        plural = "Contracts"
+        number_prefix = "CON"
+        visibility = "all"
+        closed_field = "status"
+        closed_pattern = "Expired|Terminated"
+        fields = [
+          { key = "name", label = "Name", type = "text", required = true },
+          { key = "status", label = "Status", type = "choice", choices = ["Draft", "Active", "Expired"] },
+          { key = "account", label = "Account", type = "reference", module = "accounts" },
+        ]
+        """
+
+    @Test func moduleWithFieldsIsRead() throws {
+        let config = try GatewayConfiguration.parse(Self.contracts, source: "t.toml")
+        let module = try #require(config.modules.first)
+        #expect(module.key == "contracts" && module.numberPrefix == "CON" && module.visibility == "all")
+        #expect(module.fields.map(\.type) == ["text", "choice", "reference"])
+        #expect(module.fields[1].choices == ["Draft", "Active", "Expired"] && module.fields[2].module == "accounts")
+        #expect(module.fields[0].required && !module.fields[1].required)
+    }
+
+    @Test(arguments: [
+        ("[[module]]\nkey = \"Contracts\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\" }]",
+         "t.toml: module[1].key: \"Contracts\" must be lower-case letters, digits and _ (it appears in URLs)"),
+        ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"",
+         "t.toml: module[1].fields: a module needs at least one field"),
+        ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"title\" }]",
+         "t.toml: module[1].name_field: \"name\" is not one of the module's fields"),
+        ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\", type = \"blob\" }]",
+         "t.toml: module[1].fields[1].type: unknown field type \"blob\"; use one of text, long_text, text_list, email, url, phone, number, money, percent, bool, date, datetime, choice, reference"),
+        ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\", type = \"choice\" }]",
+         "t.toml: module[1].fields[1].choices: a choice field needs its choices"),
+        ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nclosed_field = \"name\"\nfields = [{ key = \"name\" }]",
+         "t.toml: module[1].closed_pattern: set closed_field and closed_pattern together, or neither"),
+    ])
+    func mistakesNameTheModuleAndKey(_ text: String, _ message: String) {
+        #expect(throws: (any Error).self) { try GatewayConfiguration.parse(text, source: "t.toml") }
+        do {
+            _ = try GatewayConfiguration.parse(text, source: "t.toml")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}
