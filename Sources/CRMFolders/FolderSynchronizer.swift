@@ -52,7 +52,9 @@ struct FolderSynchronizer: Sendable {
         var lookup = NameLookup(connector: connector)
         for (module, records) in shown {
             guard let display = managed[FolderRole.display(module.key).key] else { continue }
-            try await reconcileSummaries(module: module, records: records, in: display.mailbox.id, lookup: &lookup, report: &report)
+            let template = policy.summarySubjects[module.key.rawValue].map(SummaryTemplate.init)
+            try await reconcileSummaries(module: module, records: records, template: template, in: display.mailbox.id,
+                                         lookup: &lookup, report: &report)
         }
         return report
     }
@@ -87,7 +89,7 @@ struct FolderSynchronizer: Sendable {
         }
     }
 
-    private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], in mailbox: MailboxID,
+    private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], template: SummaryTemplate?, in mailbox: MailboxID,
                                     lookup: inout NameLookup, report: inout FolderSyncReport) async throws {
         var existing: [String: StoredSummary] = [:]
         for summary in try await store.summaries(in: mailbox) {
@@ -99,7 +101,7 @@ struct FolderSynchronizer: Sendable {
         }
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
-            let input = try await summaryInput(module: module, record: record, lookup: &lookup)
+            let input = try await summaryInput(module: module, record: record, template: template, lookup: &lookup)
             let rendered = SummaryRenderer.render(input)
             let old = existing.removeValue(forKey: key)
             if old?.version == rendered.version { continue }
@@ -113,7 +115,8 @@ struct FolderSynchronizer: Sendable {
         }
     }
 
-    private func summaryInput(module: ModuleDefinition, record: CRMRecord, lookup: inout NameLookup) async throws -> SummaryInput {
+    private func summaryInput(module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate?,
+                              lookup: inout NameLookup) async throws -> SummaryInput {
         var references: [RecordRef: String] = [:]
         var contacts: [(name: String, email: String?)] = []
         for field in module.fields {
@@ -123,7 +126,7 @@ struct FolderSynchronizer: Sendable {
         }
         let owner = try await record.owner.asyncMap { try await lookup.userName($0) } ?? nil
         let activities = try await connector.archivedEmails(relatedTo: record.ref)
-        return SummaryInput(crmName: crmName, module: module, record: record, ownerName: owner, referenceNames: references,
+        return SummaryInput(crmName: crmName, module: module, record: record, template: template, ownerName: owner, referenceNames: references,
                             contacts: contacts, activities: Array(activities.prefix(SummaryRenderer.maxActivities)),
                             viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref))
     }

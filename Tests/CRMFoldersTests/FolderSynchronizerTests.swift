@@ -4,6 +4,7 @@ import Foundation
 import GatewayConfig
 import Logging
 import MailStore
+import MIMECore
 import Testing
 @testable import CRMFolders
 
@@ -132,5 +133,15 @@ struct FolderSynchronizerTests {
         let everyone = CRMFolderService(store: world.store, connector: world.crm, configuration: GatewayConfiguration(policies: [.init()]),
                                         logger: Logger(label: "test"))
         #expect(try await everyone.synchronize(account: carol, email: "carol@example.com") == nil)
+    }
+
+    @Test func policyTemplateShapesTheSummarySubject() async throws {
+        let world = try await FolderWorld.make(policy: .init(summarySubjects: ["opportunities": "{stage}: {name} · {amount}"]))
+        _ = try await world.opportunity("Fleet tracking", owner: world.alice.crm)
+        try await world.sync(world.alice)
+        let box = try await world.store.mailbox(of: world.alice.account, named: "Embedded CRM/Opportunities")
+        let uid = try #require(try await world.summaries(world.alice).first).uid
+        let content = try #require(try await world.store.content(in: box.id, uid: uid))
+        #expect(content.index.headerValues("Subject", in: content.raw) == ["Proposal: Fleet tracking"])
     }
 }

@@ -25,16 +25,21 @@ extension GatewayConfiguration {
         public var assignToTemplate: String
         /// `scope`: "owned" shows the records the user owns; "visible" every record the CRM lets them see.
         public var scope: String
+        /// `summary_subjects`: per module, the subject of its summary emails, e.g.
+        /// `{ opportunities = "{name} · {stage} · {amount}" }`; modules not named keep the default.
+        public var summarySubjects: [String: String]
 
         public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
                     dropModules: [String] = ["opportunities", "cases"],
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
                     createEmailFolder: String = "- Create New Email", createRecordFolder: String = "- Create New {module}",
-                    assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned") {
+                    assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
+                    summarySubjects: [String: String] = [:]) {
             self.name = name; self.users = users; self.masterFolder = masterFolder
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
             self.assignToFolder = assignToFolder; self.assignToTemplate = assignToTemplate; self.scope = scope
+            self.summarySubjects = summarySubjects
         }
 
         /// Whether the policy names this account explicitly (not through `"*"`).
@@ -63,6 +68,7 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         try table.read("assign_to_folder", into: &assignToFolder, .nonEmpty("a folder name"))
         try table.read("assign_to_template", into: &assignToTemplate, .nonEmpty("a folder name template"))
         try table.read("scope", into: &scope, .oneOf(noun: "scope", Self.scopes))
+        try table.read("summary_subjects", into: &summarySubjects, .nonEmpty("a subject template such as \"{name} · {stage}\""))
         if users.isEmpty {
             throw table.error("users", "the policy applies to nobody; list account addresses or \"*\"")
         }

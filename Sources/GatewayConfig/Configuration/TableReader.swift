@@ -70,6 +70,25 @@ struct TableReader {
         target = strings
     }
 
+    /// Replaces `target` with the table of strings at `key` (`{ a = "x", b = "y" }`), if present.
+    mutating func read(_ key: String, into target: inout [String: String], _ rule: StringRule) throws(ConfigurationError) {
+        guard let value = lookUp(key) else { return }
+        guard case .table(let table) = value else {
+            throw error(key, "expected a table such as { opportunities = \"…\" }, got \(Self.describe(value))")
+        }
+        var strings: [String: String] = [:]
+        for (name, element) in table {
+            guard case .string(let text) = element else {
+                throw error(key, "\(name): expected \(rule.expectation) as a quoted string, got \(Self.describe(element))")
+            }
+            if case .nonEmpty(let expectation) = rule, text.allSatisfy(\.isWhitespace) {
+                throw error(key, "\(name): expected \(expectation), got \(Self.describe(element))")
+            }
+            strings[name] = text
+        }
+        target = strings
+    }
+
     /// Decodes the `[[name]]` array of tables of this (root) table, one element each.
     mutating func read<Element: ConfigurationSection>(_ elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
         try read(Element.sectionName, into: &elements, make: make)

@@ -8,7 +8,8 @@ struct ConfigurationFileTests {
     /// The defaults, plus the one policy that gives every account the CRM folders.
     @Test func committedFileYieldsExactlyTheDefaults() throws {
         let path = try Self.committedFilePath()
-        #expect(try GatewayConfiguration.load(from: path) == GatewayConfiguration(policies: [GatewayConfiguration.Policy()]))
+        let policy = GatewayConfiguration.Policy(summarySubjects: ["opportunities": "{name} — {account} · {stage} · {amount} · closes {closeDate}"])
+        #expect(try GatewayConfiguration.load(from: path) == GatewayConfiguration(policies: [policy]))
     }
 
     /// Every key the decoder knows appears in the committed file, each after a comment line.
@@ -33,7 +34,7 @@ struct ConfigurationFileTests {
             return
         }
         #expect(policy.keys == ["name", "users", "master_folder", "drop_modules", "display_modules", "create_email_folder",
-                                "create_record_folder", "assign_to_folder", "assign_to_template", "scope"])
+                                "create_record_folder", "assign_to_folder", "assign_to_template", "scope", "summary_subjects"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")
