@@ -34,15 +34,12 @@ struct FieldFormatter {
     }
 
     func grouped(_ number: Decimal) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = true
-        formatter.groupingSeparator = ","
-        formatter.groupingSize = 3
-        formatter.maximumFractionDigits = 2
-        return formatter.string(from: number as NSDecimalNumber) ?? "\(number)"
+        number.formatted(.number.locale(Self.numberLocale).grouping(.automatic).precision(.fractionLength(0...2)))
     }
+
+    static let locale = Locale(identifier: "en_US_POSIX")
+    /// POSIX has no digit grouping; US English groups with commas.
+    static let numberLocale = Locale(identifier: "en_US")
 
     /// `15 Dec` this year, `15 Dec 2027` otherwise; long form `15 December 2027`.
     func format(_ date: CalendarDate, short: Bool) -> String {
@@ -57,10 +54,12 @@ struct FieldFormatter {
     }
 
     func format(_ date: Date, short: Bool) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = short ? "d MMM HH:mm" : "d MMMM yyyy, HH:mm 'UTC'"
-        return formatter.string(from: date)
+        let calendar = Calendar(identifier: .gregorian)
+        let style: Date.VerbatimFormatStyle = short
+            ? .init(format: "\(day: .defaultDigits) \(month: .abbreviated) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+                    locale: Self.locale, timeZone: .gmt, calendar: calendar)
+            : .init(format: "\(day: .defaultDigits) \(month: .wide) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) UTC",
+                    locale: Self.locale, timeZone: .gmt, calendar: calendar)
+        return date.formatted(style)
     }
 }

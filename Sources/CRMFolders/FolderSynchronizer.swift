@@ -69,8 +69,12 @@ struct FolderSynchronizer: Sendable {
             try await store.removeManagedMailbox(stale.mailbox.id)
             report.foldersRemoved += 1
         }
+        var byRole = try await rolesOfManagedMailboxes(account)
         for folder in plan {
-            let existing = try await store.managedMailboxes(of: account).first { $0.role == folder.role.key }
+            let existing = byRole[folder.role.key]
+            if let existing, existing.mailbox.name == folder.name, existing.acceptsMessages == folder.role.acceptsMessages {
+                continue
+            }
             if let existing, existing.mailbox.name != folder.name {
                 do {
                     try await store.renameManagedMailbox(of: account, from: existing.mailbox.name, to: folder.name)
@@ -86,7 +90,13 @@ struct FolderSynchronizer: Sendable {
             }
             try await store.ensureManagedMailbox(of: account, named: folder.name, role: folder.role.key,
                                                  acceptsMessages: folder.role.acceptsMessages, recordKey: folder.role.recordKey)
+            // A rename moves the folders below it too: read the names again.
+            if existing != nil { byRole = try await rolesOfManagedMailboxes(account) }
         }
+    }
+
+    private func rolesOfManagedMailboxes(_ account: UserID) async throws -> [String: ManagedMailbox] {
+        Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], template: SummaryTemplate?, in mailbox: MailboxID,
@@ -102,9 +112,9 @@ struct FolderSynchronizer: Sendable {
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
             let input = try await summaryInput(module: module, record: record, template: template, lookup: &lookup)
-            let rendered = SummaryRenderer.render(input)
             let old = existing.removeValue(forKey: key)
-            if old?.version == rendered.version { continue }
+            if old?.version == SummaryRenderer.version(input) { continue }
+            let rendered = SummaryRenderer.render(input)
             try await store.replaceSummary(in: mailbox, recordKey: key, version: rendered.version, raw: rendered.raw,
                                            date: record.modifiedAt, replacing: old)
             report.summariesWritten += 1

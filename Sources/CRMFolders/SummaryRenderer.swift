@@ -64,6 +64,12 @@ public enum SummaryRenderer {
         public var messageID: String
     }
 
+    /// The version of what the summary would show, without building the message.
+    public static func version(_ input: SummaryInput) -> String {
+        let rows = fieldRows(input)
+        return contentVersion(subject(input), plainText(input, rows), html(input, rows))
+    }
+
     /// The whole message, ready to append to a display folder.
     public static func render(_ input: SummaryInput, from address: String = "crm@crmgate.invalid") -> Rendered {
         let rows = fieldRows(input)
