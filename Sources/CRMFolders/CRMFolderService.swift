@@ -4,6 +4,7 @@ import GatewayConfig
 import Logging
 import MailStore
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps every policy user's CRM folders in step with the CRM: a full synchronisation
 /// at start, then again whenever the CRM reports a change (embedded CRM: at once) or,
@@ -11,18 +12,28 @@ import ServiceLifecycle
 public final class CRMFolderService: Service {
     let store: LocalStore
     let connector: any CRMConnector
-    let configuration: GatewayConfiguration
     let logger: Logger
+    private let current: Mutex<GatewayConfiguration>
+    /// Reasons to synchronise again, coalesced: a CRM change, the poll clock, a reload.
+    private let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
         self.store = store
         self.connector = connector
-        self.configuration = configuration
+        self.current = Mutex(configuration)
         self.logger = logger
     }
 
+    var configuration: GatewayConfiguration { current.withLock { $0 } }
+
+    /// Takes a reloaded configuration (policies, CRM name) and synchronises everyone with it.
+    public func apply(_ configuration: GatewayConfiguration) {
+        current.withLock { $0 = configuration }
+        wakeUps.continuation.yield()
+    }
+
     public func run() async throws {
-        let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let wakeUps = self.wakeUps
         let notifications = connector.changeNotifications()
         let pollInterval = Duration.seconds(configuration.crm.pollInterval)
         await withGracefulShutdownHandler {
@@ -74,6 +85,7 @@ public final class CRMFolderService: Service {
     /// Synchronises one account; nil when it follows no policy or has no CRM user.
     @discardableResult
     public func synchronize(account: UserID, email: String) async throws -> FolderSyncReport? {
+        let configuration = self.configuration
         guard let policy = configuration.policy(for: email) else { return nil }
         guard let crmUser = try await connector.user(email: email), crmUser.active else {
             logger.debug("no CRM user for account; no CRM folders", metadata: ["user": "\(email)"])

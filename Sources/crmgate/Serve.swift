@@ -28,9 +28,10 @@ struct Serve: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)),
         ]
-        if !config.policies.isEmpty {
-            services.append(.init(service: CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)))
-        }
+        // Folders run even without a policy, so that a reload can add one.
+        let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
+        services.append(.init(service: folders))
+        services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders, logger: logger)))
         if config.web.port != 0 {
             let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
@@ -38,6 +39,9 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)"])
+        let pidFile = PIDFile(storage: config.storage.path)
+        try pidFile.write()
+        defer { pidFile.remove() }
         try await group.run()
         try store.close()
         try crm.close()

@@ -1,0 +1,41 @@
+import CRMFolders
+import GatewayConfig
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Re-reads the configuration on SIGHUP (`crmgate reload`) and hands policy changes to the
+/// CRM folders without dropping a connection. A file with mistakes is reported and the
+/// running configuration kept; sections that need a restart are named in the log.
+struct ConfigurationReloader: Service {
+    let path: String
+    let initial: GatewayConfiguration
+    let folders: CRMFolderService?
+    let logger: Logger
+
+    func run() async throws {
+        var running = initial
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            let next: GatewayConfiguration
+            do {
+                next = try GatewayConfiguration.load(from: path)
+            } catch {
+                logger.error("configuration not reloaded: the file has a mistake; the running configuration stays",
+                             metadata: ["error": "\(error)"])
+                continue
+            }
+            let restartNeeded = [
+                ("[imap]", next.imap != running.imap), ("[tls]", next.tls != running.tls),
+                ("[storage]", next.storage != running.storage), ("[web]", next.web != running.web),
+                ("[crm] kind", next.crm.kind != running.crm.kind), ("[[module]]", next.modules != running.modules),
+            ].filter(\.1).map(\.0)
+            if !restartNeeded.isEmpty {
+                logger.warning("configuration changes that take effect only after a restart",
+                               metadata: ["sections": "\(restartNeeded.joined(separator: ", "))"])
+            }
+            folders?.apply(next)
+            running = next
+            logger.notice("configuration reloaded", metadata: ["config": "\(path)", "policies": "\(next.policies.count)"])
+        }
+    }
+}
