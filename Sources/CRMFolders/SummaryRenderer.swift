@@ -135,7 +135,7 @@ public enum SummaryRenderer {
     }
 
     static func html(_ input: SummaryInput, _ rows: [(label: String, value: String)]) -> String {
-        func e(_ s: String) -> String { escape(s) }
+        func e(_ s: String) -> String { s.htmlEscaped }
         let button = "display:inline-block;padding:6px 14px;border-radius:4px;text-decoration:none;font-weight:600;"
         var out = """
             <!doctype html><html><body style="margin:0;padding:16px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1d2430;background:#ffffff">
@@ -167,20 +167,5 @@ public enum SummaryRenderer {
             out += "</ul>"
         }
         return out + "</body></html>"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

@@ -1,25 +1,9 @@
-/// HTML text with everything a user typed escaped; pages are built from these.
-public struct HTML: Sendable, CustomStringConvertible {
-    public var description: String
+import CRM
 
-    public init(raw: String) { description = raw }
-
+/// Building pages: everything a user typed goes through `escape`.
+enum HTML {
     /// Escapes `&`, `<`, `>`, `"` and `'` so that text can go into element content and attributes.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { text.htmlEscaped }
 }
 
 /// The frame of every page: title, navigation, the signed-in user, and one stylesheet
