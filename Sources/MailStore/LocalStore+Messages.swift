@@ -7,7 +7,7 @@ extension LocalStore {
     /// Stores a message durably and returns its UIDVALIDITY and UID (RFC 4315 APPENDUID).
     public func append(_ message: NewMessage, to mailbox: MailboxID) async throws -> (uidValidity: UInt32, uid: UInt32) {
         let body = try Self.makeBody(message.raw)
-        let result = try await pool.write { db -> (UInt32, UInt32) in
+        let result = try await pool.write { db -> (UInt32, UInt32, Bool) in
             guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
@@ -17,10 +17,12 @@ extension LocalStore {
             let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
                                              internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                              flags: message.flags)
-            return (UInt32(truncatingIfNeeded: box.uidValidity), uid)
+            let queued = try Self.enqueueIfDrop(db, box: box, uid: uid, source: nil)
+            return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])
-        return result
+        if result.2 { drops.signal() }
+        return (result.0, result.1)
     }
 
     /// Parses the message once and keeps what FETCH needs (RFC 9051 ENVELOPE and BODYSTRUCTURE).
@@ -174,6 +176,7 @@ extension LocalStore {
     public func copy(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
         let result = try await pool.write { db in try Self.copy(db, uids: uids, from: source, to: destination) }
         changes.publish([destination])
+        if result.queuedDrops { drops.signal() }
         return result
     }
 
@@ -189,6 +192,7 @@ extension LocalStore {
             return copied
         }
         changes.publish([source, destination])
+        if result.queuedDrops { drops.signal() }
         return result
     }
 
@@ -198,6 +202,7 @@ extension LocalStore {
         }
         var sourceUIDs: [UInt32] = []
         var destinationUIDs: [UInt32] = []
+        var queued = false
         for chunk in uids.sorted().chunked(500) {
             let records = try MessageRecord
                 .filter(MessageRecord.Columns.mailboxId == source.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
@@ -208,10 +213,13 @@ extension LocalStore {
                                             zone: record.internalZone, flags: FlagList.decode(record.flags))
                 sourceUIDs.append(UInt32(truncatingIfNeeded: record.uid))
                 destinationUIDs.append(uid)
+                if try enqueueIfDrop(db, box: target, uid: uid, source: source.rawValue) { queued = true }
             }
         }
-        return CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
-                          sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs)
+        var result = CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
+                                sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs)
+        result.queuedDrops = queued
+        return result
     }
 
     /// Removes every message flagged \Deleted (limited to `uids` when given, for UID EXPUNGE).

@@ -9,6 +9,8 @@ import GRDB
 public final class LocalStore: Sendable {
     let pool: DatabaseWriter
     public let changes: ChangeBus
+    /// Signals queued drops to the drop processor.
+    public let drops = DropSignal()
 
     /// Opens (creating if needed) the store in `directory`/mail.sqlite.
     public init(directory: String) throws {

@@ -98,6 +98,22 @@ enum Schema {
                 t.column("version", .text).notNull()
             }
         }
+        migrator.registerMigration("v4: drop queue") { db in
+            // One row per message put into a drop folder, written in the same transaction as
+            // the message: a drop is queued durably before the client's OK. The row goes
+            // with its message if the user deletes it before it is processed.
+            try db.create(table: "dropJob") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("messageId", .integer).notNull().unique().references("message", onDelete: .cascade)
+                t.column("sourceMailboxId", .integer).references("mailbox", onDelete: .setNull)
+                t.column("state", .text).notNull().check { ["pending", "done", "failed"].contains($0) }
+                t.column("attempts", .integer).notNull()
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("lastError", .text)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(index: "dropJob_due", on: "dropJob", columns: ["state", "nextAttemptAt"])
+        }
         return migrator
     }
 }

@@ -91,6 +91,8 @@ public struct CopyResult: Sendable {
     public var destinationUIDValidity: UInt32
     public var sourceUIDs: [UInt32]
     public var destinationUIDs: [UInt32]
+    /// Whether the destination is a drop folder and the messages were queued for the CRM.
+    public var queuedDrops = false
 }
 
 /// Failures a client or administrator can meet, worded as advice.
