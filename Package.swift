@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "CRMFolders",
             dependencies: [
-                "CRM", "MIMECore", "MailStore", "GatewayConfig",
+                "CRM", "MIMECore", "IMAPCore", "MailStore", "GatewayConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
