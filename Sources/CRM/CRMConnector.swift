@@ -32,7 +32,8 @@ public protocol CRMConnector: Sendable {
     /// One record, or nil when it does not exist.
     func record(_ ref: RecordRef) async throws -> CRMRecord?
 
-    /// Creates a record; validation failures are permanent errors naming the field.
+    /// Creates a record; validation failures are permanent errors naming the field. With an
+    /// `idempotencyKey`, a second create with the same key returns the first record.
     func createRecord(in module: ModuleKey, _ draft: RecordDraft) async throws -> CRMRecord
 
     /// Changes the given fields (nil clears one) and, if set, the owner.

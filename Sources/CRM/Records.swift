@@ -47,9 +47,12 @@ public struct CRMRecord: Hashable, Sendable {
 public struct RecordDraft: Sendable {
     public var owner: CRMUserID?
     public var fields: [String: FieldValue?]
+    /// For a create: a key that makes it happen once. Creating again with the same key
+    /// returns the record the first call made (a drop re-run after a crash).
+    public var idempotencyKey: String?
 
-    public init(owner: CRMUserID? = nil, fields: [String: FieldValue?]) {
-        self.owner = owner; self.fields = fields
+    public init(owner: CRMUserID? = nil, fields: [String: FieldValue?], idempotencyKey: String? = nil) {
+        self.owner = owner; self.fields = fields; self.idempotencyKey = idempotencyKey
     }
 }
 

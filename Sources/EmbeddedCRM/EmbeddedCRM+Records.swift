@@ -27,6 +27,10 @@ extension EmbeddedCRM {
         let module = try definition(key)
         let validator = RecordValidator(module: module, catalog: catalog)
         return try await write(notifying: { _ in [key] }) { db in
+            if let idempotencyKey = draft.idempotencyKey,
+               let existing = try Int64.fetchOne(db, sql: "SELECT recordId FROM createKey WHERE key = ?", arguments: [idempotencyKey]) {
+                return try Self.reread(existing, db)
+            }
             let fields = try validator.merge(draft, into: [:], db)
             let ownerId = try draft.owner.map { try RecordValidator.checkOwner($0, db) }
             let now = Date()
@@ -38,6 +42,9 @@ extension EmbeddedCRM {
             guard let id = row.id else { throw CRMError(.permanent, "the embedded CRM could not store the new record") }
             try RecordStore.index(id, module: module, fields: fields, db)
             try RecordStore.log(.created, row, at: now, db)
+            if let idempotencyKey = draft.idempotencyKey {
+                try db.execute(sql: "INSERT INTO createKey(key, recordId) VALUES (?, ?)", arguments: [idempotencyKey, id])
+            }
             return try Self.reread(id, db)
         }
     }

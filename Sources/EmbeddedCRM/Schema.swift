@@ -15,6 +15,13 @@ enum Schema {
             try createChangeLog(db)
             try createArchive(db)
         }
+        migrator.registerMigration("v2: idempotent creates") { db in
+            // The key of each create that carried one, so that repeating it returns the record.
+            try db.create(table: "createKey") { t in
+                t.primaryKey("key", .text)
+                t.column("recordId", .integer).notNull().references("record", onDelete: .cascade)
+            }
+        }
         return migrator
     }
 

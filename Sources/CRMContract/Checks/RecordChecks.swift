@@ -7,6 +7,23 @@ enum RecordChecks {
         ContractCheck("create, read, update and delete work for \(builtIn.key)") { fixture in
             try await roundTrip(builtIn.key, fixture)
         }
+    } + [
+        ContractCheck("a create repeated with its idempotency key returns the first record") { fixture in
+            try await idempotentCreate(fixture)
+        },
+    ]
+
+    private static func idempotentCreate(_ fixture: ContractFixture) async throws {
+        let connector = fixture.connector
+        let module = try await fixture.module(.opportunities)
+        var draft = try await SampleRecords(fixture: fixture).draft(module, name: "Once \(fixture.tag)", owner: fixture.alice.id)
+        draft.idempotencyKey = "contract-\(fixture.tag)"
+        let first = try await connector.createRecord(in: .opportunities, draft)
+        let again = try await connector.createRecord(in: .opportunities, draft)
+        try expect(again.ref == first.ref, "a second createRecord with idempotency key \(draft.idempotencyKey ?? "") made \(again.ref) besides \(first.ref)")
+        draft.idempotencyKey = "contract-other-\(fixture.tag)"
+        let other = try await connector.createRecord(in: .opportunities, draft)
+        try expect(other.ref != first.ref, "createRecord with a different idempotency key returned the same record \(first.ref)")
     }
 
     private static func roundTrip(_ key: ModuleKey, _ fixture: ContractFixture) async throws {
