@@ -42,6 +42,7 @@ let package = Package(
             name: "CRMFolders",
             dependencies: [
                 "CRM", "MIMECore", "IMAPCore", "MailStore", "GatewayConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -5,7 +5,9 @@ import MIMECore
 
 extension LocalStore {
     /// Stores a message durably and returns its UIDVALIDITY and UID (RFC 4315 APPENDUID).
-    public func append(_ message: NewMessage, to mailbox: MailboxID) async throws -> (uidValidity: UInt32, uid: UInt32) {
+    /// `queueDrop: false` stores a message in a drop folder without queuing it (crmgate's
+    /// own error reports beside a failed drop).
+    public func append(_ message: NewMessage, to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uid: UInt32) {
         let body = try Self.makeBody(message.raw)
         let result = try await pool.write { db -> (UInt32, UInt32, Bool) in
             guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
@@ -17,7 +19,7 @@ extension LocalStore {
             let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
                                              internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                              flags: message.flags)
-            let queued = try Self.enqueueIfDrop(db, box: box, uid: uid, source: nil)
+            let queued = queueDrop ? try Self.enqueueIfDrop(db, box: box, uid: uid, source: nil) : false
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])

@@ -10,7 +10,7 @@ import Web
 
 /// `crmgate serve`: runs every configured service until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners, CRM folders, web UI and JSON API) until SIGTERM.")
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (IMAP listeners, CRM folders, drop processing, web UI and JSON API) until SIGTERM.")
 
     @OptionGroup var options: ConfigOption
 
@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
         // Folders run even without a policy, so that a reload can add one.
         let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: folders))
+        services.append(.init(service: DropProcessor(store: store, connector: crm, logger: logger)))
         services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders, logger: logger)))
         if config.web.port != 0 {
             let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)

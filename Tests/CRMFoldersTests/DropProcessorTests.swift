@@ -1,0 +1,146 @@
+import CRM
+import EmbeddedCRM
+import Foundation
+import Logging
+import MailStore
+import MIMECore
+import Testing
+@testable import CRMFolders
+
+@Suite("Drops: processing")
+struct DropProcessorTests {
+    struct World {
+        let crm: EmbeddedCRM
+        let store: LocalStore
+        let processor: DropProcessor
+        let alice: UserID
+        let aliceCRM: CRMUser
+        let inbox: MailboxInfo
+        let acme: CRMRecord
+        let jane: CRMRecord
+
+        func drop(into role: String, name: String, recordKey: String? = nil) async throws -> MailboxInfo {
+            try await store.ensureManagedMailbox(of: alice, named: "CRM/\(name)", role: role, acceptsMessages: true, recordKey: recordKey)
+        }
+
+        /// Appends `raw` to INBOX and moves it into `folder`, as a client's MOVE does.
+        func move(_ raw: String, into folder: MailboxInfo) async throws {
+            let (_, uid) = try await store.append(NewMessage(raw: Array(raw.replacingOccurrences(of: "\n", with: "\r\n").utf8)), to: inbox.id)
+            _ = try await store.move(uids: [uid], from: inbox.id, to: folder.id)
+        }
+    }
+
+    func world(rules: MatchingRules = .init()) async throws -> World {
+        let crm = try EmbeddedCRM(inMemoryWithPublicURL: URL(string: "http://crm.test")!)
+        let store = try LocalStore(inMemory: ())
+        let aliceCRM = try await crm.createUser(name: "Alice Martin", email: "alice@example.com")
+        let alice = try await store.createUser(email: "alice@example.com", password: "x")
+        let acme = try await crm.createRecord(in: .accounts, RecordDraft(fields: ["name": .text("Acme Corp"), "domains": .list(["acme.example"])]))
+        let jane = try await crm.createRecord(in: .contacts, RecordDraft(fields: [
+            "firstName": .text("Jane"), "lastName": .text("Doe"), "emails": .list(["jane@acme.example"]), "account": .reference(acme.ref)]))
+        let processor = DropProcessor(store: store, connector: crm, rules: rules, logger: Logger(label: "test"))
+        return World(crm: crm, store: store, processor: processor, alice: alice, aliceCRM: aliceCRM,
+                     inbox: try await store.mailbox(of: alice, named: "INBOX"), acme: acme, jane: jane)
+    }
+
+    static let proposal = """
+        From: Jane Doe <jane@acme.example>
+        To: Alice Martin <alice@example.com>
+        Subject: Re: Fwd: Website relaunch
+        Message-ID: <relaunch-1@acme.example>
+        Date: Tue, 24 Nov 2026 10:00:00 +0000
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain; charset=utf-8
+
+        We would like a new website by March.
+        --b
+        Content-Type: application/pdf; name=brief.pdf
+        Content-Disposition: attachment; filename=brief.pdf
+        Content-Transfer-Encoding: base64
+
+        JVBERi0xLjQK
+        --b--
+
+        """
+
+    @Test func createNewOpportunityCreatesOneRecordArchivesTheMailAndReturnsIt() async throws {
+        let w = try await world()
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        #expect(await w.processor.processDue() == 1)
+        let opportunities = try await w.crm.records(in: .opportunities, matching: RecordQuery()).records
+        #expect(opportunities.count == 1)
+        let deal = try #require(opportunities.first)
+        #expect(deal.fields["name"]?.text == "Website relaunch" && deal.owner == w.aliceCRM.id)
+        #expect(deal.fields["account"]?.reference == w.acme.ref && deal.fields["contact"]?.reference == w.jane.ref)
+        #expect(deal.fields["description"]?.text?.contains("new website by March") == true)
+        let archived = try await w.crm.archivedEmails(relatedTo: deal.ref)
+        #expect(archived.count == 1 && archived[0].attachmentNames == ["brief.pdf"] && archived[0].people == [w.jane.ref])
+        // Back in INBOX, marked done; the drop folder is empty.
+        #expect(try await w.store.states(of: folder.id).isEmpty)
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done]])
+    }
+
+    @Test func droppingTheSameMailTwiceMakesNoSecondRecordOrArchive() async throws {
+        let w = try await world()
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        let deals = try await w.crm.records(in: .opportunities, matching: RecordQuery()).records
+        #expect(deals.count == 1)
+        #expect(try await w.crm.archivedEmails(relatedTo: deals[0].ref).count == 1)
+    }
+
+    @Test func assignToArchivesToThatRecordAndCreateEmailToThePeople() async throws {
+        let w = try await world()
+        let deal = try await w.crm.createRecord(in: .opportunities, RecordDraft(owner: w.aliceCRM.id, fields: ["name": .text("ERP"), "stage": .text("Proposal")]))
+        let assign = try await w.drop(into: "assign:opportunities/\(deal.ref.id)", name: "Assign To ERP",
+                                      recordKey: "opportunities/\(deal.ref.id)")
+        let email = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move(Self.proposal, into: assign)
+        try await w.move(Self.proposal.replacingOccurrences(of: "relaunch-1", with: "relaunch-2"), into: email)
+        #expect(await w.processor.processDue() == 2)
+        #expect(try await w.crm.archivedEmails(relatedTo: deal.ref).count == 1)
+        #expect(try await w.crm.archivedEmails(relatedTo: w.jane.ref).count == 2)
+    }
+
+    @Test func noMatchWithoutCreationFailsWithAReportBesideTheMail() async throws {
+        let w = try await world(rules: MatchingRules(createContacts: false))
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move("From: stranger@unknown.example\nTo: alice@example.com\nSubject: Hello\n\nhi\n", into: folder)
+        await w.processor.processDue()
+        let states = try await w.store.states(of: folder.id)
+        #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+        let report = try #require(try await w.store.content(in: folder.id, uid: states[1].uid))
+        #expect(report.index.headerValues("Subject", in: report.raw) == ["Could not archive \"Hello\""])
+        #expect(String(decoding: report.raw, as: UTF8.self).contains("stranger@unknown.example"))
+        #expect(try await w.store.dueDrops(now: Date().addingTimeInterval(86_400)).isEmpty)
+    }
+
+    @Test func crmOutageKeepsTheDropPendingUntilItIsBack() async throws {
+        let w = try await world()
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        w.crm.setAvailability(.unavailable)
+        await w.processor.processDue()
+        #expect(try await w.store.states(of: folder.id).map(\.flags) == [[DropKeyword.pending]])
+        w.crm.setAvailability(.available)
+        #expect(await w.processor.processDue() == 0)
+        #expect(await w.processor.processDue(now: Date().addingTimeInterval(10)) == 1)
+        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 1)
+    }
+
+    @Test(arguments: [("Re: Fwd: Offer", "Offer"), ("AW: WG: Angebot", "Angebot"), ("RE[2]: x", "x"), ("Reply needed", "Reply needed")])
+    func replyAndForwardPrefixesAreRemovedFromNames(_ subject: String, _ name: String) {
+        #expect(DropProcessor.recordName(fromSubject: subject) == name)
+    }
+
+    @Test func htmlBecomesReadableText() {
+        #expect(DropProcessor.text(fromHTML: "<p>Hello&nbsp;<b>you</b></p><style>p{}</style><br>Bye &amp; thanks") == "Hello you\n\nBye & thanks")
+    }
+}
