@@ -89,6 +89,17 @@ class Gateway:
         return self.log.read_text(errors="replace")
 
 
+def demo_gateway(root, extra_config=""):
+    """A gateway filled by `crmgate demo seed`, with the demo users alice@ and bob@example.com
+    given PASSWORD as their mail password (not started)."""
+    gw = Gateway(root, extra_config=extra_config)
+    seeded = gw.cli("demo", "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    for user in ("alice@example.com", "bob@example.com"):
+        assert gw.cli("user", "passwd", user, input=PASSWORD + "\n").returncode == 0
+    return gw
+
+
 @pytest.fixture
 def gateway(tmp_path):
     if not BIN:

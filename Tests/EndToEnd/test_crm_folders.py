@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from imapclient import IMAPClient, imap_utf7
 
-from conftest import PASSWORD, Gateway
+from conftest import PASSWORD, demo_gateway
 from test_mbsync import Mbsync, mbsync_version
 
 POLICY = '[[policy]]\nname = "everyone"\nusers = ["*"]\n'
@@ -32,11 +32,7 @@ def crm_folders(c):
 def crm(tmp_path):
     """A gateway with the demo CRM, one policy for everyone, and the demo users' mail
     passwords set to PASSWORD; waits until alice's CRM folders are there."""
-    gw = Gateway(tmp_path, extra_config=POLICY)
-    seeded = gw.cli("demo", "seed")
-    assert seeded.returncode == 0, seeded.stderr
-    for user in ("alice@example.com", "bob@example.com"):
-        assert gw.cli("user", "passwd", user, input=PASSWORD + "\n").returncode == 0
+    gw = demo_gateway(tmp_path, POLICY)
     gw.start()
     deadline = time.time() + 30
     c = client(gw)

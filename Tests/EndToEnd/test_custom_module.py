@@ -5,7 +5,7 @@ import time
 import pytest
 from imapclient import IMAPClient
 
-from conftest import PASSWORD, Gateway
+from conftest import PASSWORD, Gateway, demo_gateway
 from test_json_api import call
 
 CONTRACTS = """
@@ -31,9 +31,7 @@ display_modules = ["opportunities", "contracts"]
 
 @pytest.fixture
 def gw(tmp_path):
-    gw = Gateway(tmp_path, extra_config=CONTRACTS)
-    assert gw.cli("demo", "seed").returncode == 0
-    assert gw.cli("user", "passwd", "alice@example.com", input=PASSWORD + "\n").returncode == 0
+    gw = demo_gateway(tmp_path, CONTRACTS)
     gw.token = gw.cli("token", "create", "alice@example.com").stdout.strip()
     gw.start()
     yield gw

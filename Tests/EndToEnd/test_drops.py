@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from imapclient import IMAPClient
 
-from conftest import PASSWORD, Gateway
+from conftest import PASSWORD, demo_gateway
 
 POLICY = '[[policy]]\nname = "everyone"\nusers = ["*"]\n'
 DROP = "Embedded CRM/- Create New Opportunity"
@@ -23,9 +23,7 @@ def mail(subject, message_id):
 
 @pytest.fixture
 def gw(tmp_path):
-    gw = Gateway(tmp_path, extra_config=POLICY)
-    assert gw.cli("demo", "seed").returncode == 0
-    assert gw.cli("user", "passwd", "alice@example.com", input=PASSWORD + "\n").returncode == 0
+    gw = demo_gateway(tmp_path, POLICY)
     gw.token = gw.cli("token", "create", "alice@example.com").stdout.strip()
     gw.start()
     c = client(gw)

@@ -6,7 +6,7 @@ import time
 
 from imapclient import IMAPClient
 
-from conftest import PASSWORD, Gateway
+from conftest import PASSWORD, Gateway, demo_gateway
 
 POLICY = '[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = ["opportunities"]\n'
 
@@ -16,9 +16,7 @@ def folders(c):
 
 
 def test_reload_adds_a_display_module_and_keeps_connections(tmp_path):
-    gw = Gateway(tmp_path, extra_config=POLICY)
-    assert gw.cli("demo", "seed").returncode == 0
-    assert gw.cli("user", "passwd", "alice@example.com", input=PASSWORD + "\n").returncode == 0
+    gw = demo_gateway(tmp_path, POLICY)
     gw.start()
     try:
         c = IMAPClient(gw.host, port=gw.tls_port, ssl=True, ssl_context=gw.tls_context(), timeout=30)
