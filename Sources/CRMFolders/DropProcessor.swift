@@ -1,11 +1,13 @@
 import CRM
 import Crypto
 import Foundation
+import GatewayConfig
 import IMAPCore
 import Logging
 import MailStore
 import MIMECore
 import ServiceLifecycle
+import Synchronization
 
 /// Turns queued drops into CRM actions, at once: match the people of the mail, perform
 /// the drop folder's action (Create New Email, Create New <Module>, Assign To), archive
@@ -18,15 +20,25 @@ public final class DropProcessor: Service {
     let store: LocalStore
     let connector: any CRMConnector
     let logger: Logger
-    let rules: MatchingRules
+    private let current: Mutex<GatewayConfiguration>
     /// Transient failures are retried this many times, then reported.
     public static let maxAttempts = 8
 
-    public init(store: LocalStore, connector: any CRMConnector, rules: MatchingRules = .init(), logger: Logger) {
+    public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
         self.store = store
         self.connector = connector
-        self.rules = rules
+        self.current = Mutex(configuration)
         self.logger = logger
+    }
+
+    /// Takes a reloaded configuration; drops from then on follow its policies.
+    public func apply(_ configuration: GatewayConfiguration) {
+        current.withLock { $0 = configuration }
+    }
+
+    /// The policy of an account, or the defaults when it follows none.
+    func policy(for email: String) -> GatewayConfiguration.Policy {
+        current.withLock { $0.policy(for: email) } ?? GatewayConfiguration.Policy()
     }
 
     public func run() async throws {
@@ -67,9 +79,20 @@ public final class DropProcessor: Service {
     func process(_ job: DropJob) async {
         do {
             guard let content = try await store.content(in: job.mailbox, uid: job.uid) else { return }
-            let outcome = try await perform(job, raw: content.raw, index: content.index)
-            let inbox = try await store.mailbox(of: job.user, named: "INBOX").id
-            try await store.completeDrop(job, moveTo: job.source ?? inbox)
+            guard let email = try await store.accounts().first(where: { $0.id == job.user })?.email else { return }
+            let policy = policy(for: email)
+            let outcome = try await perform(job, email: email, policy: policy, raw: content.raw, index: content.index)
+            switch policy.afterProcessing {
+            case "keep":
+                try await store.completeDrop(job, moveTo: nil)
+            case "delete":
+                try await store.completeDrop(job, moveTo: nil)
+                _ = try await store.store(.add, flags: ["\\Deleted"], uids: [job.uid], in: job.mailbox)
+                _ = try await store.expunge(job.mailbox, uids: [job.uid])
+            default:
+                let inbox = try await store.mailbox(of: job.user, named: "INBOX").id
+                try await store.completeDrop(job, moveTo: job.source ?? inbox)
+            }
             logger.info("drop done", metadata: ["action": "\(job.role)", "result": "\(outcome)"])
         } catch let failure as DropFailure {
             await fail(job, failure.message)
@@ -92,13 +115,15 @@ public final class DropProcessor: Service {
     /// A reason the drop cannot succeed, worded for the user.
     struct DropFailure: Error { let message: String }
 
-    private func perform(_ job: DropJob, raw: [UInt8], index: MessageIndex) async throws -> String {
-        guard let email = try await store.accounts().first(where: { $0.id == job.user })?.email,
-              let user = try await connector.user(email: email) else {
+    private func perform(_ job: DropJob, email: String, policy: GatewayConfiguration.Policy, raw: [UInt8],
+                         index: MessageIndex) async throws -> String {
+        guard let user = try await connector.user(email: email) else {
             throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
         }
+        let rules = MatchingRules(matchLeads: policy.matchLeads, createContacts: policy.createContacts,
+                                  genericDomains: Set(policy.genericDomains.map { $0.lowercased() }), blocked: policy.blocked)
         let matched = try await RecipientMatcher(connector: connector, rules: rules, owner: user.id).match(MailAddress.all(in: index))
-        if matched.onlyUsers {
+        if policy.skipInternal && matched.onlyUsers {
             throw DropFailure(message: "Every address of this mail belongs to a CRM user: it is internal mail, so it was not archived.")
         }
         let subject = index.headerValues("Subject", in: raw).first ?? ""
@@ -107,8 +132,8 @@ public final class DropProcessor: Service {
         let target: String
         switch DropAction(role: job.role, recordKey: job.recordKey) {
         case .createEmail:
-            guard !matched.people.isEmpty || !matched.accounts.isEmpty else {
-                throw DropFailure(message: "No CRM contact or lead matches \(Self.addresses(matched)), and contacts may not be created, so the mail has nobody to be archived to.")
+            guard !matched.people.isEmpty || !matched.accounts.isEmpty || !policy.mustMatch else {
+                throw DropFailure(message: "No CRM contact or lead matches \(Self.addresses(matched)) and the policy requires a match (contacts may not be created here). Add the contact to the CRM, then move the mail here again.")
             }
             target = "email"
         case .createRecord(let module):

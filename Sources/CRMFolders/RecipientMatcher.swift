@@ -1,5 +1,6 @@
 import CRM
 import Foundation
+import GatewayConfig
 import IMAPCore
 import MIMECore
 
@@ -16,9 +17,7 @@ public struct MatchingRules: Sendable {
     public var blocked: [String]
 
     public init(matchLeads: Bool = true, createContacts: Bool = true,
-                genericDomains: Set<String> = ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
-                                               "yahoo.com", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de",
-                                               "proton.me", "protonmail.com"],
+                genericDomains: Set<String> = Set(GatewayConfiguration.Policy.defaultGenericDomains),
                 blocked: [String] = []) {
         self.matchLeads = matchLeads; self.createContacts = createContacts
         self.genericDomains = genericDomains; self.blocked = blocked

@@ -11,6 +11,7 @@ struct ConfigurationReloader: Service {
     let path: String
     let initial: GatewayConfiguration
     let folders: CRMFolderService?
+    let drops: DropProcessor?
     let logger: Logger
 
     func run() async throws {
@@ -34,6 +35,7 @@ struct ConfigurationReloader: Service {
                                metadata: ["sections": "\(restartNeeded.joined(separator: ", "))"])
             }
             folders?.apply(next)
+            drops?.apply(next)
             running = next
             logger.notice("configuration reloaded", metadata: ["config": "\(path)", "policies": "\(next.policies.count)"])
         }

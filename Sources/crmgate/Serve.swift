@@ -31,8 +31,10 @@ struct Serve: AsyncParsableCommand {
         // Folders run even without a policy, so that a reload can add one.
         let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: folders))
-        services.append(.init(service: DropProcessor(store: store, connector: crm, logger: logger)))
-        services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders, logger: logger)))
+        let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
+        services.append(.init(service: drops))
+        services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders,
+                                                             drops: drops, logger: logger)))
         if config.web.port != 0 {
             let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))

@@ -1,6 +1,7 @@
 import CRM
 import EmbeddedCRM
 import Foundation
+import GatewayConfig
 import Logging
 import MailStore
 import MIMECore
@@ -30,7 +31,7 @@ struct DropProcessorTests {
         }
     }
 
-    func world(rules: MatchingRules = .init()) async throws -> World {
+    func world(policy: GatewayConfiguration.Policy = .init()) async throws -> World {
         let crm = try EmbeddedCRM(inMemoryWithPublicURL: URL(string: "http://crm.test")!)
         let store = try LocalStore(inMemory: ())
         let aliceCRM = try await crm.createUser(name: "Alice Martin", email: "alice@example.com")
@@ -38,7 +39,8 @@ struct DropProcessorTests {
         let acme = try await crm.createRecord(in: .accounts, RecordDraft(fields: ["name": .text("Acme Corp"), "domains": .list(["acme.example"])]))
         let jane = try await crm.createRecord(in: .contacts, RecordDraft(fields: [
             "firstName": .text("Jane"), "lastName": .text("Doe"), "emails": .list(["jane@acme.example"]), "account": .reference(acme.ref)]))
-        let processor = DropProcessor(store: store, connector: crm, rules: rules, logger: Logger(label: "test"))
+        let processor = DropProcessor(store: store, connector: crm, configuration: GatewayConfiguration(policies: [policy]),
+                                      logger: Logger(label: "test"))
         return World(crm: crm, store: store, processor: processor, alice: alice, aliceCRM: aliceCRM,
                      inbox: try await store.mailbox(of: alice, named: "INBOX"), acme: acme, jane: jane)
     }
@@ -110,7 +112,7 @@ struct DropProcessorTests {
     }
 
     @Test func noMatchWithoutCreationFailsWithAReportBesideTheMail() async throws {
-        let w = try await world(rules: MatchingRules(createContacts: false))
+        let w = try await world(policy: .init(createContacts: false))
         let folder = try await w.drop(into: "create-email", name: "- Create New Email")
         try await w.move("From: stranger@unknown.example\nTo: alice@example.com\nSubject: Hello\n\nhi\n", into: folder)
         await w.processor.processDue()
@@ -142,5 +144,33 @@ struct DropProcessorTests {
 
     @Test func htmlBecomesReadableText() {
         #expect(DropProcessor.text(fromHTML: "<p>Hello&nbsp;<b>you</b></p><style>p{}</style><br>Bye &amp; thanks") == "Hello you\n\nBye & thanks")
+    }
+
+    @Test func afterProcessingKeepLeavesTheMailAndDeleteRemovesIt() async throws {
+        for (choice, remaining) in [("keep", 1), ("delete", 0)] {
+            let w = try await world(policy: .init(afterProcessing: choice))
+            let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+            try await w.move(Self.proposal, into: folder)
+            await w.processor.processDue()
+            let left = try await w.store.states(of: folder.id)
+            #expect(left.count == remaining, "after_processing = \(choice)")
+            #expect(left.allSatisfy { $0.flags == [DropKeyword.done] })
+            #expect(try await w.store.states(of: w.inbox.id).isEmpty)
+        }
+    }
+
+    @Test func internalMailIsSkippedUnlessThePolicyArchivesIt() async throws {
+        let internalMail = "From: alice@example.com\nTo: alice@example.com\nSubject: note to self\n\nx\n"
+        let skipping = try await world()
+        let folder = try await skipping.drop(into: "create-email", name: "- Create New Email")
+        try await skipping.move(internalMail, into: folder)
+        await skipping.processor.processDue()
+        #expect(try await skipping.store.states(of: folder.id).first?.flags == [DropKeyword.error])
+
+        let archiving = try await world(policy: .init(mustMatch: false, skipInternal: false))
+        let other = try await archiving.drop(into: "create-email", name: "- Create New Email")
+        try await archiving.move(internalMail, into: other)
+        await archiving.processor.processDue()
+        #expect(try await archiving.store.states(of: archiving.inbox.id).map(\.flags) == [[DropKeyword.done]])
     }
 }

@@ -4,6 +4,10 @@ extension GatewayConfiguration {
     /// A user follows the policy that lists their address, or else the one listing `"*"`.
     public struct Policy: Sendable, Equatable {
         public static let scopes = ["owned", "visible"]
+        public static let afterProcessingChoices = ["return", "keep", "delete"]
+        public static let defaultGenericDomains = ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+                                                   "yahoo.com", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de",
+                                                   "proton.me", "protonmail.com"]
 
         /// `name`: shown in logs and `crmgate status`.
         public var name: String
@@ -28,18 +32,38 @@ extension GatewayConfiguration {
         /// `summary_subjects`: per module, the subject of its summary emails, e.g.
         /// `{ opportunities = "{name} · {stage} · {amount}" }`; modules not named keep the default.
         public var summarySubjects: [String: String]
+        /// `after_processing`: a dropped mail, once done, goes back where it came from
+        /// ("return", INBOX when unknown), stays in the drop folder ("keep"), or is deleted.
+        public var afterProcessing: String
+        /// `must_match`: a mail none of whose addresses matches (or could be created) is an error.
+        public var mustMatch: Bool
+        /// `match_leads`: match leads when no contact has the address.
+        public var matchLeads: Bool
+        /// `create_contacts`: create a contact (and its account from the domain) for an unmatched address.
+        public var createContacts: Bool
+        /// `generic_domains`: webmail domains that never become accounts.
+        public var genericDomains: [String]
+        /// `blocked`: addresses or domains (regular expressions) never matched or created.
+        public var blocked: [String]
+        /// `skip_internal`: a mail whose every address is a CRM user is not archived.
+        public var skipInternal: Bool
 
         public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
                     dropModules: [String] = ["opportunities", "cases"],
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
                     createEmailFolder: String = "- Create New Email", createRecordFolder: String = "- Create New {module}",
                     assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
-                    summarySubjects: [String: String] = [:]) {
+                    summarySubjects: [String: String] = [:], afterProcessing: String = "return", mustMatch: Bool = true,
+                    matchLeads: Bool = true, createContacts: Bool = true, genericDomains: [String] = Policy.defaultGenericDomains,
+                    blocked: [String] = [], skipInternal: Bool = true) {
             self.name = name; self.users = users; self.masterFolder = masterFolder
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
             self.assignToFolder = assignToFolder; self.assignToTemplate = assignToTemplate; self.scope = scope
             self.summarySubjects = summarySubjects
+            self.afterProcessing = afterProcessing; self.mustMatch = mustMatch; self.matchLeads = matchLeads
+            self.createContacts = createContacts; self.genericDomains = genericDomains; self.blocked = blocked
+            self.skipInternal = skipInternal
         }
 
         /// Whether the policy names this account explicitly (not through `"*"`).
@@ -69,6 +93,16 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         try table.read("assign_to_template", into: &assignToTemplate, .nonEmpty("a folder name template"))
         try table.read("scope", into: &scope, .oneOf(noun: "scope", Self.scopes))
         try table.read("summary_subjects", into: &summarySubjects, .nonEmpty("a subject template such as \"{name} · {stage}\""))
+        try table.read("after_processing", into: &afterProcessing, .oneOf(noun: "after_processing choice", Self.afterProcessingChoices))
+        try table.read("must_match", into: &mustMatch)
+        try table.read("match_leads", into: &matchLeads)
+        try table.read("create_contacts", into: &createContacts)
+        try table.read("generic_domains", into: &genericDomains, .nonEmpty("a domain such as \"gmail.com\""))
+        try table.read("blocked", into: &blocked, .nonEmpty("a regular expression for addresses or domains"))
+        try table.read("skip_internal", into: &skipInternal)
+        for pattern in blocked where (try? Regex(pattern)) == nil {
+            throw table.error("blocked", "\"\(pattern)\" is not a valid regular expression")
+        }
         if users.isEmpty {
             throw table.error("users", "the policy applies to nobody; list account addresses or \"*\"")
         }

@@ -142,11 +142,17 @@ struct ConfigurationErrorTests {
             "[[policy]]\nassign_to_folder = \"Assign/To\"",
             #"conf/crmgate.toml: policy[1].assign_to_folder: "Assign/To" contains the hierarchy delimiter "/"; use a single folder name"#),
         FaultyConfiguration(
+            "[[policy]]\nblocked = [\"(unclosed\"]",
+            #"conf/crmgate.toml: policy[1].blocked: "(unclosed" is not a valid regular expression"#),
+        FaultyConfiguration(
+            "[[policy]]\nafter_processing = \"archive\"",
+            #"conf/crmgate.toml: policy[1].after_processing: unknown after_processing choice "archive"; use one of return, keep, delete"#),
+        FaultyConfiguration(
             "[[policy]]\nscope = \"everything\"",
             #"conf/crmgate.toml: policy[1].scope: unknown scope "everything"; use one of owned, visible"#),
         FaultyConfiguration(
             "[[policy]]\nfolders = 1",
-            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects"),
+            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal"),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),

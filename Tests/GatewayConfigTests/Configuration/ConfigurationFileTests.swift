@@ -34,7 +34,9 @@ struct ConfigurationFileTests {
             return
         }
         #expect(policy.keys == ["name", "users", "master_folder", "drop_modules", "display_modules", "create_email_folder",
-                                "create_record_folder", "assign_to_folder", "assign_to_template", "scope", "summary_subjects"])
+                                "create_record_folder", "assign_to_folder", "assign_to_template", "scope", "summary_subjects",
+                                "after_processing", "must_match", "match_leads", "create_contacts", "generic_domains", "blocked",
+                                "skip_internal"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")

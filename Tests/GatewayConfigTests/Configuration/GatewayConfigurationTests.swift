@@ -65,6 +65,10 @@ struct GatewayConfigurationTests {
         KeyOverride("[web]\npublic_url = \"https://crm.example.com/\"") { $0.web.publicURL = "https://crm.example.com" },
         KeyOverride("[crm]\nname = \"Acme CRM\"") { $0.crm.name = "Acme CRM" },
         KeyOverride("[crm]\npoll_interval = 5") { $0.crm.pollInterval = 5 },
+        KeyOverride("[[policy]]\nafter_processing = \"keep\"\nmust_match = false\nblocked = [\".*@spam\\\\.example\"]\ngeneric_domains = [\"mail.example\"]") {
+            $0.policies = [GatewayConfiguration.Policy(afterProcessing: "keep", mustMatch: false, genericDomains: ["mail.example"],
+                                                       blocked: [".*@spam\\.example"])]
+        },
         KeyOverride("[[policy]]\nname = \"sales\"\nusers = [\"a@example.com\"]\ndrop_modules = []\nscope = \"visible\"") {
             $0.policies = [GatewayConfiguration.Policy(name: "sales", users: ["a@example.com"], dropModules: [], scope: "visible")]
         },
