@@ -13,10 +13,19 @@ BIN = os.environ.get("CRMGATE_BIN", "")
 PASSWORD = "correct horse battery staple"
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port not handed out before in this run: the OS may offer a just-closed
+    port again, and two listeners of one gateway must not get the same one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 class Gateway:
