@@ -59,9 +59,9 @@ extension LocalStore {
         try db.execute(sql: "UPDATE message SET flags = ? WHERE id = ?", arguments: [FlagList.encode(flags), messageId])
         let now = Date()
         try db.execute(sql: """
-            INSERT INTO dropJob(messageId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt)
-            VALUES (?, ?, 'pending', 0, ?, ?)
-            """, arguments: [messageId, source == id ? nil : source, now, now])
+            INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt)
+            VALUES (?, ?, ?, 'pending', 0, ?, ?)
+            """, arguments: [messageId, box.userId, source == id ? nil : source, now, now])
         return true
     }
 
@@ -112,5 +112,39 @@ extension LocalStore {
         }
         _ = try await store(.remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
         _ = try await store(.add, flags: [DropKeyword.error], uids: [job.uid], in: job.mailbox)
+    }
+}
+
+/// How an account's drops stand, for `crmgate status`.
+public struct DropSummary: Sendable {
+    public var email: String
+    public var pending: Int
+    public var done: Int
+    public var failed: Int
+    /// The reasons of the latest failures, newest first.
+    public var recentFailures: [String]
+}
+
+extension LocalStore {
+    /// Drop counts per account (accounts without drops left out), with the latest failure reasons.
+    public func dropSummaries(failuresPerAccount: Int = 5) async throws -> [DropSummary] {
+        try await pool.read { db in
+            // A pending drop whose message is gone (moved out before processing) counts for nothing.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT u.id, u.email,
+                       SUM(j.state = 'pending' AND j.messageId IS NOT NULL) AS pending,
+                       SUM(j.state = 'done') AS done, SUM(j.state = 'failed') AS failed
+                FROM dropJob j JOIN user u ON u.id = j.userId
+                GROUP BY u.id ORDER BY u.email
+                """)
+            return try rows.map { row in
+                let reasons = try String.fetchAll(db, sql: """
+                    SELECT lastError FROM dropJob WHERE userId = ? AND state = 'failed' AND lastError IS NOT NULL
+                    ORDER BY id DESC LIMIT ?
+                    """, arguments: [row["id"] as Int64, failuresPerAccount])
+                return DropSummary(email: row["email"], pending: row["pending"], done: row["done"], failed: row["failed"],
+                                   recentFailures: reasons)
+            }
+        }
     }
 }

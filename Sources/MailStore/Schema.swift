@@ -100,11 +100,13 @@ enum Schema {
         }
         migrator.registerMigration("v4: drop queue") { db in
             // One row per message put into a drop folder, written in the same transaction as
-            // the message: a drop is queued durably before the client's OK. The row goes
-            // with its message if the user deletes it before it is processed.
+            // the message: a drop is queued durably before the client's OK. The row outlives
+            // its message (a done drop's mail goes back to INBOX) for crmgate status; a
+            // pending drop whose message the user removed is never processed.
             try db.create(table: "dropJob") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.column("messageId", .integer).notNull().unique().references("message", onDelete: .cascade)
+                t.column("messageId", .integer).unique().references("message", onDelete: .setNull)
+                t.belongsTo("user", onDelete: .cascade).notNull()
                 t.column("sourceMailboxId", .integer).references("mailbox", onDelete: .setNull)
                 t.column("state", .text).notNull().check { ["pending", "done", "failed"].contains($0) }
                 t.column("attempts", .integer).notNull()

@@ -87,3 +87,15 @@ def test_copy_store_expunge_and_append_each_create_exactly_one_record(gw):
     time.sleep(2)
     assert len(opportunities_named(gw, "Data platform pilot")) == 1
     c.logout()
+
+
+def test_status_shows_drops_per_account(gw):
+    c = client(gw)
+    c.append(DROP, mail("Status check", "m4"))
+    c.append("Embedded CRM/- Create New Email",
+             b"From: nobody@internal.example\r\nTo: alice@example.com\r\nSubject: x\r\n\r\nx\r\n")
+    c.logout()
+    assert wait_for(lambda: "alice@example.com" in gw.cli("status").stdout
+                    and gw.cli("status").stdout.split("alice@example.com")[1].split()[:3] == ["0", "2", "0"])
+    status = gw.cli("status").stdout
+    assert "pending  done  failed" in status

@@ -104,4 +104,15 @@ struct DropQueueTests {
         let reopened = try LocalStore(directory: directory)
         #expect(try await reopened.dueDrops().count == 1)
     }
+
+    @Test func summariesCountDropsPerAccountWithFailureReasons() async throws {
+        let w = try await world()
+        for subject in ["A", "B", "C"] { _ = try await w.store.append(NewMessage(raw: mail(subject)), to: w.drop.id) }
+        let jobs = try await w.store.dueDrops()
+        try await w.store.completeDrop(jobs[0], moveTo: w.inbox.id)  // its message leaves the drop folder
+        try await w.store.failDrop(jobs[1], error: "no contact matches x@y.z")
+        let summary = try #require(try await w.store.dropSummaries().first)
+        #expect(summary.email == "alice@example.com" && summary.pending == 1 && summary.done == 1 && summary.failed == 1)
+        #expect(summary.recentFailures == ["no contact matches x@y.z"])
+    }
 }
