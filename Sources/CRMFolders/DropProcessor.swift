@@ -127,6 +127,8 @@ public final class DropProcessor: Service {
             throw DropFailure(message: "Every address of this mail belongs to a CRM user: it is internal mail, so it was not archived.")
         }
         let subject = index.headerValues("Subject", in: raw).first ?? ""
+        let bodies = index.bodies(in: raw)
+        let text = bodies.plain ?? bodies.html.map(Self.text(fromHTML:))
         let key = index.messageID ?? "sha256:" + SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
         var records = matched.accounts
         let target: String
@@ -137,7 +139,7 @@ public final class DropProcessor: Service {
             }
             target = "email"
         case .createRecord(let module):
-            let record = try await createRecord(module, subject: subject, index: index, raw: raw, matched: matched, owner: user.id, key: key)
+            let record = try await createRecord(module, subject: subject, text: text, matched: matched, owner: user.id, key: key)
             records.insert(record.ref, at: 0)
             target = "\(record.ref)"
         case .assign(let ref):
@@ -149,13 +151,12 @@ public final class DropProcessor: Service {
         case .unknown:
             throw DropFailure(message: "This folder is not a drop folder crmgate knows (\(job.role)).")
         }
-        let bodies = index.bodies(in: raw)
         let envelope = index.envelope
         func addresses(_ list: [EnvelopeAddress]) -> [EmailAddress] { list.compactMap(Self.address) }
         let archive = EmailArchive(
             key: "\(key)|\(target)", messageID: index.messageID, subject: subject,
             from: envelope.from.compactMap(Self.address).first, to: addresses(envelope.to), cc: addresses(envelope.cc),
-            date: index.sentDate ?? Date(), textBody: bodies.plain ?? bodies.html.map(Self.text(fromHTML:)), htmlBody: bodies.html,
+            date: index.sentDate ?? Date(), textBody: text, htmlBody: bodies.html,
             rawMessage: raw,
             attachments: index.attachments(in: raw).map { EmailAttachment(filename: $0.filename, contentType: $0.contentType, data: $0.data) },
             people: matched.people.map(\.ref), records: records, owner: user.id)
@@ -163,17 +164,14 @@ public final class DropProcessor: Service {
         return "archived \(archived.id) to \(target)"
     }
 
-    private func createRecord(_ key: ModuleKey, subject: String, index: MessageIndex, raw: [UInt8], matched: MatchResult,
+    private func createRecord(_ key: ModuleKey, subject: String, text: String?, matched: MatchResult,
                               owner: CRMUserID, key messageKey: String) async throws -> CRMRecord {
         guard let module = try await connector.modules().first(where: { $0.key == key }) else { throw CRMError.unknownModule(key) }
         var fields: [String: FieldValue?] = [:]
         let name = Self.recordName(fromSubject: subject)
         fields[module.nameField] = .text(name.isEmpty ? "(no subject)" : name)
-        if module.field("description") != nil {
-            let bodies = index.bodies(in: raw)
-            if let text = bodies.plain ?? bodies.html.map(Self.text(fromHTML:)) {
-                fields["description"] = .text(String(text.prefix(20_000)))
-            }
+        if module.field("description") != nil, let text {
+            fields["description"] = .text(String(text.prefix(20_000)))
         }
         if module.field("account") != nil, let account = matched.accounts.first { fields["account"] = .reference(account) }
         if module.field("contact") != nil, let contact = matched.people.first(where: { $0.ref.module == .contacts }) {

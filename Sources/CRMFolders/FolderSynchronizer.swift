@@ -49,7 +49,7 @@ struct FolderSynchronizer: Sendable {
         try await reconcileFolders(plan, account: account, report: &report)
 
         let managed = Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
-        var lookup = NameLookup(connector: connector)
+        var lookup = NameLookup(connector: connector, modules: modules)
         for (module, records) in shown {
             guard let display = managed[FolderRole.display(module.key).key] else { continue }
             let template = policy.summarySubjects[module.key.rawValue].map(SummaryTemplate.init)
@@ -145,17 +145,19 @@ struct FolderSynchronizer: Sendable {
 /// Names of referenced records and users, each looked up once per synchronisation.
 struct NameLookup {
     let connector: any CRMConnector
+    let modules: [ModuleKey: ModuleDefinition]
     private var records: [RecordRef: (record: CRMRecord, name: String)?] = [:]
     private var users: [CRMUserID: String?] = [:]
-    private var modules: [ModuleKey: ModuleDefinition]?
 
-    init(connector: any CRMConnector) { self.connector = connector }
+    init(connector: any CRMConnector, modules: [ModuleKey: ModuleDefinition]) {
+        self.connector = connector
+        self.modules = modules
+    }
 
     mutating func record(_ ref: RecordRef) async throws -> (record: CRMRecord, name: String)? {
         if let cached = records[ref] { return cached }
-        if modules == nil { modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }) }
         var found: (CRMRecord, String)?
-        if let record = try await connector.record(ref), let module = modules?[ref.module] {
+        if let record = try await connector.record(ref), let module = modules[ref.module] {
             found = (record, record.name(in: module))
         }
         records[ref] = found

@@ -8,9 +8,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let store = try openStore(try loadConfiguration(options.config))
-        defer { try? store.close() }
-        let summaries = try await store.dropSummaries()
+        let summaries = try await withStore(options.config) { try await $0.dropSummaries() }
         guard !summaries.isEmpty else {
             print("No drops yet.")
             return

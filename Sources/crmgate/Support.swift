@@ -24,6 +24,19 @@ func makeLogger(_ level: String) -> Logger {
     return Logger(label: "crmgate")
 }
 
+/// Runs `body` with the mail store of the configuration at `path`, closing it afterwards;
+/// store errors become one-line messages for the administrator.
+@discardableResult
+func withStore<T>(_ path: String, _ body: (LocalStore) async throws -> T) async throws -> T {
+    let store = try openStore(try loadConfiguration(path))
+    defer { try? store.close() }
+    do {
+        return try await body(store)
+    } catch let error as MailStoreError {
+        throw StartupError(error.description)
+    }
+}
+
 func openStore(_ config: GatewayConfiguration) throws -> LocalStore {
     do {
         return try LocalStore(directory: config.storage.path)

@@ -14,13 +14,7 @@ struct Token: AsyncParsableCommand {
         @Argument(help: "The account's email address.") var email: String
 
         func run() async throws {
-            let store = try openStore(try loadConfiguration(options.config))
-            defer { try? store.close() }
-            do {
-                print(try await store.createToken(email: email))
-            } catch let error as MailStoreError {
-                throw StartupError(error.description)
-            }
+            print(try await withStore(options.config) { try await $0.createToken(email: email) })
         }
     }
 }

@@ -16,14 +16,8 @@ struct User: AsyncParsableCommand {
 
         func run() async throws {
             try validateEmail(email)
-            let store = try openStore(try loadConfiguration(options.config))
-            defer { try? store.close() }
             let (password, generated) = readPassword()
-            do {
-                try await store.createUser(email: email, password: password)
-            } catch let error as MailStoreError {
-                throw StartupError(error.description)
-            }
+            try await withStore(options.config) { try await $0.createUser(email: email, password: password) }
             print(generated ? "Created \(email) with password: \(password)" : "Created \(email)")
         }
     }
@@ -33,9 +27,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            let store = try openStore(try loadConfiguration(options.config))
-            defer { try? store.close() }
-            for email in try await store.listUsers() { print(email) }
+            for email in try await withStore(options.config, { try await $0.listUsers() }) { print(email) }
         }
     }
 
@@ -46,14 +38,8 @@ struct User: AsyncParsableCommand {
         @Argument(help: "The account's email address.") var email: String
 
         func run() async throws {
-            let store = try openStore(try loadConfiguration(options.config))
-            defer { try? store.close() }
             let (password, generated) = readPassword()
-            do {
-                try await store.setPassword(email: email, password: password)
-            } catch let error as MailStoreError {
-                throw StartupError(error.description)
-            }
+            try await withStore(options.config) { try await $0.setPassword(email: email, password: password) }
             print(generated ? "New password for \(email): \(password)" : "Password changed for \(email)")
         }
     }
