@@ -38,5 +38,10 @@ public struct RecordRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public var module: ModuleKey
     public var id: RecordID
     public init(_ module: ModuleKey, _ id: RecordID) { self.module = module; self.id = id }
+    /// Reads the `module/id` form of `description`; nil when either part is missing.
+    public init?(_ text: String) {
+        guard let slash = text.firstIndex(of: "/"), slash != text.startIndex, text.index(after: slash) != text.endIndex else { return nil }
+        self.init(ModuleKey(String(text[..<slash])), RecordID(String(text[text.index(after: slash)...])))
+    }
     public var description: String { "\(module)/\(id)" }
 }

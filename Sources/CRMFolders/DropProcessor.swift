@@ -21,8 +21,6 @@ public final class DropProcessor: Service {
     let connector: any CRMConnector
     let logger: Logger
     private let current: Mutex<GatewayConfiguration>
-    /// Transient failures are retried this many times, then reported.
-    public static let maxAttempts = 8
 
     public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
         self.store = store
@@ -40,6 +38,9 @@ public final class DropProcessor: Service {
     func policy(for email: String) -> GatewayConfiguration.Policy {
         current.withLock { $0.policy(for: email) } ?? GatewayConfiguration.Policy()
     }
+
+    /// Transient failures are tried this many times, then reported.
+    var retryLimit: Int { current.withLock { $0.crm.retryLimit } }
 
     public func run() async throws {
         let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -77,37 +78,48 @@ public final class DropProcessor: Service {
     }
 
     func process(_ job: DropJob) async {
+        CrashPoint.beforeProcessing.reach()
         do {
             guard let content = try await store.content(in: job.mailbox, uid: job.uid) else { return }
             guard let email = try await store.accounts().first(where: { $0.id == job.user })?.email else { return }
             let policy = policy(for: email)
-            let outcome = try await perform(job, email: email, policy: policy, raw: content.raw, index: content.index)
-            switch policy.afterProcessing {
-            case "keep":
-                try await store.completeDrop(job, moveTo: nil)
-            case "delete":
-                try await store.completeDrop(job, moveTo: nil)
-                _ = try await store.store(.add, flags: ["\\Deleted"], uids: [job.uid], in: job.mailbox)
-                _ = try await store.expunge(job.mailbox, uids: [job.uid])
-            default:
-                let inbox = try await store.mailbox(of: job.user, named: "INBOX").id
-                try await store.completeDrop(job, moveTo: job.source ?? inbox)
+            let mail = DroppedMail(raw: content.raw, index: content.index)
+            if job.follow {
+                try await follow(job, mail, email: email, policy: policy)
+                return
             }
-            logger.info("drop done", metadata: ["action": "\(job.role)", "result": "\(outcome)"])
+            let outcome = try await perform(job, mail, email: email, policy: policy)
+            CrashPoint.beforeReturn.reach()
+            let disposition: DropDisposition
+            switch policy.afterProcessing {
+            case "keep": disposition = .keep
+            case "delete": disposition = .delete
+            default:
+                if let source = job.source {
+                    disposition = .moveTo(source)
+                } else {
+                    disposition = .moveTo(try await store.mailbox(of: job.user, named: "INBOX").id)
+                }
+            }
+            try await store.completeDrop(job, disposition, tracking: policy.conversationFollow ? outcome.tracking : [])
+            DropMetrics.finished(job, "done")
+            logger.info("drop done", metadata: ["action": "\(job.role)", "result": "\(outcome.summary)"])
         } catch let failure as DropFailure {
             await fail(job, failure.message)
         } catch let error as CRMError where error.isTransient {
-            if job.attempts + 1 >= Self.maxAttempts {
+            if job.attempts + 1 >= retryLimit {
                 await fail(job, "The CRM could not be reached after \(job.attempts + 1) attempts: \(error.message)")
                 return
             }
             let delay = min(pow(2.0, Double(job.attempts)) * 5, 3600)
             logger.warning("drop will be retried", metadata: ["in": "\(Int(delay)) s", "error": "\(error.message)"])
+            DropMetrics.retried(job)
             try? await store.retryDrop(job, at: Date().addingTimeInterval(delay), error: error.message)
         } catch let error as CRMError {
             await fail(job, "The CRM refused it: \(error.message)")
         } catch {
             logger.error("drop failed unexpectedly; it will be retried", metadata: ["error": "\(error)"])
+            DropMetrics.retried(job)
             try? await store.retryDrop(job, at: Date().addingTimeInterval(60), error: "\(error)")
         }
     }
@@ -115,21 +127,22 @@ public final class DropProcessor: Service {
     /// A reason the drop cannot succeed, worded for the user.
     struct DropFailure: Error { let message: String }
 
-    private func perform(_ job: DropJob, email: String, policy: GatewayConfiguration.Policy, raw: [UInt8],
-                         index: MessageIndex) async throws -> String {
+    /// What a drop did: a line for the log, and where its mail went for conversation follow.
+    struct Outcome {
+        var summary: String
+        var tracking: [TrackedMessage]
+    }
+
+    private func perform(_ job: DropJob, _ mail: DroppedMail, email: String, policy: GatewayConfiguration.Policy) async throws -> Outcome {
         guard let user = try await connector.user(email: email) else {
             throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
         }
-        let rules = MatchingRules(matchLeads: policy.matchLeads, createContacts: policy.createContacts,
-                                  genericDomains: Set(policy.genericDomains.map { $0.lowercased() }), blocked: policy.blocked)
-        let matched = try await RecipientMatcher(connector: connector, rules: rules, owner: user.id).match(MailAddress.all(in: index))
+        let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id)
+            .match(MailAddress.all(in: mail.index))
+        CrashPoint.afterMatch.reach()
         if policy.skipInternal && matched.onlyUsers {
             throw DropFailure(message: "Every address of this mail belongs to a CRM user: it is internal mail, so it was not archived.")
         }
-        let subject = index.headerValues("Subject", in: raw).first ?? ""
-        let bodies = index.bodies(in: raw)
-        let text = bodies.plain ?? bodies.html.map(Self.text(fromHTML:))
-        let key = index.messageID ?? "sha256:" + SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
         var records = matched.accounts
         let target: String
         switch DropAction(role: job.role, recordKey: job.recordKey) {
@@ -139,7 +152,8 @@ public final class DropProcessor: Service {
             }
             target = "email"
         case .createRecord(let module):
-            let record = try await createRecord(module, subject: subject, text: text, matched: matched, owner: user.id, key: key)
+            let record = try await createRecord(module, mail, matched: matched, owner: user.id)
+            CrashPoint.afterCreate.reach()
             records.insert(record.ref, at: 0)
             target = "\(record.ref)"
         case .assign(let ref):
@@ -151,26 +165,46 @@ public final class DropProcessor: Service {
         case .unknown:
             throw DropFailure(message: "This folder is not a drop folder crmgate knows (\(job.role)).")
         }
-        let envelope = index.envelope
-        func addresses(_ list: [EnvelopeAddress]) -> [EmailAddress] { list.compactMap(Self.address) }
-        let archive = EmailArchive(
-            key: "\(key)|\(target)", messageID: index.messageID, subject: subject,
-            from: envelope.from.compactMap(Self.address).first, to: addresses(envelope.to), cc: addresses(envelope.cc),
-            date: index.sentDate ?? Date(), textBody: text, htmlBody: bodies.html,
-            rawMessage: raw,
-            attachments: index.attachments(in: raw).map { EmailAttachment(filename: $0.filename, contentType: $0.contentType, data: $0.data) },
-            people: matched.people.map(\.ref), records: records, owner: user.id)
-        let archived = try await connector.archiveEmail(archive)
-        return "archived \(archived.id) to \(target)"
+        let people = matched.people.map(\.ref)
+        let archived = try await connector.archiveEmail(mail.archive(to: target, people: people, records: records, owner: user.id))
+        CrashPoint.afterArchive.reach()
+        return Outcome(summary: "archived \(archived.id) to \(target)",
+                       tracking: mail.tracking(target: target, records: records, people: people))
     }
 
-    private func createRecord(_ key: ModuleKey, subject: String, text: String?, matched: MatchResult,
-                              owner: CRMUserID, key messageKey: String) async throws -> CRMRecord {
+    /// A later mail of a tracked conversation: archived to the records (and people) each
+    /// tracked mail it answers went to, plus the existing contacts and leads it names
+    /// (nobody is created for a follow-up). It stays where it is, marked `$CRMDone`.
+    private func follow(_ job: DropJob, _ mail: DroppedMail, email: String, policy: GatewayConfiguration.Policy) async throws {
+        let parents = try await store.trackedMessages(of: job.user, among: mail.index.threadIDs)
+        guard policy.conversationFollow, !parents.isEmpty, let user = try await connector.user(email: email) else {
+            try await store.dismissDrop(job)
+            DropMetrics.finished(job, "dismissed")
+            return
+        }
+        var rules = MatchingRules(policy)
+        rules.createContacts = false
+        let matched = try await RecipientMatcher(connector: connector, rules: rules, owner: user.id).match(MailAddress.all(in: mail.index))
+        var tracking: [TrackedMessage] = []
+        var seenTargets = Set<String>()
+        for parent in parents where seenTargets.insert(parent.target).inserted {
+            let records = parent.records.compactMap(RecordRef.init)
+            var people = parent.people.compactMap(RecordRef.init)
+            for person in matched.people.map(\.ref) where !people.contains(person) { people.append(person) }
+            _ = try await connector.archiveEmail(mail.archive(to: parent.target, people: people, records: records, owner: user.id))
+            tracking += mail.tracking(target: parent.target, records: records, people: people)
+        }
+        try await store.completeDrop(job, .keep, tracking: tracking)
+        DropMetrics.finished(job, "done")
+        logger.info("conversation followed", metadata: ["targets": "\(seenTargets.sorted())"])
+    }
+
+    private func createRecord(_ key: ModuleKey, _ mail: DroppedMail, matched: MatchResult, owner: CRMUserID) async throws -> CRMRecord {
         guard let module = try await connector.modules().first(where: { $0.key == key }) else { throw CRMError.unknownModule(key) }
         var fields: [String: FieldValue?] = [:]
-        let name = Self.recordName(fromSubject: subject)
+        let name = Self.recordName(fromSubject: mail.subject)
         fields[module.nameField] = .text(name.isEmpty ? "(no subject)" : name)
-        if module.field("description") != nil, let text {
+        if module.field("description") != nil, let text = mail.text {
             fields["description"] = .text(String(text.prefix(20_000)))
         }
         if module.field("account") != nil, let account = matched.accounts.first { fields["account"] = .reference(account) }
@@ -181,11 +215,12 @@ public final class DropProcessor: Service {
         for field in module.fields where field.required && fields[field.key] == nil {
             if case .choice(let choices) = field.type, let first = choices.first { fields[field.key] = .text(first) }
         }
-        return try await connector.createRecord(in: key, RecordDraft(owner: owner, fields: fields, idempotencyKey: "\(messageKey)|create:\(key)"))
+        return try await connector.createRecord(in: key, RecordDraft(owner: owner, fields: fields, idempotencyKey: "\(mail.key)|create:\(key)"))
     }
 
     private func fail(_ job: DropJob, _ message: String) async {
         logger.notice("drop failed", metadata: ["action": "\(job.role)", "reason": "\(message)"])
+        DropMetrics.finished(job, "failed")
         do {
             try await store.failDrop(job, error: message)
             let original = try await store.content(in: job.mailbox, uid: job.uid)
@@ -195,12 +230,6 @@ public final class DropProcessor: Service {
         } catch {
             logger.error("cannot record a failed drop", metadata: ["error": "\(error)"])
         }
-    }
-
-    static func address(_ address: EnvelopeAddress) -> EmailAddress? {
-        guard let mailbox = address.mailbox, let host = address.host, !host.isEmpty else { return nil }
-        let name = address.name.map { HeaderDecoding.decodeEncodedWords($0) }.flatMap { $0.isEmpty ? nil : $0 }
-        return EmailAddress(name: name, address: String(decoding: mailbox, as: UTF8.self) + "@" + String(decoding: host, as: UTF8.self))
     }
 
     static func addresses(_ matched: MatchResult) -> String {
@@ -216,16 +245,13 @@ public final class DropProcessor: Service {
         }
         return name.trimmingCharacters(in: .whitespaces)
     }
+}
 
-    /// Readable text from HTML: tags dropped, breaks and paragraphs as new lines, entities decoded.
-    static func text(fromHTML html: String) -> String {
-        var text = html.replacingOccurrences(of: #"(?is)<(script|style)[^>]*>.*?</\1>"#, with: "", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>"#, with: "\n", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
-        for (entity, character) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
-        }
-        return text.replacingOccurrences(of: #"\n{3,}"#, with: "\n\n", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)
+extension MatchingRules {
+    /// The matching switches of a policy.
+    init(_ policy: GatewayConfiguration.Policy) {
+        self.init(matchLeads: policy.matchLeads, createContacts: policy.createContacts,
+                  genericDomains: Set(policy.genericDomains.map { $0.lowercased() }), blocked: policy.blocked)
     }
 }
 
@@ -239,8 +265,8 @@ enum DropAction: CustomStringConvertible {
     init(role: String, recordKey: String?) {
         if role == "create-email" { self = .createEmail; return }
         if role.hasPrefix("create:") { self = .createRecord(ModuleKey(String(role.dropFirst(7)))); return }
-        if role.hasPrefix("assign:"), let key = recordKey, let slash = key.firstIndex(of: "/") {
-            self = .assign(RecordRef(ModuleKey(String(key[..<slash])), RecordID(String(key[key.index(after: slash)...]))))
+        if role.hasPrefix("assign:"), let ref = recordKey.flatMap(RecordRef.init) {
+            self = .assign(ref)
             return
         }
         self = .unknown

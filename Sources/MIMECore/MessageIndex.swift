@@ -47,6 +47,13 @@ public struct MessageIndex: Codable, Hashable, Sendable {
         }
     }
 
+    /// The Message-IDs of the conversation this message answers: In-Reply-To, then
+    /// References newest first, without repeats.
+    public var threadIDs: [String] {
+        var seen = Set<String>()
+        return ([inReplyTo].compactMap { $0 } + references.reversed()).filter { seen.insert($0).inserted }
+    }
+
     /// ENVELOPE of the message (RFC 9051 §7.5.2).
     public var envelope: Envelope { (root.envelope ?? MessageEnvelope()).envelope }
 

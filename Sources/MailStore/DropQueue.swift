@@ -10,7 +10,8 @@ public enum DropKeyword {
     static let all = [pending, done, error]
 }
 
-/// A message waiting in a drop folder to become a CRM action.
+/// A message waiting to become a CRM action: a drop into a drop folder, or a later mail of
+/// a tracked conversation that should follow it (`follow`).
 public struct DropJob: Hashable, Sendable {
     public var id: Int64
     public var user: UserID
@@ -18,11 +19,37 @@ public struct DropJob: Hashable, Sendable {
     public var uid: UInt32
     /// Where the message came from (COPY/MOVE), so it can go back; nil for APPEND.
     public var source: MailboxID?
-    /// The drop folder's role (`create-email`, `create:opportunities`, `assign:opportunities/42`).
+    /// The drop folder's role (`create-email`, `create:opportunities`, `assign:opportunities/42`),
+    /// or `follow` for a conversation follow-up in an ordinary folder.
     public var role: String
     public var recordKey: String?
     public var attempts: Int
     public var createdAt: Date
+    public var follow: Bool { role == DropJob.followRole }
+    public static let followRole = "follow"
+}
+
+/// A mail a drop archived, and where to: later mails of its conversation follow it there.
+public struct TrackedMessage: Hashable, Sendable {
+    /// The mail's Message-ID, with angle brackets.
+    public var messageID: String
+    /// What the mail was archived to (`email`, `opportunities/42`): part of the archive key.
+    public var target: String
+    /// The records and people (`module/id`) the archived mail is related to.
+    public var records: [String]
+    public var people: [String]
+
+    public init(messageID: String, target: String, records: [String], people: [String]) {
+        self.messageID = messageID; self.target = target; self.records = records; self.people = people
+    }
+}
+
+/// What becomes of a message once its drop succeeded.
+public enum DropDisposition: Sendable, Equatable {
+    /// Back to this mailbox (where it came from, or INBOX).
+    case moveTo(MailboxID)
+    case keep
+    case delete
 }
 
 /// Wakes the drop processor when a drop was queued; coalesced.
@@ -46,33 +73,56 @@ public final class DropSignal: Sendable {
 }
 
 extension LocalStore {
-    /// If `box` is a drop folder, marks the new message `$CRMPending` (clearing an earlier
-    /// `$CRMDone`/`$CRMError`, so that dropping a failed message again retries it) and queues
-    /// it, in the caller's transaction. Returns whether it queued.
-    static func enqueueIfDrop(_ db: Database, box: MailboxRecord, uid: UInt32, source: Int64?) throws -> Bool {
-        guard let id = box.id,
-              try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?", arguments: [id]) == true,
-              let message = try MessageRecord.filter(MessageRecord.Columns.mailboxId == id && MessageRecord.Columns.uid == Int64(uid)).fetchOne(db),
+    /// Queues the new message `uid` of `box` in the caller's transaction, marking it
+    /// `$CRMPending`: in a drop folder as a drop (clearing an earlier `$CRMDone`/`$CRMError`,
+    /// so that dropping a failed message again retries it); in an ordinary folder as a
+    /// follow-up when it answers a tracked mail and is not tracked itself. Returns whether it queued.
+    static func enqueueIfNeeded(_ db: Database, box: MailboxRecord, uid: UInt32, source: Int64?) throws -> Bool {
+        guard let id = box.id else { return false }
+        let managed = try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?", arguments: [id])
+        if managed == false { return false }
+        guard let message = try MessageRecord.filter(MessageRecord.Columns.mailboxId == id && MessageRecord.Columns.uid == Int64(uid)).fetchOne(db),
               let messageId = message.id
         else { return false }
+        let follow = managed == nil
+        if follow {
+            guard try answersTrackedMail(db, user: box.userId, bodyId: message.bodyId) else { return false }
+        }
         let flags = FlagList.decode(message.flags).filter { !DropKeyword.all.contains($0) } + [DropKeyword.pending]
         try db.execute(sql: "UPDATE message SET flags = ? WHERE id = ?", arguments: [FlagList.encode(flags), messageId])
         let now = Date()
         try db.execute(sql: """
-            INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt)
-            VALUES (?, ?, ?, 'pending', 0, ?, ?)
-            """, arguments: [messageId, box.userId, source == id ? nil : source, now, now])
+            INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt, follow)
+            VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
+            """, arguments: [messageId, box.userId, source == id ? nil : source, now, now, follow])
         return true
     }
 
-    /// Queued drops whose time has come, oldest first.
+    /// Whether the body's In-Reply-To or References name a mail tracked for the user, while
+    /// its own Message-ID is not tracked yet (a tracked mail going back to INBOX is no follow-up).
+    private static func answersTrackedMail(_ db: Database, user: Int64, bodyId: Int64) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT messageIdHeader, threadIds FROM body WHERE id = ? AND threadIds IS NOT NULL",
+                                         arguments: [bodyId]),
+              let thread = (row["threadIds"] as String?)?.split(separator: " ").map(String.init), !thread.isEmpty
+        else { return false }
+        if let own = row["messageIdHeader"] as String?,
+           try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ? AND messageId = ?)", arguments: [user, own]) == true {
+            return false
+        }
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ? AND messageId IN (\(databaseQuestionMarks(count: thread.count))))
+            """, arguments: StatementArguments([user] + thread)) == true
+    }
+
+    /// Queued jobs whose time has come, oldest first.
     public func dueDrops(now: Date = Date(), limit: Int = 100) async throws -> [DropJob] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId, mm.role, mm.recordKey
+                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId,
+                       CASE WHEN j.follow THEN '\(DropJob.followRole)' ELSE mm.role END AS role, mm.recordKey
                 FROM dropJob j JOIN message m ON m.id = j.messageId JOIN mailbox b ON b.id = m.mailboxId
-                JOIN managedMailbox mm ON mm.mailboxId = m.mailboxId
-                WHERE j.state = 'pending' AND j.nextAttemptAt <= ? ORDER BY j.id LIMIT ?
+                LEFT JOIN managedMailbox mm ON mm.mailboxId = m.mailboxId
+                WHERE j.state = 'pending' AND j.nextAttemptAt <= ? AND (j.follow OR mm.role IS NOT NULL) ORDER BY j.id LIMIT ?
                 """, arguments: [now, limit]).map { row in
                 DropJob(id: row["id"], user: UserID(rawValue: row["userId"]), mailbox: MailboxID(rawValue: row["mailboxId"]),
                         uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
@@ -82,18 +132,64 @@ extension LocalStore {
         }
     }
 
-    /// The drop succeeded: `$CRMDone` replaces `$CRMPending`, and the message moves to
-    /// `destination` (where it came from, or INBOX) unless that is nil (it stays).
-    public func completeDrop(_ job: DropJob, moveTo destination: MailboxID?) async throws {
-        try await pool.write { db in
+    /// The tracked mails among `messageIDs` (a conversation's In-Reply-To and References).
+    public func trackedMessages(of user: UserID, among messageIDs: [String]) async throws -> [TrackedMessage] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT messageId, target, records, people FROM trackedMessage
+                WHERE userId = ? AND messageId IN (\(databaseQuestionMarks(count: messageIDs.count))) ORDER BY id
+                """, arguments: StatementArguments([user.rawValue] + messageIDs)).map { row in
+                TrackedMessage(messageID: row["messageId"], target: row["target"],
+                               records: Self.refs(row["records"]), people: Self.refs(row["people"]))
+            }
+        }
+    }
+
+    private static func refs(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
+
+    /// The drop succeeded, all in one transaction: `$CRMDone` replaces `$CRMPending`, the
+    /// archived mail is tracked for conversation follow, and the message goes where
+    /// `disposition` says (never into a drop folder, and without queuing it anew).
+    public func completeDrop(_ job: DropJob, _ disposition: DropDisposition, tracking: [TrackedMessage] = []) async throws {
+        let touched = try await pool.write { db -> [MailboxID] in
             try db.execute(sql: "UPDATE dropJob SET state = 'done', lastError = NULL WHERE id = ?", arguments: [job.id])
+            let now = Date()
+            for tracked in tracking {
+                try db.execute(sql: """
+                    INSERT INTO trackedMessage(userId, messageId, target, records, people, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """, arguments: [job.user.rawValue, tracked.messageID, tracked.target,
+                                     tracked.records.joined(separator: " "), tracked.people.joined(separator: " "), now])
+            }
+            _ = try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
+            _ = try Self.updateFlags(db, .add, flags: [DropKeyword.done], uids: [job.uid], in: job.mailbox)
+            switch disposition {
+            case .keep:
+                return [job.mailbox]
+            case .delete:
+                guard let box = try MailboxRecord.fetchOne(db, key: job.mailbox.rawValue) else { return [] }
+                try Self.recordExpunge(db, mailbox: box, messageIDs: try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]))
+                return [job.mailbox]
+            case .moveTo(let destination):
+                let isDrop = try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?",
+                                               arguments: [destination.rawValue]) == true
+                guard destination != job.mailbox, !isDrop else { return [job.mailbox] }
+                _ = try Self.move(db, uids: [job.uid], from: job.mailbox, to: destination, queueing: false)
+                return [job.mailbox, destination]
+            }
         }
-        _ = try await store(.remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
-        _ = try await store(.add, flags: [DropKeyword.done], uids: [job.uid], in: job.mailbox)
-        // Never into another drop folder: that would queue the message again.
-        if let destination, destination != job.mailbox, try await management(of: destination)?.acceptsMessages != true {
-            _ = try await move(uids: [job.uid], from: job.mailbox, to: destination)
+        changes.publish(touched)
+    }
+
+    /// A follow-up that is not wanted (the policy turned conversation follow off): the job
+    /// goes and the message loses `$CRMPending`, as if it had never been queued.
+    public func dismissDrop(_ job: DropJob) async throws {
+        let changed = try await pool.write { db in
+            try db.execute(sql: "DELETE FROM dropJob WHERE id = ?", arguments: [job.id])
+            return try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox).changed
         }
+        if changed { changes.publish([job.mailbox]) }
     }
 
     /// A transient failure: try again at `next`; the message keeps `$CRMPending`.
@@ -104,14 +200,15 @@ extension LocalStore {
         }
     }
 
-    /// A permanent failure: the message stays in the drop folder with `$CRMError`.
+    /// A permanent failure: the message stays where it is with `$CRMError`.
     public func failDrop(_ job: DropJob, error: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?",
                            arguments: [error, job.id])
+            _ = try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
+            _ = try Self.updateFlags(db, .add, flags: [DropKeyword.error], uids: [job.uid], in: job.mailbox)
         }
-        _ = try await store(.remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
-        _ = try await store(.add, flags: [DropKeyword.error], uids: [job.uid], in: job.mailbox)
+        changes.publish([job.mailbox])
     }
 }
 

@@ -5,8 +5,8 @@ import MIMECore
 
 extension LocalStore {
     /// Stores a message durably and returns its UIDVALIDITY and UID (RFC 4315 APPENDUID).
-    /// `queueDrop: false` stores a message in a drop folder without queuing it (crmgate's
-    /// own error reports beside a failed drop).
+    /// `queueDrop: false` stores a message without queuing it as a drop or a conversation
+    /// follow-up (crmgate's own error reports beside a failed drop).
     public func append(_ message: NewMessage, to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uid: UInt32) {
         let body = try Self.makeBody(message.raw)
         let result = try await pool.write { db -> (UInt32, UInt32, Bool) in
@@ -19,7 +19,7 @@ extension LocalStore {
             let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
                                              internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                              flags: message.flags)
-            let queued = queueDrop ? try Self.enqueueIfDrop(db, box: box, uid: uid, source: nil) : false
+            let queued = queueDrop ? try Self.enqueueIfNeeded(db, box: box, uid: uid, source: nil) : false
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])
@@ -35,7 +35,8 @@ extension LocalStore {
             indexJSON: try JSONEncoder().encode(index),
             envelope: Data(ResponseEncoder.encodeEnvelope(index.envelope)),
             bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
-            bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)))
+            bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)),
+            messageIdHeader: index.messageID, threadIds: index.threadIDs.isEmpty ? nil : index.threadIDs.joined(separator: " "))
     }
 
     /// Inserts a message with the mailbox's next UID and a new MODSEQ; updates the mailbox row.
@@ -135,40 +136,8 @@ extension LocalStore {
     /// refused because they changed after `unchangedSince`.
     public func store(_ operation: FlagOperation, flags: [String], uids: [UInt32], in mailbox: MailboxID,
                       unchangedSince: UInt64? = nil) async throws -> (states: [MessageState], modified: [UInt32]) {
-        let result = try await pool.write { db -> ([MessageState], [UInt32], Bool) in
-            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
-                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
-            }
-            let newModSeq = box.highestModSeq + 1
-            var states: [MessageState] = []
-            var modified: [UInt32] = []
-            var changedAny = false
-            for chunk in uids.chunked(500) {
-                let records = try MessageRecord
-                    .filter(MessageRecord.Columns.mailboxId == mailbox.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
-                    .order(MessageRecord.Columns.uid).fetchAll(db)
-                for var record in records {
-                    let uid = UInt32(truncatingIfNeeded: record.uid)
-                    if let limit = unchangedSince, UInt64(record.modSeq) > limit {
-                        modified.append(uid)
-                        continue
-                    }
-                    let current = FlagList.decode(record.flags)
-                    let updated = FlagList.apply(operation, flags.filter { $0 != "\\Recent" }, to: current)
-                    if updated != current {
-                        record.flags = FlagList.encode(updated)
-                        record.modSeq = newModSeq
-                        try record.update(db)
-                        changedAny = true
-                    }
-                    states.append(MessageState(uid: uid, flags: FlagList.decode(record.flags), modSeq: UInt64(record.modSeq)))
-                }
-            }
-            if changedAny {
-                box.highestModSeq = newModSeq
-                try box.update(db)
-            }
-            return (states, modified, changedAny)
+        let result = try await pool.write { db in
+            try Self.updateFlags(db, operation, flags: flags, uids: uids, in: mailbox, unchangedSince: unchangedSince)
         }
         if result.2 { changes.publish([mailbox]) }
         return (result.0, result.1)
@@ -184,21 +153,25 @@ extension LocalStore {
 
     /// Moves messages atomically: copy, then expunge from the source (RFC 6851).
     public func move(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
-        let result = try await pool.write { db -> CopyResult in
-            let copied = try Self.copy(db, uids: uids, from: source, to: destination)
-            guard let box = try MailboxRecord.fetchOne(db, key: source.rawValue) else {
-                throw MailStoreError.mailboxNotFound("#\(source.rawValue)")
-            }
-            let ids = try Self.messageIDs(db, mailbox: source, uids: copied.sourceUIDs)
-            try Self.recordExpunge(db, mailbox: box, messageIDs: ids)
-            return copied
-        }
+        let result = try await pool.write { db in try Self.move(db, uids: uids, from: source, to: destination) }
         changes.publish([source, destination])
         if result.queuedDrops { drops.signal() }
         return result
     }
 
-    private static func copy(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID) throws -> CopyResult {
+    /// `queueing: false` moves without queuing drops or follow-ups (crmgate returning a processed drop).
+    static func move(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID,
+                     queueing: Bool = true) throws -> CopyResult {
+        let copied = try copy(db, uids: uids, from: source, to: destination, queueing: queueing)
+        guard let box = try MailboxRecord.fetchOne(db, key: source.rawValue) else {
+            throw MailStoreError.mailboxNotFound("#\(source.rawValue)")
+        }
+        try recordExpunge(db, mailbox: box, messageIDs: try messageIDs(db, mailbox: source, uids: copied.sourceUIDs))
+        return copied
+    }
+
+    static func copy(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID,
+                     queueing: Bool = true) throws -> CopyResult {
         guard var target = try MailboxRecord.fetchOne(db, key: destination.rawValue) else {
             throw MailStoreError.mailboxNotFound("#\(destination.rawValue)")
         }
@@ -215,13 +188,52 @@ extension LocalStore {
                                             zone: record.internalZone, flags: FlagList.decode(record.flags))
                 sourceUIDs.append(UInt32(truncatingIfNeeded: record.uid))
                 destinationUIDs.append(uid)
-                if try enqueueIfDrop(db, box: target, uid: uid, source: source.rawValue) { queued = true }
+                if try queueing && enqueueIfNeeded(db, box: target, uid: uid, source: source.rawValue) { queued = true }
             }
         }
         var result = CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
                                 sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs)
         result.queuedDrops = queued
         return result
+    }
+
+    /// STORE inside a transaction: the resulting states, the UIDs refused by UNCHANGEDSINCE,
+    /// and whether anything changed (then the mailbox has a new HIGHESTMODSEQ).
+    static func updateFlags(_ db: Database, _ operation: FlagOperation, flags: [String], uids: [UInt32], in mailbox: MailboxID,
+                            unchangedSince: UInt64? = nil) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
+        guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+            throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+        }
+        let newModSeq = box.highestModSeq + 1
+        var states: [MessageState] = []
+        var modified: [UInt32] = []
+        var changedAny = false
+        for chunk in uids.chunked(500) {
+            let records = try MessageRecord
+                .filter(MessageRecord.Columns.mailboxId == mailbox.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
+                .order(MessageRecord.Columns.uid).fetchAll(db)
+            for var record in records {
+                let uid = UInt32(truncatingIfNeeded: record.uid)
+                if let limit = unchangedSince, UInt64(record.modSeq) > limit {
+                    modified.append(uid)
+                    continue
+                }
+                let current = FlagList.decode(record.flags)
+                let updated = FlagList.apply(operation, flags.filter { $0 != "\\Recent" }, to: current)
+                if updated != current {
+                    record.flags = FlagList.encode(updated)
+                    record.modSeq = newModSeq
+                    try record.update(db)
+                    changedAny = true
+                }
+                states.append(MessageState(uid: uid, flags: FlagList.decode(record.flags), modSeq: UInt64(record.modSeq)))
+            }
+        }
+        if changedAny {
+            box.highestModSeq = newModSeq
+            try box.update(db)
+        }
+        return (states, modified, changedAny)
     }
 
     /// Removes every message flagged \Deleted (limited to `uids` when given, for UID EXPUNGE).
@@ -245,7 +257,7 @@ extension LocalStore {
         return expunged
     }
 
-    private static func messageIDs(_ db: Database, mailbox: MailboxID, uids: [UInt32]) throws -> [Int64] {
+    static func messageIDs(_ db: Database, mailbox: MailboxID, uids: [UInt32]) throws -> [Int64] {
         var ids: [Int64] = []
         for chunk in uids.chunked(500) {
             ids += try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid IN (\(chunk.map { String($0) }.joined(separator: ",")))",

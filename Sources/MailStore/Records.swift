@@ -44,6 +44,9 @@ struct BodyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var envelope: Data
     var bodyStructure: Data
     var bodyBasic: Data
+    /// The message's own Message-ID and the ids of In-Reply-To and References, space-separated.
+    var messageIdHeader: String?
+    var threadIds: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

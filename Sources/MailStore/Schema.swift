@@ -116,6 +116,31 @@ enum Schema {
             }
             try db.create(index: "dropJob_due", on: "dropJob", columns: ["state", "nextAttemptAt"])
         }
+        migrator.registerMigration("v5: conversation follow") { db in
+            // The thread a message belongs to, kept with its body at APPEND so that COPY and
+            // MOVE can tell a reply to a tracked mail without parsing it again. Bodies stored
+            // before this migration have none: they predate every tracked conversation.
+            try db.alter(table: "body") { t in
+                t.add(column: "messageIdHeader", .text)
+                t.add(column: "threadIds", .text)
+            }
+            // A follow job archives a reply to the records its conversation is tracked to.
+            try db.alter(table: "dropJob") { t in
+                t.add(column: "follow", .boolean).notNull().defaults(to: false)
+            }
+            // The mails a drop archived, per user and target, with the records and people they
+            // went to: later mails of the same conversation follow them there.
+            try db.create(table: "trackedMessage") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("user", onDelete: .cascade).notNull()
+                t.column("messageId", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("records", .text).notNull()
+                t.column("people", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["userId", "messageId", "target"])
+            }
+        }
         return migrator
     }
 }

@@ -12,20 +12,28 @@ public struct WebDependencies: Sendable {
     public var crm: EmbeddedCRM
     public var store: LocalStore
     public var crmName: String
+    /// The current metrics in the Prometheus text format, for `/metrics`; nil serves none.
+    public var metrics: (@Sendable () -> [UInt8])?
 
-    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String) {
-        self.crm = crm; self.store = store; self.crmName = crmName
+    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil) {
+        self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
     }
 }
 
 /// The embedded CRM's web server: sign-in, the record pages, the JSON API under
-/// `/api/v1` and `/health`, as one lifecycle service.
+/// `/api/v1`, `/health` and `/metrics`, as one lifecycle service.
 public enum WebApplication {
     public static func make(configuration: GatewayConfiguration.Web, dependencies: WebDependencies,
                             logger: Logger) -> some ApplicationProtocol {
         let router = Router(context: WebContext.self)
         router.get("health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        if let metrics = dependencies.metrics {
+            router.get("metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+            }
         }
         let sessions = SessionStore()
         let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm)

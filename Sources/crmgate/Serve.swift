@@ -4,7 +4,9 @@ import GatewayConfig
 import IMAPServer
 import Logging
 import MailStore
+import Metrics
 import NIOSSL
+import Prometheus
 import ServiceLifecycle
 import Web
 
@@ -17,6 +19,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfiguration(options.config)
         let logger = makeLogger(config.log.level)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let tls: NIOSSLContext
         do {
             tls = try TLSSetup.makeContext(certificatePath: config.tls.cert, keyPath: config.tls.key, logger: logger)
@@ -36,7 +40,8 @@ struct Serve: AsyncParsableCommand {
         services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders,
                                                              drops: drops, logger: logger)))
         if config.web.port != 0 {
-            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name)
+            let metrics: (@Sendable () -> [UInt8])? = config.web.metrics ? { @Sendable in registry.emitToBuffer() } : nil
+            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name, metrics: metrics)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -31,7 +31,7 @@ struct DropProcessorTests {
         }
     }
 
-    func world(policy: GatewayConfiguration.Policy = .init()) async throws -> World {
+    func world(policy: GatewayConfiguration.Policy = .init(), crm crmSection: GatewayConfiguration.CRM = .init()) async throws -> World {
         let crm = try EmbeddedCRM(inMemoryWithPublicURL: URL(string: "http://crm.test")!)
         let store = try LocalStore(inMemory: ())
         let aliceCRM = try await crm.createUser(name: "Alice Martin", email: "alice@example.com")
@@ -39,7 +39,7 @@ struct DropProcessorTests {
         let acme = try await crm.createRecord(in: .accounts, RecordDraft(fields: ["name": .text("Acme Corp"), "domains": .list(["acme.example"])]))
         let jane = try await crm.createRecord(in: .contacts, RecordDraft(fields: [
             "firstName": .text("Jane"), "lastName": .text("Doe"), "emails": .list(["jane@acme.example"]), "account": .reference(acme.ref)]))
-        let processor = DropProcessor(store: store, connector: crm, configuration: GatewayConfiguration(policies: [policy]),
+        let processor = DropProcessor(store: store, connector: crm, configuration: GatewayConfiguration(crm: crmSection, policies: [policy]),
                                       logger: Logger(label: "test"))
         return World(crm: crm, store: store, processor: processor, alice: alice, aliceCRM: aliceCRM,
                      inbox: try await store.mailbox(of: alice, named: "INBOX"), acme: acme, jane: jane)
@@ -143,7 +143,7 @@ struct DropProcessorTests {
     }
 
     @Test func htmlBecomesReadableText() {
-        #expect(DropProcessor.text(fromHTML: "<p>Hello&nbsp;<b>you</b></p><style>p{}</style><br>Bye &amp; thanks") == "Hello you\n\nBye & thanks")
+        #expect(DroppedMail.text(fromHTML: "<p>Hello&nbsp;<b>you</b></p><style>p{}</style><br>Bye &amp; thanks") == "Hello you\n\nBye & thanks")
     }
 
     @Test func afterProcessingKeepLeavesTheMailAndDeleteRemovesIt() async throws {
@@ -172,5 +172,90 @@ struct DropProcessorTests {
         try await archiving.move(internalMail, into: other)
         await archiving.processor.processDue()
         #expect(try await archiving.store.states(of: archiving.inbox.id).map(\.flags) == [[DropKeyword.done]])
+    }
+
+    /// A reply to `parent`; `thread` is the conversation before it, as References carries it.
+    static func reply(_ id: String, to parent: String, thread: [String] = [], from: String = "Jane Doe <jane@acme.example>",
+                      cc: String = "") -> String {
+        """
+        From: \(from)
+        To: Alice Martin <alice@example.com>
+        \(cc.isEmpty ? "" : "Cc: \(cc)\n")Subject: Re: Website relaunch
+        Message-ID: <\(id)@acme.example>
+        In-Reply-To: <\(parent)@acme.example>
+        References: \((thread + [parent]).map { "<\($0)@acme.example>" }.joined(separator: " "))
+
+        Sounds good.
+
+        """
+    }
+
+    /// Appends `raw` to a folder as mail delivery or a client's Sent copy does.
+    func deliver(_ raw: String, to w: World, folder: String = "INBOX") async throws {
+        let box = try await w.store.mailbox(of: w.alice, named: folder)
+        _ = try await w.store.append(NewMessage(raw: Array(raw.replacingOccurrences(of: "\n", with: "\r\n").utf8)), to: box.id)
+    }
+
+    @Test func laterMailsOfATrackedConversationFollowItToTheSameRecords() async throws {
+        let w = try await world()
+        let bob = try await w.crm.createRecord(in: .contacts, RecordDraft(fields: ["lastName": .text("Bob"), "emails": .list(["bob@acme.example"])]))
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        let deal = try #require(try await w.crm.records(in: .opportunities, matching: RecordQuery()).records.first)
+        // The customer answers (in INBOX), Bob in Cc; then the answer to that is saved in Sent.
+        try await deliver(Self.reply("relaunch-2", to: "relaunch-1", cc: "bob@acme.example, nobody@else.example"), to: w)
+        try await deliver(Self.reply("relaunch-3", to: "relaunch-2", thread: ["relaunch-1"], from: "alice@example.com"), to: w, folder: "Sent")
+        try await deliver(Self.reply("other-1", to: "unrelated"), to: w)
+        #expect(await w.processor.processDue() == 2)
+        let archived = try await w.crm.archivedEmails(relatedTo: deal.ref)
+        #expect(archived.map(\.messageID) == ["<relaunch-3@acme.example>", "<relaunch-2@acme.example>", "<relaunch-1@acme.example>"])
+        let followUp = try #require(archived.first { $0.messageID == "<relaunch-2@acme.example>" })
+        #expect(followUp.records.contains(deal.ref) && followUp.records.contains(w.acme.ref))
+        #expect(Set(followUp.people) == [w.jane.ref, bob.ref])
+        // Nobody was created for the unknown Cc; the follow-ups stay where they are, done.
+        #expect(try await w.crm.records(in: .contacts, matching: RecordQuery()).total == 2)
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done], [DropKeyword.done], []])
+        // The same reply arriving again (another copy) archives nothing twice.
+        try await deliver(Self.reply("relaunch-2", to: "relaunch-1"), to: w, folder: "Archive")
+        await w.processor.processDue()
+        #expect(try await w.crm.archivedEmails(relatedTo: deal.ref).count == 3)
+    }
+
+    @Test func conversationFollowOffLeavesRepliesAlone() async throws {
+        let w = try await world(policy: .init(conversationFollow: false))
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        try await deliver(Self.reply("relaunch-2", to: "relaunch-1"), to: w)
+        #expect(await w.processor.processDue() == 0)
+        #expect(try await w.crm.archivedEmails(relatedTo: w.jane.ref).count == 1)
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done], []])
+    }
+
+    @Test func aPolicyTurnedOffAfterTrackingDismissesTheQueuedFollowUp() async throws {
+        let w = try await world()
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        w.processor.apply(GatewayConfiguration(policies: [.init(conversationFollow: false)]))
+        try await deliver(Self.reply("relaunch-2", to: "relaunch-1"), to: w)
+        #expect(await w.processor.processDue() == 1)
+        #expect(try await w.crm.archivedEmails(relatedTo: w.jane.ref).count == 1)
+        #expect(try await w.store.states(of: w.inbox.id).last?.flags == [])
+    }
+
+    @Test func transientFailuresStopAtTheRetryLimitWithAReport() async throws {
+        let w = try await world(crm: .init(retryLimit: 2))
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move(Self.proposal, into: folder)
+        w.crm.setAvailability(.unavailable)
+        await w.processor.processDue()
+        #expect(try await w.store.states(of: folder.id).map(\.flags) == [[DropKeyword.pending]])
+        await w.processor.processDue(now: Date().addingTimeInterval(3600))
+        let states = try await w.store.states(of: folder.id)
+        #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+        let failure = try #require(try await w.store.dropSummaries().first?.recentFailures.first)
+        #expect(failure.contains("after 2 attempts"))
     }
 }

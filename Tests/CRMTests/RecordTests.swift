@@ -65,4 +65,10 @@ struct FieldValueTests {
             #expect(module.field(module.nameField) != nil || module.field("lastName") != nil, "\(module.key) cannot be named")
         }
     }
+
+    @Test func aRecordReferenceReadsBackFromItsText() {
+        let ref = RecordRef(.opportunities, RecordID("42"))
+        #expect(RecordRef(ref.description) == ref)
+        #expect(RecordRef("opportunities/") == nil && RecordRef("/42") == nil && RecordRef("42") == nil)
+    }
 }

@@ -22,8 +22,23 @@ struct DropQueueTests {
         return World(store: store, alice: alice, inbox: try await store.mailbox(of: alice, named: "INBOX"), drop: drop, display: display)
     }
 
-    private func mail(_ subject: String) -> [UInt8] {
-        Array("From: bob@example.org\r\nSubject: \(subject)\r\nMessage-ID: <\(subject)@example.org>\r\n\r\nHi\r\n".utf8)
+    private func mail(_ subject: String, inReplyTo: String? = nil, references: String? = nil) -> [UInt8] {
+        var header = "From: bob@example.org\r\nSubject: \(subject)\r\nMessage-ID: <\(subject)@example.org>\r\n"
+        if let inReplyTo { header += "In-Reply-To: \(inReplyTo)\r\n" }
+        if let references { header += "References: \(references)\r\n" }
+        return Array((header + "\r\nHi\r\n").utf8)
+    }
+
+    /// Drops `subject` from INBOX, completes it and tracks it as archived to opportunity 42.
+    private func trackedDrop(_ w: World, _ subject: String) async throws {
+        _ = try await w.store.append(NewMessage(raw: mail(subject)), to: w.inbox.id)
+        let uid = try #require(try await w.store.states(of: w.inbox.id).last?.uid)
+        _ = try await w.store.move(uids: [uid], from: w.inbox.id, to: w.drop.id)
+        let job = try #require(try await w.store.dueDrops().first)
+        try await w.store.completeDrop(job, .moveTo(w.inbox.id), tracking: [
+            TrackedMessage(messageID: "<\(subject)@example.org>", target: "opportunities/42",
+                           records: ["opportunities/42", "accounts/7"], people: ["contacts/3"]),
+        ])
     }
 
     @Test func appendIntoADropFolderQueuesItAsPendingInTheSameTransaction() async throws {
@@ -66,7 +81,7 @@ struct DropQueueTests {
         _ = try await w.store.append(NewMessage(raw: mail("A")), to: w.inbox.id)
         _ = try await w.store.move(uids: [1], from: w.inbox.id, to: w.drop.id)
         let job = try #require(try await w.store.dueDrops().first)
-        try await w.store.completeDrop(job, moveTo: job.source)
+        try await w.store.completeDrop(job, .moveTo(try #require(job.source)))
         #expect(try await w.store.dueDrops().isEmpty)
         #expect(try await w.store.states(of: w.drop.id).isEmpty)
         #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done]])
@@ -109,10 +124,65 @@ struct DropQueueTests {
         let w = try await world()
         for subject in ["A", "B", "C"] { _ = try await w.store.append(NewMessage(raw: mail(subject)), to: w.drop.id) }
         let jobs = try await w.store.dueDrops()
-        try await w.store.completeDrop(jobs[0], moveTo: w.inbox.id)  // its message leaves the drop folder
+        try await w.store.completeDrop(jobs[0], .moveTo(w.inbox.id))  // its message leaves the drop folder
         try await w.store.failDrop(jobs[1], error: "no contact matches x@y.z")
         let summary = try #require(try await w.store.dropSummaries().first)
         #expect(summary.email == "alice@example.com" && summary.pending == 1 && summary.done == 1 && summary.failed == 1)
         #expect(summary.recentFailures == ["no contact matches x@y.z"])
+    }
+
+    @Test func keepLeavesTheDoneMessageInTheDropFolderAndDeleteExpungesIt() async throws {
+        let w = try await world()
+        for subject in ["A", "B"] { _ = try await w.store.append(NewMessage(raw: mail(subject)), to: w.drop.id) }
+        let jobs = try await w.store.dueDrops()
+        try await w.store.completeDrop(jobs[0], .keep)
+        try await w.store.completeDrop(jobs[1], .delete)
+        #expect(try await w.store.states(of: w.drop.id).map(\.flags) == [[DropKeyword.done]])
+        #expect(try await w.store.dueDrops().isEmpty)
+    }
+
+    @Test func aReplyToATrackedMailArrivingInAnyFolderIsQueuedAsAFollowUp() async throws {
+        let w = try await world()
+        try await trackedDrop(w, "A")
+        // The tracked mail itself went back to INBOX without being queued again.
+        #expect(try await w.store.dueDrops().isEmpty)
+        _ = try await w.store.append(NewMessage(raw: mail("B", inReplyTo: "<A@example.org>")), to: w.inbox.id)
+        let sent = try await w.store.mailbox(of: w.alice, named: "Sent")
+        _ = try await w.store.append(NewMessage(raw: mail("C", references: "<x@y> <A@example.org>")), to: sent.id)
+        _ = try await w.store.append(NewMessage(raw: mail("D", inReplyTo: "<unrelated@example.org>")), to: w.inbox.id)
+        let jobs = try await w.store.dueDrops()
+        #expect(jobs.map(\.role) == [DropJob.followRole, DropJob.followRole])
+        #expect(jobs.map(\.mailbox) == [w.inbox.id, sent.id])
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done], [DropKeyword.pending], []])
+        let tracked = try await w.store.trackedMessages(of: w.alice, among: ["<x@y>", "<A@example.org>"])
+        #expect(tracked == [TrackedMessage(messageID: "<A@example.org>", target: "opportunities/42",
+                                           records: ["opportunities/42", "accounts/7"], people: ["contacts/3"])])
+    }
+
+    @Test func copyingAReplyIntoAnotherFolderQueuesItThereUnlessItIsTrackedAlready() async throws {
+        let w = try await world()
+        try await trackedDrop(w, "A")
+        let archive = try await w.store.mailbox(of: w.alice, named: "Archive")
+        _ = try await w.store.append(NewMessage(raw: mail("B", inReplyTo: "<A@example.org>")), to: archive.id, queueDrop: false)
+        _ = try await w.store.copy(uids: [1], from: archive.id, to: w.inbox.id)
+        let job = try #require(try await w.store.dueDrops().first)
+        #expect(job.follow && job.mailbox == w.inbox.id && job.source == archive.id)
+        try await w.store.completeDrop(job, .keep, tracking: [
+            TrackedMessage(messageID: "<B@example.org>", target: "opportunities/42", records: ["opportunities/42"], people: []),
+        ])
+        // Tracked now: copying it again is no new follow-up.
+        _ = try await w.store.copy(uids: [1], from: archive.id, to: w.inbox.id)
+        #expect(try await w.store.dueDrops().isEmpty)
+    }
+
+    @Test func aDismissedFollowUpLeavesNoTrace() async throws {
+        let w = try await world()
+        try await trackedDrop(w, "A")
+        _ = try await w.store.append(NewMessage(raw: mail("B", inReplyTo: "<A@example.org>"), flags: ["\\Seen"]), to: w.inbox.id)
+        let job = try #require(try await w.store.dueDrops().first)
+        try await w.store.dismissDrop(job)
+        #expect(try await w.store.dueDrops().isEmpty)
+        #expect(try await w.store.states(of: w.inbox.id).last?.flags == ["\\Seen"])
+        #expect(try await w.store.dropSummaries().first?.done == 1)
     }
 }

@@ -47,6 +47,10 @@ extension GatewayConfiguration {
         public var blocked: [String]
         /// `skip_internal`: a mail whose every address is a CRM user is not archived.
         public var skipInternal: Bool
+        /// `conversation_follow`: a later mail of a conversation a drop archived (its In-Reply-To
+        /// or References name the archived mail) is archived to the same records when it
+        /// arrives in, or is moved to, any folder of the user.
+        public var conversationFollow: Bool
 
         public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
                     dropModules: [String] = ["opportunities", "cases"],
@@ -55,7 +59,7 @@ extension GatewayConfiguration {
                     assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
                     summarySubjects: [String: String] = [:], afterProcessing: String = "return", mustMatch: Bool = true,
                     matchLeads: Bool = true, createContacts: Bool = true, genericDomains: [String] = Policy.defaultGenericDomains,
-                    blocked: [String] = [], skipInternal: Bool = true) {
+                    blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true) {
             self.name = name; self.users = users; self.masterFolder = masterFolder
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
@@ -63,7 +67,7 @@ extension GatewayConfiguration {
             self.summarySubjects = summarySubjects
             self.afterProcessing = afterProcessing; self.mustMatch = mustMatch; self.matchLeads = matchLeads
             self.createContacts = createContacts; self.genericDomains = genericDomains; self.blocked = blocked
-            self.skipInternal = skipInternal
+            self.skipInternal = skipInternal; self.conversationFollow = conversationFollow
         }
 
         /// Whether the policy names this account explicitly (not through `"*"`).
@@ -100,6 +104,7 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         try table.read("generic_domains", into: &genericDomains, .nonEmpty("a domain such as \"gmail.com\""))
         try table.read("blocked", into: &blocked, .nonEmpty("a regular expression for addresses or domains"))
         try table.read("skip_internal", into: &skipInternal)
+        try table.read("conversation_follow", into: &conversationFollow)
         for pattern in blocked where (try? Regex(pattern)) == nil {
             throw table.error("blocked", "\"\(pattern)\" is not a valid regular expression")
         }

@@ -7,11 +7,14 @@ extension GatewayConfiguration {
         public var port: Int
         /// `public_url`: the URL users reach the web server at; View and Edit links start with it.
         public var publicURL: String
+        /// `metrics`: serve `/metrics` in the Prometheus text format (counts and latencies, no personal data).
+        public var metrics: Bool
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String = "http://127.0.0.1:8080") {
+        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String = "http://127.0.0.1:8080", metrics: Bool = true) {
             self.host = host
             self.port = port
             self.publicURL = publicURL
+            self.metrics = metrics
         }
     }
 }
@@ -23,6 +26,7 @@ extension GatewayConfiguration.Web: ConfigurationSection {
         try table.read("host", into: &host, .nonEmpty("a host name or IP address to listen on"))
         try table.read("port", into: &port, .port)
         try table.read("public_url", into: &publicURL, .nonEmpty("the URL users open the web UI at"))
+        try table.read("metrics", into: &metrics)
         let lower = publicURL.lowercased()
         guard (lower.hasPrefix("http://") || lower.hasPrefix("https://")), publicURL.count > 8, !publicURL.contains(" ") else {
             throw table.error("public_url", "expected an http:// or https:// URL such as \"https://crm.example.com\", got \"\(publicURL)\"")

@@ -152,7 +152,7 @@ struct ConfigurationErrorTests {
             #"conf/crmgate.toml: policy[1].scope: unknown scope "everything"; use one of owned, visible"#),
         FaultyConfiguration(
             "[[policy]]\nfolders = 1",
-            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal"),
+            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal, conversation_follow"),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),

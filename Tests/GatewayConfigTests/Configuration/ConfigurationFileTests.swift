@@ -24,8 +24,8 @@ struct ConfigurationFileTests {
             ],
             "tls": ["cert", "key"],
             "storage": ["path"],
-            "web": ["host", "port", "public_url"],
-            "crm": ["kind", "name", "poll_interval"],
+            "web": ["host", "port", "public_url", "metrics"],
+            "crm": ["kind", "name", "poll_interval", "retry_limit"],
             "log": ["level"],
         ]
         #expect(document.keys == ["imap", "tls", "storage", "web", "crm", "log", "policy"])
@@ -36,7 +36,7 @@ struct ConfigurationFileTests {
         #expect(policy.keys == ["name", "users", "master_folder", "drop_modules", "display_modules", "create_email_folder",
                                 "create_record_folder", "assign_to_folder", "assign_to_template", "scope", "summary_subjects",
                                 "after_processing", "must_match", "match_leads", "create_contacts", "generic_domains", "blocked",
-                                "skip_internal"])
+                                "skip_internal", "conversation_follow"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")

@@ -65,6 +65,9 @@ struct GatewayConfigurationTests {
         KeyOverride("[web]\npublic_url = \"https://crm.example.com/\"") { $0.web.publicURL = "https://crm.example.com" },
         KeyOverride("[crm]\nname = \"Acme CRM\"") { $0.crm.name = "Acme CRM" },
         KeyOverride("[crm]\npoll_interval = 5") { $0.crm.pollInterval = 5 },
+        KeyOverride("[crm]\nretry_limit = 3") { $0.crm.retryLimit = 3 },
+        KeyOverride("[web]\nmetrics = false") { $0.web.metrics = false },
+        KeyOverride("[[policy]]\nconversation_follow = false") { $0.policies = [GatewayConfiguration.Policy(conversationFollow: false)] },
         KeyOverride("[[policy]]\nafter_processing = \"keep\"\nmust_match = false\nblocked = [\".*@spam\\\\.example\"]\ngeneric_domains = [\"mail.example\"]") {
             $0.policies = [GatewayConfiguration.Policy(afterProcessing: "keep", mustMatch: false, genericDomains: ["mail.example"],
                                                        blocked: [".*@spam\\.example"])]
