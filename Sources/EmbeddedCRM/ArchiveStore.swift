@@ -48,6 +48,42 @@ enum ArchiveStore {
         return row.id
     }
 
+    /// The emails related to `ref` (as person or as record; `users` refs name a user), newest first.
+    static func rows(relatedTo ref: RecordRef, _ db: Database) throws -> [EmailRow] {
+        guard let rowID = ref.id.rowID else { return [] }
+        if ref.module == .users {
+            return try EmailRow.fetchAll(db, sql: """
+                SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
+                WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC
+                """, arguments: [rowID])
+        }
+        return try EmailRow.fetchAll(db, sql: """
+            SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
+            JOIN record ON record.id = emailRelation.recordId
+            WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC
+            """, arguments: [rowID, ref.module.rawValue])
+    }
+
+    /// Everything kept of an email except the bytes of its raw message and attachments.
+    static func content(of row: EmailRow, _ db: Database) throws -> ArchivedEmailContent {
+        let summary = try summary(of: row, created: false, db)
+        let attachments = try AttachmentRow
+            .select(AttachmentRow.Columns.id, Column("filename"), Column("contentType"), Column("size"))
+            .filter(AttachmentRow.Columns.emailId == row.id)
+            .order(AttachmentRow.Columns.position)
+            .asRequest(of: Row.self)
+            .fetchAll(db)
+            .map { ArchivedAttachment(id: $0["id"], filename: $0["filename"], contentType: $0["contentType"], size: $0["size"]) }
+        let decoder = JSONDecoder()
+        return ArchivedEmailContent(
+            summary: summary,
+            from: row.fromAddress.map { EmailAddress(name: row.fromName, address: $0) },
+            to: try decoder.decode([EmailAddress].self, from: Data(row.toJSON.utf8)),
+            cc: try decoder.decode([EmailAddress].self, from: Data(row.ccJSON.utf8)),
+            textBody: row.textBody, htmlBody: row.htmlBody, owner: CRMUserID(rowID: row.ownerId),
+            archivedAt: row.archivedAt, rawSize: row.rawMessage.count, attachments: attachments)
+    }
+
     static func summary(of row: EmailRow, created: Bool, _ db: Database) throws -> ArchivedEmail {
         guard let id = row.id else { throw CRMError(.permanent, "an archived email has no id") }
         let (people, records) = try relations(of: id, db)

@@ -53,21 +53,7 @@ extension EmbeddedCRM {
     public func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail] {
         if ref.module != .users { _ = try definition(ref.module) }
         return try await read { db in
-            guard let rowID = ref.id.rowID else { return [] }
-            let emails: [EmailRow]
-            if ref.module == .users {
-                emails = try EmailRow.fetchAll(db, sql: """
-                    SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
-                    WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC
-                    """, arguments: [rowID])
-            } else {
-                emails = try EmailRow.fetchAll(db, sql: """
-                    SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
-                    JOIN record ON record.id = emailRelation.recordId
-                    WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC
-                    """, arguments: [rowID, ref.module.rawValue])
-            }
-            return try emails.map { try ArchiveStore.summary(of: $0, created: false, db) }
+            try ArchiveStore.rows(relatedTo: ref, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
         }
     }
 }

@@ -2,29 +2,32 @@ import CRM
 import Foundation
 import GRDB
 
-/// Reads of archived emails beyond the connector protocol, for the embedded web UI.
-/// Like the admin API they ignore the outage switch: the web UI is part of this CRM.
+/// Reads of archived emails beyond the connector protocol, for the embedded web UI and
+/// the JSON API. Like the admin API they ignore the outage switch: both are part of this CRM.
 extension EmbeddedCRM {
     /// The archived email with this id, or nil.
     public func archivedEmail(id: RecordID) async throws -> ArchivedEmailContent? {
         try await read(gated: false) { db in
             guard let rowID = id.rowID, let row = try EmailRow.fetchOne(db, key: rowID) else { return nil }
-            let attachments = try AttachmentRow
-                .select(AttachmentRow.Columns.id, Column("filename"), Column("contentType"), Column("size"))
-                .filter(AttachmentRow.Columns.emailId == rowID)
-                .order(AttachmentRow.Columns.position)
-                .asRequest(of: Row.self)
-                .fetchAll(db)
-                .map { ArchivedAttachment(id: $0["id"], filename: $0["filename"], contentType: $0["contentType"], size: $0["size"]) }
-            let rawSize = try Int.fetchOne(db, sql: "SELECT length(rawMessage) FROM email WHERE id = ?", arguments: [rowID]) ?? 0
-            let decoder = JSONDecoder()
-            return ArchivedEmailContent(
-                summary: try ArchiveStore.summary(of: row, created: false, db),
-                from: row.fromAddress.map { EmailAddress(name: row.fromName, address: $0) },
-                to: try decoder.decode([EmailAddress].self, from: Data(row.toJSON.utf8)),
-                cc: try decoder.decode([EmailAddress].self, from: Data(row.ccJSON.utf8)),
-                textBody: row.textBody, htmlBody: row.htmlBody, owner: CRMUserID(rowID: row.ownerId),
-                archivedAt: row.archivedAt, rawSize: rawSize, attachments: attachments)
+            return try ArchiveStore.content(of: row, db)
+        }
+    }
+
+    /// The archived emails related to a record (as person or as record), newest first,
+    /// with their content in one read; like `archivedEmails(relatedTo:)`.
+    public func archivedEmailContents(relatedTo ref: RecordRef) async throws -> [ArchivedEmailContent] {
+        if ref.module != .users { _ = try definition(ref.module) }
+        return try await read(gated: false) { db in
+            try ArchiveStore.rows(relatedTo: ref, db).map { try ArchiveStore.content(of: $0, db) }
+        }
+    }
+
+    /// Every archived email whose Message-ID is exactly `messageID` (with its angle brackets),
+    /// in the order they were archived: a drop archives one activity per target.
+    public func archivedEmailContents(messageID: String) async throws -> [ArchivedEmailContent] {
+        try await read(gated: false) { db in
+            try EmailRow.filter(EmailRow.Columns.messageId == messageID).order(EmailRow.Columns.id).fetchAll(db)
+                .map { try ArchiveStore.content(of: $0, db) }
         }
     }
 
@@ -39,9 +42,22 @@ extension EmbeddedCRM {
     /// An attachment with its bytes, or nil when there is no such attachment.
     public func attachment(id: Int64) async throws -> EmailAttachment? {
         try await read(gated: false) { db in
-            try AttachmentRow.fetchOne(db, key: id).map {
-                EmailAttachment(filename: $0.filename, contentType: $0.contentType, data: [UInt8]($0.data))
-            }
+            try AttachmentRow.fetchOne(db, key: id).map(Self.emailAttachment)
         }
+    }
+
+    /// An attachment of this email with its bytes, or nil when the email has no such attachment.
+    public func attachment(id: Int64, ofEmail email: RecordID) async throws -> EmailAttachment? {
+        try await read(gated: false) { db in
+            guard let emailId = email.rowID else { return nil }
+            return try AttachmentRow
+                .filter(AttachmentRow.Columns.id == id && AttachmentRow.Columns.emailId == emailId)
+                .fetchOne(db)
+                .map(Self.emailAttachment)
+        }
+    }
+
+    private static func emailAttachment(_ row: AttachmentRow) -> EmailAttachment {
+        EmailAttachment(filename: row.filename, contentType: row.contentType, data: [UInt8](row.data))
     }
 }

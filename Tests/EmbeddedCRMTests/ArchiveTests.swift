@@ -54,6 +54,62 @@ struct ArchiveTests {
         #expect(try await test.crm.attachment(id: 424242) == nil)
     }
 
+    @Test func emailsWithOneMessageIDAreFoundOncePerTargetInArchiveOrder() async throws {
+        let test = try await TestCRM.make()
+        let deal = try await test.opportunity("Shared")
+        let other = try await test.opportunity("Other")
+        var first = mail("shared@test|deal", test, records: [deal.ref])
+        first.messageID = "<shared@test>"
+        var second = mail("shared@test|other", test, records: [other.ref])
+        second.messageID = "<shared@test>"
+        let a = try await test.crm.archiveEmail(first)
+        let b = try await test.crm.archiveEmail(second)
+        _ = try await test.crm.archiveEmail(mail("unrelated@test", test, records: [deal.ref]))
+
+        let found = try await test.crm.archivedEmailContents(messageID: "<shared@test>")
+        #expect(found.map(\.summary.id) == [a.id, b.id])
+        #expect(found.map(\.summary.records) == [[deal.ref], [other.ref]])
+        #expect(found.first?.from == EmailAddress(name: "Carol", address: "carol@acme.test"))
+        #expect(found.first?.to == [EmailAddress(name: "Alice", address: "alice@crm.test")])
+        #expect(found.first?.attachments.map(\.contentType) == ["application/pdf"])
+        #expect(try await test.crm.archivedEmailContents(messageID: "shared@test").isEmpty)
+        #expect(try await test.crm.archivedEmailContents(messageID: "<nobody@test>").isEmpty)
+    }
+
+    @Test func aRecordsEmailContentsAreNewestFirstLikeItsActivities() async throws {
+        let test = try await TestCRM.make()
+        let deal = try await test.opportunity("Busy")
+        let contact = try await test.crm.createRecord(in: .contacts, RecordDraft(owner: test.alice.id, fields: ["lastName": .text("Fischer")]))
+        var older = mail("older@test", test, records: [deal.ref], people: [contact.ref])
+        older.date = Date(timeIntervalSince1970: 1_700_000_000)
+        var newer = mail("newer@test", test, records: [deal.ref])
+        newer.date = Date(timeIntervalSince1970: 1_700_086_400)
+        let a = try await test.crm.archiveEmail(older)
+        let b = try await test.crm.archiveEmail(newer)
+
+        let onDeal = try await test.crm.archivedEmailContents(relatedTo: deal.ref)
+        #expect(onDeal.map(\.summary.id) == [b.id, a.id])
+        #expect(onDeal.map(\.summary.id) == (try await test.crm.archivedEmails(relatedTo: deal.ref)).map(\.id))
+        #expect(onDeal.last == (try await test.crm.archivedEmail(id: a.id)))
+        #expect(try await test.crm.archivedEmailContents(relatedTo: contact.ref).map(\.summary.id) == [a.id])
+        #expect(try await test.crm.archivedEmailContents(relatedTo: RecordRef(.opportunities, RecordID("9999"))).isEmpty)
+        await #expect(throws: CRMError.self) { try await test.crm.archivedEmailContents(relatedTo: RecordRef("planets", RecordID("1"))) }
+    }
+
+    @Test func anAttachmentIsFoundOnlyThroughItsOwnEmail() async throws {
+        let test = try await TestCRM.make()
+        let deal = try await test.opportunity("Attached")
+        let first = try await test.crm.archiveEmail(mail("first@test", test, records: [deal.ref]))
+        let second = try await test.crm.archiveEmail(mail("second@test", test, records: [deal.ref]))
+        let attachment = try #require(try await test.crm.archivedEmail(id: first.id)?.attachments.first)
+
+        let found = try await test.crm.attachment(id: attachment.id, ofEmail: first.id)
+        #expect(found == EmailAttachment(filename: "quote.pdf", contentType: "application/pdf", data: [1, 2, 3]))
+        #expect(try await test.crm.attachment(id: attachment.id, ofEmail: second.id) == nil)
+        #expect(try await test.crm.attachment(id: attachment.id, ofEmail: RecordID("not-a-number")) == nil)
+        #expect(try await test.crm.attachment(id: 424242, ofEmail: first.id) == nil)
+    }
+
     @Test func archivingNeedsAKeyAndAKnownOwner() async throws {
         let test = try await TestCRM.make()
         var email = mail("  ", test, records: [])

@@ -14,6 +14,8 @@ import Hummingbird
 /// - `GET /api/v1/<module>/<id>`: one record (`RecordJSON`).
 /// - `PATCH /api/v1/<module>/<id>`: changes the fields given (`null` clears one), and the owner.
 /// - `DELETE /api/v1/<module>/<id>`: → 204.
+/// - `GET /api/v1/<module>/<id>/emails`, `GET /api/v1/emails?messageId=…`, `GET /api/v1/emails/<id>`
+///   with `/raw` and `/attachments/<attachmentId>`: archived emails, read only (`APIRoutes+Emails`).
 ///
 /// Every 4xx is an `APIError` naming the field; a request that fails writes nothing.
 struct APIRoutes: Sendable {
@@ -29,6 +31,7 @@ struct APIRoutes: Sendable {
         group.add(middleware: CRMErrorMiddleware())
         group.get("modules") { _, _ in try await self.modules() }
         group.get("users") { _, _ in try await self.users() }
+        registerEmails(on: group)
         group.get(":module") { request, context in try await self.list(request, context: context) }
         group.post(":module") { request, context in try await self.create(request, context: context) }
         group.get(":module/:id") { _, context in try await self.show(context: context) }
@@ -48,11 +51,11 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private static let usage = "records are listed (GET) and created (POST) at /api/v1/<module>, and read (GET), changed (PATCH) and deleted (DELETE) at /api/v1/<module>/<id>"
+    static let usage = "records are listed (GET) and created (POST) at /api/v1/<module>, and read (GET), changed (PATCH) and deleted (DELETE) at /api/v1/<module>/<id>"
 
     /// 405 with `Allow`, for a method the path does not take (RFC 9110 §15.5.6).
-    private func notAllowed(_ request: Request, _ context: WebContext, allow: String) throws -> Response {
-        var response = try APIError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); \(Self.usage)")
+    func notAllowed(_ request: Request, _ context: WebContext, allow: String, usage: String = Self.usage) throws -> Response {
+        var response = try APIError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); \(usage)")
             .response(from: request, context: context)
         response.headers[.allow] = allow
         return response

@@ -19,15 +19,7 @@ struct ListParameters: Equatable {
 
     /// Parses `parameters` (name → value, already percent-decoded).
     init(_ parameters: [(name: String, value: String)]) throws(APIError) {
-        var seen: [String: String] = [:]
-        for (name, value) in parameters {
-            guard Self.known.contains(name) else {
-                throw APIError(.badRequest, "unknown query parameter \"\(name)\"; lists take \(Self.known.joined(separator: ", "))", field: name)
-            }
-            guard seen.updateValue(value, forKey: name) == nil else {
-                throw APIError(.badRequest, "the query parameter \"\(name)\" is given twice; give it once", field: name)
-            }
-        }
+        let seen = try Self.values(of: parameters, known: Self.known, takes: "lists take")
         if let text = seen["limit"] {
             guard let limit = Int(text), limit >= 1 else {
                 throw APIError(.badRequest, "limit must be a whole number from 1 to \(Self.maxLimit), not \"\(text)\"", field: "limit")
@@ -67,6 +59,21 @@ struct ListParameters: Equatable {
 }
 
 extension ListParameters {
+    /// Each parameter's value by name; a name outside `known` or given twice is refused
+    /// (400 naming it; the message says "unknown …; <takes> <known>").
+    static func values(of parameters: [(name: String, value: String)], known: [String], takes: String) throws(APIError) -> [String: String] {
+        var seen: [String: String] = [:]
+        for (name, value) in parameters {
+            guard known.contains(name) else {
+                throw APIError(.badRequest, "unknown query parameter \"\(name)\"; \(takes) \(known.joined(separator: ", "))", field: name)
+            }
+            guard seen.updateValue(value, forKey: name) == nil else {
+                throw APIError(.badRequest, "the query parameter \"\(name)\" is given twice; give it once", field: name)
+            }
+        }
+        return seen
+    }
+
     /// The name–value pairs of a raw query string, decoded as HTML forms encode them
     /// (`+` is a space, then percent-decoding).
     static func pairs(fromQuery query: String?) -> [(name: String, value: String)] {
