@@ -61,9 +61,11 @@ class Gateway:
         assert result.returncode == 0, result.stderr
         return email
 
-    def start(self):
+    def start(self, env=None):
+        """Starts `crmgate serve`; `env` adds environment variables (e.g. CRMGATE_CRASH_AT)."""
         self.proc = subprocess.Popen([BIN, "serve", "--config", str(self.config)],
-                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:

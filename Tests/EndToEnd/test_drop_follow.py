@@ -1,0 +1,93 @@
+"""Conversation follow and drop metrics with the real binary: once a mail is dropped into
+"- Create New Opportunity", its replies, delivered to INBOX or saved to Sent by the client,
+are archived to the same opportunity by themselves; /metrics counts both kinds."""
+import json
+import re
+import urllib.request
+
+from conftest import demo_gateway
+from test_drops import DROP, POLICY, client, mail, opportunities_named, wait_for
+
+import pytest
+
+
+def reply(message_id, thread, sender="Ines Fischer <ines.fischer2@globex.example>", to="alice@example.com"):
+    references = " ".join(f"<{m}@globex.example>" for m in thread)
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: Re: Rollout plan\r\nMessage-ID: <{message_id}@globex.example>\r\n"
+            f"In-Reply-To: <{thread[-1]}@globex.example>\r\nReferences: {references}\r\n"
+            "Date: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nAgreed.\r\n").encode()
+
+
+def get(gw, path):
+    request = urllib.request.Request(gw.web_url + path, headers={"Authorization": f"Bearer {gw.token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def metric(text, name, **labels):
+    """The value of the sample `name{labels}` in Prometheus text, 0 when absent."""
+    for line in text.splitlines():
+        match = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if match and match[1] == name:
+            found = dict(re.findall(r'(\w+)="([^"]*)"', match[2] or ""))
+            if all(found.get(k) == v for k, v in labels.items()):
+                return float(match[3])
+    return 0
+
+
+@pytest.fixture
+def gw(tmp_path):
+    gw = demo_gateway(tmp_path, POLICY)
+    gw.token = gw.cli("token", "create", "alice@example.com").stdout.strip()
+    gw.start()
+    yield gw
+    gw.stop()
+
+
+def test_replies_in_inbox_and_sent_follow_the_dropped_mail_and_metrics_count_them(gw):
+    c = client(gw)
+    assert wait_for(lambda: DROP in [n for _, _, n in c.list_folders()], 20)
+    c.append("INBOX", mail("Rollout plan", "f1"))
+    c.select_folder("INBOX")
+    c.move(c.search(["SUBJECT", "Rollout plan"]), DROP)
+    assert wait_for(lambda: len(opportunities_named(gw, "Rollout plan")) == 1)
+    deal = opportunities_named(gw, "Rollout plan")[0]
+    assert wait_for(lambda: c.noop() is not None and len(c.search(["KEYWORD", "$CRMDone"])) == 1)
+
+    # The customer's answer arrives; Alice's answer to it is saved in Sent by her client.
+    c.append("INBOX", reply("f2", ["f1"]))
+    c.append("Sent", reply("f3", ["f1", "f2"], sender="alice@example.com", to="ines.fischer2@globex.example"))
+    c.append("INBOX", reply("x1", ["unrelated"]))
+    emails = lambda: json.loads(get(gw, f"/api/v1/opportunities/{deal['id']}/emails"))["data"]
+    assert wait_for(lambda: len(emails()) == 3)
+    assert sorted(e["messageId"] for e in emails()) == [f"<f{i}@globex.example>" for i in (1, 2, 3)]
+    # Followed mails stay where they are, marked done; the unrelated one is untouched.
+    assert wait_for(lambda: c.noop() is not None and len(c.search(["KEYWORD", "$CRMDone"])) == 2)
+    assert c.search(["SUBJECT", "Re: Rollout", "UNKEYWORD", "$CRMDone"]) != []
+    c.select_folder("Sent")
+    assert len(c.search(["KEYWORD", "$CRMDone"])) == 1
+    c.logout()
+
+    text = get(gw, "/metrics")
+    assert metric(text, "crmgate_drops_total", kind="drop", outcome="done") == 1
+    assert metric(text, "crmgate_drops_total", kind="follow", outcome="done") == 2
+    assert metric(text, "crmgate_drop_latency_seconds_count", kind="drop") == 1
+
+
+def test_conversation_follow_can_be_turned_off(tmp_path):
+    gw = demo_gateway(tmp_path, POLICY + "conversation_follow = false\n")
+    gw.token = gw.cli("token", "create", "alice@example.com").stdout.strip()
+    gw.start()
+    try:
+        c = client(gw)
+        assert wait_for(lambda: DROP in [n for _, _, n in c.list_folders()], 20)
+        c.append(DROP, mail("Rollout plan", "f1"))
+        assert wait_for(lambda: len(opportunities_named(gw, "Rollout plan")) == 1)
+        c.append("INBOX", reply("f2", ["f1"]))
+        c.select_folder("INBOX")
+        assert wait_for(lambda: c.noop() is not None and len(c.search(["KEYWORD", "$CRMDone"])) == 1)
+        deal = opportunities_named(gw, "Rollout plan")[0]
+        assert len(json.loads(get(gw, f"/api/v1/opportunities/{deal['id']}/emails"))["data"]) == 1
+        assert metric(get(gw, "/metrics"), "crmgate_drops_total", kind="follow") == 0
+    finally:
+        gw.stop()
