@@ -92,10 +92,10 @@ let package = Package(
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
-        .testTarget(name: "MailStoreTests", dependencies: ["MailStore"]),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
         .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig"]),
-        .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM"]),
+        .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WebTests", dependencies: [
             "Web", "EmbeddedCRM", "CRM", "MailStore", "GatewayConfig",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

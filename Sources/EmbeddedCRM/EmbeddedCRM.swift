@@ -47,11 +47,11 @@ public final class EmbeddedCRM: CRMConnector {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             var config = Configuration()
-            config.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
             config.busyMode = .timeout(10)
             let pool = try DatabasePool(path: path, configuration: config)
+            // GRDB turns WAL on with `synchronous = NORMAL`, after any prepareDatabase hook;
+            // NORMAL may lose the last commits on power loss, so the writer is set to FULL here.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Schema.migrator.migrate(pool)
             self.writer = pool
         } catch {

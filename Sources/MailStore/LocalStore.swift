@@ -16,11 +16,9 @@ public final class LocalStore: Sendable {
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         config.busyMode = .timeout(10)
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mail.sqlite"), configuration: config)
+        try pool.requireFullSync()
         try Schema.migrator.migrate(pool)
         self.pool = pool
         self.changes = ChangeBus()
@@ -49,5 +47,14 @@ public final class LocalStore: Sendable {
         let next = max(now, last + 1)
         try db.execute(sql: "INSERT INTO counter(name, value) VALUES('uidvalidity', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", arguments: [next])
         return next
+    }
+}
+
+extension DatabasePool {
+    /// Makes every commit of the writer connection reach the disk before it returns.
+    /// GRDB turns WAL on with `synchronous = NORMAL` (after any prepareDatabase hook), which
+    /// survives a crash of the process but may lose the last commits on power loss.
+    func requireFullSync() throws {
+        try writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
     }
 }

@@ -1,5 +1,6 @@
 import CRM
-import EmbeddedCRM
+@testable import EmbeddedCRM
+import GRDB
 import Foundation
 import Testing
 
@@ -33,6 +34,15 @@ struct PersistenceTests {
         let later = try await second.changes(in: .opportunities, since: cursor, limit: 100)
         #expect(later.changes.map(\.ref) == [next.ref])
         try second.close()
+    }
+
+    @Test func everyCommitIsFlushedToDiskBeforeItReturns() async throws {
+        let file = TemporaryFile()
+        defer { file.remove() }
+        let crm = try EmbeddedCRM(path: file.path, publicURL: try #require(TestCRM.publicURL))
+        // 2 = FULL: a commit survives power loss, not only a crash of the process.
+        #expect(try await crm.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        try crm.close()
     }
 
     @Test func openingAFileInAMissingDirectoryCreatesTheDirectory() async throws {

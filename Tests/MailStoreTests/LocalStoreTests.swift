@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import MailStore
 
@@ -14,6 +15,15 @@ private func storeWithAlice() async throws -> (LocalStore, UserID) {
 
 @Suite("Local store: accounts")
 struct AccountTests {
+    @Test func everyCommitIsFlushedToDiskBeforeItReturns() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LocalStore(directory: directory)
+        // 2 = FULL: a commit survives power loss, not only a crash of the process.
+        #expect(try await store.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        try store.close()
+    }
+
     @Test func newAccountHasSubscribedSpecialUseMailboxes() async throws {
         let (store, alice) = try await storeWithAlice()
         let boxes = try await store.mailboxes(of: alice)
