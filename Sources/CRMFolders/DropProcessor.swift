@@ -63,25 +63,49 @@ public final class DropProcessor: Service {
         }
     }
 
-    /// Processes every drop that is due; returns how many it handled.
+    /// Drops processed at once: the CRM calls of one drop wait on I/O, so a few in flight
+    /// keep both the CRM and the store busy. People are created under `creations`, so two
+    /// drops naming the same new address still make one contact.
+    static let concurrency = 4
+    static let batchSize = 64
+    let creations = KeyedLock()
+
+    /// Processes every drop that is due, batch after batch until the queue has no more;
+    /// returns how many it handled.
     @discardableResult
     public func processDue(now: Date = Date()) async -> Int {
-        let jobs: [DropJob]
-        do {
-            jobs = try await store.dueDrops(now: now)
-        } catch {
-            logger.error("cannot read the drop queue", metadata: ["error": "\(error)"])
-            return 0
+        var handled = Set<Int64>()
+        while true {
+            let fetched: [DropJob]
+            do {
+                fetched = try await store.dueDrops(now: now, limit: Self.batchSize)
+            } catch {
+                logger.error("cannot read the drop queue", metadata: ["error": "\(error)"])
+                break
+            }
+            let jobs = fetched.filter { !handled.contains($0.id) }
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                for job in jobs {
+                    if running == Self.concurrency {
+                        await group.next()
+                        running -= 1
+                    }
+                    group.addTask { await self.process(job) }
+                    running += 1
+                }
+            }
+            handled.formUnion(jobs.map(\.id))
+            if fetched.count < Self.batchSize || jobs.isEmpty { break }
         }
-        for job in jobs { await process(job) }
-        return jobs.count
+        return handled.count
     }
 
     func process(_ job: DropJob) async {
         CrashPoint.beforeProcessing.reach()
         do {
             guard let content = try await store.content(in: job.mailbox, uid: job.uid) else { return }
-            guard let email = try await store.accounts().first(where: { $0.id == job.user })?.email else { return }
+            let email = job.email
             let policy = policy(for: email)
             let mail = DroppedMail(raw: content.raw, index: content.index)
             if job.follow {
@@ -137,7 +161,7 @@ public final class DropProcessor: Service {
         guard let user = try await connector.user(email: email) else {
             throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
         }
-        let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id)
+        let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id, creations: creations)
             .match(MailAddress.all(in: mail.index))
         CrashPoint.afterMatch.reach()
         if policy.skipInternal && matched.onlyUsers {

@@ -71,9 +71,15 @@ public struct RecipientMatcher: Sendable {
     public let connector: any CRMConnector
     public let rules: MatchingRules
     public let owner: CRMUserID
+    /// Serialises creation per domain and per address among matchers that share it.
+    let creations: KeyedLock
 
     public init(connector: any CRMConnector, rules: MatchingRules, owner: CRMUserID) {
-        self.connector = connector; self.rules = rules; self.owner = owner
+        self.init(connector: connector, rules: rules, owner: owner, creations: KeyedLock())
+    }
+
+    init(connector: any CRMConnector, rules: MatchingRules, owner: CRMUserID, creations: KeyedLock) {
+        self.connector = connector; self.rules = rules; self.owner = owner; self.creations = creations
     }
 
     public func match(_ addresses: [MailAddress]) async throws -> MatchResult {
@@ -87,9 +93,9 @@ public struct RecipientMatcher: Sendable {
             }
             if result.users.contains(where: { $0.email.lowercased() == address.email }) { continue }
             guard rules.createContacts else { result.unmatched.append(address.email); continue }
-            let account = try await account(for: address.domain)
+            let account = try await creations.withLock("domain:" + address.domain) { try await self.account(for: address.domain) }
             if let account, !result.accounts.contains(account.ref) { result.accounts.append(account.ref) }
-            result.people.append(try await createContact(address, account: account))
+            result.people.append(try await creations.withLock("address:" + address.email) { try await createContact(address, account: account) })
         }
         return result
     }

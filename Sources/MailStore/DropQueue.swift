@@ -15,6 +15,8 @@ public enum DropKeyword {
 public struct DropJob: Hashable, Sendable {
     public var id: Int64
     public var user: UserID
+    /// The account's address, which names its policy and its CRM user.
+    public var email: String
     public var mailbox: MailboxID
     public var uid: UInt32
     /// Where the message came from (COPY/MOVE), so it can go back; nil for APPEND.
@@ -118,13 +120,15 @@ extension LocalStore {
     public func dueDrops(now: Date = Date(), limit: Int = 100) async throws -> [DropJob] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId,
+                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId, u.email,
                        CASE WHEN j.follow THEN '\(DropJob.followRole)' ELSE mm.role END AS role, mm.recordKey
                 FROM dropJob j JOIN message m ON m.id = j.messageId JOIN mailbox b ON b.id = m.mailboxId
+                JOIN user u ON u.id = b.userId
                 LEFT JOIN managedMailbox mm ON mm.mailboxId = m.mailboxId
                 WHERE j.state = 'pending' AND j.nextAttemptAt <= ? AND (j.follow OR mm.role IS NOT NULL) ORDER BY j.id LIMIT ?
                 """, arguments: [now, limit]).map { row in
-                DropJob(id: row["id"], user: UserID(rawValue: row["userId"]), mailbox: MailboxID(rawValue: row["mailboxId"]),
+                DropJob(id: row["id"], user: UserID(rawValue: row["userId"]), email: row["email"],
+                        mailbox: MailboxID(rawValue: row["mailboxId"]),
                         uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
                         source: (row["sourceMailboxId"] as Int64?).map(MailboxID.init(rawValue:)),
                         role: row["role"], recordKey: row["recordKey"], attempts: row["attempts"], createdAt: row["createdAt"])
