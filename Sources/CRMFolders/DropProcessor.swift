@@ -169,11 +169,13 @@ public final class DropProcessor: Service {
         }
         var records = matched.accounts
         let target: String
-        switch DropAction(role: job.role, recordKey: job.recordKey) {
+        let action = DropAction(role: job.role, recordKey: job.recordKey)
+        // An email or a new record must relate to someone; Assign To names its record.
+        if policy.mustMatch, matched.people.isEmpty, matched.accounts.isEmpty, action.needsAMatch {
+            throw Self.noMatch(matched)
+        }
+        switch action {
         case .createEmail:
-            guard !matched.people.isEmpty || !matched.accounts.isEmpty || !policy.mustMatch else {
-                throw DropFailure(message: "No CRM contact or lead matches \(Self.addresses(matched)) and the policy requires a match (contacts may not be created here). Add the contact to the CRM, then move the mail here again.")
-            }
             target = "email"
         case .createRecord(let module):
             let record = try await createRecord(module, mail, matched: matched, owner: user.id)
@@ -256,8 +258,18 @@ public final class DropProcessor: Service {
         }
     }
 
-    static func addresses(_ matched: MatchResult) -> String {
-        (matched.unmatched + matched.blocked).joined(separator: ", ")
+    /// Why nothing matched, naming the addresses, and what to do.
+    static func noMatch(_ matched: MatchResult) -> DropFailure {
+        var reasons: [String] = []
+        if !matched.unmatched.isEmpty {
+            reasons.append("No CRM contact or lead matches \(matched.unmatched.joined(separator: ", ")) (and contacts may not be created here)")
+        }
+        if !matched.blocked.isEmpty {
+            reasons.append("\(matched.blocked.joined(separator: ", ")) \(matched.blocked.count == 1 ? "is" : "are") blocked by the policy")
+        }
+        if reasons.isEmpty { reasons.append("The mail names no address crmgate could match") }
+        return DropFailure(message: reasons.joined(separator: "; ")
+            + "; the policy requires a match. Add the contact to the CRM, then move the mail here again.")
     }
 
     /// The subject without reply and forward prefixes (Re:, Fwd:, AW:, WG:, SV:, …).
@@ -294,6 +306,15 @@ enum DropAction: CustomStringConvertible {
             return
         }
         self = .unknown
+    }
+
+    /// Create New Email and Create New <Module> need a matched person or account when the
+    /// policy's must-match is on; Assign To has its record.
+    var needsAMatch: Bool {
+        switch self {
+        case .createEmail, .createRecord: true
+        case .assign, .unknown: false
+        }
     }
 
     var description: String {

@@ -59,8 +59,8 @@ public struct MatchResult: Sendable {
     /// Addresses nothing matched and no contact was created for.
     public var unmatched: [String] = []
 
-    /// True when every address that was looked at is a CRM user: an internal mail.
-    public var onlyUsers: Bool { !users.isEmpty && people.isEmpty && unmatched.isEmpty }
+    /// True when every address of the mail is a CRM user: an internal mail.
+    public var onlyUsers: Bool { !users.isEmpty && people.isEmpty && unmatched.isEmpty && blocked.isEmpty }
 }
 
 /// Matches every address of a mail: CRM users first, then contacts, then leads; for the

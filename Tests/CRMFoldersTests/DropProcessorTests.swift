@@ -281,4 +281,22 @@ struct DropProcessorTests {
         #expect(await w.processor.processDue() == DropProcessor.batchSize + 5)
         #expect(try await w.store.dueDrops().isEmpty)
     }
+
+    @Test func mustMatchAlsoGuardsCreateNewRecordAndNamesBlockedSenders() async throws {
+        let w = try await world(policy: .init(mustMatch: true, createContacts: false, blocked: ["spam\\.example"]))
+        let create = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        let email = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move("From: Bert <bert@unknown.example>\nTo: alice@example.com\nSubject: Quote\n\nhi\n", into: create)
+        try await w.move("From: Deals <offers@SPAM.example>\nTo: alice@example.com\nSubject: Offer\n\nhi\n", into: email)
+        await w.processor.processDue()
+        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 0)
+        for (folder, subject, names) in [(create, "Could not create Opportunity from \"Quote\"", "bert@unknown.example"),
+                                         (email, "Could not archive \"Offer\"", "offers@spam.example is blocked by the policy")] {
+            let states = try await w.store.states(of: folder.id)
+            #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+            let report = try #require(try await w.store.content(in: folder.id, uid: states[1].uid))
+            #expect(report.index.headerValues("Subject", in: report.raw) == [subject])
+            #expect(String(decoding: report.raw, as: UTF8.self).contains(names))
+        }
+    }
 }
