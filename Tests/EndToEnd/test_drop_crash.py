@@ -3,15 +3,13 @@ right after the client's MOVE was answered, after matching created the contact, 
 record was created, after the mail was archived, and just before the message is returned.
 After a restart every drop completes exactly once: one contact, one account, one
 opportunity, one archived copy, and the message back in INBOX marked $CRMDone."""
-import json
 import time
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from conftest import demo_gateway
-from test_drops import DROP, POLICY, client, wait_for
+from drophelpers import API, wait_for
+from test_drops import DROP, POLICY, client
 
 POINTS = ["drop-before-processing", "drop-after-match", "drop-after-create", "drop-after-archive", "drop-before-return"]
 
@@ -22,24 +20,11 @@ MAIL = ("From: Nora Quint <nora.quint@quintech.example>\r\nTo: alice@example.com
         "step 1\r\n--b--\r\n").encode()
 
 
-def api(gw, path):
-    request = urllib.request.Request(gw.web_url + "/api/v1/" + path, headers={"Authorization": f"Bearer {gw.token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["data"]
-
-
-def named(gw, module, name):
-    """Records of the module whose name (fields name, or first and last name) is `name`."""
-    def name_of(record):
-        fields = record["fields"]
-        return fields.get("name") or " ".join(filter(None, [fields.get("firstName"), fields.get("lastName")]))
-    return [r for r in api(gw, f"{module}?limit=500&q=" + urllib.parse.quote(name.split()[-1])) if name_of(r) == name]
-
-
 @pytest.mark.parametrize("point", POINTS)
 def test_a_drop_killed_at_any_step_completes_exactly_once_after_restart(tmp_path, point):
     gw = demo_gateway(tmp_path, POLICY)
-    gw.token = gw.cli("token", "create", "alice@example.com").stdout.strip()
+    api = API(gw, gw.cli("token", "create", "alice@example.com").stdout.strip())
+    deals = lambda: api.named("opportunities", "Crash-proof rollout")
     gw.start(env={"CRMGATE_CRASH_AT": point})
     try:
         c = client(gw)
@@ -52,18 +37,18 @@ def test_a_drop_killed_at_any_step_completes_exactly_once_after_restart(tmp_path
         assert f"CRMGATE_CRASH_AT={point} reached" in gw.log_text()
 
         gw.start()
-        assert wait_for(lambda: len(named(gw, "opportunities", "Crash-proof rollout")) == 1, 20)
+        assert wait_for(lambda: len(deals()) == 1, 20)
         c = client(gw)
         c.select_folder("INBOX")
         assert wait_for(lambda: c.noop() is not None and len(c.search(["KEYWORD", "$CRMDone"])) == 1, 20)
         assert c.folder_status(DROP, [b"MESSAGES"])[b"MESSAGES"] == 0
         c.logout()
         time.sleep(1)  # anything left over would have run by now
-        deal = named(gw, "opportunities", "Crash-proof rollout")
+        deal = deals()
         assert len(deal) == 1
-        assert len(named(gw, "contacts", "Nora Quint")) == 1
-        assert len(named(gw, "accounts", "Quintech")) == 1
-        emails = api(gw, f"opportunities/{deal[0]['id']}/emails")
+        assert [r["fields"]["lastName"] for r in api.records("contacts") if "nora.quint@quintech.example" in r["fields"]["emails"]] == ["Quint"]
+        assert len(api.named("accounts", "Quintech")) == 1
+        emails = api.emails_of("opportunities", deal[0]["id"])
         assert len(emails) == 1 and [a["filename"] for a in emails[0]["attachments"]] == ["plan.txt"]
     finally:
         gw.stop()

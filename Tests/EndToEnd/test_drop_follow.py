@@ -1,14 +1,14 @@
 """Conversation follow and drop metrics with the real binary: once a mail is dropped into
 "- Create New Opportunity", its replies, delivered to INBOX or saved to Sent by the client,
 are archived to the same opportunity by themselves; /metrics counts both kinds."""
-import json
 import re
 import urllib.request
 
-from conftest import demo_gateway
-from test_drops import DROP, POLICY, client, mail, opportunities_named, wait_for
-
 import pytest
+
+from conftest import demo_gateway
+from drophelpers import API
+from test_drops import DROP, POLICY, client, mail, opportunities_named, wait_for
 
 
 def reply(message_id, thread, sender="Ines Fischer <ines.fischer2@globex.example>", to="alice@example.com"):
@@ -18,9 +18,8 @@ def reply(message_id, thread, sender="Ines Fischer <ines.fischer2@globex.example
             "Date: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nAgreed.\r\n").encode()
 
 
-def get(gw, path):
-    request = urllib.request.Request(gw.web_url + path, headers={"Authorization": f"Bearer {gw.token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
+def metrics(gw):
+    with urllib.request.urlopen(gw.web_url + "/metrics", timeout=10) as response:
         return response.read().decode()
 
 
@@ -58,7 +57,7 @@ def test_replies_in_inbox_and_sent_follow_the_dropped_mail_and_metrics_count_the
     c.append("INBOX", reply("f2", ["f1"]))
     c.append("Sent", reply("f3", ["f1", "f2"], sender="alice@example.com", to="ines.fischer2@globex.example"))
     c.append("INBOX", reply("x1", ["unrelated"]))
-    emails = lambda: json.loads(get(gw, f"/api/v1/opportunities/{deal['id']}/emails"))["data"]
+    emails = lambda: API(gw, gw.token).emails_of("opportunities", deal["id"])
     assert wait_for(lambda: len(emails()) == 3)
     assert sorted(e["messageId"] for e in emails()) == [f"<f{i}@globex.example>" for i in (1, 2, 3)]
     # Followed mails stay where they are, marked done; the unrelated one is untouched.
@@ -68,7 +67,7 @@ def test_replies_in_inbox_and_sent_follow_the_dropped_mail_and_metrics_count_the
     assert len(c.search(["KEYWORD", "$CRMDone"])) == 1
     c.logout()
 
-    text = get(gw, "/metrics")
+    text = metrics(gw)
     assert metric(text, "crmgate_drops_total", kind="drop", outcome="done") == 1
     assert metric(text, "crmgate_drops_total", kind="follow", outcome="done") == 2
     assert metric(text, "crmgate_drop_latency_seconds_count", kind="drop") == 1
@@ -87,7 +86,7 @@ def test_conversation_follow_can_be_turned_off(tmp_path):
         c.select_folder("INBOX")
         assert wait_for(lambda: c.noop() is not None and len(c.search(["KEYWORD", "$CRMDone"])) == 1)
         deal = opportunities_named(gw, "Rollout plan")[0]
-        assert len(json.loads(get(gw, f"/api/v1/opportunities/{deal['id']}/emails"))["data"]) == 1
-        assert metric(get(gw, "/metrics"), "crmgate_drops_total", kind="follow") == 0
+        assert len(API(gw, gw.token).emails_of("opportunities", deal["id"])) == 1
+        assert metric(metrics(gw), "crmgate_drops_total", kind="follow") == 0
     finally:
         gw.stop()
