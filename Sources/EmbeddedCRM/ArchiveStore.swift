@@ -48,20 +48,39 @@ enum ArchiveStore {
         return row.id
     }
 
-    /// The emails related to `ref` (as person or as record; `users` refs name a user), newest first.
+    /// The columns of `email` that reads of archived emails need: everything but the raw
+    /// message, whose bytes (megabytes with attachments) only `rawMessage(ofEmail:)` reads.
+    /// Every folder sync lists the emails of every displayed record, so this matters.
+    private static let columns = """
+        email.id, email.archiveKey, email.messageId, email.subject, email.fromName, email.fromAddress, email.toJSON,
+        email.ccJSON, email.date, email.textBody, email.htmlBody, x'' AS rawMessage, email.ownerId, email.archivedAt
+        """
+
+    /// The emails related to `ref` (as person or as record; `users` refs name a user), newest
+    /// first, without their raw messages.
     static func rows(relatedTo ref: RecordRef, _ db: Database) throws -> [EmailRow] {
         guard let rowID = ref.id.rowID else { return [] }
         if ref.module == .users {
             return try EmailRow.fetchAll(db, sql: """
-                SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
+                SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
                 WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC
                 """, arguments: [rowID])
         }
         return try EmailRow.fetchAll(db, sql: """
-            SELECT DISTINCT email.* FROM email JOIN emailRelation ON emailRelation.emailId = email.id
+            SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
             JOIN record ON record.id = emailRelation.recordId
             WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC
             """, arguments: [rowID, ref.module.rawValue])
+    }
+
+    /// The email with this row id, or those with this Message-ID in archiving order, without
+    /// their raw messages.
+    static func row(id: Int64, _ db: Database) throws -> EmailRow? {
+        try EmailRow.fetchOne(db, sql: "SELECT \(columns) FROM email WHERE id = ?", arguments: [id])
+    }
+
+    static func rows(messageID: String, _ db: Database) throws -> [EmailRow] {
+        try EmailRow.fetchAll(db, sql: "SELECT \(columns) FROM email WHERE messageId = ? ORDER BY id", arguments: [messageID])
     }
 
     /// Everything kept of an email except the bytes of its raw message and attachments.
@@ -75,13 +94,15 @@ enum ArchiveStore {
             .fetchAll(db)
             .map { ArchivedAttachment(id: $0["id"], filename: $0["filename"], contentType: $0["contentType"], size: $0["size"]) }
         let decoder = JSONDecoder()
+        // SQLite reads a blob's length from the record header, not its bytes.
+        let rawSize = try Int.fetchOne(db, sql: "SELECT length(rawMessage) FROM email WHERE id = ?", arguments: [row.id]) ?? 0
         return ArchivedEmailContent(
             summary: summary,
             from: row.fromAddress.map { EmailAddress(name: row.fromName, address: $0) },
             to: try decoder.decode([EmailAddress].self, from: Data(row.toJSON.utf8)),
             cc: try decoder.decode([EmailAddress].self, from: Data(row.ccJSON.utf8)),
             textBody: row.textBody, htmlBody: row.htmlBody, owner: CRMUserID(rowID: row.ownerId),
-            archivedAt: row.archivedAt, rawSize: row.rawMessage.count, attachments: attachments)
+            archivedAt: row.archivedAt, rawSize: rawSize, attachments: attachments)
     }
 
     static func summary(of row: EmailRow, created: Bool, _ db: Database) throws -> ArchivedEmail {

@@ -8,7 +8,7 @@ extension EmbeddedCRM {
     /// The archived email with this id, or nil.
     public func archivedEmail(id: RecordID) async throws -> ArchivedEmailContent? {
         try await read(gated: false) { db in
-            guard let rowID = id.rowID, let row = try EmailRow.fetchOne(db, key: rowID) else { return nil }
+            guard let rowID = id.rowID, let row = try ArchiveStore.row(id: rowID, db) else { return nil }
             return try ArchiveStore.content(of: row, db)
         }
     }
@@ -26,8 +26,7 @@ extension EmbeddedCRM {
     /// in the order they were archived: a drop archives one activity per target.
     public func archivedEmailContents(messageID: String) async throws -> [ArchivedEmailContent] {
         try await read(gated: false) { db in
-            try EmailRow.filter(EmailRow.Columns.messageId == messageID).order(EmailRow.Columns.id).fetchAll(db)
-                .map { try ArchiveStore.content(of: $0, db) }
+            try ArchiveStore.rows(messageID: messageID, db).map { try ArchiveStore.content(of: $0, db) }
         }
     }
 
