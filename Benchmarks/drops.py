@@ -10,7 +10,9 @@ beforehand (distinct subjects and Message-IDs, a small text body, From an existi
 contact so that matching finds it and creates nothing else), then, once all clients are
 ready, UID MOVEs them one at a time into the drop folder, as fast as it can (a burst: the
 clients issue MOVEs faster than drops are processed, so the figure includes the queue), or
-one every `--interval` seconds per client (a steady load below capacity). Afterwards it
+one every `--interval` seconds per client (a steady load below capacity), or with `--wait`
+each once its previous drop's record is visible (ten users dropping mail concurrently,
+at most ten drops in flight). Afterwards it
 checks that exactly `--drops` opportunities were created (none twice, none missing, nothing
 else created; through the SQLite file and the JSON API), that every mail was archived
 once, and that every mail is back in INBOX with $CRMDone and its drop job done.
@@ -162,10 +164,11 @@ def mail(subject, message_id, sender, to):
 class Client(threading.Thread):
     """One IMAP session: APPENDs its mails to INBOX, waits for the others, then MOVEs them one by one."""
 
-    def __init__(self, gw, index, user, mails, start, interval):
+    def __init__(self, gw, index, user, mails, start, interval, watcher=None):
         super().__init__(daemon=True)
         self.gw, self.index, self.user, self.mails = gw, index, user, mails   # [(subject, message-id, raw)]
         self.start_barrier, self.interval = start, interval
+        self.watcher = watcher   # with --wait: the next MOVE waits until this drop's record is visible
         self.ok = {}          # subject -> MOVE's OK (perf_counter)
         self.move_latency = []
         self.error = None
@@ -188,6 +191,8 @@ class Client(threading.Thread):
                 done = time.perf_counter()
                 self.ok[subject] = done
                 self.move_latency.append(done - started)
+                while self.watcher and subject not in self.watcher.records and time.perf_counter() - done < 60:
+                    time.sleep(0.001)
                 if self.interval and subject != self.mails[-1][0]:
                     time.sleep(self.interval)
             c.logout()
@@ -229,6 +234,9 @@ def main():
     parser.add_argument("--users", default="alice@example.com,bob@example.com",
                         help="demo users the clients log in as, in turn (comma-separated)")
     parser.add_argument("--interval", type=float, default=0.0, help="pause of each client between its MOVEs (s)")
+    parser.add_argument("--wait", action="store_true",
+                        help="closed loop: each client moves its next mail once its last drop's record is visible "
+                        "(10 users dropping concurrently), instead of a burst")
     parser.add_argument("--poll", type=float, default=0.005, help="watcher's polling interval (s)")
     parser.add_argument("--timeout", type=float, default=600, help="give up waiting for the drops after (s)")
     parser.add_argument("--stall", type=float, default=60, help="give up when nothing new appears for (s)")
@@ -286,7 +294,7 @@ def measure(gw, root, args, users):
 
     # Each client's share of the mails; From cycles through the demo contacts.
     start = threading.Barrier(args.clients + 1)
-    clients = []
+    clients, shares = [], []
     n = 0
     for i in range(args.clients):
         share = args.drops // args.clients + (1 if i < args.drops % args.clients else 0)
@@ -297,11 +305,13 @@ def measure(gw, root, args, users):
             message_id = f"bench-{run_tag}-{i}-{j}@drops.example"
             mails.append((subject, message_id, mail(subject, message_id, contacts[n % len(contacts)], user)))
             n += 1
-        clients.append(Client(gw, i, user, mails, start, args.interval))
+        shares.append(mails)
+    watcher = Watcher(crm_path, mail_path, prefix, args.poll)
+    for i, mails in enumerate(shares):
+        clients.append(Client(gw, i, users[i % len(users)], mails, start, args.interval, watcher if args.wait else None))
     expected = {subject: c.user for c in clients for subject, _, _ in c.mails}
     message_ids = {mid: c.user for c in clients for _, mid, _ in c.mails}
 
-    watcher = Watcher(crm_path, mail_path, prefix, args.poll)
     watcher.start()
     appending = time.perf_counter()
     for c in clients:
@@ -376,7 +386,7 @@ def measure(gw, root, args, users):
     print(f"binary: {conftest.BIN}")
     print(f"drops: {len(ok)} moved of {args.drops} into \"{DROP}\"; clients: {args.clients} "
           f"({', '.join(f'{u} x{sum(1 for c in clients if c.user == u)}' for u in users)}), "
-          f"interval {args.interval} s, gateway log level {args.log_level}"
+          f"interval {args.interval} s{', closed loop (--wait)' if args.wait else ''}, gateway log level {args.log_level}"
           + (f", policy extra: {args.policy_extra.strip()}" if args.policy_extra.strip() else ""))
     print(f"setup: {len(expected)} mails APPENDed to INBOX in {append_time:.1f} s (not counted)")
     print(f"wall time (first MOVE -> last record visible): {end - began:.2f} s; "
