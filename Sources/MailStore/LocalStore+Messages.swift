@@ -115,14 +115,16 @@ extension LocalStore {
 
     /// A message's parsed index and a handle to read its bytes piece by piece.
     public func storedMessage(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        let row = try await pool.read { db in
+        // The closure returns Sendable values so that the async read is chosen: GRDB's
+        // synchronous one would block a thread of the concurrency pool on a free reader.
+        let found = try await pool.read { db -> (bodyID: Int64, indexJSON: Data)? in
             try Row.fetchOne(db, sql: """
                 SELECT b.id, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
-                """, arguments: [mailbox.rawValue, Int64(uid)])
+                """, arguments: [mailbox.rawValue, Int64(uid)]).map { ($0["id"], $0["indexJSON"]) }
         }
-        guard let row else { return nil }
-        return StoredMessage(bodyID: row["id"], index: try JSONDecoder().decode(MessageIndex.self, from: row["indexJSON"] as Data))
+        guard let found else { return nil }
+        return StoredMessage(bodyID: found.bodyID, index: try JSONDecoder().decode(MessageIndex.self, from: found.indexJSON))
     }
 
     /// The bytes of `range` of a stored message. Fewer bytes come back only if the message

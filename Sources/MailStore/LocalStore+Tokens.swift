@@ -26,11 +26,11 @@ extension LocalStore {
     /// The account an API token belongs to, or nil for an unknown token.
     public func account(forToken token: String) async throws -> (id: UserID, email: String)? {
         let hash = Self.tokenHash(token)
-        let row = try await pool.read { db in
+        let row = try await pool.read { db -> (id: Int64, email: String)? in
             try Row.fetchOne(db, sql: "SELECT u.id, u.email FROM apiToken t JOIN user u ON u.id = t.userId WHERE t.hash = ?",
-                             arguments: [hash])
+                             arguments: [hash]).map { ($0["id"], $0["email"]) }
         }
-        return row.map { (UserID(rawValue: $0["id"]), $0["email"]) }
+        return row.map { (UserID(rawValue: $0.id), $0.email) }
     }
 
     static func tokenHash(_ token: String) -> String {

@@ -44,16 +44,16 @@ extension LocalStore {
 
     /// The account for these credentials, or nil. Slow on purpose (PBKDF2), also for unknown users.
     public func authenticate(email: String, password: String) async throws -> UserID? {
-        let row = try await pool.read { db in
+        let row = try await pool.read { db -> (id: Int64, passwordHash: String)? in
             try Row.fetchOne(db, sql: "SELECT id, passwordHash FROM user WHERE email = ?", arguments: [email])
+                .map { ($0["id"], $0["passwordHash"]) }
         }
         guard let row else {
             // Same work as a real check so that timing does not reveal which accounts exist.
             _ = PasswordHasher.verify(password, against: Self.decoyHash)
             return nil
         }
-        let stored: String = row["passwordHash"]
-        return PasswordHasher.verify(password, against: stored) ? UserID(rawValue: row["id"]) : nil
+        return PasswordHasher.verify(password, against: row.passwordHash) ? UserID(rawValue: row.id) : nil
     }
 
     private static let decoyHash = "pbkdf2-sha256$\(PasswordHasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
