@@ -131,21 +131,26 @@ public final class DropProcessor: Service {
         } catch let failure as DropFailure {
             await fail(job, failure.message)
         } catch let error as CRMError where error.isTransient {
-            if job.attempts + 1 >= retryLimit {
-                await fail(job, "The CRM could not be reached after \(job.attempts + 1) attempts: \(error.message)")
-                return
-            }
-            let delay = min(pow(2.0, Double(job.attempts)) * 5, 3600)
-            logger.warning("drop will be retried", metadata: ["in": "\(Int(delay)) s", "error": "\(error.message)"])
-            DropMetrics.retried(job)
-            try? await store.retryDrop(job, at: Date().addingTimeInterval(delay), error: error.message)
+            await retry(job, error.message, giveUp: "The CRM could not be reached")
         } catch let error as CRMError {
             await fail(job, "The CRM refused it: \(error.message)")
         } catch {
-            logger.error("drop failed unexpectedly; it will be retried", metadata: ["error": "\(error)"])
-            DropMetrics.retried(job)
-            try? await store.retryDrop(job, at: Date().addingTimeInterval(60), error: "\(error)")
+            logger.error("drop failed unexpectedly", metadata: ["error": "\(error)"])
+            await retry(job, "\(error)", giveUp: "crmgate could not process it")
         }
+    }
+
+    /// Tries the drop again later (5 s, doubling, at most an hour apart) until `retry_limit`
+    /// attempts, then reports it as failed with `giveUp` and the last reason.
+    private func retry(_ job: DropJob, _ reason: String, giveUp: String) async {
+        guard job.attempts + 1 < retryLimit else {
+            await fail(job, "\(giveUp) after \(job.attempts + 1) attempts: \(reason)")
+            return
+        }
+        let delay = min(pow(2.0, Double(job.attempts)) * 5, 3600)
+        logger.warning("drop will be retried", metadata: ["in": "\(Int(delay)) s", "error": "\(reason)"])
+        DropMetrics.retried(job)
+        try? await store.retryDrop(job, at: Date().addingTimeInterval(delay), error: reason)
     }
 
     /// A reason the drop cannot succeed, worded for the user.
