@@ -63,10 +63,3 @@ public protocol CRMConnector: Sendable {
     func viewURL(_ ref: RecordRef) -> URL
     func editURL(_ ref: RecordRef) -> URL
 }
-
-extension CRMConnector {
-    /// Whether `user` may see `record` under the module's visibility rule.
-    public func isVisible(_ record: CRMRecord, in module: ModuleDefinition, to user: CRMUserID) -> Bool {
-        module.visibility == .all || record.owner == user
-    }
-}

@@ -7,7 +7,6 @@ struct FieldFormatter {
     let today: Date
     /// Names of referenced records, looked up by the caller.
     let referenceNames: [RecordRef: String]
-    let userNames: [CRMUserID: String]
 
     func format(_ value: FieldValue, type: FieldType?, currency: String?, short: Bool) -> String {
         switch value {

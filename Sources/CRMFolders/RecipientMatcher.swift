@@ -35,12 +35,10 @@ public struct MailAddress: Hashable, Sendable {
         let envelope = index.envelope
         var seen = Set<String>()
         var out: [MailAddress] = []
-        for address in envelope.from + envelope.replyTo + envelope.to + envelope.cc + envelope.bcc {
-            guard let mailbox = address.mailbox, let host = address.host, !host.isEmpty else { continue }
-            let email = (String(decoding: mailbox, as: UTF8.self) + "@" + String(decoding: host, as: UTF8.self)).lowercased()
+        for case let address? in (envelope.from + envelope.replyTo + envelope.to + envelope.cc + envelope.bcc).map(DroppedMail.address) {
+            let email = address.address.lowercased()
             guard seen.insert(email).inserted else { continue }
-            let name = address.name.map { HeaderDecoding.decodeEncodedWords($0) }.flatMap { $0.isEmpty ? nil : $0 }
-            out.append(MailAddress(name: name, email: email))
+            out.append(MailAddress(name: address.name, email: email))
         }
         return out
     }

@@ -37,7 +37,7 @@ public enum SummaryRenderer {
     public static let maxActivities = 5
 
     public static func subject(_ input: SummaryInput) -> String {
-        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames, userNames: [:])
+        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames)
         let name = input.record.name(in: input.module)
         let rendered = input.template.render { key in
             switch key {
@@ -101,7 +101,7 @@ public enum SummaryRenderer {
 
     /// Label and formatted value of every filled field, in the module's order.
     static func fieldRows(_ input: SummaryInput) -> [(label: String, value: String)] {
-        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames, userNames: [:])
+        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames)
         var rows: [(String, String)] = []
         if let number = input.record.number { rows.append(("Number", number)) }
         for field in input.module.fields where field.key != "currency" {
@@ -127,7 +127,7 @@ public enum SummaryRenderer {
         }
         if !input.activities.isEmpty {
             lines += ["", "Latest activities"]
-            let formatter = FieldFormatter(today: input.today, referenceNames: [:], userNames: [:])
+            let formatter = FieldFormatter(today: input.today, referenceNames: [:])
             lines += input.activities.prefix(maxActivities).map { "  \(formatter.format($0.date, short: true))  \($0.subject)" }
         }
         lines += ["", "View: \(input.viewURL.absoluteString)", "Edit: \(input.editURL.absoluteString)"]
@@ -159,7 +159,7 @@ public enum SummaryRenderer {
             out += "</ul>"
         }
         if !input.activities.isEmpty {
-            let formatter = FieldFormatter(today: input.today, referenceNames: [:], userNames: [:])
+            let formatter = FieldFormatter(today: input.today, referenceNames: [:])
             out += "<h2 style=\"font-size:15px;margin:18px 0 6px\">Latest activities</h2><ul style=\"margin:0;padding-left:18px;font-size:14px\">"
             for activity in input.activities.prefix(maxActivities) {
                 out += "<li><span style=\"color:#5b6474\">\(e(formatter.format(activity.date, short: true)))</span> \(e(activity.subject))</li>"

@@ -8,6 +8,11 @@ public enum DropKeyword {
     public static let done = "$CRMDone"
     public static let error = "$CRMError"
     static let all = [pending, done, error]
+
+    /// The flags with `keyword` as the message's only drop keyword.
+    static func marking(_ flags: [String], _ keyword: String) -> [String] {
+        flags.filter { !all.contains($0) } + [keyword]
+    }
 }
 
 /// A message waiting to become a CRM action: a drop into a drop folder, or a later mail of
@@ -74,30 +79,45 @@ public final class DropSignal: Sendable {
     }
 }
 
-extension LocalStore {
-    /// Queues the new message `uid` of `box` in the caller's transaction, marking it
-    /// `$CRMPending`: in a drop folder as a drop (clearing an earlier `$CRMDone`/`$CRMError`,
-    /// so that dropping a failed message again retries it); in an ordinary folder as a
-    /// follow-up when it answers a tracked mail and is not tracked itself. Returns whether it queued.
-    static func enqueueIfNeeded(_ db: Database, box: MailboxRecord, uid: UInt32, source: Int64?) throws -> Bool {
-        guard let id = box.id else { return false }
-        let managed = try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?", arguments: [id])
-        if managed == false { return false }
-        guard let message = try MessageRecord.filter(MessageRecord.Columns.mailboxId == id && MessageRecord.Columns.uid == Int64(uid)).fetchOne(db),
-              let messageId = message.id
-        else { return false }
-        let follow = managed == nil
-        if follow {
-            guard try answersTrackedMail(db, user: box.userId, bodyId: message.bodyId) else { return false }
+/// How new messages in a mailbox are queued, decided once per APPEND, COPY or MOVE.
+enum Queueing: Equatable {
+    case none
+    /// A drop folder: every message is a drop.
+    case drops
+    /// An ordinary folder of a user with tracked mail: replies to it are follow-ups.
+    case followUps
+
+    static func of(_ box: MailboxRecord, _ db: Database) throws -> Queueing {
+        switch try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?", arguments: [box.id]) {
+        case true?: return .drops
+        case false?: return .none
+        case nil:
+            let tracking = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ?)",
+                                             arguments: [box.userId]) == true
+            return tracking ? .followUps : .none
         }
-        let flags = FlagList.decode(message.flags).filter { !DropKeyword.all.contains($0) } + [DropKeyword.pending]
-        try db.execute(sql: "UPDATE message SET flags = ? WHERE id = ?", arguments: [FlagList.encode(flags), messageId])
-        let now = Date()
-        try db.execute(sql: """
-            INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt, follow)
-            VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
-            """, arguments: [messageId, box.userId, source == id ? nil : source, now, now, follow])
-        return true
+    }
+}
+
+extension LocalStore {
+    /// Inserts a message into `box` and, as `queueing` says, queues it in the same
+    /// transaction, marked `$CRMPending`: in a drop folder as a drop (clearing an earlier
+    /// `$CRMDone`/`$CRMError`, so that dropping a failed message again retries it); in an
+    /// ordinary folder as a follow-up when it answers a tracked mail and is not tracked itself.
+    static func insert(_ db: Database, into box: inout MailboxRecord, queueing: Queueing, source: Int64?, bodyId: Int64,
+                       size: Int, internalDate: Date, zone: Int, flags: [String]) throws -> (uid: UInt32, queued: Bool) {
+        let follow = try queueing == .followUps && answersTrackedMail(db, user: box.userId, bodyId: bodyId)
+        let queue = queueing == .drops || follow
+        let (uid, messageId) = try insertMessage(db, into: &box, bodyId: bodyId, size: size, internalDate: internalDate, zone: zone,
+                                                 flags: queue ? DropKeyword.marking(flags, DropKeyword.pending) : flags)
+        if queue {
+            let now = Date()
+            try db.execute(sql: """
+                INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt, follow)
+                VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
+                """, arguments: [messageId, box.userId, source == box.id ? nil : source, now, now, follow])
+        }
+        return (uid, queue)
     }
 
     /// Whether the body's In-Reply-To or References name a mail tracked for the user, while
@@ -166,8 +186,7 @@ extension LocalStore {
                     """, arguments: [job.user.rawValue, tracked.messageID, tracked.target,
                                      tracked.records.joined(separator: " "), tracked.people.joined(separator: " "), now])
             }
-            _ = try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
-            _ = try Self.updateFlags(db, .add, flags: [DropKeyword.done], uids: [job.uid], in: job.mailbox)
+            _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.done) }
             switch disposition {
             case .keep:
                 return [job.mailbox]
@@ -209,8 +228,7 @@ extension LocalStore {
         try await pool.write { db in
             try db.execute(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?",
                            arguments: [error, job.id])
-            _ = try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox)
-            _ = try Self.updateFlags(db, .add, flags: [DropKeyword.error], uids: [job.uid], in: job.mailbox)
+            _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.error) }
         }
         changes.publish([job.mailbox])
     }

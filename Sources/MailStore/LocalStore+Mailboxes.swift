@@ -48,7 +48,7 @@ extension LocalStore {
         }
     }
 
-    private static func exists(_ db: Database, user: UserID, name: String) throws -> Bool {
+    static func exists(_ db: Database, user: UserID, name: String) throws -> Bool {
         try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == name).fetchCount(db) > 0
     }
 

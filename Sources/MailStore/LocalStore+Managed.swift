@@ -55,10 +55,8 @@ extension LocalStore {
                                      recordKey: String?) async throws -> MailboxInfo {
         let canonical = try MailboxNaming.canonical(name)
         return try await pool.write { db in
-            for ancestor in MailboxNaming.ancestors(of: canonical) {
-                if try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == ancestor).fetchCount(db) == 0 {
-                    _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
-                }
+            for ancestor in MailboxNaming.ancestors(of: canonical) where try !Self.exists(db, user: user, name: ancestor) {
+                _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
             }
             let record = try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == canonical).fetchOne(db)
                 ?? Self.insertMailbox(db, userId: user.rawValue, name: canonical, specialUse: nil)
@@ -115,7 +113,7 @@ extension LocalStore {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
             if let old {
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(old.uid)])
+                let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
                 if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
                 box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) ?? box
             }
@@ -123,11 +121,8 @@ extension LocalStore {
             try body.insert(db)
             try BodyChunks.insert(raw, bodyId: body.id!, db)
             let flags = (old?.flags ?? []).filter { $0.lowercased() != "\\seen" }
-            let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: date, zone: 0, flags: flags)
-            try db.execute(sql: """
-                INSERT INTO summary(messageId, recordKey, version)
-                SELECT id, ?, ? FROM message WHERE mailboxId = ? AND uid = ?
-                """, arguments: [recordKey, version, mailbox.rawValue, Int64(uid)])
+            let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: date, zone: 0, flags: flags)
+            try db.execute(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)", arguments: [id, recordKey, version])
             return uid
         }
         changes.publish([mailbox])
@@ -138,7 +133,7 @@ extension LocalStore {
     public func removeSummary(in mailbox: MailboxID, uid: UInt32) async throws {
         try await pool.write { db in
             guard let box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else { return }
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
+            let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [uid])
             if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
         }
         changes.publish([mailbox])

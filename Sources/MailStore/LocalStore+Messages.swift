@@ -16,10 +16,10 @@ extension LocalStore {
             var body = body
             try body.insert(db)
             try BodyChunks.insert(message.raw, bodyId: body.id!, db)
-            let uid = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size,
-                                             internalDate: message.internalDate, zone: message.internalZoneMinutes,
-                                             flags: message.flags)
-            let queued = queueDrop ? try Self.enqueueIfNeeded(db, box: box, uid: uid, source: nil) : false
+            let queueing = queueDrop ? try Queueing.of(box, db) : .none
+            let (uid, queued) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
+                                                internalDate: message.internalDate, zone: message.internalZoneMinutes,
+                                                flags: message.flags)
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])
@@ -41,7 +41,7 @@ extension LocalStore {
 
     /// Inserts a message with the mailbox's next UID and a new MODSEQ; updates the mailbox row.
     static func insertMessage(_ db: Database, into box: inout MailboxRecord, bodyId: Int64, size: Int,
-                              internalDate: Date, zone: Int, flags: [String]) throws -> UInt32 {
+                              internalDate: Date, zone: Int, flags: [String]) throws -> (uid: UInt32, id: Int64) {
         let uid = box.uidNext
         box.uidNext += 1
         box.highestModSeq += 1
@@ -51,7 +51,7 @@ extension LocalStore {
             size: size, flags: FlagList.encode(flags.filter { $0 != "\\Recent" }), modSeq: box.highestModSeq)
         try record.insert(db)
         try box.update(db)
-        return UInt32(truncatingIfNeeded: uid)
+        return (UInt32(truncatingIfNeeded: uid), db.lastInsertedRowID)
     }
 
     /// UIDs, flags and MODSEQs of every message, ascending by UID (SELECT's snapshot).
@@ -180,17 +180,19 @@ extension LocalStore {
         var sourceUIDs: [UInt32] = []
         var destinationUIDs: [UInt32] = []
         var queued = false
+        let queueing = queueing ? try Queueing.of(target, db) : .none
         for chunk in uids.sorted().chunked(500) {
             let records = try MessageRecord
                 .filter(MessageRecord.Columns.mailboxId == source.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
                 .order(MessageRecord.Columns.uid).fetchAll(db)
             for record in records {
-                let uid = try insertMessage(db, into: &target, bodyId: record.bodyId, size: record.size,
-                                            internalDate: Date(timeIntervalSince1970: TimeInterval(record.internalDate)),
-                                            zone: record.internalZone, flags: FlagList.decode(record.flags))
+                let (uid, queuedThis) = try insert(db, into: &target, queueing: queueing, source: source.rawValue, bodyId: record.bodyId,
+                                                   size: record.size,
+                                                   internalDate: Date(timeIntervalSince1970: TimeInterval(record.internalDate)),
+                                                   zone: record.internalZone, flags: FlagList.decode(record.flags))
                 sourceUIDs.append(UInt32(truncatingIfNeeded: record.uid))
                 destinationUIDs.append(uid)
-                if try queueing && enqueueIfNeeded(db, box: target, uid: uid, source: source.rawValue) { queued = true }
+                queued = queued || queuedThis
             }
         }
         var result = CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
@@ -203,6 +205,13 @@ extension LocalStore {
     /// and whether anything changed (then the mailbox has a new HIGHESTMODSEQ).
     static func updateFlags(_ db: Database, _ operation: FlagOperation, flags: [String], uids: [UInt32], in mailbox: MailboxID,
                             unchangedSince: UInt64? = nil) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
+        let flags = flags.filter { $0 != "\\Recent" }
+        return try updateFlags(db, uids: uids, in: mailbox, unchangedSince: unchangedSince) { FlagList.apply(operation, flags, to: $0) }
+    }
+
+    /// Gives each message the flags `change` makes of its current ones, at one new MODSEQ.
+    static func updateFlags(_ db: Database, uids: [UInt32], in mailbox: MailboxID, unchangedSince: UInt64? = nil,
+                            _ change: ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
         guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
             throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
         }
@@ -221,7 +230,7 @@ extension LocalStore {
                     continue
                 }
                 let current = FlagList.decode(record.flags)
-                let updated = FlagList.apply(operation, flags.filter { $0 != "\\Recent" }, to: current)
+                let updated = FlagList.normalized(change(current))
                 if updated != current {
                     record.flags = FlagList.encode(updated)
                     record.modSeq = newModSeq

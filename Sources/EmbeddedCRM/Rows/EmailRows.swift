@@ -20,9 +20,7 @@ struct EmailRow: Codable, FetchableRecord, MutablePersistableRecord {
     var archivedAt: Date
 
     enum Columns {
-        static let id = Column(CodingKeys.id)
         static let archiveKey = Column(CodingKeys.archiveKey)
-        static let messageId = Column(CodingKeys.messageId)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
