@@ -54,12 +54,20 @@ public protocol CRMConnector: Sendable {
     /// returns the existing activity with `created == false`.
     func archiveEmail(_ email: EmailArchive) async throws -> ArchivedEmail
 
-    /// The activities archived to a record (or a person), newest first.
-    func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail]
+    /// The activities archived to a record (or a person), newest first; at most `limit`
+    /// when given (a summary shows the latest few).
+    func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail]
 
     // MARK: Links
 
     /// The record's page in the CRM's own web UI, read-only and in edit mode.
     func viewURL(_ ref: RecordRef) -> URL
     func editURL(_ ref: RecordRef) -> URL
+}
+
+extension CRMConnector {
+    /// Every activity archived to a record (or a person), newest first.
+    public func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail] {
+        try await archivedEmails(relatedTo: ref, limit: nil)
+    }
 }

@@ -135,9 +135,9 @@ struct FolderSynchronizer: Sendable {
             if ref.module == .contacts { contacts.append((target.name, target.record.emailAddresses.first)) }
         }
         let owner = try await record.owner.asyncMap { try await lookup.userName($0) } ?? nil
-        let activities = try await connector.archivedEmails(relatedTo: record.ref)
+        let activities = try await connector.archivedEmails(relatedTo: record.ref, limit: SummaryRenderer.maxActivities)
         return SummaryInput(crmName: crmName, module: module, record: record, template: template, ownerName: owner, referenceNames: references,
-                            contacts: contacts, activities: Array(activities.prefix(SummaryRenderer.maxActivities)),
+                            contacts: contacts, activities: activities,
                             viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref))
     }
 }

@@ -58,19 +58,20 @@ enum ArchiveStore {
 
     /// The emails related to `ref` (as person or as record; `users` refs name a user), newest
     /// first, without their raw messages.
-    static func rows(relatedTo ref: RecordRef, _ db: Database) throws -> [EmailRow] {
+    static func rows(relatedTo ref: RecordRef, limit: Int? = nil, _ db: Database) throws -> [EmailRow] {
         guard let rowID = ref.id.rowID else { return [] }
+        let limit = limit ?? -1  // SQLite: a negative LIMIT is none
         if ref.module == .users {
             return try EmailRow.fetchAll(db, sql: """
                 SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
-                WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC
-                """, arguments: [rowID])
+                WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
+                """, arguments: [rowID, limit])
         }
         return try EmailRow.fetchAll(db, sql: """
             SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
             JOIN record ON record.id = emailRelation.recordId
-            WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC
-            """, arguments: [rowID, ref.module.rawValue])
+            WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
+            """, arguments: [rowID, ref.module.rawValue, limit])
     }
 
     /// The email with this row id, or those with this Message-ID in archiving order, without

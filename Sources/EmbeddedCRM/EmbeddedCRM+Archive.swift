@@ -50,10 +50,10 @@ extension EmbeddedCRM {
         }
     }
 
-    public func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail] {
+    public func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail] {
         if ref.module != .users { _ = try definition(ref.module) }
         return try await read { db in
-            try ArchiveStore.rows(relatedTo: ref, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
+            try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
         }
     }
 }

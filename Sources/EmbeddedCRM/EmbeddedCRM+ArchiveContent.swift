@@ -14,11 +14,11 @@ extension EmbeddedCRM {
     }
 
     /// The archived emails related to a record (as person or as record), newest first,
-    /// with their content in one read; like `archivedEmails(relatedTo:)`.
-    public func archivedEmailContents(relatedTo ref: RecordRef) async throws -> [ArchivedEmailContent] {
+    /// with their content in one read; like `archivedEmails(relatedTo:limit:)`.
+    public func archivedEmailContents(relatedTo ref: RecordRef, limit: Int? = nil) async throws -> [ArchivedEmailContent] {
         if ref.module != .users { _ = try definition(ref.module) }
         return try await read(gated: false) { db in
-            try ArchiveStore.rows(relatedTo: ref, db).map { try ArchiveStore.content(of: $0, db) }
+            try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.content(of: $0, db) }
         }
     }
 
@@ -35,13 +35,6 @@ extension EmbeddedCRM {
         try await read(gated: false) { db in
             guard let rowID = id.rowID else { return nil }
             return try Data.fetchOne(db, sql: "SELECT rawMessage FROM email WHERE id = ?", arguments: [rowID]).map { [UInt8]($0) }
-        }
-    }
-
-    /// An attachment with its bytes, or nil when there is no such attachment.
-    public func attachment(id: Int64) async throws -> EmailAttachment? {
-        try await read(gated: false) { db in
-            try AttachmentRow.fetchOne(db, key: id).map(Self.emailAttachment)
         }
     }
 

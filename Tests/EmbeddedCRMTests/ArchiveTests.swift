@@ -47,11 +47,11 @@ struct ArchiveTests {
         #expect(content.htmlBody == "<p>See attached</p>")
         #expect(content.attachments.map(\.filename) == ["quote.pdf"])
         let attachment = try #require(content.attachments.first)
-        #expect(try await test.crm.attachment(id: attachment.id)?.data == [1, 2, 3])
+        #expect(try await test.crm.attachment(id: attachment.id, ofEmail: archived.id)?.data == [1, 2, 3])
         #expect(try await test.crm.rawMessage(ofEmail: archived.id)?.count == content.rawSize)
         #expect(try await test.crm.archivedEmails(relatedTo: aliceRef).map(\.id) == [archived.id])
         #expect(try await test.crm.archivedEmail(id: RecordID("424242")) == nil)
-        #expect(try await test.crm.attachment(id: 424242) == nil)
+        #expect(try await test.crm.attachment(id: 424242, ofEmail: archived.id) == nil)
     }
 
     @Test func emailsWithOneMessageIDAreFoundOncePerTargetInArchiveOrder() async throws {

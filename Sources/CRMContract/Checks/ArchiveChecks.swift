@@ -60,6 +60,10 @@ enum ArchiveChecks {
         let both = try await connector.archivedEmails(relatedTo: deal.ref).filter { [mail.key, other.key].contains($0.key) }
         try expect(both.map(\.key) == [other.key, mail.key],
                    "archivedEmails(relatedTo: \(deal.ref)) should list the two activities newest first, got \(both.map(\.key))")
+        let all = try await connector.archivedEmails(relatedTo: deal.ref)
+        let newest = try await connector.archivedEmails(relatedTo: deal.ref, limit: 1)
+        try expect(newest.map(\.id) == all.prefix(1).map(\.id),
+                   "archivedEmails(relatedTo: \(deal.ref), limit: 1) should be the newest activity alone, got \(newest.map(\.key))")
     }
 
     private static func concurrent(_ fixture: ContractFixture) async throws {

@@ -18,10 +18,7 @@ struct EmailDownloads: Sendable {
 
     func attachment(emailID: String, attachmentID: String) async throws -> Response {
         // The attachment must belong to the email named in the URL.
-        guard let id = Int64(attachmentID),
-              let email = try await crm.archivedEmail(id: RecordID(emailID)),
-              email.attachments.contains(where: { $0.id == id }),
-              let attachment = try await crm.attachment(id: id) else {
+        guard let id = Int64(attachmentID), let attachment = try await crm.attachment(id: id, ofEmail: RecordID(emailID)) else {
             throw PageError.notFound("Email \(emailID) has no attachment \(attachmentID).")
         }
         return Self.download(attachment.data, contentType: Self.safeContentType(attachment.contentType),

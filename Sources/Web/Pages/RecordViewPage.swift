@@ -24,10 +24,7 @@ struct RecordViewPage: Sendable {
         let referencing = try await crm.records(referencing: record.ref, limit: sectionLimit)
         let contacts = try await relatedContacts(of: record, referencing: referencing, crm: crm)
         let linked = referencing.filter { $0.ref.module != .contacts || module.key != .accounts }
-        var emails: [ArchivedEmailContent] = []
-        for summary in try await crm.archivedEmails(relatedTo: record.ref).prefix(sectionLimit) {
-            if let email = try await crm.archivedEmail(id: summary.id) { emails.append(email) }
-        }
+        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: sectionLimit)
         return RecordViewPage(module: module, record: record, modules: try await crm.modules(), users: try await data.users(),
                           names: try await data.referenceNames(in: [record] + contacts), contacts: contacts,
                           linked: linked, emails: emails)
