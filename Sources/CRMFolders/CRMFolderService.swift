@@ -15,7 +15,7 @@ public final class CRMFolderService: Service {
     let logger: Logger
     private let current: Mutex<GatewayConfiguration>
     /// Reasons to synchronise again, coalesced: a CRM change, the poll clock, a reload.
-    private let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    private let loop = WakeUpLoop()
 
     public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
         self.store = store
@@ -29,34 +29,13 @@ public final class CRMFolderService: Service {
     /// Takes a reloaded configuration (policies, CRM name) and synchronises everyone with it.
     public func apply(_ configuration: GatewayConfiguration) {
         current.withLock { $0 = configuration }
-        wakeUps.continuation.yield()
+        loop.wake()
     }
 
+    /// Synchronises at start, on every CRM change notification and every `poll_interval`.
     public func run() async throws {
-        let wakeUps = self.wakeUps
-        let notifications = connector.changeNotifications()
-        let pollInterval = Duration.seconds(configuration.crm.pollInterval)
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                if let notifications {
-                    group.addTask {
-                        for await _ in notifications { wakeUps.continuation.yield() }
-                    }
-                }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: pollInterval)
-                        wakeUps.continuation.yield()
-                    }
-                }
-                await self.synchronizeAll()
-                for await _ in wakeUps.stream {
-                    await self.synchronizeAll()
-                }
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            wakeUps.continuation.finish()
+        await loop.run(every: .seconds(configuration.crm.pollInterval), signals: connector.changeNotifications()) {
+            await self.synchronizeAll()
         }
     }
 

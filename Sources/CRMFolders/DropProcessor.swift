@@ -42,24 +42,10 @@ public final class DropProcessor: Service {
     /// Transient failures are tried this many times, then reported.
     var retryLimit: Int { current.withLock { $0.crm.retryLimit } }
 
+    /// Processes at start, at once when a drop is queued, and every 2 s for retries.
     public func run() async throws {
-        let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let signals = store.drops.subscribe()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { for await _ in signals { wakeUps.continuation.yield() } }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(2))
-                        wakeUps.continuation.yield()
-                    }
-                }
-                _ = await self.processDue()
-                for await _ in wakeUps.stream { _ = await self.processDue() }
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            wakeUps.continuation.finish()
+        await WakeUpLoop().run(every: .seconds(2), signals: store.drops.subscribe()) {
+            await self.processDue()
         }
     }
 

@@ -48,7 +48,7 @@ struct FolderSynchronizer: Sendable {
         let plan = FolderPlan.plan(names: names, dropModules: resolve(policy.dropModules), displayModules: shown)
         try await reconcileFolders(plan, account: account, report: &report)
 
-        let managed = Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
+        let managed = try await rolesOfManagedMailboxes(account)
         var lookup = NameLookup(connector: connector, modules: modules)
         for (module, records) in shown {
             guard let display = managed[FolderRole.display(module.key).key] else { continue }
@@ -63,22 +63,25 @@ struct FolderSynchronizer: Sendable {
     /// are matched by role, so a renamed record's Assign To folder keeps its messages.
     private func reconcileFolders(_ plan: [PlannedFolder], account: UserID, report: inout FolderSyncReport) async throws {
         let planned = Set(plan.map(\.role.key))
+        var byRole = try await rolesOfManagedMailboxes(account)
         // Remove folders no longer planned, deepest first (a closed record's Assign To folder).
-        for stale in try await store.managedMailboxes(of: account)
-            .filter({ !planned.contains($0.role) }).sorted(by: { $0.mailbox.name.count > $1.mailbox.name.count }) {
-            try await store.removeManagedMailbox(stale.mailbox.id)
+        let stale = byRole.values.filter { !planned.contains($0.role) }.sorted { $0.mailbox.name.count > $1.mailbox.name.count }
+        for folder in stale {
+            try await store.removeManagedMailbox(folder.mailbox.id)
             report.foldersRemoved += 1
         }
-        var byRole = try await rolesOfManagedMailboxes(account)
+        if !stale.isEmpty { byRole = try await rolesOfManagedMailboxes(account) }
         for folder in plan {
             let existing = byRole[folder.role.key]
             if let existing, existing.mailbox.name == folder.name, existing.acceptsMessages == folder.role.acceptsMessages {
                 continue
             }
+            var renamed = false
             if let existing, existing.mailbox.name != folder.name {
                 do {
                     try await store.renameManagedMailbox(of: account, from: existing.mailbox.name, to: folder.name)
                     report.foldersRenamed += 1
+                    renamed = true
                 } catch MailStoreError.mailboxExists {
                     // A user folder has the name we want: keep ours under its old name.
                     logger.warning("cannot rename CRM folder: a folder with the new name exists",
@@ -91,7 +94,7 @@ struct FolderSynchronizer: Sendable {
             try await store.ensureManagedMailbox(of: account, named: folder.name, role: folder.role.key,
                                                  acceptsMessages: folder.role.acceptsMessages, recordKey: folder.role.recordKey)
             // A rename moves the folders below it too: read the names again.
-            if existing != nil { byRole = try await rolesOfManagedMailboxes(account) }
+            if renamed { byRole = try await rolesOfManagedMailboxes(account) }
         }
     }
 

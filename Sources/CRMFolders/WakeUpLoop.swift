@@ -1,0 +1,39 @@
+import ServiceLifecycle
+
+/// The run loop of a background service: do the work once, then again whenever a signal
+/// arrives or `interval` passes; wake-ups that come while the work runs fold into one
+/// more run. Ends on graceful shutdown.
+struct WakeUpLoop: Sendable {
+    let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    /// Asks for one more run.
+    func wake() { wakeUps.continuation.yield() }
+
+    /// `signals` yields whenever the work is due (e.g. a queued drop, a CRM change).
+    func run<Signals: AsyncSequence & Sendable>(every interval: Duration, signals: Signals?,
+                                                 _ work: @escaping @Sendable () async -> Void) async {
+        let wakeUps = self.wakeUps
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                if let signals {
+                    group.addTask {
+                        do {
+                            for try await _ in signals { wakeUps.continuation.yield() }
+                        } catch {}
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        wakeUps.continuation.yield()
+                    }
+                }
+                await work()
+                for await _ in wakeUps.stream { await work() }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            wakeUps.continuation.finish()
+        }
+    }
+}
