@@ -86,7 +86,6 @@ enum ArchiveStore {
 
     /// Everything kept of an email except the bytes of its raw message and attachments.
     static func content(of row: EmailRow, _ db: Database) throws -> ArchivedEmailContent {
-        let summary = try summary(of: row, created: false, db)
         let attachments = try AttachmentRow
             .select(AttachmentRow.Columns.id, Column("filename"), Column("contentType"), Column("size"))
             .filter(AttachmentRow.Columns.emailId == row.id)
@@ -94,6 +93,7 @@ enum ArchiveStore {
             .asRequest(of: Row.self)
             .fetchAll(db)
             .map { ArchivedAttachment(id: $0["id"], filename: $0["filename"], contentType: $0["contentType"], size: $0["size"]) }
+        let summary = try summary(of: row, created: false, attachmentNames: attachments.map(\.filename), db)
         let decoder = JSONDecoder()
         // SQLite reads a blob's length from the record header, not its bytes.
         let rawSize = try Int.fetchOne(db, sql: "SELECT length(rawMessage) FROM email WHERE id = ?", arguments: [row.id]) ?? 0
@@ -106,10 +106,12 @@ enum ArchiveStore {
             archivedAt: row.archivedAt, rawSize: rawSize, attachments: attachments)
     }
 
-    static func summary(of row: EmailRow, created: Bool, _ db: Database) throws -> ArchivedEmail {
+    /// `attachmentNames` when the caller has them already, else they are read.
+    static func summary(of row: EmailRow, created: Bool, attachmentNames: [String]? = nil, _ db: Database) throws -> ArchivedEmail {
         guard let id = row.id else { throw CRMError(.permanent, "an archived email has no id") }
         let (people, records) = try relations(of: id, db)
-        let names = try String.fetchAll(db, sql: "SELECT filename FROM emailAttachment WHERE emailId = ? ORDER BY position", arguments: [id])
+        let names = try attachmentNames
+            ?? String.fetchAll(db, sql: "SELECT filename FROM emailAttachment WHERE emailId = ? ORDER BY position", arguments: [id])
         return ArchivedEmail(id: RecordID(rowID: id), key: row.archiveKey, messageID: row.messageId, subject: row.subject,
                              date: row.date, people: people, records: records, attachmentNames: names, created: created)
     }

@@ -45,7 +45,7 @@ extension APIRoutes {
 
     /// `GET /api/v1/emails?messageId=<id>`: every email archived with that Message-ID, one per target.
     func emails(_ request: Request) async throws -> Response {
-        let parameters = try ListParameters.values(of: ListParameters.pairs(fromQuery: request.uri.query),
+        let parameters = try ListParameters.values(of: FormValues.pairs(request.uri.query),
                                                    known: ["messageId"], takes: "/api/v1/emails takes")
         // An unencoded `+` in a query string arrives as a space, and a Message-ID has no spaces.
         let text = (parameters["messageId"] ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "+")

@@ -7,7 +7,7 @@ import Hummingbird
 extension APIRoutes {
     func list(_ request: Request, context: WebContext) async throws -> Response {
         let module = try await module(context)
-        let parameters = try ListParameters(ListParameters.pairs(fromQuery: request.uri.query))
+        let parameters = try ListParameters(FormValues.pairs(request.uri.query))
         var owner: CRMUserID?
         if let text = parameters.owner {
             guard let user = try await user(named: text, caller: try caller(context)) else {

@@ -73,18 +73,4 @@ extension ListParameters {
         }
         return seen
     }
-
-    /// The name–value pairs of a raw query string, decoded as HTML forms encode them
-    /// (`+` is a space, then percent-decoding).
-    static func pairs(fromQuery query: String?) -> [(name: String, value: String)] {
-        guard let query, !query.isEmpty else { return [] }
-        return query.split(separator: "&", omittingEmptySubsequences: true).map { item in
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
-    }
 }

@@ -9,12 +9,15 @@ struct FormValues: Sendable, Equatable {
     private var fields: [String: [String]] = [:]
 
     init(_ encoded: String?) {
-        guard let encoded else { return }
-        for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+        for (name, value) in Self.pairs(encoded) { fields[name, default: []].append(value) }
+    }
+
+    /// The decoded name–value pairs, in the order sent.
+    static func pairs(_ encoded: String?) -> [(name: String, value: String)] {
+        guard let encoded else { return [] }
+        return encoded.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0])
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
-            fields[name, default: []].append(value)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
     }
 

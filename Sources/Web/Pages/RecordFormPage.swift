@@ -23,9 +23,10 @@ struct RecordFormPage: Sendable {
     static func load(_ module: ModuleDefinition, record: CRMRecord?, values: [String: String], errors: [String: String],
                      data: PageData) async throws -> RecordFormPage {
         var references: [String: ReferenceChoice] = [:]
+        let modules = try await data.crm.modules()
         for field in module.fields {
             guard case .reference(let target) = field.type else { continue }
-            guard let target, let targetModule = try await data.crm.modules().first(where: { $0.key == target }) else {
+            guard let target, let targetModule = modules.first(where: { $0.key == target }) else {
                 references[field.key] = .idInput
                 continue
             }

@@ -68,12 +68,12 @@ struct RecordInputTests {
     func listParameters() throws {
         let defaults = try ListParameters([])
         #expect(defaults.limit == 50 && defaults.offset == 0 && defaults.state == .all)
-        let paged = try ListParameters(ListParameters.pairs(fromQuery: "limit=20&page=3&state=OPEN&q=acme+corp&owner=me"))
+        let paged = try ListParameters(FormValues.pairs("limit=20&page=3&state=OPEN&q=acme+corp&owner=me"))
         #expect(paged.limit == 20 && paged.offset == 40 && paged.state == .open)
         #expect(paged.search == "acme corp")
         #expect(paged.owner == "me")
-        #expect(try ListParameters(ListParameters.pairs(fromQuery: "limit=9999")).limit == 500)
-        let since = try ListParameters(ListParameters.pairs(fromQuery: "modified_since=2026-01-01T10%3A00%3A00%2B01%3A00"))
+        #expect(try ListParameters(FormValues.pairs("limit=9999")).limit == 500)
+        let since = try ListParameters(FormValues.pairs("modified_since=2026-01-01T10%3A00%3A00%2B01%3A00"))
         #expect(since.modifiedSince == Date(timeIntervalSince1970: 1_767_258_000))
     }
 }
