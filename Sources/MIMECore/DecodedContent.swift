@@ -30,9 +30,18 @@ extension MessageIndex {
             return
         }
         guard part.mediaType == "text" else { return }
+        texts.append(decodedText(of: part, in: raw))
+    }
+
+    /// A leaf part's body without its transfer encoding (as sent when that is unreadable).
+    func decodedData(of part: MessagePart, in raw: [UInt8]) -> [UInt8] {
         let body = raw[clamp(part.bodyRange, raw.count)]
-        let decoded = TransferDecoding.decode(body, encoding: part.transferEncoding) ?? Array(body)
-        texts.append(Charset.decode(decoded, charset: part.parameters["charset"] ?? "us-ascii"))
+        return TransferDecoding.decode(body, encoding: part.transferEncoding) ?? Array(body)
+    }
+
+    /// A text part's body as text: transfer encoding, then charset (US-ASCII when unnamed).
+    func decodedText(of part: MessagePart, in raw: [UInt8]) -> String {
+        Charset.decode(decodedData(of: part, in: raw), charset: part.parameters["charset"] ?? "us-ascii")
     }
 
     /// Values of the top-level header fields called `name` (case-insensitive), unfolded and

@@ -18,9 +18,7 @@ extension MessageIndex {
                 return
             }
             guard part.disposition?.kind.lowercased() != "attachment", part.mediaType == "text" else { return }
-            let body = raw[clamp(part.bodyRange, raw.count)]
-            let decoded = TransferDecoding.decode(body, encoding: part.transferEncoding) ?? Array(body)
-            let text = Charset.decode(decoded, charset: part.parameters["charset"] ?? "us-ascii")
+            let text = decodedText(of: part, in: raw)
             if part.contentType == "text/plain", plain == nil { plain = text }
             if part.contentType == "text/html", html == nil { html = text }
         }
@@ -46,9 +44,8 @@ extension MessageIndex {
             let isAttachment = part.disposition?.kind.lowercased() == "attachment" || filename != nil
                 || (!isRoot && part.mediaType != "text" && part.mediaType != "multipart")
             guard isAttachment else { return }
-            let body = raw[clamp(part.bodyRange, raw.count)]
-            let data = TransferDecoding.decode(body, encoding: part.transferEncoding) ?? Array(body)
-            out.append(MessageAttachment(filename: filename ?? "attachment-\(out.count + 1)", contentType: part.contentType, data: data))
+            out.append(MessageAttachment(filename: filename ?? "attachment-\(out.count + 1)", contentType: part.contentType,
+                                         data: decodedData(of: part, in: raw)))
         }
         visit(root, isRoot: true)
         return out

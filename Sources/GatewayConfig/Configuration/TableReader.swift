@@ -28,16 +28,22 @@ struct TableReader {
     /// Replaces `target` with the string at `key`, if present.
     mutating func read(_ key: String, into target: inout String, _ rule: StringRule) throws(ConfigurationError) {
         guard let value = lookUp(key) else { return }
+        target = try string(value, rule, key: key)
+    }
+
+    /// The string `value` checked against `rule`; errors name `key` and start with `place`
+    /// (the element of an array or table).
+    private func string(_ value: TOMLValue, _ rule: StringRule, key: String, place: String = "") throws(ConfigurationError) -> String {
         guard case .string(let text) = value else {
-            throw error(key, "expected \(rule.expectation) as a quoted string, got \(Self.describe(value))")
+            throw error(key, "\(place)expected \(rule.expectation) as a quoted string, got \(Self.describe(value))")
         }
         switch rule {
         case .nonEmpty(let expectation) where text.allSatisfy(\.isWhitespace):
-            throw error(key, "expected \(expectation), got \(Self.describe(value))")
+            throw error(key, "\(place)expected \(expectation), got \(Self.describe(value))")
         case .oneOf(let noun, let choices) where !choices.contains(text):
-            throw error(key, "unknown \(noun) \(Self.describe(value)); use one of \(choices.joined(separator: ", "))")
+            throw error(key, "\(place)unknown \(noun) \(Self.describe(value)); use one of \(choices.joined(separator: ", "))")
         default:
-            target = text
+            return text
         }
     }
 
@@ -59,13 +65,7 @@ struct TableReader {
         }
         var strings: [String] = []
         for (i, element) in elements.enumerated() {
-            guard case .string(let text) = element else {
-                throw error(key, "element \(i + 1): expected \(rule.expectation) as a quoted string, got \(Self.describe(element))")
-            }
-            if case .nonEmpty(let expectation) = rule, text.allSatisfy(\.isWhitespace) {
-                throw error(key, "element \(i + 1): expected \(expectation), got \(Self.describe(element))")
-            }
-            strings.append(text)
+            strings.append(try string(element, rule, key: key, place: "element \(i + 1): "))
         }
         target = strings
     }
@@ -78,13 +78,7 @@ struct TableReader {
         }
         var strings: [String: String] = [:]
         for (name, element) in table {
-            guard case .string(let text) = element else {
-                throw error(key, "\(name): expected \(rule.expectation) as a quoted string, got \(Self.describe(element))")
-            }
-            if case .nonEmpty(let expectation) = rule, text.allSatisfy(\.isWhitespace) {
-                throw error(key, "\(name): expected \(expectation), got \(Self.describe(element))")
-            }
-            strings[name] = text
+            strings[name] = try string(element, rule, key: key, place: "\(name): ")
         }
         target = strings
     }
