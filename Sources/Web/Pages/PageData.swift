@@ -23,10 +23,13 @@ struct PageData: Sendable {
         return record
     }
 
-    /// Display names of the records referenced by any of `records`' reference fields,
-    /// keyed by reference; deleted or unknown records are left out.
-    func referenceNames(in records: [CRMRecord]) async throws -> [RecordRef: String] {
-        let refs = Set(records.flatMap { $0.fields.values.compactMap(\.reference) })
+    /// Display names of the records referenced by `records`' reference fields (only those
+    /// in `fields` when given: what a page shows), keyed by reference; deleted or unknown
+    /// records are left out.
+    func referenceNames(in records: [CRMRecord], fields: Set<String>? = nil) async throws -> [RecordRef: String] {
+        let refs = Set(records.flatMap { record in
+            record.fields.compactMap { key, value in fields?.contains(key) == false ? nil : value.reference }
+        })
         return try await names(of: refs)
     }
 

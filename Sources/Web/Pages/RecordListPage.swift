@@ -13,7 +13,8 @@ struct RecordListPage: Sendable {
     static func load(_ module: ModuleDefinition, query: ListQuery, user: CRMUserID, data: PageData) async throws -> RecordListPage {
         let page = try await data.crm.records(in: module.key, matching: query.recordQuery(for: user))
         return RecordListPage(module: module, query: query, page: page, users: try await data.users(),
-                              names: try await data.referenceNames(in: page.records))
+                              names: try await data.referenceNames(in: page.records,
+                                                                   fields: Set(ListColumns.fields(of: module).map(\.key))))
     }
 
     func render(_ environment: PageEnvironment) -> String {
