@@ -64,9 +64,8 @@ public struct ClosedRule: Hashable, Sendable {
     }
 
     public func isClosed(_ record: CRMRecord) -> Bool {
-        guard let value = record.fields[field]?.displayText,
-              let regex = try? Regex(pattern).ignoresCase() else { return false }
-        return (try? regex.wholeMatch(in: value)) != nil
+        guard let value = record.fields[field]?.displayText else { return false }
+        return PatternCache.wholeMatch(pattern, value)
     }
 }
 

@@ -263,14 +263,29 @@ public final class DropProcessor: Service {
             + "; the policy requires a match. Add the contact to the CRM, then move the mail here again.")
     }
 
-    /// The subject without reply and forward prefixes (Re:, Fwd:, AW:, WG:, SV:, …).
+    /// Reply and forward prefixes in the languages mail clients write them.
+    static let replyPrefixes: Set<String> = ["re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "tr"]
+
+    /// The subject without reply and forward prefixes (Re:, Fwd:, AW:, WG:, SV:, `Re[2]:`, …).
     static func recordName(fromSubject subject: String) -> String {
-        var name = subject.trimmingCharacters(in: .whitespaces)
-        let prefix = try? Regex(#"^\s*(re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*(\[\d+\])?\s*:\s*"#).ignoresCase()
-        while let prefix, let match = try? prefix.prefixMatch(in: name) {
-            name = String(name[match.range.upperBound...])
-        }
+        var name = Substring(subject)
+        while let rest = afterReplyPrefix(name) { name = rest }
         return name.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `text` after one leading prefix such as ` Re [2] : `, or nil when it has none.
+    private static func afterReplyPrefix(_ text: Substring) -> Substring? {
+        var rest = text.drop(while: \.isWhitespace)
+        let word = rest.prefix(while: \.isLetter)
+        guard replyPrefixes.contains(word.lowercased()) else { return nil }
+        rest = rest.dropFirst(word.count).drop(while: \.isWhitespace)
+        if rest.first == "[" {
+            let digits = rest.dropFirst().prefix(while: \.isNumber)
+            guard !digits.isEmpty, rest.dropFirst(1 + digits.count).first == "]" else { return nil }
+            rest = rest.dropFirst(2 + digits.count).drop(while: \.isWhitespace)
+        }
+        guard rest.first == ":" else { return nil }
+        return rest.dropFirst().drop(while: \.isWhitespace)
     }
 }
 

@@ -112,8 +112,7 @@ public struct RecipientMatcher: Sendable {
 
     private func isBlocked(_ address: MailAddress) -> Bool {
         rules.blocked.contains { pattern in
-            guard let regex = try? Regex(pattern).ignoresCase() else { return false }
-            return (try? regex.wholeMatch(in: address.email)) != nil || (try? regex.wholeMatch(in: address.domain)) != nil
+            PatternCache.wholeMatch(pattern, address.email) || PatternCache.wholeMatch(pattern, address.domain)
         }
     }
 

@@ -17,7 +17,7 @@ enum ArchiveStore {
         var targets: [Target] = []
         for ref in refs where seen.insert(ref).inserted {
             if ref.module == .users {
-                guard let rowID = ref.id.rowID, try UserRow.fetchOne(db, key: rowID) != nil else {
+                guard let rowID = ref.id.rowID, try UserRow.find(db, id: rowID) != nil else {
                     throw CRMError(.permanent, "the email cannot be archived: CRM user \(ref.id) does not exist", field: field)
                 }
                 targets.append(Target(userId: rowID))
@@ -36,12 +36,12 @@ enum ArchiveStore {
 
     /// Inserts the email unless its key is taken; the new row id, or nil when it was.
     static func insertUnlessKeyExists(_ row: inout EmailRow, _ db: Database) throws -> Int64? {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO email(archiveKey, messageId, subject, fromName, fromAddress, toJSON, ccJSON, date,
                               textBody, htmlBody, rawMessage, ownerId, archivedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(archiveKey) DO NOTHING
-            """, arguments: [row.archiveKey, row.messageId, row.subject, row.fromName, row.fromAddress, row.toJSON,
+            """).execute(arguments: [row.archiveKey, row.messageId, row.subject, row.fromName, row.fromAddress, row.toJSON,
                              row.ccJSON, row.date, row.textBody, row.htmlBody, row.rawMessage, row.ownerId, row.archivedAt])
         guard db.changesCount == 1 else { return nil }
         row.id = db.lastInsertedRowID
@@ -96,7 +96,7 @@ enum ArchiveStore {
         let summary = try summary(of: row, created: false, attachmentNames: attachments.map(\.filename), db)
         let decoder = JSONDecoder()
         // SQLite reads a blob's length from the record header, not its bytes.
-        let rawSize = try Int.fetchOne(db, sql: "SELECT length(rawMessage) FROM email WHERE id = ?", arguments: [row.id]) ?? 0
+        let rawSize = try Int.fetchOne(db.cachedStatement(sql: "SELECT length(rawMessage) FROM email WHERE id = ?"), arguments: [row.id]) ?? 0
         return ArchivedEmailContent(
             summary: summary,
             from: row.fromAddress.map { EmailAddress(name: row.fromName, address: $0) },
@@ -111,18 +111,18 @@ enum ArchiveStore {
         guard let id = row.id else { throw CRMError(.permanent, "an archived email has no id") }
         let (people, records) = try relations(of: id, db)
         let names = try attachmentNames
-            ?? String.fetchAll(db, sql: "SELECT filename FROM emailAttachment WHERE emailId = ? ORDER BY position", arguments: [id])
+            ?? String.fetchAll(db.cachedStatement(sql: "SELECT filename FROM emailAttachment WHERE emailId = ? ORDER BY position"), arguments: [id])
         return ArchivedEmail(id: RecordID(rowID: id), key: row.archiveKey, messageID: row.messageId, subject: row.subject,
                              date: row.date, people: people, records: records, attachmentNames: names, created: created)
     }
 
     /// The people and records an email relates to, in the order they were given.
     static func relations(of emailId: Int64, _ db: Database) throws -> (people: [RecordRef], records: [RecordRef]) {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT emailRelation.role, emailRelation.userId, record.id AS recordId, record.module
             FROM emailRelation LEFT JOIN record ON record.id = emailRelation.recordId
             WHERE emailRelation.emailId = ? ORDER BY emailRelation.role, emailRelation.position
-            """, arguments: [emailId])
+            """), arguments: [emailId])
         var people: [RecordRef] = []
         var records: [RecordRef] = []
         for row in rows {

@@ -45,7 +45,7 @@ extension EmbeddedCRM {
                 try EmailRelationRow(emailId: id, role: .record, position: position, recordId: target.recordId, userId: target.userId).insert(db)
             }
             // Read the date back as stored, so this answer equals every later read.
-            row.date = try Date.fetchOne(db, sql: "SELECT date FROM email WHERE id = ?", arguments: [id]) ?? row.date
+            row.date = try Date.fetchOne(db.cachedStatement(sql: "SELECT date FROM email WHERE id = ?"), arguments: [id]) ?? row.date
             return try ArchiveStore.summary(of: row, created: true, db)
         }
     }

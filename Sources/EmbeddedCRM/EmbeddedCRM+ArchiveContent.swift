@@ -34,7 +34,7 @@ extension EmbeddedCRM {
     public func rawMessage(ofEmail id: RecordID) async throws -> [UInt8]? {
         try await read(gated: false) { db in
             guard let rowID = id.rowID else { return nil }
-            return try Data.fetchOne(db, sql: "SELECT rawMessage FROM email WHERE id = ?", arguments: [rowID]).map { [UInt8]($0) }
+            return try Data.fetchOne(db.cachedStatement(sql: "SELECT rawMessage FROM email WHERE id = ?"), arguments: [rowID]).map { [UInt8]($0) }
         }
     }
 

@@ -6,7 +6,7 @@ extension EmbeddedCRM {
     public func activeRecords(in key: ModuleKey, visibleTo user: CRMUserID) async throws -> [CRMRecord] {
         let module = try definition(key)
         return try await read { db in
-            guard let userId = user.rowID, try UserRow.fetchOne(db, key: userId) != nil else {
+            guard let userId = user.rowID, try UserRow.find(db, id: userId) != nil else {
                 throw CRMError(.permanent, "the CRM has no user \"\(user)\"; the gateway account may be mapped to a user that was removed")
             }
             var request = RecordRow.filter(RecordRow.Columns.module == key.rawValue
@@ -28,7 +28,7 @@ extension EmbeddedCRM {
         let validator = RecordValidator(module: module, catalog: catalog)
         return try await write(notifying: { _ in [key] }) { db in
             if let idempotencyKey = draft.idempotencyKey,
-               let existing = try Int64.fetchOne(db, sql: "SELECT recordId FROM createKey WHERE key = ?", arguments: [idempotencyKey]) {
+               let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT recordId FROM createKey WHERE key = ?"), arguments: [idempotencyKey]) {
                 return try Self.reread(existing, db)
             }
             let fields = try validator.merge(draft, into: [:], db)
@@ -43,7 +43,7 @@ extension EmbeddedCRM {
             try RecordStore.index(id, module: module, fields: fields, db)
             try RecordStore.log(.created, row, at: now, db)
             if let idempotencyKey = draft.idempotencyKey {
-                try db.execute(sql: "INSERT INTO createKey(key, recordId) VALUES (?, ?)", arguments: [idempotencyKey, id])
+                try db.cachedStatement(sql: "INSERT INTO createKey(key, recordId) VALUES (?, ?)").execute(arguments: [idempotencyKey, id])
             }
             return try Self.reread(id, db)
         }
@@ -98,7 +98,7 @@ extension EmbeddedCRM {
     }
 
     static func reread(_ id: Int64, _ db: Database) throws -> CRMRecord {
-        guard let row = try RecordRow.fetchOne(db, key: id) else {
+        guard let row = try RecordRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM record WHERE id = ?"), arguments: [id]) else {
             throw CRMError(.transient, "the embedded CRM lost track of record \(id) while writing it; try again")
         }
         return try row.record()

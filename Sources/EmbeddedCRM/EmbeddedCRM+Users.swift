@@ -5,14 +5,14 @@ extension EmbeddedCRM {
     public func user(email: String) async throws -> CRMUser? {
         let address = email.trimmingCharacters(in: .whitespacesAndNewlines)
         return try await read { db in
-            try UserRow.filter(UserRow.Columns.email == address).fetchOne(db)?.user
+            try UserRow.find(db, email: address)?.user
         }
     }
 
     public func user(id: CRMUserID) async throws -> CRMUser? {
         try await read { db in
             guard let rowID = id.rowID else { return nil }
-            return try UserRow.fetchOne(db, key: rowID)?.user
+            return try UserRow.find(db, id: rowID)?.user
         }
     }
 

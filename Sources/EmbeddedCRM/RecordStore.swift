@@ -8,11 +8,11 @@ enum RecordStore {
     /// Gives out the next auto number of `prefix` (`OPP-0001`, `OPP-0002`, …).
     static func nextNumber(_ prefix: String?, _ db: Database) throws -> String? {
         guard let prefix else { return nil }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO numberSequence(prefix, lastValue) VALUES (?, 1)
             ON CONFLICT(prefix) DO UPDATE SET lastValue = lastValue + 1
-            """, arguments: [prefix])
-        let value = try Int64.fetchOne(db, sql: "SELECT lastValue FROM numberSequence WHERE prefix = ?", arguments: [prefix]) ?? 1
+            """).execute(arguments: [prefix])
+        let value = try Int64.fetchOne(db.cachedStatement(sql: "SELECT lastValue FROM numberSequence WHERE prefix = ?"), arguments: [prefix]) ?? 1
         let digits = String(value)
         return prefix + "-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
@@ -30,9 +30,8 @@ enum RecordStore {
     /// Rewrites the look-up rows of a record: its email addresses (contacts, leads), its
     /// domains (accounts) and its references to other records.
     static func index(_ recordId: Int64, module: ModuleDefinition, fields: [String: FieldValue], _ db: Database) throws {
-        try RecordEmailRow.filter(Column("recordId") == recordId).deleteAll(db)
-        try AccountDomainRow.filter(Column("recordId") == recordId).deleteAll(db)
-        try RecordReferenceRow.filter(Column("recordId") == recordId).deleteAll(db)
+        try unindex(recordId, db)
+        try db.cachedStatement(sql: "DELETE FROM recordReference WHERE recordId = ?").execute(arguments: [recordId])
         if module.key == .contacts || module.key == .leads {
             for email in normalized(fields["emails"]?.list) {
                 try RecordEmailRow(recordId: recordId, email: email).insert(db)
@@ -51,8 +50,8 @@ enum RecordStore {
 
     /// Removes a deleted record from the look-up tables, so that matching no longer finds it.
     static func unindex(_ recordId: Int64, _ db: Database) throws {
-        try RecordEmailRow.filter(Column("recordId") == recordId).deleteAll(db)
-        try AccountDomainRow.filter(Column("recordId") == recordId).deleteAll(db)
+        try db.cachedStatement(sql: "DELETE FROM recordEmail WHERE recordId = ?").execute(arguments: [recordId])
+        try db.cachedStatement(sql: "DELETE FROM accountDomain WHERE recordId = ?").execute(arguments: [recordId])
     }
 
     static func log(_ kind: ChangeRow.Kind, _ row: RecordRow, previousOwner: Int64? = nil, at date: Date, _ db: Database) throws {

@@ -30,7 +30,7 @@ struct RecordValidator {
 
     /// Checks that `owner` is a user of this CRM.
     static func checkOwner(_ owner: CRMUserID, _ db: Database) throws -> Int64 {
-        guard let rowID = owner.rowID, try UserRow.fetchOne(db, key: rowID) != nil else {
+        guard let rowID = owner.rowID, try UserRow.find(db, id: rowID) != nil else {
             throw CRMError(.permanent, "the owner \"\(owner)\" is not a user of this CRM; choose one of its users", field: "owner")
         }
         return rowID

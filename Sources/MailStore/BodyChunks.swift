@@ -11,8 +11,7 @@ enum BodyChunks {
         var start = 0
         repeat {
             let end = min(start + size, raw.count)
-            try db.execute(sql: "INSERT INTO bodyChunk(bodyId, seq, data) VALUES (?, ?, ?)",
-                           arguments: [bodyId, seq, Data(raw[start..<end])])
+            try db.cachedStatement(sql: "INSERT INTO bodyChunk(bodyId, seq, data) VALUES (?, ?, ?)").execute(arguments: [bodyId, seq, Data(raw[start..<end])])
             seq += 1
             start = end
         } while start < raw.count
@@ -23,7 +22,7 @@ enum BodyChunks {
         guard !range.isEmpty, range.lowerBound >= 0 else { return [] }
         let first = range.lowerBound / size
         let last = (range.upperBound - 1) / size
-        let rows = try Row.fetchAll(db, sql: "SELECT seq, data FROM bodyChunk WHERE bodyId = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, data FROM bodyChunk WHERE bodyId = ? AND seq BETWEEN ? AND ? ORDER BY seq"),
                                     arguments: [bodyId, first, last])
         var out: [UInt8] = []
         out.reserveCapacity(range.count)

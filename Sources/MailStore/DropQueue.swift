@@ -88,11 +88,11 @@ enum Queueing: Equatable {
     case followUps
 
     static func of(_ box: MailboxRecord, _ db: Database) throws -> Queueing {
-        switch try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?", arguments: [box.id]) {
+        switch try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"), arguments: [box.id]) {
         case true?: return .drops
         case false?: return .none
         case nil:
-            let tracking = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ?)",
+            let tracking = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ?)"),
                                              arguments: [box.userId]) == true
             return tracking ? .followUps : .none
         }
@@ -112,10 +112,10 @@ extension LocalStore {
                                                  flags: queue ? DropKeyword.marking(flags, DropKeyword.pending) : flags)
         if queue {
             let now = Date()
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO dropJob(messageId, userId, sourceMailboxId, state, attempts, nextAttemptAt, createdAt, follow)
                 VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
-                """, arguments: [messageId, box.userId, source == box.id ? nil : source, now, now, follow])
+                """).execute(arguments: [messageId, box.userId, source == box.id ? nil : source, now, now, follow])
         }
         return (uid, queue)
     }
@@ -123,12 +123,12 @@ extension LocalStore {
     /// Whether the body's In-Reply-To or References name a mail tracked for the user, while
     /// its own Message-ID is not tracked yet (a tracked mail going back to INBOX is no follow-up).
     private static func answersTrackedMail(_ db: Database, user: Int64, bodyId: Int64) throws -> Bool {
-        guard let row = try Row.fetchOne(db, sql: "SELECT messageIdHeader, threadIds FROM body WHERE id = ? AND threadIds IS NOT NULL",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT messageIdHeader, threadIds FROM body WHERE id = ? AND threadIds IS NOT NULL"),
                                          arguments: [bodyId]),
               let thread = (row["threadIds"] as String?)?.split(separator: " ").map(String.init), !thread.isEmpty
         else { return false }
         if let own = row["messageIdHeader"] as String?,
-           try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ? AND messageId = ?)", arguments: [user, own]) == true {
+           try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = ? AND messageId = ?)"), arguments: [user, own]) == true {
             return false
         }
         return try Bool.fetchOne(db, sql: """
@@ -177,13 +177,13 @@ extension LocalStore {
     /// `disposition` says (never into a drop folder, and without queuing it anew).
     public func completeDrop(_ job: DropJob, _ disposition: DropDisposition, tracking: [TrackedMessage] = []) async throws {
         let touched = try await pool.write { db -> [MailboxID] in
-            try db.execute(sql: "UPDATE dropJob SET state = 'done', lastError = NULL WHERE id = ?", arguments: [job.id])
+            try db.cachedStatement(sql: "UPDATE dropJob SET state = 'done', lastError = NULL WHERE id = ?").execute(arguments: [job.id])
             let now = Date()
             for tracked in tracking {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO trackedMessage(userId, messageId, target, records, people, createdAt) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING
-                    """, arguments: [job.user.rawValue, tracked.messageID, tracked.target,
+                    """).execute(arguments: [job.user.rawValue, tracked.messageID, tracked.target,
                                      tracked.records.joined(separator: " "), tracked.people.joined(separator: " "), now])
             }
             _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.done) }
@@ -191,11 +191,11 @@ extension LocalStore {
             case .keep:
                 return [job.mailbox]
             case .delete:
-                guard let box = try MailboxRecord.fetchOne(db, key: job.mailbox.rawValue) else { return [] }
+                guard let box = try MailboxRecord.find(db, job.mailbox) else { return [] }
                 try Self.recordExpunge(db, mailbox: box, messageIDs: try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]))
                 return [job.mailbox]
             case .moveTo(let destination):
-                let isDrop = try Bool.fetchOne(db, sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?",
+                let isDrop = try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"),
                                                arguments: [destination.rawValue]) == true
                 guard destination != job.mailbox, !isDrop else { return [job.mailbox] }
                 _ = try Self.move(db, uids: [job.uid], from: job.mailbox, to: destination, queueing: false)
@@ -209,7 +209,7 @@ extension LocalStore {
     /// goes and the message loses `$CRMPending`, as if it had never been queued.
     public func dismissDrop(_ job: DropJob) async throws {
         let changed = try await pool.write { db in
-            try db.execute(sql: "DELETE FROM dropJob WHERE id = ?", arguments: [job.id])
+            try db.cachedStatement(sql: "DELETE FROM dropJob WHERE id = ?").execute(arguments: [job.id])
             return try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox).changed
         }
         if changed { changes.publish([job.mailbox]) }
@@ -218,16 +218,14 @@ extension LocalStore {
     /// A transient failure: try again at `next`; the message keeps `$CRMPending`.
     public func retryDrop(_ job: DropJob, at next: Date, error: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE dropJob SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ? WHERE id = ?",
-                           arguments: [next, error, job.id])
+            try db.cachedStatement(sql: "UPDATE dropJob SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ? WHERE id = ?").execute(arguments: [next, error, job.id])
         }
     }
 
     /// A permanent failure: the message stays where it is with `$CRMError`.
     public func failDrop(_ job: DropJob, error: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?",
-                           arguments: [error, job.id])
+            try db.cachedStatement(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?").execute(arguments: [error, job.id])
             _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.error) }
         }
         changes.publish([job.mailbox])
@@ -249,18 +247,18 @@ extension LocalStore {
     public func dropSummaries(failuresPerAccount: Int = 5) async throws -> [DropSummary] {
         try await pool.read { db in
             // A pending drop whose message is gone (moved out before processing) counts for nothing.
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT u.id, u.email,
                        SUM(j.state = 'pending' AND j.messageId IS NOT NULL) AS pending,
                        SUM(j.state = 'done') AS done, SUM(j.state = 'failed') AS failed
                 FROM dropJob j JOIN user u ON u.id = j.userId
                 GROUP BY u.id ORDER BY u.email
-                """)
+                """))
             return try rows.map { row in
-                let reasons = try String.fetchAll(db, sql: """
+                let reasons = try String.fetchAll(db.cachedStatement(sql: """
                     SELECT lastError FROM dropJob WHERE userId = ? AND state = 'failed' AND lastError IS NOT NULL
                     ORDER BY id DESC LIMIT ?
-                    """, arguments: [row["id"] as Int64, failuresPerAccount])
+                    """), arguments: [row["id"] as Int64, failuresPerAccount])
                 return DropSummary(email: row["email"], pending: row["pending"], done: row["done"], failed: row["failed"],
                                    recentFailures: reasons)
             }

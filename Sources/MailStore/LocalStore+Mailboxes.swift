@@ -12,10 +12,7 @@ extension LocalStore {
 
     static func mailboxRecord(_ db: Database, user: UserID, name: String) throws -> MailboxRecord {
         let canonical = MailboxNaming.normalizeInbox(name)
-        guard let record = try MailboxRecord
-            .filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == canonical)
-            .fetchOne(db)
-        else { throw MailStoreError.mailboxNotFound(name) }
+        guard let record = try MailboxRecord.find(db, user: user, name: canonical) else { throw MailStoreError.mailboxNotFound(name) }
         return record
     }
 
@@ -32,7 +29,7 @@ extension LocalStore {
 
     public func subscriptions(of user: UserID) async throws -> Set<String> {
         try await pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT name FROM subscription WHERE userId = ?", arguments: [user.rawValue]))
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM subscription WHERE userId = ?"), arguments: [user.rawValue]))
         }
     }
 
@@ -49,7 +46,7 @@ extension LocalStore {
     }
 
     static func exists(_ db: Database, user: UserID, name: String) throws -> Bool {
-        try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == name).fetchCount(db) > 0
+        try MailboxRecord.find(db, user: user, name: name) != nil
     }
 
     /// Deletes a mailbox with its messages. Refused for INBOX and for a mailbox with children.
@@ -59,10 +56,10 @@ extension LocalStore {
         let id = try await pool.write { db -> Int64 in
             let record = try Self.mailboxRecord(db, user: user, name: canonical)
             try Self.refuseManaged(db, user: user, name: canonical)
-            let children = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mailbox WHERE userId = ? AND substr(name, 1, ?) = ?",
+            let children = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM mailbox WHERE userId = ? AND substr(name, 1, ?) = ?"),
                                             arguments: [user.rawValue, canonical.unicodeScalars.count + 1, canonical + "/"]) ?? 0
             if children > 0 { throw MailStoreError.mailboxHasChildren(name) }
-            try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [record.id])
+            try db.cachedStatement(sql: "DELETE FROM mailbox WHERE id = ?").execute(arguments: [record.id])
             return record.id!
         }
         changes.publish([MailboxID(rawValue: id)])
@@ -89,11 +86,10 @@ extension LocalStore {
             }
             if source == "INBOX" {
                 var moved = try Self.insertMailbox(db, userId: user.rawValue, name: target, specialUse: nil)
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? ORDER BY uid", arguments: [record.id])
+                let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM message WHERE mailboxId = ? ORDER BY uid"), arguments: [record.id])
                 let modSeq = moved.highestModSeq + 1
                 for (i, id) in ids.enumerated() {
-                    try db.execute(sql: "UPDATE message SET mailboxId = ?, uid = ?, modSeq = ? WHERE id = ?",
-                                   arguments: [moved.id, i + 1, modSeq, id])
+                    try db.cachedStatement(sql: "UPDATE message SET mailboxId = ?, uid = ?, modSeq = ? WHERE id = ?").execute(arguments: [moved.id, i + 1, modSeq, id])
                 }
                 moved.uidNext = Int64(ids.count + 1)
                 moved.highestModSeq = modSeq
@@ -101,17 +97,16 @@ extension LocalStore {
                 try Self.recordExpunge(db, mailbox: record, messageIDs: nil)
                 return
             }
-            try db.execute(sql: "UPDATE mailbox SET name = ? || substr(name, ?) WHERE userId = ? AND (name = ? OR substr(name, 1, ?) = ?)",
-                           arguments: [target, source.unicodeScalars.count + 1, user.rawValue, source, source.unicodeScalars.count + 1, source + "/"])
+            try db.cachedStatement(sql: "UPDATE mailbox SET name = ? || substr(name, ?) WHERE userId = ? AND (name = ? OR substr(name, 1, ?) = ?)").execute(arguments: [target, source.unicodeScalars.count + 1, user.rawValue, source, source.unicodeScalars.count + 1, source + "/"])
         }
     }
 
     /// Users may not delete or rename CRM folders, nor a folder that contains one.
     static func refuseManaged(_ db: Database, user: UserID, name: String) throws {
-        let managed = try Int.fetchOne(db, sql: """
+        let managed = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId
             WHERE m.userId = ? AND (m.name = ? OR substr(m.name, 1, ?) = ?)
-            """, arguments: [user.rawValue, name, name.unicodeScalars.count + 1, name + "/"]) ?? 0
+            """), arguments: [user.rawValue, name, name.unicodeScalars.count + 1, name + "/"]) ?? 0
         if managed > 0 { throw MailStoreError.managedMailbox(name) }
     }
 
@@ -119,9 +114,9 @@ extension LocalStore {
         let canonical = try MailboxNaming.canonical(name)
         try await pool.write { db in
             if subscribed {
-                try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, canonical])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, canonical])
             } else {
-                try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [user.rawValue, canonical])
+                try db.cachedStatement(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?").execute(arguments: [user.rawValue, canonical])
             }
         }
     }
@@ -129,20 +124,20 @@ extension LocalStore {
     /// Message counts for STATUS and SELECT.
     public func counts(of mailbox: MailboxID) async throws -> MailboxCounts {
         try await pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) AS messages,
                        COALESCE(SUM(size), 0) AS size,
                        COALESCE(SUM(CASE WHEN (' ' || flags || ' ') LIKE '% \\Seen %' THEN 0 ELSE 1 END), 0) AS unseen,
                        COALESCE(SUM(CASE WHEN (' ' || flags || ' ') LIKE '% \\Deleted %' THEN 1 ELSE 0 END), 0) AS deleted
                 FROM message WHERE mailboxId = ?
-                """, arguments: [mailbox.rawValue])!
+                """), arguments: [mailbox.rawValue])!
             var firstUnseen: Int?
             let unseen: Int = row["unseen"]
             if unseen > 0 {
-                firstUnseen = try Int.fetchOne(db, sql: """
+                firstUnseen = try Int.fetchOne(db.cachedStatement(sql: """
                     SELECT COUNT(*) + 1 FROM message WHERE mailboxId = ? AND uid < (
                       SELECT MIN(uid) FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') NOT LIKE '% \\Seen %')
-                    """, arguments: [mailbox.rawValue, mailbox.rawValue])
+                    """), arguments: [mailbox.rawValue, mailbox.rawValue])
             }
             return MailboxCounts(messages: row["messages"], unseen: unseen, deleted: row["deleted"],
                                  size: row["size"], firstUnseen: firstUnseen)
@@ -152,7 +147,7 @@ extension LocalStore {
     /// Current UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ of a mailbox.
     public func info(of mailbox: MailboxID) async throws -> MailboxInfo {
         try await pool.read { db in
-            guard let record = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+            guard let record = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
             return record.info

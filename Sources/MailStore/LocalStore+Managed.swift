@@ -25,11 +25,11 @@ extension LocalStore {
     /// The user's managed mailboxes.
     public func managedMailboxes(of user: UserID) async throws -> [ManagedMailbox] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT mm.role, mm.acceptsMessages, mm.recordKey, m.*
                 FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.userId = ?
                 ORDER BY m.name
-                """, arguments: [user.rawValue])
+                """), arguments: [user.rawValue])
             return try rows.map { row in
                 ManagedMailbox(mailbox: try MailboxRecord(row: row).info, role: row["role"],
                                acceptsMessages: row["acceptsMessages"], recordKey: row["recordKey"])
@@ -40,10 +40,10 @@ extension LocalStore {
     /// The management of one mailbox, or nil for the user's own mailboxes.
     public func management(of mailbox: MailboxID) async throws -> ManagedMailbox? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT mm.role, mm.acceptsMessages, mm.recordKey, m.*
                 FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.id = ?
-                """, arguments: [mailbox.rawValue]) else { return nil }
+                """), arguments: [mailbox.rawValue]) else { return nil }
             return ManagedMailbox(mailbox: try MailboxRecord(row: row).info, role: row["role"],
                                   acceptsMessages: row["acceptsMessages"], recordKey: row["recordKey"])
         }
@@ -58,13 +58,13 @@ extension LocalStore {
             for ancestor in MailboxNaming.ancestors(of: canonical) where try !Self.exists(db, user: user, name: ancestor) {
                 _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
             }
-            let record = try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue && MailboxRecord.Columns.name == canonical).fetchOne(db)
+            let record = try MailboxRecord.find(db, user: user, name: canonical)
                 ?? Self.insertMailbox(db, userId: user.rawValue, name: canonical, specialUse: nil)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO managedMailbox(mailboxId, role, acceptsMessages, recordKey) VALUES (?, ?, ?, ?)
                 ON CONFLICT(mailboxId) DO UPDATE SET role = excluded.role, acceptsMessages = excluded.acceptsMessages, recordKey = excluded.recordKey
-                """, arguments: [record.id, role, acceptsMessages, recordKey])
-            try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, canonical])
+                """).execute(arguments: [record.id, role, acceptsMessages, recordKey])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, canonical])
             return record.info
         }
     }
@@ -73,17 +73,17 @@ extension LocalStore {
     public func renameManagedMailbox(of user: UserID, from old: String, to new: String) async throws {
         try await renameMailbox(of: user, from: old, to: new, managedToo: true)
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [user.rawValue, old])
-            try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [user.rawValue, new])
+            try db.cachedStatement(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?").execute(arguments: [user.rawValue, old])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, new])
         }
     }
 
     /// Deletes a managed mailbox with its messages (its record closed or left the user's scope).
     public func removeManagedMailbox(_ mailbox: MailboxID) async throws {
         try await pool.write { db in
-            guard let record = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else { return }
-            try db.execute(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?", arguments: [record.userId, record.name])
-            try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [mailbox.rawValue])
+            guard let record = try MailboxRecord.find(db, mailbox) else { return }
+            try db.cachedStatement(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?").execute(arguments: [record.userId, record.name])
+            try db.cachedStatement(sql: "DELETE FROM mailbox WHERE id = ?").execute(arguments: [mailbox.rawValue])
         }
         changes.publish([mailbox])
     }
@@ -91,10 +91,10 @@ extension LocalStore {
     /// The summary messages of a display folder.
     public func summaries(in mailbox: MailboxID) async throws -> [StoredSummary] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT m.uid, m.flags, s.recordKey, s.version FROM summary s JOIN message m ON m.id = s.messageId
                 WHERE m.mailboxId = ? ORDER BY m.uid
-                """, arguments: [mailbox.rawValue]).map { row in
+                """), arguments: [mailbox.rawValue]).map { row in
                 StoredSummary(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64), recordKey: row["recordKey"],
                               version: row["version"], flags: FlagList.decode(row["flags"]))
             }
@@ -109,20 +109,20 @@ extension LocalStore {
                                date: Date, replacing old: StoredSummary?) async throws -> UInt32 {
         let body = try Self.makeBody(raw)
         let uid = try await pool.write { db -> UInt32 in
-            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+            guard var box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
             if let old {
                 let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
                 if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
-                box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) ?? box
+                box = try MailboxRecord.find(db, mailbox) ?? box
             }
             var body = body
             try body.insert(db)
             try BodyChunks.insert(raw, bodyId: body.id!, db)
             let flags = (old?.flags ?? []).filter { $0.lowercased() != "\\seen" }
             let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: date, zone: 0, flags: flags)
-            try db.execute(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)", arguments: [id, recordKey, version])
+            try db.cachedStatement(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)").execute(arguments: [id, recordKey, version])
             return uid
         }
         changes.publish([mailbox])
@@ -132,7 +132,7 @@ extension LocalStore {
     /// Expunges the summary of a record that is no longer shown.
     public func removeSummary(in mailbox: MailboxID, uid: UInt32) async throws {
         try await pool.write { db in
-            guard let box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else { return }
+            guard let box = try MailboxRecord.find(db, mailbox) else { return }
             let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [uid])
             if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
         }

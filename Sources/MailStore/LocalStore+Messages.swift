@@ -10,7 +10,7 @@ extension LocalStore {
     public func append(_ message: NewMessage, to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uid: UInt32) {
         let body = try Self.makeBody(message.raw)
         let result = try await pool.write { db -> (UInt32, UInt32, Bool) in
-            guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+            guard var box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
             var body = body
@@ -57,7 +57,7 @@ extension LocalStore {
     /// UIDs, flags and MODSEQs of every message, ascending by UID (SELECT's snapshot).
     public func states(of mailbox: MailboxID) async throws -> [MessageState] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
                              arguments: [mailbox.rawValue]).map(Self.state)
         }
     }
@@ -65,11 +65,11 @@ extension LocalStore {
     /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
     public func changes(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
         try await pool.read { db in
-            let highest = try Int64.fetchOne(db, sql: "SELECT highestModSeq FROM mailbox WHERE id = ?", arguments: [mailbox.rawValue])
+            let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT highestModSeq FROM mailbox WHERE id = ?"), arguments: [mailbox.rawValue])
             guard let highest else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
-            let changed = try Row.fetchAll(db, sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid",
+            let changed = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                            arguments: [mailbox.rawValue, Int64(modSeq)]).map(Self.state)
-            let expunged = try Int64.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid",
+            let expunged = try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                               arguments: [mailbox.rawValue, Int64(modSeq)])
             return MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
                                   highestModSeq: UInt64(highest))
@@ -118,10 +118,10 @@ extension LocalStore {
         // The closure returns Sendable values so that the async read is chosen: GRDB's
         // synchronous one would block a thread of the concurrency pool on a free reader.
         let found = try await pool.read { db -> (bodyID: Int64, indexJSON: Data)? in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT b.id, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
-                """, arguments: [mailbox.rawValue, Int64(uid)]).map { ($0["id"], $0["indexJSON"]) }
+                """), arguments: [mailbox.rawValue, Int64(uid)]).map { ($0["id"], $0["indexJSON"]) }
         }
         guard let found else { return nil }
         return StoredMessage(bodyID: found.bodyID, index: try JSONDecoder().decode(MessageIndex.self, from: found.indexJSON))
@@ -165,7 +165,7 @@ extension LocalStore {
     static func move(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID,
                      queueing: Bool = true) throws -> CopyResult {
         let copied = try copy(db, uids: uids, from: source, to: destination, queueing: queueing)
-        guard let box = try MailboxRecord.fetchOne(db, key: source.rawValue) else {
+        guard let box = try MailboxRecord.find(db, source) else {
             throw MailStoreError.mailboxNotFound("#\(source.rawValue)")
         }
         try recordExpunge(db, mailbox: box, messageIDs: try messageIDs(db, mailbox: source, uids: copied.sourceUIDs))
@@ -174,7 +174,7 @@ extension LocalStore {
 
     static func copy(_ db: Database, uids: [UInt32], from source: MailboxID, to destination: MailboxID,
                      queueing: Bool = true) throws -> CopyResult {
-        guard var target = try MailboxRecord.fetchOne(db, key: destination.rawValue) else {
+        guard var target = try MailboxRecord.find(db, destination) else {
             throw MailStoreError.mailboxNotFound("#\(destination.rawValue)")
         }
         var sourceUIDs: [UInt32] = []
@@ -182,9 +182,7 @@ extension LocalStore {
         var queued = false
         let queueing = queueing ? try Queueing.of(target, db) : .none
         for chunk in uids.sorted().chunked(500) {
-            let records = try MessageRecord
-                .filter(MessageRecord.Columns.mailboxId == source.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
-                .order(MessageRecord.Columns.uid).fetchAll(db)
+            let records = try MessageRecord.find(db, uids: chunk, in: source)
             for record in records {
                 let (uid, queuedThis) = try insert(db, into: &target, queueing: queueing, source: source.rawValue, bodyId: record.bodyId,
                                                    size: record.size,
@@ -212,7 +210,7 @@ extension LocalStore {
     /// Gives each message the flags `change` makes of its current ones, at one new MODSEQ.
     static func updateFlags(_ db: Database, uids: [UInt32], in mailbox: MailboxID, unchangedSince: UInt64? = nil,
                             _ change: ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
-        guard var box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+        guard var box = try MailboxRecord.find(db, mailbox) else {
             throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
         }
         let newModSeq = box.highestModSeq + 1
@@ -220,9 +218,7 @@ extension LocalStore {
         var modified: [UInt32] = []
         var changedAny = false
         for chunk in uids.chunked(500) {
-            let records = try MessageRecord
-                .filter(MessageRecord.Columns.mailboxId == mailbox.rawValue && chunk.map { Int64($0) }.contains(MessageRecord.Columns.uid))
-                .order(MessageRecord.Columns.uid).fetchAll(db)
+            let records = try MessageRecord.find(db, uids: chunk, in: mailbox)
             for var record in records {
                 let uid = UInt32(truncatingIfNeeded: record.uid)
                 if let limit = unchangedSince, UInt64(record.modSeq) > limit {
@@ -251,10 +247,10 @@ extension LocalStore {
     /// Returns the expunged UIDs, ascending.
     public func expunge(_ mailbox: MailboxID, uids: [UInt32]? = nil) async throws -> [UInt32] {
         let expunged = try await pool.write { db -> [UInt32] in
-            guard let box = try MailboxRecord.fetchOne(db, key: mailbox.rawValue) else {
+            guard let box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
-            var rows = try Row.fetchAll(db, sql: "SELECT id, uid FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') LIKE '% \\Deleted %' ORDER BY uid",
+            var rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, uid FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') LIKE '% \\Deleted %' ORDER BY uid"),
                                         arguments: [mailbox.rawValue])
             if let uids {
                 let wanted = Set(uids)

@@ -14,11 +14,10 @@ extension LocalStore {
             .replacingOccurrences(of: "=", with: "")
         let hash = Self.tokenHash(token)
         try await pool.write { db in
-            guard let userId = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email]) else {
+            guard let userId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?"), arguments: [email]) else {
                 throw MailStoreError.userNotFound(email)
             }
-            try db.execute(sql: "INSERT INTO apiToken(hash, userId, createdAt) VALUES (?, ?, ?)",
-                           arguments: [hash, userId, Date()])
+            try db.cachedStatement(sql: "INSERT INTO apiToken(hash, userId, createdAt) VALUES (?, ?, ?)").execute(arguments: [hash, userId, Date()])
         }
         return token
     }
@@ -27,7 +26,7 @@ extension LocalStore {
     public func account(forToken token: String) async throws -> (id: UserID, email: String)? {
         let hash = Self.tokenHash(token)
         let row = try await pool.read { db -> (id: Int64, email: String)? in
-            try Row.fetchOne(db, sql: "SELECT u.id, u.email FROM apiToken t JOIN user u ON u.id = t.userId WHERE t.hash = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT u.id, u.email FROM apiToken t JOIN user u ON u.id = t.userId WHERE t.hash = ?"),
                              arguments: [hash]).map { ($0["id"], $0["email"]) }
         }
         return row.map { (UserID(rawValue: $0.id), $0.email) }

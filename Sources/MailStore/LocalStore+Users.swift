@@ -22,7 +22,7 @@ extension LocalStore {
             let userId = user.id!
             for (name, use) in defaultMailboxes {
                 _ = try Self.insertMailbox(db, userId: userId, name: name, specialUse: use)
-                try db.execute(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)", arguments: [userId, name])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [userId, name])
             }
             return UserID(rawValue: userId)
         }
@@ -31,21 +31,21 @@ extension LocalStore {
     public func setPassword(email: String, password: String) async throws {
         let hash = try PasswordHasher.hash(password)
         try await pool.write { db in
-            try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE email = ?", arguments: [hash, email])
+            try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE email = ?").execute(arguments: [hash, email])
             if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
         }
     }
 
     public func listUsers() async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT email FROM user ORDER BY email")
+            try String.fetchAll(db.cachedStatement(sql: "SELECT email FROM user ORDER BY email"))
         }
     }
 
     /// The account for these credentials, or nil. Slow on purpose (PBKDF2), also for unknown users.
     public func authenticate(email: String, password: String) async throws -> UserID? {
         let row = try await pool.read { db -> (id: Int64, passwordHash: String)? in
-            try Row.fetchOne(db, sql: "SELECT id, passwordHash FROM user WHERE email = ?", arguments: [email])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, passwordHash FROM user WHERE email = ?"), arguments: [email])
                 .map { ($0["id"], $0["passwordHash"]) }
         }
         guard let row else {
@@ -63,7 +63,7 @@ extension LocalStore {
     /// Every account with its id, by email address.
     public func accounts() async throws -> [(id: UserID, email: String)] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, email FROM user ORDER BY email").map { (UserID(rawValue: $0["id"]), $0["email"]) }
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, email FROM user ORDER BY email")).map { (UserID(rawValue: $0["id"]), $0["email"]) }
         }
     }
 }

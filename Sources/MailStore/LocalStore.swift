@@ -43,9 +43,9 @@ public final class LocalStore: Sendable {
     /// Allocates a UIDVALIDITY never used before in this store (RFC 9051 §2.3.1.1).
     static func allocateUIDValidity(_ db: Database) throws -> Int64 {
         let now = Int64(Date().timeIntervalSince1970) & 0x7FFF_FFFF
-        let last = try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'uidvalidity'") ?? 0
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'uidvalidity'")) ?? 0
         let next = max(now, last + 1)
-        try db.execute(sql: "INSERT INTO counter(name, value) VALUES('uidvalidity', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", arguments: [next])
+        try db.cachedStatement(sql: "INSERT INTO counter(name, value) VALUES('uidvalidity', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").execute(arguments: [next])
         return next
     }
 }

@@ -33,6 +33,16 @@ struct MailboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The mailbox with this id, read with a statement prepared once per connection.
+    static func find(_ db: Database, _ id: MailboxID) throws -> MailboxRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM mailbox WHERE id = ?"), arguments: [id.rawValue])
+    }
+
+    /// The mailbox of `user` with this (canonical) name.
+    static func find(_ db: Database, user: UserID, name: String) throws -> MailboxRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM mailbox WHERE userId = ? AND name = ?"), arguments: [user.rawValue, name])
+    }
 }
 
 /// What was parsed from a message at APPEND (table `body`); its bytes are in `bodyChunk`.
@@ -71,4 +81,15 @@ struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord {
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The messages of `mailbox` with these UIDs, ascending. A single UID (the usual
+    /// command) uses a statement prepared once per connection.
+    static func find(_ db: Database, uids: some Collection<UInt32>, in mailbox: MailboxID) throws -> [MessageRecord] {
+        if uids.count == 1, let uid = uids.first {
+            return try fetchAll(db.cachedStatement(sql: "SELECT * FROM message WHERE mailboxId = ? AND uid = ?"),
+                                arguments: [mailbox.rawValue, Int64(uid)])
+        }
+        return try filter(Columns.mailboxId == mailbox.rawValue && uids.map { Int64($0) }.contains(Columns.uid))
+            .order(Columns.uid).fetchAll(db)
+    }
 }

@@ -137,7 +137,9 @@ struct DropProcessorTests {
         #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 1)
     }
 
-    @Test(arguments: [("Re: Fwd: Offer", "Offer"), ("AW: WG: Angebot", "Angebot"), ("RE[2]: x", "x"), ("Reply needed", "Reply needed")])
+    @Test(arguments: [("Re: Fwd: Offer", "Offer"), ("AW: WG: Angebot", "Angebot"), ("RE[2]: x", "x"), ("Reply needed", "Reply needed"),
+                      ("  re :  Antw: SV:Tilbud ", "Tilbud"), ("Re [12] : x", "x"), ("Re[]: x", "Re[]: x"), ("Re2: x", "Re2: x"),
+                      ("Rex: x", "Rex: x"), ("Re:", ""), ("Offer: Re: x", "Offer: Re: x")])
     func replyAndForwardPrefixesAreRemovedFromNames(_ subject: String, _ name: String) {
         #expect(DropProcessor.recordName(fromSubject: subject) == name)
     }

@@ -34,9 +34,19 @@ struct MessageBuilderTests {
         let plain = String(decoding: index.decodedBody([1], in: raw) ?? [], as: UTF8.self)
         let rich = String(decoding: index.decodedBody([2], in: raw) ?? [], as: UTF8.self)
         // The CRLF before a boundary belongs to the boundary (RFC 2046 §5.1.1).
-        #expect(plain + "\r\n" == MessageBuilder.normalizedLines(text))
-        #expect(rich + "\r\n" == MessageBuilder.normalizedLines(html))
+        #expect(Array((plain + "\r\n").utf8) == MessageBuilder.crlfLines(text))
+        #expect(Array((rich + "\r\n").utf8) == MessageBuilder.crlfLines(html))
         #expect(raw.split(separator: 0x0A).allSatisfy { $0.count <= 78 })
+    }
+
+    @Test func everyLineEndingBecomesCRLFWithAFinalLineBreak() {
+        let cases: [(String, String)] = [
+            ("", "\r\n"), ("a", "a\r\n"), ("a\n", "a\r\n"), ("a\r\n", "a\r\n"), ("a\rb", "a\r\nb\r\n"),
+            ("a\n\nb", "a\r\n\r\nb\r\n"), ("a\r\rb", "a\r\n\r\nb\r\n"), ("a\n\r\nb\r", "a\r\n\r\nb\r\n"), ("ü €\n", "ü €\r\n"),
+        ]
+        for (text, expected) in cases {
+            #expect(MessageBuilder.crlfLines(text) == Array(expected.utf8), "\(text.debugDescription)")
+        }
     }
 
     @Test func attachmentsKeepTheirBytesAndNonASCIIFilenames() {

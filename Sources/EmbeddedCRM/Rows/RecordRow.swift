@@ -36,8 +36,7 @@ struct RecordRow: Codable, FetchableRecord, MutablePersistableRecord {
     /// The live (not deleted) record of `module` with this id, if any.
     static func live(_ id: RecordID, in module: ModuleKey, _ db: Database) throws -> RecordRow? {
         guard let rowID = id.rowID else { return nil }
-        return try RecordRow
-            .filter(Columns.id == rowID && Columns.module == module.rawValue && Columns.deleted == false)
-            .fetchOne(db)
+        return try RecordRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM record WHERE id = ? AND module = ? AND deleted = 0"),
+                                      arguments: [rowID, module.rawValue])
     }
 }

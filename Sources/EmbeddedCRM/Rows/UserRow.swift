@@ -16,6 +16,16 @@ struct UserRow: Codable, FetchableRecord, MutablePersistableRecord {
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    /// The user with this row id, read with a statement prepared once per connection.
+    static func find(_ db: Database, id: Int64) throws -> UserRow? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [id])
+    }
+
+    /// The user with this address (compared without case).
+    static func find(_ db: Database, email: String) throws -> UserRow? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE email = ?"), arguments: [email])
+    }
+
     var user: CRMUser {
         CRMUser(id: CRMUserID(String(id ?? 0)), name: name, email: email, active: active)
     }

@@ -33,7 +33,7 @@ public enum MessageBuilder {
         switch body {
         case .text(let text, let subtype):
             out += Array("Content-Type: text/\(subtype); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
-            out += quotedPrintable(Array(normalizedLines(text).utf8))
+            out += quotedPrintable(crlfLines(text))
         case .multipart(let subtype, let parts):
             var encodedParts: [[UInt8]] = []
             for part in parts {
@@ -60,13 +60,23 @@ public enum MessageBuilder {
         }
     }
 
-    /// `text` with every line ending as CRLF and a final line break.
-    static func normalizedLines(_ text: String) -> String {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        var joined = lines.joined(separator: "\r\n")
-        if !joined.hasSuffix("\r\n") { joined += "\r\n" }
-        return joined
+    /// The UTF-8 of `text` with every line ending (CRLF, LF or a lone CR) as CRLF and a
+    /// final line break; one pass over the bytes (summaries are built on every CRM change).
+    static func crlfLines(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 32 + 2)
+        var afterCR = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0D: out += [0x0D, 0x0A]
+            case 0x0A where afterCR: break
+            case 0x0A: out += [0x0D, 0x0A]
+            default: out.append(byte)
+            }
+            afterCR = byte == 0x0D
+        }
+        if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) { out += [0x0D, 0x0A] }
+        return out
     }
 
     /// Quoted-printable (RFC 2045 §6.7) of CRLF-separated lines, soft-wrapped at 76 characters.
