@@ -32,9 +32,15 @@ public final class CRMFolderService: Service {
         loop.wake()
     }
 
+    /// Under a stream of CRM changes (a burst of drops creating records) folders catch up
+    /// at most once a second: a synchronisation reconciles whole trees, so running one per
+    /// change would cost more the more records there are.
+    static let pauseBetweenSynchronisations = Duration.seconds(1)
+
     /// Synchronises at start, on every CRM change notification and every `poll_interval`.
     public func run() async throws {
-        await loop.run(every: .seconds(configuration.crm.pollInterval), signals: connector.changeNotifications()) {
+        await loop.run(every: .seconds(configuration.crm.pollInterval), signals: connector.changeNotifications(),
+                       pause: Self.pauseBetweenSynchronisations) {
             await self.synchronizeAll()
         }
     }

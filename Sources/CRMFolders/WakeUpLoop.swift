@@ -1,8 +1,8 @@
 import ServiceLifecycle
 
 /// The run loop of a background service: do the work once, then again whenever a signal
-/// arrives or `interval` passes; wake-ups that come while the work runs fold into one
-/// more run. Ends on graceful shutdown.
+/// arrives or `interval` passes; wake-ups that come while the work runs, or within
+/// `pause` after it ended, fold into one more run. Ends on graceful shutdown.
 struct WakeUpLoop: Sendable {
     let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
@@ -10,7 +10,10 @@ struct WakeUpLoop: Sendable {
     func wake() { wakeUps.continuation.yield() }
 
     /// `signals` yields whenever the work is due (e.g. a queued drop, a CRM change).
-    func run<Signals: AsyncSequence & Sendable>(every interval: Duration, signals: Signals?,
+    /// A `pause` bounds how often work whose cost does not shrink with the number of
+    /// wake-ups runs under a stream of them (a whole-tree folder sync per CRM change); a
+    /// wake-up after a quiet spell still runs the work at once.
+    func run<Signals: AsyncSequence & Sendable>(every interval: Duration, signals: Signals?, pause: Duration = .zero,
                                                  _ work: @escaping @Sendable () async -> Void) async {
         let wakeUps = self.wakeUps
         await withGracefulShutdownHandler {
@@ -29,7 +32,13 @@ struct WakeUpLoop: Sendable {
                     }
                 }
                 await work()
-                for await _ in wakeUps.stream { await work() }
+                var ended = ContinuousClock.now
+                for await _ in wakeUps.stream {
+                    let due = ended.advanced(by: pause)
+                    if due > .now { try? await Task.sleep(until: due, clock: .continuous) }
+                    await work()
+                    ended = .now
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: {

@@ -62,26 +62,26 @@ enum ArchiveStore {
         guard let rowID = ref.id.rowID else { return [] }
         let limit = limit ?? -1  // SQLite: a negative LIMIT is none
         if ref.module == .users {
-            return try EmailRow.fetchAll(db, sql: """
+            return try EmailRow.fetchAll(db.cachedStatement(sql: """
                 SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
                 WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
-                """, arguments: [rowID, limit])
+                """), arguments: [rowID, limit])
         }
-        return try EmailRow.fetchAll(db, sql: """
+        return try EmailRow.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
             JOIN record ON record.id = emailRelation.recordId
             WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
-            """, arguments: [rowID, ref.module.rawValue, limit])
+            """), arguments: [rowID, ref.module.rawValue, limit])
     }
 
     /// The email with this row id, or those with this Message-ID in archiving order, without
     /// their raw messages.
     static func row(id: Int64, _ db: Database) throws -> EmailRow? {
-        try EmailRow.fetchOne(db, sql: "SELECT \(columns) FROM email WHERE id = ?", arguments: [id])
+        try EmailRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM email WHERE id = ?"), arguments: [id])
     }
 
     static func rows(messageID: String, _ db: Database) throws -> [EmailRow] {
-        try EmailRow.fetchAll(db, sql: "SELECT \(columns) FROM email WHERE messageId = ? ORDER BY id", arguments: [messageID])
+        try EmailRow.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM email WHERE messageId = ? ORDER BY id"), arguments: [messageID])
     }
 
     /// Everything kept of an email except the bytes of its raw message and attachments.

@@ -264,24 +264,35 @@ extension LocalStore {
         return expunged
     }
 
+    /// Row ids of the messages with these UIDs (missing ones are left out). One cached
+    /// statement per UID: preparing a statement with an IN list of its own costs more than
+    /// the index look-ups.
     static func messageIDs(_ db: Database, mailbox: MailboxID, uids: [UInt32]) throws -> [Int64] {
-        var ids: [Int64] = []
-        for chunk in uids.chunked(500) {
-            ids += try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE mailboxId = ? AND uid IN (\(chunk.map { String($0) }.joined(separator: ",")))",
-                                      arguments: [mailbox.rawValue])
-        }
-        return ids
+        let lookup = try db.cachedStatement(sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?")
+        return try uids.compactMap { try Int64.fetchOne(lookup, arguments: [mailbox.rawValue, Int64($0)]) }
     }
 
     /// Deletes messages (all of the mailbox when `messageIDs` is nil), leaving tombstones
-    /// at a new MODSEQ so that other sessions and QRESYNC clients learn of it.
+    /// at a new MODSEQ so that other sessions and QRESYNC clients learn of it. The
+    /// statements are cached: a DELETE on `message` compiles its trigger and foreign-key
+    /// actions, which made preparing it per call the most expensive step of a MOVE.
     static func recordExpunge(_ db: Database, mailbox: MailboxRecord, messageIDs: [Int64]?) throws {
         var box = mailbox
         box.highestModSeq += 1
-        let filter = messageIDs.map { "id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "1"
-        try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxId, uid, modSeq) SELECT mailboxId, uid, ? FROM message WHERE mailboxId = ? AND \(filter)",
-                       arguments: [box.highestModSeq, box.id])
-        try db.execute(sql: "DELETE FROM message WHERE mailboxId = ? AND \(filter)", arguments: [box.id])
+        if let messageIDs {
+            let tombstone = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO expunged(mailboxId, uid, modSeq) SELECT mailboxId, uid, ? FROM message WHERE id = ? AND mailboxId = ?
+                """)
+            let delete = try db.cachedStatement(sql: "DELETE FROM message WHERE id = ? AND mailboxId = ?")
+            for id in messageIDs {
+                try tombstone.execute(arguments: [box.highestModSeq, id, box.id])
+                try delete.execute(arguments: [id, box.id])
+            }
+        } else {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO expunged(mailboxId, uid, modSeq) SELECT mailboxId, uid, ? FROM message WHERE mailboxId = ?")
+                .execute(arguments: [box.highestModSeq, box.id])
+            try db.cachedStatement(sql: "DELETE FROM message WHERE mailboxId = ?").execute(arguments: [box.id])
+        }
         try box.update(db)
     }
 }
