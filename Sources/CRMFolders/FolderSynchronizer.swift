@@ -71,6 +71,7 @@ struct FolderSynchronizer: Sendable {
             report.foldersRemoved += 1
         }
         if !stale.isEmpty { byRole = try await rolesOfManagedMailboxes(account) }
+        var missing: [ManagedFolder] = []
         for folder in plan {
             let existing = byRole[folder.role.key]
             if let existing, existing.mailbox.name == folder.name, existing.acceptsMessages == folder.role.acceptsMessages {
@@ -91,12 +92,27 @@ struct FolderSynchronizer: Sendable {
             } else if existing == nil {
                 report.foldersCreated += 1
             }
-            try await store.ensureManagedMailbox(of: account, named: folder.name, role: folder.role.key,
-                                                 acceptsMessages: folder.role.acceptsMessages, recordKey: folder.role.recordKey)
+            let managed = ManagedFolder(name: folder.name, role: folder.role.key, acceptsMessages: folder.role.acceptsMessages,
+                                        recordKey: folder.role.recordKey)
+            guard renamed else {
+                missing.append(managed)
+                continue
+            }
+            try await store.ensureManagedMailbox(of: account, named: managed.name, role: managed.role,
+                                                 acceptsMessages: managed.acceptsMessages, recordKey: managed.recordKey)
             // A rename moves the folders below it too: read the names again.
-            if renamed { byRole = try await rolesOfManagedMailboxes(account) }
+            byRole = try await rolesOfManagedMailboxes(account)
+        }
+        // New folders (one per new record after a burst of drops) are created a batch per
+        // transaction rather than one commit each.
+        for start in stride(from: 0, to: missing.count, by: Self.writeBatch) {
+            try await store.ensureManagedMailboxes(of: account, Array(missing[start..<min(start + Self.writeBatch, missing.count)]))
         }
     }
+
+    /// How many folders or summaries one transaction writes: enough to share commits,
+    /// few enough that IMAP writes never wait long behind a synchronisation.
+    static let writeBatch = 50
 
     private func rolesOfManagedMailboxes(_ account: UserID) async throws -> [String: ManagedMailbox] {
         Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
@@ -112,16 +128,22 @@ struct FolderSynchronizer: Sendable {
             }
             existing[summary.recordKey] = summary
         }
+        var changed: [NewSummary] = []
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
             let input = try await summaryInput(module: module, record: record, template: template, lookup: &lookup)
             let old = existing.removeValue(forKey: key)
             if old?.version == SummaryRenderer.version(input) { continue }
             let rendered = SummaryRenderer.render(input)
-            try await store.replaceSummary(in: mailbox, recordKey: key, version: rendered.version, raw: rendered.raw,
-                                           date: record.modifiedAt, replacing: old)
-            report.summariesWritten += 1
+            changed.append(NewSummary(recordKey: key, version: rendered.version, raw: rendered.raw, date: record.modifiedAt, replacing: old))
+            if changed.count == Self.writeBatch {
+                try await store.replaceSummaries(in: mailbox, changed)
+                report.summariesWritten += changed.count
+                changed.removeAll()
+            }
         }
+        try await store.replaceSummaries(in: mailbox, changed)
+        report.summariesWritten += changed.count
         for gone in existing.values {
             try await store.removeSummary(in: mailbox, uid: gone.uid)
             report.summariesRemoved += 1

@@ -13,6 +13,31 @@ public struct ManagedMailbox: Hashable, Sendable {
     public var recordKey: String?
 }
 
+/// A mailbox the CRM folders service wants to exist, with its management.
+public struct ManagedFolder: Hashable, Sendable {
+    public var name: String
+    public var role: String
+    public var acceptsMessages: Bool
+    public var recordKey: String?
+
+    public init(name: String, role: String, acceptsMessages: Bool, recordKey: String?) {
+        self.name = name; self.role = role; self.acceptsMessages = acceptsMessages; self.recordKey = recordKey
+    }
+}
+
+/// A summary to put into a display folder, replacing the record's previous one if any.
+public struct NewSummary: Sendable {
+    public var recordKey: String
+    public var version: String
+    public var raw: [UInt8]
+    public var date: Date
+    public var replacing: StoredSummary?
+
+    public init(recordKey: String, version: String, raw: [UInt8], date: Date, replacing: StoredSummary?) {
+        self.recordKey = recordKey; self.version = version; self.raw = raw; self.date = date; self.replacing = replacing
+    }
+}
+
 /// A summary message in a display folder: which record and version it shows.
 public struct StoredSummary: Hashable, Sendable {
     public var uid: UInt32
@@ -53,19 +78,33 @@ extension LocalStore {
     @discardableResult
     public func ensureManagedMailbox(of user: UserID, named name: String, role: String, acceptsMessages: Bool,
                                      recordKey: String?) async throws -> MailboxInfo {
-        let canonical = try MailboxNaming.canonical(name)
+        let folder = ManagedFolder(name: name, role: role, acceptsMessages: acceptsMessages, recordKey: recordKey)
+        guard let info = try await ensureManagedMailboxes(of: user, [folder]).first else {
+            throw MailStoreError.mailboxNotFound(name)
+        }
+        return info
+    }
+
+    /// Creates (or adopts) several managed mailboxes in one transaction, in order: a folder
+    /// sync after a burst of new records makes one commit for all their folders.
+    @discardableResult
+    public func ensureManagedMailboxes(of user: UserID, _ folders: [ManagedFolder]) async throws -> [MailboxInfo] {
+        let canonical = try folders.map { try MailboxNaming.canonical($0.name) }
+        guard !folders.isEmpty else { return [] }
         return try await pool.write { db in
-            for ancestor in MailboxNaming.ancestors(of: canonical) where try !Self.exists(db, user: user, name: ancestor) {
-                _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
+            try zip(folders, canonical).map { folder, name in
+                for ancestor in MailboxNaming.ancestors(of: name) where try !Self.exists(db, user: user, name: ancestor) {
+                    _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
+                }
+                let record = try MailboxRecord.find(db, user: user, name: name)
+                    ?? Self.insertMailbox(db, userId: user.rawValue, name: name, specialUse: nil)
+                try db.cachedStatement(sql: """
+                    INSERT INTO managedMailbox(mailboxId, role, acceptsMessages, recordKey) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(mailboxId) DO UPDATE SET role = excluded.role, acceptsMessages = excluded.acceptsMessages, recordKey = excluded.recordKey
+                    """).execute(arguments: [record.id, folder.role, folder.acceptsMessages, folder.recordKey])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, name])
+                return record.info
             }
-            let record = try MailboxRecord.find(db, user: user, name: canonical)
-                ?? Self.insertMailbox(db, userId: user.rawValue, name: canonical, specialUse: nil)
-            try db.cachedStatement(sql: """
-                INSERT INTO managedMailbox(mailboxId, role, acceptsMessages, recordKey) VALUES (?, ?, ?, ?)
-                ON CONFLICT(mailboxId) DO UPDATE SET role = excluded.role, acceptsMessages = excluded.acceptsMessages, recordKey = excluded.recordKey
-                """).execute(arguments: [record.id, role, acceptsMessages, recordKey])
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, canonical])
-            return record.info
         }
     }
 
@@ -107,26 +146,42 @@ extension LocalStore {
     @discardableResult
     public func replaceSummary(in mailbox: MailboxID, recordKey: String, version: String, raw: [UInt8],
                                date: Date, replacing old: StoredSummary?) async throws -> UInt32 {
-        let body = try Self.makeBody(raw)
-        let uid = try await pool.write { db -> UInt32 in
-            guard var box = try MailboxRecord.find(db, mailbox) else {
-                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+        let summary = NewSummary(recordKey: recordKey, version: version, raw: raw, date: date, replacing: old)
+        guard let uid = try await replaceSummaries(in: mailbox, [summary]).first else {
+            throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+        }
+        return uid
+    }
+
+    /// Puts several summaries into a display folder in one transaction (as `replaceSummary`
+    /// does for one); returns their new UIDs in order.
+    @discardableResult
+    public func replaceSummaries(in mailbox: MailboxID, _ summaries: [NewSummary]) async throws -> [UInt32] {
+        guard !summaries.isEmpty else { return [] }
+        let bodies = try summaries.map { try Self.makeBody($0.raw) }
+        let uids = try await pool.write { db -> [UInt32] in
+            try zip(summaries, bodies).map { summary, body in
+                guard var box = try MailboxRecord.find(db, mailbox) else {
+                    throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+                }
+                if let old = summary.replacing {
+                    let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
+                    if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
+                    box = try MailboxRecord.find(db, mailbox) ?? box
+                }
+                var body = body
+                try body.insert(db)
+                try BodyChunks.insert(summary.raw, bodyId: body.id!, db)
+                let flags = (summary.replacing?.flags ?? []).filter { $0.lowercased() != "\\seen" }
+                let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: summary.date,
+                                                       zone: 0, flags: flags)
+                try db.cachedStatement(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)")
+                    .execute(arguments: [id, summary.recordKey, summary.version])
+                return uid
             }
-            if let old {
-                let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
-                if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
-                box = try MailboxRecord.find(db, mailbox) ?? box
-            }
-            var body = body
-            try body.insert(db)
-            try BodyChunks.insert(raw, bodyId: body.id!, db)
-            let flags = (old?.flags ?? []).filter { $0.lowercased() != "\\seen" }
-            let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: date, zone: 0, flags: flags)
-            try db.cachedStatement(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)").execute(arguments: [id, recordKey, version])
-            return uid
         }
         changes.publish([mailbox])
-        return uid
+        return uids
     }
 
     /// Expunges the summary of a record that is no longer shown.

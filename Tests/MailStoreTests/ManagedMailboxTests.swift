@@ -50,6 +50,40 @@ struct ManagedMailboxTests {
         #expect(try await store.content(in: display.id, uid: second)?.raw == summary("v2"))
     }
 
+    @Test func severalFoldersAreEnsuredInOneCallWithTheirParentsAndInOrder() async throws {
+        let (store, alice, display) = try await setUp()
+        let folders = (1...3).map { ManagedFolder(name: "CRM/Assign To/Deal \($0)", role: "assign:opportunities/\($0)",
+                                                  acceptsMessages: true, recordKey: "opportunities/\($0)") }
+        let infos = try await store.ensureManagedMailboxes(of: alice, folders + [ManagedFolder(name: "CRM/Opportunities", role: "display:opportunities",
+                                                                                              acceptsMessages: false, recordKey: nil)])
+        #expect(infos.map(\.name) == ["CRM/Assign To/Deal 1", "CRM/Assign To/Deal 2", "CRM/Assign To/Deal 3", "CRM/Opportunities"])
+        #expect(infos.last?.id == display.id)
+        let managed = try await store.managedMailboxes(of: alice)
+        #expect(managed.map(\.role) == ["assign:opportunities/1", "assign:opportunities/2", "assign:opportunities/3", "display:opportunities"])
+        #expect(managed.first?.recordKey == "opportunities/1" && managed.first?.acceptsMessages == true)
+        #expect(try await store.mailbox(of: alice, named: "CRM/Assign To").name == "CRM/Assign To")
+        #expect(try await store.subscriptions(of: alice).isSuperset(of: Set(folders.map(\.name))))
+        #expect(try await store.ensureManagedMailboxes(of: alice, []).isEmpty)
+    }
+
+    @Test func severalSummariesAreReplacedInOneCallEachLikeAReplaceOfItsOwn() async throws {
+        let (store, _, display) = try await setUp()
+        let firsts = try await store.replaceSummaries(in: display.id, ["1", "2", "3"].map {
+            NewSummary(recordKey: "opportunities/\($0)", version: "a", raw: summary("\($0)a"), date: Date(), replacing: nil)
+        })
+        #expect(firsts.count == 3 && firsts == firsts.sorted())
+        _ = try await store.store(.add, flags: ["\\Seen", "$Hot"], uids: [firsts[1]], in: display.id)
+        let old = try await store.summaries(in: display.id)
+        let seconds = try await store.replaceSummaries(in: display.id, [old[1], old[2]].map {
+            NewSummary(recordKey: $0.recordKey, version: "b", raw: summary("\($0.recordKey) b"), date: Date(), replacing: $0)
+        })
+        let now = try await store.summaries(in: display.id)
+        #expect(now.map(\.recordKey) == ["opportunities/1", "opportunities/2", "opportunities/3"])
+        #expect(now.map(\.version) == ["a", "b", "b"] && now.map(\.uid) == [firsts[0]] + seconds)
+        #expect(now[1].flags == ["$Hot"])
+        #expect(try await store.content(in: display.id, uid: seconds[1])?.raw == summary("opportunities/3 b"))
+    }
+
     @Test func removingAManagedFolderDeletesItsMessages() async throws {
         let (store, alice, display) = try await setUp()
         _ = try await store.replaceSummary(in: display.id, recordKey: "opportunities/1", version: "1", raw: summary("a"), date: Date(), replacing: nil)
