@@ -21,6 +21,7 @@ enum StoredFields {
 /// One field value in its stored form.
 private struct StoredValue: Codable {
     var value: FieldValue
+    static let posix = Locale(identifier: "en_US_POSIX")
 
     init(_ value: FieldValue) { self.value = value }
 
@@ -38,7 +39,7 @@ private struct StoredValue: Codable {
         case .list: value = .list(try container.decode([String].self, forKey: kind))
         case .number:
             let text = try container.decode(String.self, forKey: kind)
-            guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            guard let number = Decimal(string: text, locale: Self.posix) else {
                 throw DecodingError.dataCorruptedError(forKey: kind, in: container, debugDescription: "\"\(text)\" is not a number")
             }
             value = .number(number)

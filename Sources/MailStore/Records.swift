@@ -93,3 +93,32 @@ struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord {
             .order(Columns.uid).fetchAll(db)
     }
 }
+
+// Rows read and written on every command and drop convert by hand: GRDB's Codable path
+// builds a coder per row, which cost more than the SQL itself. Column names and value
+// representations are the ones the Codable conformances use.
+
+extension MailboxRecord {
+    init(row: Row) throws {
+        id = row["id"]; userId = row["userId"]; name = row["name"]; uidValidity = row["uidValidity"]
+        uidNext = row["uidNext"]; highestModSeq = row["highestModSeq"]; specialUse = row["specialUse"]
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id; container["userId"] = userId; container["name"] = name; container["uidValidity"] = uidValidity
+        container["uidNext"] = uidNext; container["highestModSeq"] = highestModSeq; container["specialUse"] = specialUse
+    }
+}
+
+extension MessageRecord {
+    init(row: Row) throws {
+        id = row["id"]; mailboxId = row["mailboxId"]; uid = row["uid"]; bodyId = row["bodyId"]; internalDate = row["internalDate"]
+        internalZone = row["internalZone"]; size = row["size"]; flags = row["flags"]; modSeq = row["modSeq"]
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id; container["mailboxId"] = mailboxId; container["uid"] = uid; container["bodyId"] = bodyId
+        container["internalDate"] = internalDate; container["internalZone"] = internalZone; container["size"] = size
+        container["flags"] = flags; container["modSeq"] = modSeq
+    }
+}

@@ -24,3 +24,19 @@ struct ChangeRow: Codable, FetchableRecord, MutablePersistableRecord {
 
     mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
 }
+
+// Written with every record change: converts by hand, like RecordRow.
+extension ChangeRow {
+    init(row: Row) throws {
+        guard let kind = Kind(rawValue: row["kind"]) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "unknown change kind \(String(describing: row["kind"] as String?))")
+        }
+        seq = row["seq"]; module = row["module"]; recordId = row["recordId"]; self.kind = kind
+        previousOwnerId = row["previousOwnerId"]; at = row["at"]
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["seq"] = seq; container["module"] = module; container["recordId"] = recordId; container["kind"] = kind.rawValue
+        container["previousOwnerId"] = previousOwnerId; container["at"] = at
+    }
+}

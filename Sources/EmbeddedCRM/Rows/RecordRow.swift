@@ -40,3 +40,20 @@ struct RecordRow: Codable, FetchableRecord, MutablePersistableRecord {
                                       arguments: [rowID, module.rawValue])
     }
 }
+
+// Records are read and written on every drop and folder sync: they convert by hand, with
+// the column names and representations of their Codable conformance (GRDB's Codable path
+// builds a coder per row).
+extension RecordRow {
+    init(row: Row) throws {
+        id = row["id"]; module = row["module"]; number = row["number"]; ownerId = row["ownerId"]; name = row["name"]
+        fields = row["fields"]; closed = row["closed"]; deleted = row["deleted"]
+        createdAt = row["createdAt"]; modifiedAt = row["modifiedAt"]
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id; container["module"] = module; container["number"] = number; container["ownerId"] = ownerId
+        container["name"] = name; container["fields"] = fields; container["closed"] = closed; container["deleted"] = deleted
+        container["createdAt"] = createdAt; container["modifiedAt"] = modifiedAt
+    }
+}

@@ -42,3 +42,14 @@ extension RecordID {
     var rowID: Int64? { Int64(rawValue) }
     init(rowID: Int64) { self.init(String(rowID)) }
 }
+
+// Read on every drop: converts by hand, like RecordRow.
+extension UserRow {
+    init(row: Row) throws {
+        id = row["id"]; name = row["name"]; email = row["email"]; active = row["active"]
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id; container["name"] = name; container["email"] = email; container["active"] = active
+    }
+}
