@@ -58,6 +58,11 @@ public protocol CRMConnector: Sendable {
     /// when given (a summary shows the latest few).
     func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail]
 
+    /// The latest `limit` activities of each record, as `archivedEmails(relatedTo:limit:)`
+    /// gives them; every ref is a key. The folder sync asks for all records it shows at
+    /// once, so a connector can answer in one request (the default asks record by record).
+    func archivedEmails(relatedTo refs: [RecordRef], limit: Int) async throws -> [RecordRef: [ArchivedEmail]]
+
     // MARK: Links
 
     /// The record's page in the CRM's own web UI, read-only and in edit mode.
@@ -69,5 +74,13 @@ extension CRMConnector {
     /// Every activity archived to a record (or a person), newest first.
     public func archivedEmails(relatedTo ref: RecordRef) async throws -> [ArchivedEmail] {
         try await archivedEmails(relatedTo: ref, limit: nil)
+    }
+
+    public func archivedEmails(relatedTo refs: [RecordRef], limit: Int) async throws -> [RecordRef: [ArchivedEmail]] {
+        var found: [RecordRef: [ArchivedEmail]] = [:]
+        for ref in refs where found[ref] == nil {
+            found[ref] = try await archivedEmails(relatedTo: ref, limit: limit)
+        }
+        return found
     }
 }

@@ -16,6 +16,8 @@ public final class CRMFolderService: Service {
     private let current: Mutex<GatewayConfiguration>
     /// Reasons to synchronise again, coalesced: a CRM change, the poll clock, a reload.
     private let loop = WakeUpLoop()
+    /// What each summary showed when its version was last computed, across synchronisations.
+    private let versions = SummaryVersions()
 
     public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
         self.store = store
@@ -76,7 +78,8 @@ public final class CRMFolderService: Service {
             logger.debug("no CRM user for account; no CRM folders", metadata: ["user": "\(email)"])
             return nil
         }
-        let synchronizer = FolderSynchronizer(store: store, connector: connector, crmName: configuration.crm.name, logger: logger)
+        let synchronizer = FolderSynchronizer(store: store, connector: connector, crmName: configuration.crm.name, logger: logger,
+                                              versions: versions)
         let report = try await synchronizer.synchronize(account: account, crmUser: crmUser, policy: policy)
         if !report.isEmpty {
             logger.info("CRM folders updated", metadata: [

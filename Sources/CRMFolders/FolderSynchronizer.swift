@@ -23,6 +23,8 @@ struct FolderSynchronizer: Sendable {
     let connector: any CRMConnector
     let crmName: String
     let logger: Logger
+    /// Summary versions known from earlier synchronisations (the service keeps one).
+    var versions = SummaryVersions()
 
     func synchronize(account: UserID, crmUser: CRMUser, policy: GatewayConfiguration.Policy) async throws -> FolderSyncReport {
         var report = FolderSyncReport()
@@ -129,12 +131,15 @@ struct FolderSynchronizer: Sendable {
             existing[summary.recordKey] = summary
         }
         var changed: [NewSummary] = []
+        let activities = try await connector.archivedEmails(relatedTo: records.map(\.ref), limit: SummaryRenderer.maxActivities)
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
-            let input = try await summaryInput(module: module, record: record, template: template, lookup: &lookup)
+            let input = try await summaryInput(module: module, record: record, template: template, activities: activities[record.ref] ?? [],
+                                               lookup: &lookup)
             let old = existing.removeValue(forKey: key)
-            if old?.version == SummaryRenderer.version(input) { continue }
+            if let old, old.version == versions.version(of: input, key: key) { continue }
             let rendered = SummaryRenderer.render(input)
+            versions.remember(input.shown, version: rendered.version, key: key)
             changed.append(NewSummary(recordKey: key, version: rendered.version, raw: rendered.raw, date: record.modifiedAt, replacing: old))
             if changed.count == Self.writeBatch {
                 try await store.replaceSummaries(in: mailbox, changed)
@@ -150,7 +155,7 @@ struct FolderSynchronizer: Sendable {
         }
     }
 
-    private func summaryInput(module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate?,
+    private func summaryInput(module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate?, activities: [ArchivedEmail],
                               lookup: inout NameLookup) async throws -> SummaryInput {
         var references: [RecordRef: String] = [:]
         var contacts: [(name: String, email: String?)] = []
@@ -160,7 +165,6 @@ struct FolderSynchronizer: Sendable {
             if ref.module == .contacts { contacts.append((target.name, target.record.emailAddresses.first)) }
         }
         let owner = try await record.owner.asyncMap { try await lookup.userName($0) } ?? nil
-        let activities = try await connector.archivedEmails(relatedTo: record.ref, limit: SummaryRenderer.maxActivities)
         return SummaryInput(crmName: crmName, module: module, record: record, template: template, ownerName: owner, referenceNames: references,
                             contacts: contacts, activities: activities,
                             viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref))

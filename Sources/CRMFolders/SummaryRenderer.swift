@@ -1,6 +1,7 @@
 import CRM
 import Foundation
 import MIMECore
+import Synchronization
 
 /// Everything a summary email shows about one record; the caller looks up names.
 public struct SummaryInput: Sendable {
@@ -167,5 +168,57 @@ public enum SummaryRenderer {
             out += "</ul>"
         }
         return out + "</body></html>"
+    }
+}
+
+extension SummaryInput {
+    /// Everything a summary shows, for telling whether it changed without rendering it.
+    /// `today` counts by its year alone, the only thing dates are formatted against
+    /// (`15 Dec` this year, `15 Dec 2027` otherwise); a renderer that used more of it
+    /// would have to add it here.
+    struct Shown: Hashable, Sendable {
+        var crmName: String
+        var module: ModuleDefinition
+        var record: CRMRecord
+        var template: SummaryTemplate
+        var ownerName: String?
+        var referenceNames: [RecordRef: String]
+        var contacts: [[String?]]
+        var activities: [ArchivedEmail]
+        var viewURL: URL
+        var editURL: URL
+        var year: Int
+    }
+
+    var shown: Shown {
+        Shown(crmName: crmName, module: module, record: record, template: template, ownerName: ownerName, referenceNames: referenceNames,
+              contacts: contacts.map { [$0.name, $0.email] }, activities: activities, viewURL: viewURL, editURL: editURL,
+              year: Calendar(identifier: .gregorian).component(.year, from: today))
+    }
+}
+
+/// The version of every record's summary as last computed, with what it showed. A folder
+/// sync reconciles every shown record each time the CRM changes, and rendering a summary
+/// to learn its version was most of that cost; now only records whose summary shows
+/// something new are rendered. Shared by the synchronisations of one service.
+final class SummaryVersions: Sendable {
+    private let known = Mutex<[String: (shown: SummaryInput.Shown, version: String)]>([:])
+    /// Records closed or deleted leave entries behind; past this many the memory starts over.
+    static let capacity = 100_000
+
+    /// The version of the summary of `input` (record `key`), rendered only if it changed.
+    func version(of input: SummaryInput, key: String) -> String {
+        let shown = input.shown
+        if let known = known.withLock({ $0[key] }), known.shown == shown { return known.version }
+        let version = SummaryRenderer.version(input)
+        remember(shown, version: version, key: key)
+        return version
+    }
+
+    func remember(_ shown: SummaryInput.Shown, version: String, key: String) {
+        known.withLock { known in
+            if known.count >= Self.capacity { known.removeAll() }
+            known[key] = (shown, version)
+        }
     }
 }

@@ -56,4 +56,16 @@ extension EmbeddedCRM {
             try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
         }
     }
+
+    /// One read for all the records (a folder sync shows hundreds).
+    public func archivedEmails(relatedTo refs: [RecordRef], limit: Int) async throws -> [RecordRef: [ArchivedEmail]] {
+        for module in Set(refs.map(\.module)) where module != .users { _ = try definition(module) }
+        return try await read { db in
+            var found: [RecordRef: [ArchivedEmail]] = [:]
+            for ref in refs where found[ref] == nil {
+                found[ref] = try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
+            }
+            return found
+        }
+    }
 }

@@ -76,4 +76,30 @@ struct SummaryRendererTests {
     @Test func templatePlaceholdersAreListed() {
         #expect(SummaryTemplate.standard(for: .opportunities).placeholders == ["name", "account", "stage", "amount", "closeDate"])
     }
+
+    @Test func aRememberedVersionIsReusedOnlyWhileTheSummaryWouldShowTheSame() {
+        let versions = SummaryVersions()
+        let record = opportunity(["name": .text("Website redesign"), "stage": .text("Proposal"),
+                                  "closeDate": .date(CalendarDate(year: 2026, month: 12, day: 15)!), "account": .reference(Self.acme)])
+        let base = input(record)
+        #expect(versions.version(of: base, key: "opportunities/42") == SummaryRenderer.version(base))
+        var laterToday = base
+        laterToday.today = Self.today.addingTimeInterval(3600)
+        #expect(versions.version(of: laterToday, key: "opportunities/42") == SummaryRenderer.version(base))
+        // Every change of what the summary shows gives the version a fresh rendering has.
+        var changes: [SummaryInput] = []
+        var modified = base; modified.record.fields["stage"] = .text("Negotiation"); changes.append(modified)
+        modified = base; modified.referenceNames[Self.acme] = "Acme Inc"; changes.append(modified)
+        modified = base; modified.ownerName = "Bob Stone"; changes.append(modified)
+        modified = base; modified.contacts = []; changes.append(modified)
+        modified = base; modified.activities = []; changes.append(modified)
+        modified = base; modified.crmName = "Sales"; changes.append(modified)
+        modified = base; modified.today = Self.today.addingTimeInterval(400 * 86400); changes.append(modified)  // next year
+        for changed in changes {
+            #expect(versions.version(of: changed, key: "opportunities/42") == SummaryRenderer.version(changed))
+            #expect(versions.version(of: changed, key: "opportunities/42") != SummaryRenderer.version(base))
+        }
+        versions.remember(base.shown, version: SummaryRenderer.render(base).version, key: "opportunities/42")
+        #expect(versions.version(of: base, key: "opportunities/42") == SummaryRenderer.version(base))
+    }
 }

@@ -64,6 +64,14 @@ enum ArchiveChecks {
         let newest = try await connector.archivedEmails(relatedTo: deal.ref, limit: 1)
         try expect(newest.map(\.id) == all.prefix(1).map(\.id),
                    "archivedEmails(relatedTo: \(deal.ref), limit: 1) should be the newest activity alone, got \(newest.map(\.key))")
+        let empty = try await SampleRecords(fixture: fixture).create(.opportunities, name: "No mail \(fixture.tag)")
+        let batched = try await connector.archivedEmails(relatedTo: [deal.ref, contact.ref, empty.ref, deal.ref], limit: 1)
+        let onContactNewest = try await connector.archivedEmails(relatedTo: contact.ref, limit: 1)
+        try expect(Set(batched.keys) == [deal.ref, contact.ref, empty.ref],
+                   "archivedEmails(relatedTo: [refs], limit:) should have every ref as a key, got \(batched.keys.map(\.description))")
+        try expect(batched[deal.ref]?.map(\.id) == newest.map(\.id) && batched[contact.ref]?.map(\.id) == onContactNewest.map(\.id)
+                   && batched[empty.ref]?.isEmpty == true,
+                   "archivedEmails(relatedTo: [refs], limit: 1) should give each record what archivedEmails(relatedTo:limit:) gives it")
     }
 
     private static func concurrent(_ fixture: ContractFixture) async throws {
