@@ -141,6 +141,15 @@ enum Schema {
                 t.uniqueKey(["userId", "messageId", "target"])
             }
         }
+        migrator.registerMigration("v6: no redundant indexes") { db in
+            // `belongsTo` gave each of these tables an index on its foreign key that a unique
+            // key or primary key already starts with. Every insert and delete paid for the
+            // extra index pages in the WAL; look-ups and cascades use the longer key.
+            for index in ["message_on_mailboxId", "expunged_on_mailboxId", "bodyChunk_on_bodyId", "mailbox_on_userId",
+                          "subscription_on_userId", "trackedMessage_on_userId"] {
+                try db.drop(index: index)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,40 @@
+import GRDB
+import Testing
+@testable import MailStore
+
+@Suite("Local store: schema")
+struct SchemaTests {
+    /// The look-ups of every command and drop, and the foreign-key checks of deletes, find
+    /// their rows through an index (none scans a table) after v6 dropped the indexes that
+    /// duplicated the start of a unique or primary key.
+    @Test(arguments: [
+        "SELECT * FROM message WHERE mailboxId = 1 AND uid = 2",
+        "SELECT uid, flags, modSeq FROM message WHERE mailboxId = 1 ORDER BY uid",
+        "SELECT uid, flags, modSeq FROM message WHERE mailboxId = 1 AND modSeq > 5 ORDER BY uid",
+        "SELECT id FROM message WHERE bodyId = 3",
+        "SELECT uid FROM expunged WHERE mailboxId = 1 AND modSeq > 5 ORDER BY uid",
+        "SELECT seq, data FROM bodyChunk WHERE bodyId = 3 AND seq BETWEEN 0 AND 9 ORDER BY seq",
+        "SELECT * FROM mailbox WHERE userId = 1 AND name = 'INBOX'",
+        "SELECT * FROM mailbox WHERE userId = 1",
+        "SELECT name FROM subscription WHERE userId = 1",
+        "SELECT EXISTS(SELECT 1 FROM trackedMessage WHERE userId = 1)",
+        "SELECT 1 FROM trackedMessage WHERE userId = 1 AND messageId = 'x'",
+    ])
+    func hotLookUpsUseAnIndex(_ query: String) async throws {
+        let store = try LocalStore(inMemory: ())
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query).map { $0["detail"] as String }
+        }
+        #expect(!plan.isEmpty)
+        let scans = plan.filter { $0.hasPrefix("SCAN ") && !$0.contains("USING") && $0 != "SCAN CONSTANT ROW" }
+        #expect(scans.isEmpty, "\(plan)")
+    }
+
+    @Test func theRedundantForeignKeyIndexesAreGone() async throws {
+        let store = try LocalStore(inMemory: ())
+        let indexes = try await store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%\\_on\\_%' ESCAPE '\\' ORDER BY name")
+        }
+        #expect(indexes == ["apiToken_on_userId", "dropJob_on_userId", "message_on_bodyId"])
+    }
+}
