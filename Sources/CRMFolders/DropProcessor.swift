@@ -152,7 +152,8 @@ public final class DropProcessor: Service {
         guard let user = try await connector.user(email: email) else {
             throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
         }
-        let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id, creations: creations)
+        let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id, creations: creations,
+                                                 knownUsers: [user])
             .match(MailAddress.all(in: mail.index))
         CrashPoint.afterMatch.reach()
         if policy.skipInternal && matched.onlyUsers {

@@ -71,13 +71,16 @@ public struct RecipientMatcher: Sendable {
     public let owner: CRMUserID
     /// Serialises creation per domain and per address among matchers that share it.
     let creations: KeyedLock
+    /// CRM users the caller already has (the account's own, for a drop): their addresses
+    /// match them without asking the CRM.
+    let knownUsers: [CRMUser]
 
     public init(connector: any CRMConnector, rules: MatchingRules, owner: CRMUserID) {
         self.init(connector: connector, rules: rules, owner: owner, creations: KeyedLock())
     }
 
-    init(connector: any CRMConnector, rules: MatchingRules, owner: CRMUserID, creations: KeyedLock) {
-        self.connector = connector; self.rules = rules; self.owner = owner; self.creations = creations
+    init(connector: any CRMConnector, rules: MatchingRules, owner: CRMUserID, creations: KeyedLock, knownUsers: [CRMUser] = []) {
+        self.connector = connector; self.rules = rules; self.owner = owner; self.creations = creations; self.knownUsers = knownUsers
     }
 
     public func match(_ addresses: [MailAddress]) async throws -> MatchResult {
@@ -100,6 +103,10 @@ public struct RecipientMatcher: Sendable {
 
     /// A user (recorded in `result`), contact or lead with the address; nil when none.
     private func find(_ address: MailAddress, result: inout MatchResult) async throws -> CRMRecord? {
+        if let user = knownUsers.first(where: { $0.email.lowercased() == address.email }) {
+            if !result.users.contains(user) { result.users.append(user) }
+            return nil
+        }
         let matches = try await connector.findPeople(email: address.email)
         for case .user(let user) in matches {
             if !result.users.contains(user) { result.users.append(user) }

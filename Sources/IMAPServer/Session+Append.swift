@@ -25,15 +25,10 @@ extension Session {
     /// folder of CRM summaries.
     func destination(_ name: MailboxName, of user: UserID) async throws -> MailboxInfo {
         let decoded = try decodeName(name)
-        let info: MailboxInfo
         do {
-            info = try await store.mailbox(of: user, named: decoded)
+            return try await store.writableMailbox(of: user, named: decoded)
         } catch MailStoreError.mailboxNotFound {
             throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(decoded)\" does not exist")
         }
-        if let managed = try await store.management(of: info.id), !managed.acceptsMessages {
-            throw MailStoreError.summariesOnly(info.name)
-        }
-        return info
     }
 }

@@ -27,6 +27,18 @@ extension LocalStore {
         try await pool.read { db in try Self.mailboxRecord(db, user: user, name: name).info }
     }
 
+    /// The mailbox a client may put messages into (APPEND, COPY, MOVE), in one read:
+    /// `mailboxNotFound` when it does not exist, `summariesOnly` for a CRM display folder.
+    public func writableMailbox(of user: UserID, named name: String) async throws -> MailboxInfo {
+        try await pool.read { db in
+            let record = try Self.mailboxRecord(db, user: user, name: name)
+            let accepts = try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"),
+                                            arguments: [record.id])
+            if accepts == false { throw MailStoreError.summariesOnly(record.name) }
+            return record.info
+        }
+    }
+
     public func subscriptions(of user: UserID) async throws -> Set<String> {
         try await pool.read { db in
             Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM subscription WHERE userId = ?"), arguments: [user.rawValue]))

@@ -62,18 +62,6 @@ extension LocalStore {
         }
     }
 
-    /// The management of one mailbox, or nil for the user's own mailboxes.
-    public func management(of mailbox: MailboxID) async throws -> ManagedMailbox? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT mm.role, mm.acceptsMessages, mm.recordKey, m.*
-                FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.id = ?
-                """), arguments: [mailbox.rawValue]) else { return nil }
-            return ManagedMailbox(mailbox: try MailboxRecord(row: row).info, role: row["role"],
-                                  acceptsMessages: row["acceptsMessages"], recordKey: row["recordKey"])
-        }
-    }
-
     /// Creates (or adopts, if it exists) a managed mailbox and its missing parents.
     @discardableResult
     public func ensureManagedMailbox(of user: UserID, named name: String, role: String, acceptsMessages: Bool,

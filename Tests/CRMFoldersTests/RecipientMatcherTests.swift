@@ -42,6 +42,16 @@ struct RecipientMatcherTests {
 
         """
 
+    @Test func aKnownUserMatchesAsTheCRMWouldMatchIt() async throws {
+        let w = try await world()
+        let mail = addresses("From: Jane <jane@acme.example>\nTo: ALICE@example.com, bob@example.com\nSubject: x\n\nHi\n")
+        let asked = try await RecipientMatcher(connector: w.crm, rules: MatchingRules(), owner: w.alice.id).match(mail)
+        let known = try await RecipientMatcher(connector: w.crm, rules: MatchingRules(), owner: w.alice.id, creations: KeyedLock(),
+                                               knownUsers: [w.alice]).match(mail)
+        #expect(known.users == asked.users && known.users.map(\.email) == ["alice@example.com", "bob@example.com"])
+        #expect(known.people == asked.people && known.accounts == asked.accounts && known.onlyUsers == asked.onlyUsers)
+    }
+
     @Test func matrixOfUsersContactsLeadsUnknownGenericAndBlocked() async throws {
         let w = try await world()
         let matcher = RecipientMatcher(connector: w.crm, rules: MatchingRules(blocked: [".*@spam\\.example"]), owner: w.alice.id)

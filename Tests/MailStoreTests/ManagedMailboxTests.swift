@@ -84,6 +84,22 @@ struct ManagedMailboxTests {
         #expect(try await store.content(in: display.id, uid: seconds[1])?.raw == summary("opportunities/3 b"))
     }
 
+    @Test func onlyFoldersThatTakeMessagesAreWritable() async throws {
+        let (store, alice, display) = try await setUp()
+        let drop = try await store.ensureManagedMailbox(of: alice, named: "CRM/- Create New Opportunity", role: "create:opportunities",
+                                                        acceptsMessages: true, recordKey: nil)
+        #expect(try await store.writableMailbox(of: alice, named: "CRM/- Create New Opportunity") == drop)
+        #expect(try await store.writableMailbox(of: alice, named: "inbox").name == "INBOX")
+        await #expect(throws: MailStoreError.summariesOnly(display.name)) {
+            _ = try await store.writableMailbox(of: alice, named: "CRM/Opportunities")
+        }
+        // The parents crmgate creates are plain folders.
+        #expect(try await store.writableMailbox(of: alice, named: "CRM").name == "CRM")
+        await #expect(throws: MailStoreError.mailboxNotFound("Nope")) {
+            _ = try await store.writableMailbox(of: alice, named: "Nope")
+        }
+    }
+
     @Test func removingAManagedFolderDeletesItsMessages() async throws {
         let (store, alice, display) = try await setUp()
         _ = try await store.replaceSummary(in: display.id, recordKey: "opportunities/1", version: "1", raw: summary("a"), date: Date(), replacing: nil)
