@@ -28,9 +28,11 @@ let package = Package(
         .target(name: "MIMECore", dependencies: ["IMAPCore"]),
         .target(name: "GatewayConfig"),
         .target(name: "CRM"),
+        // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
+        .target(name: "DatabaseSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "EmbeddedCRM",
-            dependencies: ["CRM", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CRM", "DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "Web",
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "MailStore",
             dependencies: [
-                "IMAPCore", "MIMECore",
+                "IMAPCore", "MIMECore", "DatabaseSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -92,6 +94,7 @@ let package = Package(
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
+        .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
         .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig"]),

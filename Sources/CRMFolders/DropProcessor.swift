@@ -52,7 +52,7 @@ public final class DropProcessor: Service {
     /// Drops processed at once: the CRM calls of one drop wait on I/O, so a few in flight
     /// keep both the CRM and the store busy. People are created under `creations`, so two
     /// drops naming the same new address still make one contact.
-    static let concurrency = 4
+    static let concurrency = 8
     static let batchSize = 64
     let creations = KeyedLock()
 

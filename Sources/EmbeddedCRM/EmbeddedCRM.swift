@@ -1,4 +1,5 @@
 import CRM
+import DatabaseSupport
 import Foundation
 import GRDB
 import Synchronization
@@ -24,6 +25,8 @@ public final class EmbeddedCRM: CRMConnector {
     public let publicURL: URL
 
     let writer: any DatabaseWriter
+    /// Every write goes through here: concurrent ones share a commit (one WAL sync).
+    let commits: GroupCommit
     let catalog: ModuleCatalog
     let notifier = ChangeNotifier()
     private let availability = Mutex<Availability>(.available)
@@ -54,6 +57,7 @@ public final class EmbeddedCRM: CRMConnector {
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Schema.migrator.migrate(pool)
             self.writer = pool
+            self.commits = GroupCommit(pool)
         } catch {
             throw CRMError(.permanent, "cannot open the embedded CRM database at \(path) (\(error)); check that the directory exists and is writable")
         }
@@ -69,6 +73,7 @@ public final class EmbeddedCRM: CRMConnector {
             let queue = try DatabaseQueue()
             try Schema.migrator.migrate(queue)
             self.writer = queue
+            self.commits = GroupCommit(queue)
         } catch {
             throw CRMError(.permanent, "cannot create the in-memory embedded CRM database (\(error))")
         }
@@ -132,7 +137,7 @@ public final class EmbeddedCRM: CRMConnector {
         if gated { try checkAvailable() }
         let result: T
         do {
-            result = try await writer.write(body)
+            result = try await commits.write(body)
         } catch {
             throw DatabaseFailure.classify(error)
         }

@@ -176,7 +176,7 @@ extension LocalStore {
     /// archived mail is tracked for conversation follow, and the message goes where
     /// `disposition` says (never into a drop folder, and without queuing it anew).
     public func completeDrop(_ job: DropJob, _ disposition: DropDisposition, tracking: [TrackedMessage] = []) async throws {
-        let touched = try await pool.write { db -> [MailboxID] in
+        let touched = try await commits.write { db -> [MailboxID] in
             try db.cachedStatement(sql: "UPDATE dropJob SET state = 'done', lastError = NULL WHERE id = ?").execute(arguments: [job.id])
             let now = Date()
             for tracked in tracking {
@@ -208,7 +208,7 @@ extension LocalStore {
     /// A follow-up that is not wanted (the policy turned conversation follow off): the job
     /// goes and the message loses `$CRMPending`, as if it had never been queued.
     public func dismissDrop(_ job: DropJob) async throws {
-        let changed = try await pool.write { db in
+        let changed = try await commits.write { db in
             try db.cachedStatement(sql: "DELETE FROM dropJob WHERE id = ?").execute(arguments: [job.id])
             return try Self.updateFlags(db, .remove, flags: [DropKeyword.pending], uids: [job.uid], in: job.mailbox).changed
         }
@@ -217,14 +217,14 @@ extension LocalStore {
 
     /// A transient failure: try again at `next`; the message keeps `$CRMPending`.
     public func retryDrop(_ job: DropJob, at next: Date, error: String) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE dropJob SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ? WHERE id = ?").execute(arguments: [next, error, job.id])
         }
     }
 
     /// A permanent failure: the message stays where it is with `$CRMError`.
     public func failDrop(_ job: DropJob, error: String) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?").execute(arguments: [error, job.id])
             _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.error) }
         }

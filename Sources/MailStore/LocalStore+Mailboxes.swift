@@ -48,7 +48,7 @@ extension LocalStore {
     /// Creates a mailbox and any missing superiors (RFC 9051 §6.3.4).
     public func createMailbox(of user: UserID, named name: String, specialUse: String? = nil) async throws {
         let canonical = try MailboxNaming.canonical(name)
-        try await pool.write { db in
+        try await commits.write { db in
             if try Self.exists(db, user: user, name: canonical) { throw MailStoreError.mailboxExists(name) }
             for ancestor in MailboxNaming.ancestors(of: canonical) where try !Self.exists(db, user: user, name: ancestor) {
                 _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
@@ -65,7 +65,7 @@ extension LocalStore {
     public func deleteMailbox(of user: UserID, named name: String) async throws {
         let canonical = MailboxNaming.normalizeInbox(name)
         guard canonical != "INBOX" else { throw MailStoreError.inboxCannotBeDeleted }
-        let id = try await pool.write { db -> Int64 in
+        let id = try await commits.write { db -> Int64 in
             let record = try Self.mailboxRecord(db, user: user, name: canonical)
             try Self.refuseManaged(db, user: user, name: canonical)
             let children = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM mailbox WHERE userId = ? AND substr(name, 1, ?) = ?"),
@@ -86,7 +86,7 @@ extension LocalStore {
     func renameMailbox(of user: UserID, from old: String, to new: String, managedToo: Bool) async throws {
         let source = MailboxNaming.normalizeInbox(old)
         let target = try MailboxNaming.canonical(new)
-        try await pool.write { db in
+        try await commits.write { db in
             let record = try Self.mailboxRecord(db, user: user, name: source)
             if !managedToo { try Self.refuseManaged(db, user: user, name: source) }
             if try Self.exists(db, user: user, name: target) { throw MailStoreError.mailboxExists(new) }
@@ -124,7 +124,7 @@ extension LocalStore {
 
     public func setSubscribed(_ subscribed: Bool, user: UserID, name: String) async throws {
         let canonical = try MailboxNaming.canonical(name)
-        try await pool.write { db in
+        try await commits.write { db in
             if subscribed {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, canonical])
             } else {

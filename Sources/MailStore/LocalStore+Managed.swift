@@ -79,7 +79,7 @@ extension LocalStore {
     public func ensureManagedMailboxes(of user: UserID, _ folders: [ManagedFolder]) async throws -> [MailboxInfo] {
         let canonical = try folders.map { try MailboxNaming.canonical($0.name) }
         guard !folders.isEmpty else { return [] }
-        return try await pool.write { db in
+        return try await commits.write { db in
             try zip(folders, canonical).map { folder, name in
                 for ancestor in MailboxNaming.ancestors(of: name) where try !Self.exists(db, user: user, name: ancestor) {
                     _ = try Self.insertMailbox(db, userId: user.rawValue, name: ancestor, specialUse: nil)
@@ -99,7 +99,7 @@ extension LocalStore {
     /// Renames a managed mailbox (an Assign To folder whose record was renamed), with its children.
     public func renameManagedMailbox(of user: UserID, from old: String, to new: String) async throws {
         try await renameMailbox(of: user, from: old, to: new, managedToo: true)
-        try await pool.write { db in
+        try await commits.write { db in
             try db.cachedStatement(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?").execute(arguments: [user.rawValue, old])
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscription(userId, name) VALUES (?, ?)").execute(arguments: [user.rawValue, new])
         }
@@ -107,7 +107,7 @@ extension LocalStore {
 
     /// Deletes a managed mailbox with its messages (its record closed or left the user's scope).
     public func removeManagedMailbox(_ mailbox: MailboxID) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             guard let record = try MailboxRecord.find(db, mailbox) else { return }
             try db.cachedStatement(sql: "DELETE FROM subscription WHERE userId = ? AND name = ?").execute(arguments: [record.userId, record.name])
             try db.cachedStatement(sql: "DELETE FROM mailbox WHERE id = ?").execute(arguments: [mailbox.rawValue])
@@ -147,7 +147,7 @@ extension LocalStore {
     public func replaceSummaries(in mailbox: MailboxID, _ summaries: [NewSummary]) async throws -> [UInt32] {
         guard !summaries.isEmpty else { return [] }
         let bodies = try summaries.map { try Self.makeBody($0.raw) }
-        let uids = try await pool.write { db -> [UInt32] in
+        let uids = try await commits.write { db -> [UInt32] in
             try zip(summaries, bodies).map { summary, body in
                 guard var box = try MailboxRecord.find(db, mailbox) else {
                     throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
@@ -174,7 +174,7 @@ extension LocalStore {
 
     /// Expunges the summary of a record that is no longer shown.
     public func removeSummary(in mailbox: MailboxID, uid: UInt32) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             guard let box = try MailboxRecord.find(db, mailbox) else { return }
             let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [uid])
             if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }

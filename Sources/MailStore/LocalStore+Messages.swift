@@ -9,7 +9,7 @@ extension LocalStore {
     /// follow-up (crmgate's own error reports beside a failed drop).
     public func append(_ message: NewMessage, to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uid: UInt32) {
         let body = try Self.makeBody(message.raw)
-        let result = try await pool.write { db -> (UInt32, UInt32, Bool) in
+        let result = try await commits.write { db -> (UInt32, UInt32, Bool) in
             guard var box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
@@ -138,7 +138,7 @@ extension LocalStore {
     /// refused because they changed after `unchangedSince`.
     public func store(_ operation: FlagOperation, flags: [String], uids: [UInt32], in mailbox: MailboxID,
                       unchangedSince: UInt64? = nil) async throws -> (states: [MessageState], modified: [UInt32]) {
-        let result = try await pool.write { db in
+        let result = try await commits.write { db in
             try Self.updateFlags(db, operation, flags: flags, uids: uids, in: mailbox, unchangedSince: unchangedSince)
         }
         if result.2 { changes.publish([mailbox]) }
@@ -147,7 +147,7 @@ extension LocalStore {
 
     /// Copies messages (sharing their stored bodies) into another mailbox (RFC 9051 §6.4.7, RFC 4315 COPYUID).
     public func copy(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
-        let result = try await pool.write { db in try Self.copy(db, uids: uids, from: source, to: destination) }
+        let result = try await commits.write { db in try Self.copy(db, uids: uids, from: source, to: destination) }
         changes.publish([destination])
         if result.queuedDrops { drops.signal() }
         return result
@@ -155,7 +155,7 @@ extension LocalStore {
 
     /// Moves messages atomically: copy, then expunge from the source (RFC 6851).
     public func move(uids: [UInt32], from source: MailboxID, to destination: MailboxID) async throws -> CopyResult {
-        let result = try await pool.write { db in try Self.move(db, uids: uids, from: source, to: destination) }
+        let result = try await commits.write { db in try Self.move(db, uids: uids, from: source, to: destination) }
         changes.publish([source, destination])
         if result.queuedDrops { drops.signal() }
         return result
@@ -246,7 +246,7 @@ extension LocalStore {
     /// Removes every message flagged \Deleted (limited to `uids` when given, for UID EXPUNGE).
     /// Returns the expunged UIDs, ascending.
     public func expunge(_ mailbox: MailboxID, uids: [UInt32]? = nil) async throws -> [UInt32] {
-        let expunged = try await pool.write { db -> [UInt32] in
+        let expunged = try await commits.write { db -> [UInt32] in
             guard let box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }

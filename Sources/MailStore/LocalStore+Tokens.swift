@@ -13,7 +13,7 @@ extension LocalStore {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         let hash = Self.tokenHash(token)
-        try await pool.write { db in
+        try await commits.write { db in
             guard let userId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?"), arguments: [email]) else {
                 throw MailStoreError.userNotFound(email)
             }

@@ -13,7 +13,7 @@ extension LocalStore {
     public func createUser(email: String, password: String) async throws -> UserID {
         let hash = try PasswordHasher.hash(password)
         let email = email.trimmingCharacters(in: .whitespaces)
-        return try await pool.write { db in
+        return try await commits.write { db in
             if try UserRecord.filter(UserRecord.Columns.email == email).fetchCount(db) > 0 {
                 throw MailStoreError.userExists(email)
             }
@@ -30,7 +30,7 @@ extension LocalStore {
 
     public func setPassword(email: String, password: String) async throws {
         let hash = try PasswordHasher.hash(password)
-        try await pool.write { db in
+        try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE email = ?").execute(arguments: [hash, email])
             if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
         }

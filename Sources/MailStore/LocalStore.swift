@@ -1,3 +1,4 @@
+import DatabaseSupport
 import Foundation
 import GRDB
 
@@ -8,6 +9,8 @@ import GRDB
 /// Committed changes are announced on `changes` for sessions and IDLE.
 public final class LocalStore: Sendable {
     let pool: DatabaseWriter
+    /// Every write goes through here: concurrent ones share a commit (one WAL sync).
+    let commits: GroupCommit
     public let changes: ChangeBus
     /// Signals queued drops to the drop processor.
     public let drops = DropSignal()
@@ -21,6 +24,7 @@ public final class LocalStore: Sendable {
         try pool.requireFullSync()
         try Schema.migrator.migrate(pool)
         self.pool = pool
+        self.commits = GroupCommit(pool)
         self.changes = ChangeBus()
     }
 
@@ -29,6 +33,7 @@ public final class LocalStore: Sendable {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue)
         self.pool = queue
+        self.commits = GroupCommit(queue)
         self.changes = ChangeBus()
     }
 
