@@ -68,4 +68,31 @@ struct MessageBuilderTests {
         let encoded = String(decoding: MessageBuilder.quotedPrintable(Array("a = b \r\nc".utf8)), as: UTF8.self)
         #expect(encoded == "a =3D b=20\r\nc")
     }
+
+    @Test func quotedPrintableRoundTripsAndKeepsLinesShort() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let lines = (0..<Int.random(in: 1...6, using: &generator)).map { _ in
+                (0..<Int.random(in: 0...200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    .filter { $0 != 0x0D && $0 != 0x0A }
+            }
+            let text = Array(lines.joined(separator: [0x0D, 0x0A]))
+            let encoded = MessageBuilder.quotedPrintable(text)
+            #expect(TransferDecoding.quotedPrintable(encoded) == text)
+            #expect(encoded.split(separator: 0x0A, omittingEmptySubsequences: false).allSatisfy { $0.count <= 77 })
+        }
+    }
+
+    @Test func datesAreWrittenAsAFormatterWritesThem() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        var generator = SystemRandomNumberGenerator()
+        let fixed: [TimeInterval] = [0, -1, -86_400, 86_399.9, 951_782_400, 951_868_799, 1_796_000_000, 4_107_542_399, -2_208_988_800]
+        for seconds in fixed + (0..<2000).map({ _ in TimeInterval(Int64.random(in: -4_000_000_000...8_000_000_000, using: &generator)) }) {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(MessageBuilder.date(date) == formatter.string(from: date), "\(seconds)")
+        }
+    }
 }

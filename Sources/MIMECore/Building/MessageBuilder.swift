@@ -82,22 +82,28 @@ public enum MessageBuilder {
     /// Quoted-printable (RFC 2045 §6.7) of CRLF-separated lines, soft-wrapped at 76 characters.
     public static func quotedPrintable(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8 + 2)
         var lineLength = 0
         let hex = Array("0123456789ABCDEF".utf8)
+        let equals = UInt8(ascii: "=")
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
             if byte == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A {
-                out += [0x0D, 0x0A]; lineLength = 0; i += 2; continue
+                out.append(0x0D); out.append(0x0A); lineLength = 0; i += 2; continue
             }
             let atLineEnd = i + 1 == bytes.count || (bytes[i + 1] == 0x0D)
-            let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
-                || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
-            let piece: [UInt8] = literal ? [byte] : [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            if lineLength + piece.count > 75 {
-                out += [UInt8(ascii: "="), 0x0D, 0x0A]; lineLength = 0
+            let literal = (byte >= 33 && byte <= 126 && byte != equals) || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
+            let width = literal ? 1 : 3
+            if lineLength + width > 75 {
+                out.append(equals); out.append(0x0D); out.append(0x0A); lineLength = 0
             }
-            out += piece; lineLength += piece.count; i += 1
+            if literal {
+                out.append(byte)
+            } else {
+                out.append(equals); out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0F)])
+            }
+            lineLength += width; i += 1
         }
         return out
     }
@@ -130,11 +136,26 @@ public enum MessageBuilder {
 
     /// A date in RFC 5322 form, in UTC: `Sun, 29 Nov 2026 20:56:43 +0000`.
     public static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        // Computed rather than formatted with a DateFormatter, which cost more than the
+        // rest of a summary: days since 1970 to a civil date (proleptic Gregorian).
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - days * 86_400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153  // 0 = March
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = ((days + 4) % 7 + 7) % 7  // 1 January 1970 was a Thursday
+        let names = (days: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+                     months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(names.days[Int(weekday)]), \(two(day)) \(names.months[Int(month - 1)]) \(year) "
+            + "\(two(time / 3600)):\(two(time % 3600 / 60)):\(two(time % 60)) +0000"
     }
 
     /// `filename="…"`, or RFC 2231 `filename*=utf-8''…` for a name that is not ASCII.
