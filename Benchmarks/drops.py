@@ -46,6 +46,14 @@ in flight), the backlog each drop found when it got its OK, and the CPU time the
 gateway used (Linux /proc). The gateway log's timestamps have whole seconds only, so only
 its counts are used.
 
+Reference: right after the gateway run (so the two never compete for the cores), the same
+clients APPEND and MOVE the same number of mails against a throwaway Dovecot on loopback
+(IMAPS with the same certificate, sdbox, `mail_fsync = always` like crmgate's synchronous
+commits) and the MOVE rate and latency are printed beside crmgate's: what plain IMAP costs
+on this machine at that moment, whose speed drifts by up to half within minutes. Needs
+`apt-get install -y dovecot-imapd` (skipped with a message otherwise, or with
+`--no-reference`; not with `--wait`, whose loop waits on CRM records).
+
     python3 Benchmarks/drops.py [--drops 1000] [--clients 10] [--interval 0] [--keep]
     (CRMGATE_BIN defaults to the release build; --keep leaves the temp dir with the
     gateway log and databases and prints its path; exit status 1 when the check fails)
@@ -53,11 +61,14 @@ its counts are used.
 import argparse
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -162,20 +173,23 @@ def mail(subject, message_id, sender, to):
 
 
 class Client(threading.Thread):
-    """One IMAP session: APPENDs its mails to INBOX, waits for the others, then MOVEs them one by one."""
+    """One IMAP session: APPENDs its mails to INBOX, waits for the others, then MOVEs them one by one
+    (into the drop folder; into `target` of `connect`'s server for the reference run)."""
 
-    def __init__(self, gw, index, user, mails, start, interval, watcher=None):
+    def __init__(self, gw, index, user, mails, start, interval, watcher=None, connect=None, target=DROP):
         super().__init__(daemon=True)
         self.gw, self.index, self.user, self.mails = gw, index, user, mails   # [(subject, message-id, raw)]
         self.start_barrier, self.interval = start, interval
         self.watcher = watcher   # with --wait: the next MOVE waits until this drop's record is visible
+        self.connect = connect or (lambda user: client(gw, user))
+        self.target = target
         self.ok = {}          # subject -> MOVE's OK (perf_counter)
         self.move_latency = []
         self.error = None
 
     def run(self):
         try:
-            c = client(self.gw, self.user)
+            c = self.connect(self.user)
             uids = []
             for subject, _, raw in self.mails:
                 response = c.append("INBOX", raw)
@@ -187,7 +201,7 @@ class Client(threading.Thread):
             self.start_barrier.wait()
             for uid, (subject, _, _) in zip(uids, self.mails):
                 started = time.perf_counter()
-                c.move([uid], DROP)
+                c.move([uid], self.target)
                 done = time.perf_counter()
                 self.ok[subject] = done
                 self.move_latency.append(done - started)
@@ -202,6 +216,131 @@ class Client(threading.Thread):
                 self.start_barrier.abort()
             except Exception:  # noqa: BLE001
                 pass
+
+
+class Dovecot:
+    """A throwaway Dovecot on loopback, the reference IMAP server: IMAPS with the gateway's own
+    development certificate, sdbox mailboxes, every change synced before its OK
+    (`mail_fsync = always`, as crmgate's `synchronous = FULL`), any user, any password."""
+
+    def __init__(self, root, cert, key):
+        self.dir = root / "dovecot"
+        self.port = conftest.free_port()
+        for sub in ("run", "state", "home"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        # Dovecot never gives mail access as root: run as root, mail belongs to its own
+        # system user; run as anyone else, everything is that user's.
+        if os.getuid() == 0:
+            owner = pwd.getpwnam("dovecot")
+            uid, gid, accounts = owner.pw_uid, owner.pw_gid, ""
+            os.chown(self.dir / "home", uid, gid)
+            for parent in (root, self.dir):   # mkdtemp's 0700 would keep it out of its homes
+                os.chmod(parent, 0o711)
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            name = pwd.getpwuid(uid).pw_name
+            accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
+        self.config = self.dir / "dovecot.conf"
+        self.config.write_text(f"""{accounts}
+protocols = imap
+listen = 127.0.0.1
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+ssl = required
+ssl_cert = <{cert}
+ssl_key = <{key}
+auth_mechanisms = plain
+first_valid_uid = {uid}
+passdb {{
+  driver = static
+  args = nopassword=y
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={self.dir}/home/%u
+}}
+mail_location = sdbox:~/mail
+mail_fsync = always
+service imap-login {{
+  inet_listener imap {{
+    port = 0
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+}}
+""")
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"dovecot did not start: {self.proc.stderr.read().decode(errors='replace')[-500:]}")
+                time.sleep(0.1)
+
+    def __exit__(self, *_):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+
+
+def reference(gw, root, args, users):
+    """The same ten sessions APPENDing and MOVEing the same number of mails against Dovecot, right after
+    the gateway run on the same machine: what plain IMAP costs here, to read crmgate's figures against."""
+    if not Path(DOVECOT).exists():
+        return "reference: skipped, Dovecot is not installed (apt-get install -y dovecot-imapd)"
+    with Dovecot(root, gw.cert, gw.key) as dovecot:
+        context = gw.tls_context()
+
+        def connect(user):
+            c = IMAPClient("127.0.0.1", port=dovecot.port, ssl=True, ssl_context=context, timeout=30)
+            c.login(user, PASSWORD)
+            return c
+        for user in users:
+            c = connect(user)
+            c.create_folder("Archive")
+            c.logout()
+        start = threading.Barrier(args.clients + 1)
+        clients, n = [], 0
+        for i in range(args.clients):
+            share = args.drops // args.clients + (1 if i < args.drops % args.clients else 0)
+            mails = []
+            for j in range(share):
+                subject = f"Reference c{i:02d} d{j:04d} item-{n:04d}"
+                mails.append((subject, None, mail(subject, f"reference-{i}-{j}@drops.example",
+                                                  ("Jane Doe", "jane@acme.example"), users[i % len(users)])))
+                n += 1
+            clients.append(Client(None, i, users[i % len(users)], mails, start, args.interval,
+                                  connect=connect, target="Archive"))
+        for c in clients:
+            c.start()
+        start.wait(timeout=args.timeout)
+        began = time.perf_counter()
+        for c in clients:
+            c.join(timeout=args.timeout)
+        took = time.perf_counter() - began
+        errors = [f"client {c.index}: {c.error!r}" for c in clients if c.error]
+        if errors:
+            return f"reference: Dovecot run failed: {errors[0]}"
+        latency = [x for c in clients for x in c.move_latency]
+        version = subprocess.run([DOVECOT, "--version"], capture_output=True, text=True).stdout.split()[0]
+        return (f"reference: Dovecot {version} (IMAPS, sdbox, mail_fsync = always), same clients, right after: "
+                f"{len(latency)} MOVEs at {len(latency) / max(1e-9, took):.0f}/s, MOVE command latency "
+                f"p50 {ms(percentile(latency, 50))}, p99 {ms(percentile(latency, 99))}")
 
 
 def cpu_seconds(pid):
@@ -245,6 +384,8 @@ def main():
                         help='TOML lines added to the policy, e.g. \'display_modules = ["cases"]\' '
                         "(no opportunity summaries or Assign To folders, to see what their synchronisation costs)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (log, databases) and print its path")
+    parser.add_argument("--no-reference", dest="reference", action="store_false",
+                        help="skip the reference run of the same MOVEs against Dovecot (not with --wait, which needs a CRM)")
     args = parser.parse_args()
     conftest.BIN = os.environ["CRMGATE_BIN"]
     users = [u.strip() for u in args.users.split(",") if u.strip()]
@@ -265,9 +406,12 @@ def run(root, args, users):
     gw.token = gw.cli("token", "create", users[0]).stdout.strip()
     gw.start()
     try:
-        return measure(gw, root, args, users)
+        failed = measure(gw, root, args, users)
     finally:
         gw.stop()
+    if args.reference and not args.wait:
+        print(reference(gw, root, args, users))
+    return failed
 
 
 def measure(gw, root, args, users):
