@@ -93,14 +93,13 @@ public final class DropProcessor: Service {
         CrashPoint.beforeProcessing.reach()
         do {
             guard let content = try await store.content(in: job.mailbox, uid: job.uid) else { return }
-            let email = job.email
-            let policy = policy(for: email)
+            let policy = policy(for: job.email)
             let mail = DroppedMail(raw: content.raw, index: content.index)
             if job.follow {
-                try await follow(job, mail, email: email, policy: policy)
+                try await follow(job, mail, policy: policy)
                 return
             }
-            let outcome = try await perform(job, mail, email: email, policy: policy)
+            let outcome = try await perform(job, mail, policy: policy)
             CrashPoint.beforeReturn.reach()
             let disposition: DropDisposition
             switch policy.afterProcessing {
@@ -150,8 +149,8 @@ public final class DropProcessor: Service {
         var tracking: [TrackedMessage]
     }
 
-    private func perform(_ job: DropJob, _ mail: DroppedMail, email: String, policy: GatewayConfiguration.Policy) async throws -> Outcome {
-        guard let user = try await connector.user(email: email) else {
+    private func perform(_ job: DropJob, _ mail: DroppedMail, policy: GatewayConfiguration.Policy) async throws -> Outcome {
+        guard let user = try await connector.user(email: job.email) else {
             throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
         }
         let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id, creations: creations,
@@ -195,16 +194,17 @@ public final class DropProcessor: Service {
     /// A later mail of a tracked conversation: archived to the records (and people) each
     /// tracked mail it answers went to, plus the existing contacts and leads it names
     /// (nobody is created for a follow-up). It stays where it is, marked `$CRMDone`.
-    private func follow(_ job: DropJob, _ mail: DroppedMail, email: String, policy: GatewayConfiguration.Policy) async throws {
+    private func follow(_ job: DropJob, _ mail: DroppedMail, policy: GatewayConfiguration.Policy) async throws {
         let parents = try await store.trackedMessages(of: job.user, among: mail.index.threadIDs)
-        guard policy.conversationFollow, !parents.isEmpty, let user = try await connector.user(email: email) else {
+        guard policy.conversationFollow, !parents.isEmpty, let user = try await connector.user(email: job.email) else {
             try await store.dismissDrop(job)
             DropMetrics.finished(job, "dismissed")
             return
         }
         var rules = MatchingRules(policy)
         rules.createContacts = false
-        let matched = try await RecipientMatcher(connector: connector, rules: rules, owner: user.id).match(MailAddress.all(in: mail.index))
+        let matched = try await RecipientMatcher(connector: connector, rules: rules, owner: user.id, creations: creations, knownUsers: [user])
+            .match(MailAddress.all(in: mail.index))
         var tracking: [TrackedMessage] = []
         var seenTargets = Set<String>()
         for parent in parents where seenTargets.insert(parent.target).inserted {

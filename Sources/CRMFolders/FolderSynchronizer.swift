@@ -24,7 +24,7 @@ struct FolderSynchronizer: Sendable {
     let crmName: String
     let logger: Logger
     /// Summary versions known from earlier synchronisations (the service keeps one).
-    var versions = SummaryVersions()
+    let versions: SummaryVersions
 
     func synchronize(account: UserID, crmUser: CRMUser, policy: GatewayConfiguration.Policy) async throws -> FolderSyncReport {
         var report = FolderSyncReport()
@@ -48,9 +48,7 @@ struct FolderSynchronizer: Sendable {
                                 createEmail: policy.createEmailFolder, createRecord: policy.createRecordFolder,
                                 assignTo: policy.assignToFolder, assignToTemplate: policy.assignToTemplate)
         let plan = FolderPlan.plan(names: names, dropModules: resolve(policy.dropModules), displayModules: shown)
-        try await reconcileFolders(plan, account: account, report: &report)
-
-        let managed = try await rolesOfManagedMailboxes(account)
+        let managed = try await reconcileFolders(plan, account: account, report: &report)
         var lookup = NameLookup(connector: connector, modules: modules)
         for (module, records) in shown {
             guard let display = managed[FolderRole.display(module.key).key] else { continue }
@@ -61,9 +59,11 @@ struct FolderSynchronizer: Sendable {
         return report
     }
 
-    /// Creates, renames and removes managed folders so that they match the plan. Folders
-    /// are matched by role, so a renamed record's Assign To folder keeps its messages.
-    private func reconcileFolders(_ plan: [PlannedFolder], account: UserID, report: inout FolderSyncReport) async throws {
+    /// Creates, renames and removes managed folders so that they match the plan, and returns
+    /// them by role. Folders are matched by role, so a renamed record's Assign To folder
+    /// keeps its messages.
+    private func reconcileFolders(_ plan: [PlannedFolder], account: UserID,
+                                  report: inout FolderSyncReport) async throws -> [String: ManagedMailbox] {
         let planned = Set(plan.map(\.role.key))
         var byRole = try await rolesOfManagedMailboxes(account)
         // Remove folders no longer planned, deepest first (a closed record's Assign To folder).
@@ -75,33 +75,25 @@ struct FolderSynchronizer: Sendable {
         if !stale.isEmpty { byRole = try await rolesOfManagedMailboxes(account) }
         var missing: [ManagedFolder] = []
         for folder in plan {
-            let existing = byRole[folder.role.key]
-            if let existing, existing.mailbox.name == folder.name, existing.acceptsMessages == folder.role.acceptsMessages {
-                continue
-            }
-            var renamed = false
-            if let existing, existing.mailbox.name != folder.name {
-                do {
-                    try await store.renameManagedMailbox(of: account, from: existing.mailbox.name, to: folder.name)
-                    report.foldersRenamed += 1
-                    renamed = true
-                } catch MailStoreError.mailboxExists {
-                    // A user folder has the name we want: keep ours under its old name.
-                    logger.warning("cannot rename CRM folder: a folder with the new name exists",
-                                   metadata: ["from": "\(existing.mailbox.name)", "to": "\(folder.name)"])
-                    continue
-                }
-            } else if existing == nil {
-                report.foldersCreated += 1
-            }
             let managed = ManagedFolder(name: folder.name, role: folder.role.key, acceptsMessages: folder.role.acceptsMessages,
                                         recordKey: folder.role.recordKey)
-            guard renamed else {
+            let existing = byRole[folder.role.key]
+            guard let existing, existing.mailbox.name != folder.name else {
+                if existing?.acceptsMessages == folder.role.acceptsMessages { continue }
+                if existing == nil { report.foldersCreated += 1 }
                 missing.append(managed)
                 continue
             }
-            try await store.ensureManagedMailbox(of: account, named: managed.name, role: managed.role,
-                                                 acceptsMessages: managed.acceptsMessages, recordKey: managed.recordKey)
+            do {
+                try await store.renameManagedMailbox(of: account, from: existing.mailbox.name, to: folder.name)
+                report.foldersRenamed += 1
+            } catch MailStoreError.mailboxExists {
+                // A user folder has the name we want: keep ours under its old name.
+                logger.warning("cannot rename CRM folder: a folder with the new name exists",
+                               metadata: ["from": "\(existing.mailbox.name)", "to": "\(folder.name)"])
+                continue
+            }
+            try await store.ensureManagedMailboxes(of: account, [managed])
             // A rename moves the folders below it too: read the names again.
             byRole = try await rolesOfManagedMailboxes(account)
         }
@@ -110,6 +102,7 @@ struct FolderSynchronizer: Sendable {
         for start in stride(from: 0, to: missing.count, by: Self.writeBatch) {
             try await store.ensureManagedMailboxes(of: account, Array(missing[start..<min(start + Self.writeBatch, missing.count)]))
         }
+        return missing.isEmpty ? byRole : try await rolesOfManagedMailboxes(account)
     }
 
     /// How many folders or summaries one transaction writes: enough to share commits,

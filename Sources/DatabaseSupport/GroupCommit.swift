@@ -16,7 +16,7 @@ import Synchronization
 /// savepoint and fails alone; a transaction that cannot begin or commit fails every
 /// write of its batch with that error.
 public final class GroupCommit: Sendable {
-    public let writer: any DatabaseWriter
+    private let writer: any DatabaseWriter
     /// Writes waiting for the next transaction, and whether the writer queue is taking them.
     private let state = Mutex<(waiting: [any QueuedWrite], draining: Bool)>(([], false))
     /// At most this many writes share a transaction, so that one commit stays short.

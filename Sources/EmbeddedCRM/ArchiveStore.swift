@@ -80,6 +80,16 @@ enum ArchiveStore {
         try EmailRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM email WHERE id = ?"), arguments: [id])
     }
 
+    /// The activities of a record or person, newest first, as the connector lists them.
+    static func summaries(relatedTo ref: RecordRef, limit: Int?, _ db: Database) throws -> [ArchivedEmail] {
+        try rows(relatedTo: ref, limit: limit, db).map { try summary(of: $0, created: false, db) }
+    }
+
+    /// The email archived under this key, without its raw message.
+    static func row(archiveKey: String, _ db: Database) throws -> EmailRow? {
+        try EmailRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM email WHERE archiveKey = ?"), arguments: [archiveKey])
+    }
+
     static func rows(messageID: String, _ db: Database) throws -> [EmailRow] {
         try EmailRow.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM email WHERE messageId = ? ORDER BY id"), arguments: [messageID])
     }

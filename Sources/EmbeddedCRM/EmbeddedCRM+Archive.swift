@@ -24,7 +24,7 @@ extension EmbeddedCRM {
                 date: email.date, textBody: email.textBody, htmlBody: email.htmlBody,
                 rawMessage: Data(email.rawMessage), ownerId: ownerId, archivedAt: Date())
             guard let id = try ArchiveStore.insertUnlessKeyExists(&row, db) else {
-                guard let existing = try EmailRow.filter(EmailRow.Columns.archiveKey == key).fetchOne(db) else {
+                guard let existing = try ArchiveStore.row(archiveKey: key, db) else {
                     throw CRMError(.transient, "the embedded CRM could not archive the email under key \(key); try again")
                 }
                 return try ArchiveStore.summary(of: existing, created: false, db)
@@ -52,9 +52,7 @@ extension EmbeddedCRM {
 
     public func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail] {
         if ref.module != .users { _ = try definition(ref.module) }
-        return try await read { db in
-            try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
-        }
+        return try await read { db in try ArchiveStore.summaries(relatedTo: ref, limit: limit, db) }
     }
 
     /// One read for all the records (a folder sync shows hundreds).
@@ -63,7 +61,7 @@ extension EmbeddedCRM {
         return try await read { db in
             var found: [RecordRef: [ArchivedEmail]] = [:]
             for ref in refs where found[ref] == nil {
-                found[ref] = try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.summary(of: $0, created: false, db) }
+                found[ref] = try ArchiveStore.summaries(relatedTo: ref, limit: limit, db)
             }
             return found
         }

@@ -52,9 +52,7 @@ public final class EmbeddedCRM: CRMConnector {
             var config = Configuration()
             config.busyMode = .timeout(10)
             let pool = try DatabasePool(path: path, configuration: config)
-            // GRDB turns WAL on with `synchronous = NORMAL`, after any prepareDatabase hook;
-            // NORMAL may lose the last commits on power loss, so the writer is set to FULL here.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.requireFullSync()
             try Schema.migrator.migrate(pool)
             self.writer = pool
             self.commits = GroupCommit(pool)

@@ -88,7 +88,7 @@ enum Queueing: Equatable {
     case followUps
 
     static func of(_ box: MailboxRecord, _ db: Database) throws -> Queueing {
-        switch try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"), arguments: [box.id]) {
+        switch try LocalStore.acceptsMessages(db, mailbox: box.id) {
         case true?: return .drops
         case false?: return .none
         case nil:
@@ -195,8 +195,7 @@ extension LocalStore {
                 try Self.recordExpunge(db, mailbox: box, messageIDs: try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]))
                 return [job.mailbox]
             case .moveTo(let destination):
-                let isDrop = try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"),
-                                               arguments: [destination.rawValue]) == true
+                let isDrop = try Self.acceptsMessages(db, mailbox: destination.rawValue) == true
                 guard destination != job.mailbox, !isDrop else { return [job.mailbox] }
                 _ = try Self.move(db, uids: [job.uid], from: job.mailbox, to: destination, queueing: false)
                 return [job.mailbox, destination]

@@ -32,11 +32,15 @@ extension LocalStore {
     public func writableMailbox(of user: UserID, named name: String) async throws -> MailboxInfo {
         try await pool.read { db in
             let record = try Self.mailboxRecord(db, user: user, name: name)
-            let accepts = try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"),
-                                            arguments: [record.id])
-            if accepts == false { throw MailStoreError.summariesOnly(record.name) }
+            if try Self.acceptsMessages(db, mailbox: record.id) == false { throw MailStoreError.summariesOnly(record.name) }
             return record.info
         }
+    }
+
+    /// Whether a CRM-managed mailbox takes messages (drop folders) or not (display folders);
+    /// nil for the user's own mailboxes.
+    static func acceptsMessages(_ db: Database, mailbox: Int64?) throws -> Bool? {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT acceptsMessages FROM managedMailbox WHERE mailboxId = ?"), arguments: [mailbox])
     }
 
     public func subscriptions(of user: UserID) async throws -> Set<String> {

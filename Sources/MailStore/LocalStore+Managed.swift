@@ -148,14 +148,13 @@ extension LocalStore {
         guard !summaries.isEmpty else { return [] }
         let bodies = try summaries.map { try Self.makeBody($0.raw) }
         let uids = try await commits.write { db -> [UInt32] in
-            try zip(summaries, bodies).map { summary, body in
-                guard var box = try MailboxRecord.find(db, mailbox) else {
-                    throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
-                }
+            guard var box = try MailboxRecord.find(db, mailbox) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            return try zip(summaries, bodies).map { summary, body in
                 if let old = summary.replacing {
                     let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
-                    if !ids.isEmpty { try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
-                    box = try MailboxRecord.find(db, mailbox) ?? box
+                    if !ids.isEmpty { box = try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
                 }
                 var body = body
                 try body.insert(db)

@@ -168,7 +168,7 @@ extension LocalStore {
         guard let box = try MailboxRecord.find(db, source) else {
             throw MailStoreError.mailboxNotFound("#\(source.rawValue)")
         }
-        try recordExpunge(db, mailbox: box, messageIDs: try messageIDs(db, mailbox: source, uids: copied.sourceUIDs))
+        try recordExpunge(db, mailbox: box, messageIDs: copied.sourceMessageIDs)
         return copied
     }
 
@@ -178,6 +178,7 @@ extension LocalStore {
             throw MailStoreError.mailboxNotFound("#\(destination.rawValue)")
         }
         var sourceUIDs: [UInt32] = []
+        var sourceMessageIDs: [Int64] = []
         var destinationUIDs: [UInt32] = []
         var queued = false
         let queueing = queueing ? try Queueing.of(target, db) : .none
@@ -189,6 +190,7 @@ extension LocalStore {
                                                    internalDate: Date(timeIntervalSince1970: TimeInterval(record.internalDate)),
                                                    zone: record.internalZone, flags: FlagList.decode(record.flags))
                 sourceUIDs.append(UInt32(truncatingIfNeeded: record.uid))
+                if let id = record.id { sourceMessageIDs.append(id) }
                 destinationUIDs.append(uid)
                 queued = queued || queuedThis
             }
@@ -196,6 +198,7 @@ extension LocalStore {
         var result = CopyResult(destinationUIDValidity: UInt32(truncatingIfNeeded: target.uidValidity),
                                 sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs)
         result.queuedDrops = queued
+        result.sourceMessageIDs = sourceMessageIDs
         return result
     }
 
@@ -276,7 +279,8 @@ extension LocalStore {
     /// at a new MODSEQ so that other sessions and QRESYNC clients learn of it. The
     /// statements are cached: a DELETE on `message` compiles its trigger and foreign-key
     /// actions, which made preparing it per call the most expensive step of a MOVE.
-    static func recordExpunge(_ db: Database, mailbox: MailboxRecord, messageIDs: [Int64]?) throws {
+    @discardableResult
+    static func recordExpunge(_ db: Database, mailbox: MailboxRecord, messageIDs: [Int64]?) throws -> MailboxRecord {
         var box = mailbox
         box.highestModSeq += 1
         if let messageIDs {
@@ -294,6 +298,7 @@ extension LocalStore {
             try db.cachedStatement(sql: "DELETE FROM message WHERE mailboxId = ?").execute(arguments: [box.id])
         }
         try box.update(db)
+        return box
     }
 }
 

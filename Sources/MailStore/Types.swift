@@ -93,6 +93,8 @@ public struct CopyResult: Sendable {
     public var destinationUIDs: [UInt32]
     /// Whether the destination is a drop folder and the messages were queued for the CRM.
     public var queuedDrops = false
+    /// Row ids of the copied source messages (MOVE expunges them in the same transaction).
+    var sourceMessageIDs: [Int64] = []
 }
 
 /// Failures a client or administrator can meet, worded as advice.

@@ -19,10 +19,6 @@ struct EmailRow: Codable, FetchableRecord, MutablePersistableRecord {
     var ownerId: Int64
     var archivedAt: Date
 
-    enum Columns {
-        static let archiveKey = Column(CodingKeys.archiveKey)
-    }
-
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

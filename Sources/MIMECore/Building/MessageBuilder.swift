@@ -1,4 +1,5 @@
 import Foundation
+import IMAPCore
 
 /// Builds RFC 5322 messages with MIME bodies: header text RFC 2047-encoded when it is
 /// not ASCII, text parts in UTF-8 quoted-printable, attachments in base64, every line
@@ -136,26 +137,17 @@ public enum MessageBuilder {
 
     /// A date in RFC 5322 form, in UTC: `Sun, 29 Nov 2026 20:56:43 +0000`.
     public static func date(_ date: Date) -> String {
-        // Computed rather than formatted with a DateFormatter, which cost more than the
-        // rest of a summary: days since 1970 to a civil date (proleptic Gregorian).
+        // Computed (IMAP's internal-date arithmetic) rather than formatted with a
+        // DateFormatter, which cost more than the rest of a summary.
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let c = InternalDate(secondsSince1970: seconds).components
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let time = seconds - days * 86_400
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153  // 0 = March
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         let weekday = ((days + 4) % 7 + 7) % 7  // 1 January 1970 was a Thursday
         let names = (days: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
                      months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(names.days[Int(weekday)]), \(two(day)) \(names.months[Int(month - 1)]) \(year) "
-            + "\(two(time / 3600)):\(two(time % 3600 / 60)):\(two(time % 60)) +0000"
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(names.days[Int(weekday)]), \(two(c.day)) \(names.months[c.month - 1]) \(c.year) "
+            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
     }
 
     /// `filename="…"`, or RFC 2231 `filename*=utf-8''…` for a name that is not ASCII.
