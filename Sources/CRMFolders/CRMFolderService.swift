@@ -69,6 +69,17 @@ public final class CRMFolderService: Service {
         }
     }
 
+    /// Builds the CRM tree of an account that was just created (a first login through the
+    /// upstream server); a failure is logged and left to the next synchronisation.
+    public func synchronizeNewAccount(_ account: UserID, email: String) async {
+        do {
+            try await synchronize(account: account, email: email)
+        } catch {
+            logger.warning("CRM folders of a new account not built yet; the next synchronisation retries",
+                           metadata: ["user": "\(email)", "error": "\(error)"])
+        }
+    }
+
     /// Synchronises one account; nil when it follows no policy or has no CRM user.
     @discardableResult
     public func synchronize(account: UserID, email: String) async throws -> FolderSyncReport? {

@@ -137,3 +137,42 @@ public struct AppendMessage: Hashable, Sendable {
         self.flags = flags; self.date = date; self.data = data; self.binary = binary || utf8; self.utf8 = utf8
     }
 }
+
+extension Command {
+    /// The command's keyword, without its arguments (which may be large or secret).
+    public var name: String {
+        switch self {
+        case .capability: "CAPABILITY"
+        case .noop: "NOOP"
+        case .logout: "LOGOUT"
+        case .id: "ID"
+        case .starttls: "STARTTLS"
+        case .authenticate: "AUTHENTICATE"
+        case .login: "LOGIN"
+        case .enable: "ENABLE"
+        case .select: "SELECT"
+        case .examine: "EXAMINE"
+        case .create: "CREATE"
+        case .delete: "DELETE"
+        case .rename: "RENAME"
+        case .subscribe: "SUBSCRIBE"
+        case .unsubscribe: "UNSUBSCRIBE"
+        case .list: "LIST"
+        case .lsub: "LSUB"
+        case .namespace: "NAMESPACE"
+        case .status: "STATUS"
+        case .append: "APPEND"
+        case .idle: "IDLE"
+        case .check: "CHECK"
+        case .close: "CLOSE"
+        case .unselect: "UNSELECT"
+        case .expunge, .uidExpunge: "EXPUNGE"
+        case .search: "SEARCH"
+        case .fetch: "FETCH"
+        case .store: "STORE"
+        case .copy: "COPY"
+        case .move: "MOVE"
+        }
+    }
+
+}

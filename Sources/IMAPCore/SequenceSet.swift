@@ -115,3 +115,10 @@ func mergeRanges(_ input: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
     }
     return out
 }
+
+extension SequenceSet {
+    /// The sequence set naming exactly these numbers (for UID commands of a client).
+    public init(uids: [UInt32]) {
+        self.init(UIDSet(uids).ranges.map { SequenceRange($0) })
+    }
+}

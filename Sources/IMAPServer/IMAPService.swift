@@ -17,9 +17,9 @@ public final class IMAPService: Service {
     let group: MultiThreadedEventLoopGroup
 
     public init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext,
-                logger: Logger, group: MultiThreadedEventLoopGroup = .singleton) {
+                logger: Logger, proxy: ProxySettings? = nil, group: MultiThreadedEventLoopGroup = .singleton) {
         self.configuration = configuration
-        self.context = ServerContext(configuration: configuration, store: store, tls: tls, logger: logger)
+        self.context = ServerContext(configuration: configuration, store: store, tls: tls, logger: logger, proxy: proxy)
         self.group = group
     }
 

@@ -1,4 +1,5 @@
 import GatewayConfig
+import IMAPClient
 import Logging
 import MailStore
 import NIOSSL
@@ -13,12 +14,15 @@ final class ServerContext: Sendable {
     let sessions = SessionRegistry()
     let throttle: LoginThrottle
     let boundPorts = Mutex<[Int]>([])
+    /// Proxy mode: the upstream server, nil when all mail is local.
+    let proxy: ProxySettings?
 
-    init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext, logger: Logger) {
+    init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext, logger: Logger, proxy: ProxySettings?) {
         self.configuration = configuration
         self.store = store
         self.tls = tls
         self.logger = logger
+        self.proxy = proxy
         self.throttle = LoginThrottle(maxFailures: configuration.maxFailedLogins,
                                       window: .seconds(configuration.failedLoginWindow))
     }
@@ -89,5 +93,30 @@ final class LoginThrottle: Sendable {
 
     func recordSuccess(_ address: String) {
         _ = failures.withLock { $0.removeValue(forKey: address) }
+    }
+}
+
+/// Proxy mode (`[upstream]`): the server that holds the users' mail, and what to do when an
+/// upstream user logs in for the first time (the CRM folders service builds their tree).
+public struct ProxySettings: Sendable {
+    public var upstream: GatewayConfiguration.Upstream
+    public var accountCreated: @Sendable (UserID, String) async -> Void
+
+    public init(upstream: GatewayConfiguration.Upstream, accountCreated: @escaping @Sendable (UserID, String) async -> Void) {
+        self.upstream = upstream
+        self.accountCreated = accountCreated
+    }
+
+    /// How a session connects to the upstream.
+    var client: IMAPClientConfiguration {
+        let security: IMAPClientConfiguration.Security = switch upstream.security {
+        case .imaps: .implicitTLS
+        case .starttls: .startTLS
+        case .none: .none
+        }
+        return IMAPClientConfiguration(host: upstream.host, port: upstream.effectivePort, security: security,
+                                       caFile: upstream.caFile.isEmpty ? nil : upstream.caFile,
+                                       verifyCertificate: upstream.verify,
+                                       connectTimeout: .seconds(upstream.connectTimeout), tagPrefix: "crmgate")
     }
 }

@@ -94,6 +94,10 @@ extension Session {
             try await Task.sleep(for: delay)
             throw CommandFailure(code: .unavailable, text: "Too many failed logins from your address; try again in a few minutes")
         }
+        if let proxy = context.proxy, proxy.upstream.serves(username) {
+            try await loginUpstream(tag: tag, username: username, password: password, mechanism: mechanism, proxy)
+            return
+        }
         guard let id = try await store.authenticate(email: username, password: password) else {
             context.throttle.recordFailure(peer)
             logger.notice("login failed", metadata: ["user": "\(username)", "mechanism": "\(mechanism)"])

@@ -18,6 +18,7 @@ extension Session {
             "SASL-IR", "APPENDLIMIT=\(configuration.maxMessageBytes)", "UTF8=ACCEPT", "BINARY",
             "CONDSTORE", "QRESYNC",
         ]
+        if let upstream { return mergedCapabilities(caps, upstream) }
         return caps
     }
 

@@ -13,7 +13,12 @@ extension Session {
         mode = .command
         var text = line
         while let last = text.last, last == 0x0A || last == 0x0D { text.removeLast() }
-        guard String(decoding: text, as: UTF8.self).uppercased() == "DONE" else {
+        let done = String(decoding: text, as: UTF8.self).uppercased() == "DONE"
+        if let upstream, upstream.idling {
+            try await finishUpstreamIdle(tag: tag, done: done, upstream)
+            return
+        }
+        guard done else {
             reply(tag, CommandFailure(status: .bad, text: "Expected DONE to end IDLE"))
             return
         }

@@ -45,14 +45,21 @@ extension Session {
     /// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154)
     /// and CHILDREN (RFC 3348) attributes.
     func list(tag: String, _ command: ListCommand) async throws {
+        if try !listDelimiterOnly(command) { try await listLocal(command) }
+        try await ok(tag, "LIST completed")
+    }
+
+    /// An empty pattern asks for the hierarchy delimiter and root (RFC 9051 §6.3.9): answers it, true.
+    func listDelimiterOnly(_ command: ListCommand) throws -> Bool {
+        guard command.patterns.count == 1, try decodeName(MailboxName(command.patterns[0])).isEmpty else { return false }
+        send(.untagged(.list(ListResponse(attributes: ["\\Noselect"], delimiter: UInt8(ascii: "/"), name: MailboxName([UInt8]()), childInfo: [], oldName: nil))))
+        return true
+    }
+
+    /// The LIST responses for the local store's mailboxes (in proxy mode, the CRM tree only).
+    func listLocal(_ command: ListCommand) async throws {
         let reference = try decodeName(command.reference)
         let patterns = try command.patterns.map { try decodeName(MailboxName($0)) }
-        if patterns.count == 1, patterns[0].isEmpty {
-            // Empty pattern: the hierarchy delimiter and root (RFC 9051 §6.3.9).
-            send(.untagged(.list(ListResponse(attributes: ["\\Noselect"], delimiter: UInt8(ascii: "/"), name: MailboxName([UInt8]()), childInfo: [], oldName: nil))))
-            try await ok(tag, "LIST completed")
-            return
-        }
         let options = Set(command.selectionOptions.map { $0.uppercased() })
         let subscribedOnly = options.contains("SUBSCRIBED")
         let recursive = options.contains("RECURSIVEMATCH")
@@ -68,8 +75,12 @@ extension Session {
         }
         let matchers = patterns.map { MailboxPattern(reference: reference, pattern: $0) }
         let user = try userID
-        let mailboxes = try await store.mailboxes(of: user)
-        let subscriptions = try await store.subscriptions(of: user)
+        var mailboxes = try await store.mailboxes(of: user)
+        var subscriptions = try await store.subscriptions(of: user)
+        if upstream != nil {
+            mailboxes.removeAll { !isLocal($0.name) }
+            subscriptions = subscriptions.filter { isLocal($0) }
+        }
         let existing = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
 
         // Names to report: existing mailboxes, plus subscribed ones that no longer exist.
@@ -100,19 +111,24 @@ extension Session {
                 send(.untagged(.mailboxStatus(encodeName(name), try await statusValues(info, statusItems))))
             }
         }
-        try await ok(tag, "LIST completed")
     }
 
     /// LSUB (RFC 3501 §6.3.9), kept for IMAP4rev1 clients.
     func lsub(tag: String, reference: MailboxName, pattern: [UInt8]) async throws {
+        try await lsubLocal(reference: reference, pattern: pattern)
+        try await ok(tag, "LSUB completed")
+    }
+
+    /// The LSUB responses for the local store (in proxy mode, the CRM tree only).
+    func lsubLocal(reference: MailboxName, pattern: [UInt8]) async throws {
         let matcher = MailboxPattern(reference: try decodeName(reference), pattern: try decodeName(MailboxName(pattern)))
         let user = try userID
         let existing = Set(try await store.mailboxes(of: user).map(\.name))
         for name in try await store.subscriptions(of: user).sorted() where matcher.matches(name) {
+            if upstream != nil, !isLocal(name) { continue }
             let attributes = existing.contains(name) ? [] : ["\\Noselect"]
             send(.untagged(.lsub(ListResponse(attributes: attributes, delimiter: UInt8(ascii: "/"), name: encodeName(name), childInfo: [], oldName: nil))))
         }
-        try await ok(tag, "LSUB completed")
     }
 
     /// STATUS (RFC 9051 §6.3.11) with SIZE, HIGHESTMODSEQ, DELETED and APPENDLIMIT.

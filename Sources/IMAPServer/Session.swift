@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Foundation
 import GatewayConfig
+import IMAPClient
 import IMAPCore
 import Logging
 import MailStore
@@ -14,6 +15,8 @@ enum SessionEvent: Sendable {
     case data(ByteBuffer)
     case closed
     case mailboxChanged
+    /// The upstream server (proxy mode) sent bytes nobody was waiting for, or went away.
+    case upstreamData
     case tick
     case shutdown
 }
@@ -49,6 +52,12 @@ final class Session {
     var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
     var lastActivity = ContinuousClock.now
     var changeSubscription: Task<Void, Never>?
+    /// Proxy mode: the connection to the user's mail server, once logged in through it.
+    var upstream: UpstreamLink?
+    /// Top-level names of the user's CRM tree, the mailboxes served locally in proxy mode.
+    var localRoots: Set<String> = []
+    /// The bytes of the command being executed, as the client sent them (for relaying).
+    var currentFrame: [UInt8] = []
 
     /// Extensions the client turned on with ENABLE (RFC 5161) or by use (CONDSTORE).
     var utf8Names = false
@@ -114,6 +123,10 @@ final class Session {
             logger.debug("connection error", metadata: ["error": "\(error)"])
         }
         changeSubscription?.cancel()
+        if let upstream {
+            upstream.connection.onUnsolicitedData(nil)
+            await upstream.connection.logout()
+        }
         logger.info("connection closed", metadata: ["user": "\(user?.email ?? "-")"])
     }
 
@@ -145,6 +158,14 @@ final class Session {
             return state != .logout
         case .closed:
             return false
+        case .upstreamData:
+            do {
+                try await drainUpstream()
+            } catch let error as IMAPClientError {
+                upstreamLost(error)
+            }
+            try await flush()
+            return state != .logout
         case .mailboxChanged:
             if case .idle = mode {
                 try await synchronizeSelected(expungesAllowed: true)
@@ -192,6 +213,7 @@ final class Session {
                 reply(error.tag, CommandFailure(status: .bad, text: error.message))
                 return
             }
+            currentFrame = frame
             await execute(command)
         }
     }
@@ -204,7 +226,14 @@ final class Session {
         logger.debug("command", metadata: ["tag": "\(tag)", "command": "\(command.command.logName)"])
         do {
             try checkState(for: command.command)
-            try await dispatch(command)
+            if let upstream {
+                if try await proxy(command, upstream) == false { try await dispatch(command) }
+                try await drainUpstream()
+            } else {
+                try await dispatch(command)
+            }
+        } catch let error as IMAPClientError {
+            upstreamLost(error)
         } catch let failure as CommandFailure {
             reply(tag, failure)
         } catch let error as MailStoreError {
@@ -317,42 +346,6 @@ final class Session {
 }
 
 extension Command {
-    /// The command's keyword, without its arguments (which may be large or secret).
-    var name: String {
-        switch self {
-        case .capability: "CAPABILITY"
-        case .noop: "NOOP"
-        case .logout: "LOGOUT"
-        case .id: "ID"
-        case .starttls: "STARTTLS"
-        case .authenticate: "AUTHENTICATE"
-        case .login: "LOGIN"
-        case .enable: "ENABLE"
-        case .select: "SELECT"
-        case .examine: "EXAMINE"
-        case .create: "CREATE"
-        case .delete: "DELETE"
-        case .rename: "RENAME"
-        case .subscribe: "SUBSCRIBE"
-        case .unsubscribe: "UNSUBSCRIBE"
-        case .list: "LIST"
-        case .lsub: "LSUB"
-        case .namespace: "NAMESPACE"
-        case .status: "STATUS"
-        case .append: "APPEND"
-        case .idle: "IDLE"
-        case .check: "CHECK"
-        case .close: "CLOSE"
-        case .unselect: "UNSELECT"
-        case .expunge, .uidExpunge: "EXPUNGE"
-        case .search: "SEARCH"
-        case .fetch: "FETCH"
-        case .store: "STORE"
-        case .copy: "COPY"
-        case .move: "MOVE"
-        }
-    }
-
     /// The name as the client sent it, with its UID prefix: "UID MOVE", "EXPUNGE".
     var logName: String {
         switch self {

@@ -28,6 +28,24 @@ extension LocalStore {
         }
     }
 
+    /// The account of a user whose password lives on the upstream IMAP server (proxy mode),
+    /// created on first login without mailboxes (the CRM tree is all crmgate stores for it) and
+    /// with a hash no password matches. `created` is true when it is new.
+    public func provisionUpstreamAccount(email: String) async throws -> (id: UserID, created: Bool) {
+        let email = email.trimmingCharacters(in: .whitespaces)
+        return try await commits.write { db in
+            if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?"), arguments: [email]) {
+                return (UserID(rawValue: id), false)
+            }
+            var user = UserRecord(id: nil, email: email, passwordHash: Self.upstreamPasswordMarker, createdAt: Date())
+            try user.insert(db)
+            return (UserID(rawValue: user.id!), true)
+        }
+    }
+
+    /// Stored instead of a hash for upstream accounts: not a PBKDF2 record, so it never verifies.
+    static let upstreamPasswordMarker = "upstream"
+
     public func setPassword(email: String, password: String) async throws {
         let hash = try PasswordHasher.hash(password)
         try await commits.write { db in

@@ -29,11 +29,17 @@ struct Serve: AsyncParsableCommand {
         }
         let store = try openStore(config)
         let crm = try openEmbeddedCRM(config)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger)),
-        ]
         // Folders run even without a policy, so that a reload can add one.
         let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
+        let proxy = config.upstream.map { upstream in
+            ProxySettings(upstream: upstream) { id, email in
+                // A first login through the upstream: build the CRM tree before the client lists.
+                await folders.synchronizeNewAccount(id, email: email)
+            }
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger, proxy: proxy)),
+        ]
         services.append(.init(service: folders))
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))
@@ -46,7 +52,8 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)"])
+        logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)",
+                                                     "upstream": "\(config.upstream.map { "\($0.host):\($0.effectivePort)" } ?? "none")"])
         let pidFile = PIDFile(storage: config.storage.path)
         try pidFile.write()
         defer { pidFile.remove() }

@@ -12,19 +12,22 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var web: Web
     public var crm: CRM
     public var log: Log
+    /// `[upstream]`: the user's real IMAP server (proxy mode); nil serves all mail locally.
+    public var upstream: Upstream?
     /// `[[policy]]` tables, in file order; without any, nobody sees CRM folders.
     public var policies: [Policy]
     /// `[[module]]` tables: custom modules of the embedded CRM.
     public var modules: [CustomModule]
 
     public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), web: Web = .init(),
-                crm: CRM = .init(), log: Log = .init(), policies: [Policy] = [], modules: [CustomModule] = []) {
+                crm: CRM = .init(), log: Log = .init(), upstream: Upstream? = nil, policies: [Policy] = [], modules: [CustomModule] = []) {
         self.imap = imap
         self.tls = tls
         self.storage = storage
         self.web = web
         self.crm = crm
         self.log = log
+        self.upstream = upstream
         self.policies = policies
         self.modules = modules
     }
@@ -51,6 +54,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try root.read(&configuration.web)
         try root.read(&configuration.crm)
         try root.read(&configuration.log)
+        configuration.upstream = try root.readOptional { Upstream() }
         try root.read(&configuration.policies) { GatewayConfiguration.Policy() }
         try root.read(&configuration.modules) { GatewayConfiguration.CustomModule() }
         try root.rejectUnknownKeys()

@@ -120,6 +120,14 @@ struct TableReader {
         try reader.rejectUnknownKeys()
     }
 
+    /// Decodes the `[name]` table into a new section when the file has one; nil otherwise.
+    mutating func readOptional<Section: ConfigurationSection>(_ make: () -> Section) throws(ConfigurationError) -> Section? {
+        guard lookUp(Section.sectionName) != nil else { return nil }
+        var section = make()
+        try read(&section)
+        return section
+    }
+
     /// A dotted key path as the administrator reads it; an element of an array of tables
     /// shows as `policy[2]`.
     static func keyPath(_ names: [String]) -> String {

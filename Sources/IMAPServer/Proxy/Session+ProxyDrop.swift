@@ -1,0 +1,86 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import MailStore
+
+/// COPY and MOVE from an upstream mailbox into a CRM folder (proxy mode): crmgate fetches
+/// each message from the upstream, stores it durably in the local drop folder (which queues
+/// the drop), and only then, for MOVE, expunges it upstream. A failure part-way leaves the
+/// message in the upstream mailbox; nothing is expunged that is not stored locally.
+extension Session {
+    func copyIntoCRMFolder(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool,
+                           _ link: UpstreamLink) async throws {
+        guard let user else { return }
+        if move && !link.capabilities.contains("UIDPLUS") {
+            throw CommandFailure(code: .cannot, text: "Your mail server lacks UIDPLUS, so crmgate cannot remove only the moved mail there; copy the mail instead and delete it yourself")
+        }
+        let target = try await self.destination(encodeName(destination), of: user.id)
+        var sourceUIDs: [UInt32] = []
+        try await runUpstream(.fetch(set, [.uid], FetchModifiers(), uid: uid), link) { response in
+            if case .fetch(_, let attributes) = response {
+                for case .uid(let value) in attributes { sourceUIDs.append(value) }
+            }
+        }
+        sourceUIDs.sort()
+        let verb = move ? "MOVE" : "COPY"
+        guard !sourceUIDs.isEmpty else {
+            try await ok(tag, "\(verb) completed: no messages")
+            return
+        }
+        var destinationUIDs: [UInt32] = []
+        var uidValidity: UInt32 = 0
+        for sourceUID in sourceUIDs {
+            guard let message = try await fetchWhole(sourceUID, link) else { continue }
+            guard message.raw.count <= configuration.maxMessageBytes else {
+                throw CommandFailure(code: .tooBig, text: "A message of \(message.raw.count) bytes exceeds crmgate's limit of \(configuration.maxMessageBytes) bytes")
+            }
+            let stored = try await store.append(message, to: target.id)
+            uidValidity = stored.uidValidity
+            destinationUIDs.append(stored.uid)
+        }
+        let copied = Array(sourceUIDs.prefix(destinationUIDs.count))
+        let code = ResponseCode.copyUID(uidValidity: uidValidity, source: UIDSet(copied), destination: UIDSet(destinationUIDs))
+        guard move else {
+            try await ok(tag, "COPY completed", code: code)
+            return
+        }
+        send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "Moved"))))
+        let uids = SequenceSet(uids: copied)
+        try await runUpstream(.store(uids, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true), link)
+        let status = try await runUpstream(.uidExpunge(uids), link)
+        guard status.status == .ok else {
+            reply(tag, CommandFailure(code: status.code, text: "The mail is in the CRM folder, but your mail server did not remove it from this folder: \(status.text)"))
+            return
+        }
+        try await ok(tag, "MOVE completed")
+    }
+
+    /// One message from the selected upstream mailbox, whole, with its flags and date.
+    private func fetchWhole(_ uid: UInt32, _ link: UpstreamLink) async throws -> NewMessage? {
+        var message: NewMessage?
+        let attributes: [FetchAttribute] = [.uid, .flags, .internalDate, .bodySection(peek: true, section: .complete, partial: nil)]
+        try await link.connection.run(.fetch(SequenceSet(uids: [uid]), attributes, FetchModifiers(), uid: true)) { response in
+            guard case .fetch(_, let items) = response else { return }
+            var raw: [UInt8]?
+            var flags: [String] = []
+            var date = InternalDate(secondsSince1970: Int64(Date().timeIntervalSince1970))
+            var fetchedUID: UInt32?
+            for item in items {
+                switch item {
+                case .uid(let value): fetchedUID = value
+                case .flags(let list): flags = list.map(\.rawValue).filter { $0.lowercased() != "\\recent" }
+                case .internalDate(let value): date = value
+                case .bodySection(_, _, let data): raw = data
+                default: break
+                }
+            }
+            guard fetchedUID == uid, let raw else {
+                if link.selectedName != nil, fetchedUID != uid { send(.untagged(response)) }
+                return
+            }
+            message = NewMessage(raw: raw, flags: flags, internalDate: Date(timeIntervalSince1970: TimeInterval(date.secondsSince1970)),
+                                 internalZoneMinutes: date.timeZoneOffsetMinutes)
+        }
+        return message
+    }
+}

@@ -1,0 +1,57 @@
+import IMAPClient
+import IMAPCore
+import MailStore
+
+/// Logging in through the upstream (proxy mode): the user's credentials are checked by
+/// logging in there with them, and kept nowhere else. The connection stays open as the
+/// session's upstream connection.
+extension Session {
+    func loginUpstream(tag: String, username: String, password: String, mechanism: String, _ proxy: ProxySettings) async throws {
+        let delay = Duration.milliseconds(configuration.failedLoginDelayMilliseconds)
+        let server = "\(proxy.upstream.host):\(proxy.upstream.effectivePort)"
+        let connection: IMAPClientConnection
+        do {
+            connection = try await IMAPClientConnection.connect(proxy.client, logger: logger)
+        } catch {
+            logger.error("upstream unreachable at login", metadata: ["upstream": "\(server)", "error": "\(error)"])
+            throw CommandFailure(code: .unavailable, text: "Your mail server cannot be reached right now; try again later (the administrator finds the reason in crmgate's log)")
+        }
+        do {
+            try await connection.login(user: username, password: password)
+        } catch IMAPClientError.rejected(_, let status) where !Self.isOutage(status) {
+            await connection.logout()
+            context.throttle.recordFailure(peer)
+            logger.notice("login failed", metadata: ["user": "\(username)", "mechanism": "\(mechanism)", "upstream": "\(server)"])
+            try await Task.sleep(for: delay)
+            throw CommandFailure(code: .authenticationFailed, text: "Invalid user name or password")
+        } catch {
+            connection.close()
+            logger.error("upstream login failed", metadata: ["user": "\(username)", "upstream": "\(server)", "error": "\(error)"])
+            throw CommandFailure(code: .unavailable, text: "Your mail server cannot log you in right now; try again later")
+        }
+        let link = UpstreamLink(connection: connection)
+        try await runUpstream(.list(ListCommand(reference: MailboxName(""), patterns: [[]])), link) { response in
+            if case .list(let entry) = response { link.delimiter = entry.delimiter }
+        }
+        let account = try await store.provisionUpstreamAccount(email: username)
+        if account.created { await proxy.accountCreated(account.id, username) }
+        context.throttle.recordSuccess(peer)
+        let events = self.events
+        connection.onUnsolicitedData { Task { await events.send(.upstreamData) } }
+        upstream = link
+        user = (account.id, username)
+        state = .authenticated
+        try await refreshLocalRoots()
+        logger[metadataKey: "user"] = "\(username)"
+        logger.info("login succeeded", metadata: ["mechanism": "\(mechanism)", "upstream": "\(server)"])
+        reply(tag, .capability(capabilities), "Logged in")
+    }
+
+    /// A refusal that says the server, not the password, is the problem (RFC 5530 codes).
+    static func isOutage(_ status: StatusResponse) -> Bool {
+        switch status.code {
+        case .unavailable, .serverBug, .contactAdmin, .inUse, .limit: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,172 @@
+"""A throwaway Dovecot on loopback: the upstream server of proxy mode's tests and the
+reference server of the benchmarks. Its own CA and certificate, real passwords
+(passwd-file), IMAPS plus a plain port for STARTTLS, nothing outside its temp dir."""
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import PASSWORD, free_port
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+USERS = ("alice@example.com", "bob@example.com", "carla@example.com")
+
+
+def installed():
+    return Path(DOVECOT).exists()
+
+
+def make_ca(directory: Path):
+    """A private CA and a certificate for localhost/127.0.0.1 signed by it; returns (ca, cert, key)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_key, ca, key, csr, cert = (directory / n for n in ("ca.key", "ca.crt", "server.key", "server.csr", "server.crt"))
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca),
+        "-days", "2", "-subj", "/CN=crmgate test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=localhost")
+    ext = directory / "san.cnf"
+    ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    return ca, cert, key
+
+
+class Dovecot:
+    """`with Dovecot(root) as d:` runs Dovecot until the block ends; `stop()`/`start()` and
+    `kill()` simulate outages. `separator` is the hierarchy delimiter it shows."""
+
+    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None):
+        self.dir = root / "dovecot"
+        self.port = free_port()        # IMAPS
+        self.plain_port = free_port()  # IMAP with STARTTLS
+        for sub in ("run", "state", "home"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        if cert and key:
+            self.ca, self.cert, self.key = cert, cert, key
+        else:
+            self.ca, self.cert, self.key = make_ca(self.dir / "tls")
+        # Dovecot never gives mail access as root: run as root, mail belongs to its own
+        # system user; run as anyone else, everything is that user's.
+        if os.getuid() == 0:
+            owner = pwd.getpwnam("dovecot")
+            uid, gid, accounts = owner.pw_uid, owner.pw_gid, ""
+            os.chown(self.dir / "home", uid, gid)
+            for parent in (root, self.dir):   # mkdtemp's 0700 would keep it out of its homes
+                os.chmod(parent, 0o711)
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            name = pwd.getpwuid(uid).pw_name
+            accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
+        passwd = self.dir / "passwd"
+        passwd.write_text("".join(f"{u}:{{PLAIN}}{PASSWORD}\n" for u in USERS))
+        layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
+        self.config = self.dir / "dovecot.conf"
+        self.config.write_text(f"""{accounts}
+protocols = imap
+listen = 127.0.0.1
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+ssl = yes
+ssl_cert = <{self.cert}
+ssl_key = <{self.key}
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+first_valid_uid = {uid}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {passwd}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={self.dir}/home/%u
+}}
+mail_location = {layout}
+mail_fsync = {fsync}
+namespace inbox {{
+  inbox = yes
+  separator = {separator}
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+  mailbox Drafts {{
+    special_use = \\Drafts
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \\Trash
+    auto = subscribe
+  }}
+}}
+imap_idle_notify_interval = 1 secs
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.plain_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+}}
+""")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"dovecot did not start: {self.proc.stderr.read().decode(errors='replace')[-800:]}")
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self):
+        """SIGKILL to the master and every process of this instance (its imap processes too)."""
+        if self.proc and self.proc.poll() is None:
+            subprocess.run(["pkill", "-KILL", "-f", str(self.config)], check=False)
+            subprocess.run(["pkill", "-KILL", "-f", f"{self.dir}/run"], check=False)
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *_):
+        self.stop()
+
+    def client(self, user="alice@example.com"):
+        """An imapclient session straight to Dovecot (IMAPS, trusting its CA)."""
+        import ssl
+        from imapclient import IMAPClient
+        context = ssl.create_default_context(cafile=str(self.ca))
+        c = IMAPClient("127.0.0.1", port=self.port, ssl=True, ssl_context=context, timeout=30)
+        c.login(user, PASSWORD)
+        return c
+
+    def upstream_config(self, tls="imaps", ca=True, **extra):
+        """The [upstream] section of a gateway that proxies to this Dovecot."""
+        port = self.port if tls == "imaps" else self.plain_port
+        lines = ["[upstream]", 'host = "localhost"' if tls != "none" else 'host = "127.0.0.1"', f"port = {port}",
+                 f'tls = "{tls}"', "connect_timeout = 5"]
+        if ca:
+            lines.append(f'ca_file = "{self.ca}"')
+        lines += [f"{k} = {v}" for k, v in extra.items()]
+        return "\n".join(lines) + "\n"
