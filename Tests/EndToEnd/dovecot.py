@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +41,12 @@ class Dovecot:
     `kill()` simulate outages. `separator` is the hierarchy delimiter it shows."""
 
     def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None):
-        self.dir = root / "dovecot"
+        # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
+        # pytest's temporary directories are private to their owner. The log is copied to
+        # `root` when it stops.
+        self.root = root
+        self.dir = Path(tempfile.mkdtemp(prefix="crmgate-dovecot-"))
+        os.chmod(self.dir, 0o711)
         self.port = free_port()        # IMAPS
         self.plain_port = free_port()  # IMAP with STARTTLS
         for sub in ("run", "state", "home"):
@@ -55,8 +61,6 @@ class Dovecot:
             owner = pwd.getpwnam("dovecot")
             uid, gid, accounts = owner.pw_uid, owner.pw_gid, ""
             os.chown(self.dir / "home", uid, gid)
-            for parent in (root, self.dir):   # mkdtemp's 0700 would keep it out of its homes
-                os.chmod(parent, 0o711)
         else:
             uid, gid = os.getuid(), os.getgid()
             name = pwd.getpwuid(uid).pw_name
@@ -141,8 +145,7 @@ service imap-login {{
     def kill(self):
         """SIGKILL to the master and every process of this instance (its imap processes too)."""
         if self.proc and self.proc.poll() is None:
-            subprocess.run(["pkill", "-KILL", "-f", str(self.config)], check=False)
-            subprocess.run(["pkill", "-KILL", "-f", f"{self.dir}/run"], check=False)
+            subprocess.run(["pkill", "-KILL", "-P", str(self.proc.pid)], check=False)
             self.proc.kill()
             self.proc.wait()
 
@@ -151,6 +154,10 @@ service imap-login {{
 
     def __exit__(self, *_):
         self.stop()
+        self.root.mkdir(parents=True, exist_ok=True)
+        if (self.dir / "dovecot.log").exists():
+            shutil.copy(self.dir / "dovecot.log", self.root / "dovecot.log")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def client(self, user="alice@example.com"):
         """An imapclient session straight to Dovecot (IMAPS, trusting its CA)."""

@@ -1,0 +1,240 @@
+"""Proxy mode against a real Dovecot: logging in through it, one namespace with the CRM
+tree, relayed commands, IDLE, CONDSTORE/QRESYNC, names with spaces and non-ASCII, TLS to
+the upstream, and what the client sees when the upstream fails."""
+import imaplib
+import socket
+import ssl
+import time
+
+import pytest
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
+
+import dovecot
+from conftest import PASSWORD, Gateway, demo_gateway, imap_client
+from drophelpers import CRM_FOLDER, DROP_OPPORTUNITY, drop_gateway, policy, wait_for
+
+pytestmark = pytest.mark.skipif(not dovecot.installed(), reason="needs dovecot-imapd (scripts/test installs it)")
+
+
+@pytest.fixture
+def upstream(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up") as d:
+        yield d
+
+
+@pytest.fixture
+def proxy(tmp_path, upstream):
+    """A demo gateway with the default CRM policy in front of the Dovecot."""
+    with drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        gw.upstream = upstream
+        yield gw
+
+
+def names(c):
+    return [name for _, _, name in c.list_folders()]
+
+
+def test_login_shows_upstream_folders_and_the_crm_tree_as_one_namespace(proxy):
+    direct = proxy.upstream.client()
+    direct.create_folder("Projects/Acme")
+    direct.logout()
+    c = imap_client(proxy)
+    listed = names(c)
+    assert listed.count("INBOX") == 1, listed
+    for expected in ("Sent", "Drafts", "Trash", "Projects", "Projects/Acme", CRM_FOLDER, DROP_OPPORTUNITY):
+        assert expected in listed, listed
+    # The gateway's own demo mailboxes (Junk, Archive) are not shown: the upstream holds the mail.
+    assert "Junk" not in listed and "Archive" not in listed
+    flags = {name: f for f, _, name in c.list_folders()}
+    assert b"\\Sent" in flags["Sent"]
+    assert all(delimiter == b"/" for _, delimiter, _ in c.list_folders())
+    subscribed = [name for _, _, name in c.list_sub_folders()]
+    assert "Sent" in subscribed
+    c.logout()
+
+
+def test_wrong_password_is_authenticationfailed_and_unknown_upstream_is_unavailable(proxy, upstream):
+    m = imaplib.IMAP4_SSL(proxy.host, proxy.tls_port, ssl_context=proxy.tls_context())
+    with pytest.raises(imaplib.IMAP4.error) as refused:
+        m.login("alice@example.com", "not the password")
+    assert "AUTHENTICATIONFAILED" in str(refused.value)
+    m.logout()
+    upstream.stop()
+    m = imaplib.IMAP4_SSL(proxy.host, proxy.tls_port, ssl_context=proxy.tls_context())
+    with pytest.raises(imaplib.IMAP4.error) as unavailable:
+        m.login("alice@example.com", PASSWORD)
+    assert "UNAVAILABLE" in str(unavailable.value)
+    m.logout()
+    assert "upstream unreachable at login" in proxy.log_text()
+    upstream.start()
+    imap_client(proxy).logout()
+
+
+def test_commands_on_upstream_mailboxes_reach_the_upstream(proxy):
+    c = imap_client(proxy)
+    c.append("INBOX", b"Subject: one\r\nMessage-ID: <one@example.org>\r\n\r\nfirst\r\n")
+    c.append("INBOX", b"Subject: two\r\nMessage-ID: <two@example.org>\r\n\r\nsecond\r\n")
+    c.select_folder("INBOX")
+    uids = c.search(["SUBJECT", "two"])
+    assert len(uids) == 1
+    fetched = c.fetch(uids, ["BODY[]", "FLAGS", "ENVELOPE"])
+    assert fetched[uids[0]][b"BODY[]"].endswith(b"second\r\n")
+    c.add_flags(uids, [b"\\Flagged", b"$Customer"])
+    c.delete_messages(c.search(["SUBJECT", "one"]))
+    c.expunge()
+    c.logout()
+    direct = proxy.upstream.client()
+    direct.select_folder("INBOX")
+    left = direct.fetch(direct.search(["ALL"]), ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+    assert len(left) == 1
+    (data,) = left.values()
+    assert b"two" in data[b"BODY[HEADER.FIELDS (SUBJECT)]"]
+    assert {b"\\Flagged", b"$Customer"} <= set(data[b"FLAGS"])
+    direct.logout()
+
+
+def test_folder_names_with_spaces_and_non_ascii_round_trip(proxy):
+    c = imap_client(proxy)
+    for name in ("Kunden Ångström", "Projekte/Über uns", "報告"):
+        c.create_folder(name)
+        c.append(name, b"Subject: x\r\n\r\ny\r\n")
+        assert c.folder_status(name, ["MESSAGES"])[b"MESSAGES"] == 1
+    listed = names(c)
+    assert {"Kunden Ångström", "Projekte/Über uns", "報告"} <= set(listed)
+    c.rename_folder("Kunden Ångström", "Kunden Ärzte")
+    c.delete_folder("報告")
+    c.logout()
+    direct = proxy.upstream.client()
+    upstream_names = names(direct)
+    assert "Kunden Ärzte" in upstream_names and "Projekte/Über uns" in upstream_names
+    assert "報告" not in upstream_names and "Kunden Ångström" not in upstream_names
+    direct.logout()
+    # UTF8=ACCEPT is offered only when the upstream offers it (Dovecot 2.3 does not): then
+    # names travel as UTF-8, else ENABLE turns nothing on and they stay modified UTF-7.
+    m = imaplib.IMAP4_SSL(proxy.host, proxy.tls_port, ssl_context=proxy.tls_context())
+    typ, data = m.login("alice@example.com", PASSWORD)
+    offered = b"UTF8=ACCEPT" in data[0]
+    typ, enabled = m._simple_command("ENABLE", "UTF8=ACCEPT")
+    assert typ == "OK"
+    typ, data = m.list('""', '"Kunden*"')
+    expected = "Kunden Ärzte".encode() if offered else b"Kunden &AMQ-rzte"
+    assert typ == "OK" and expected in b"".join(data), data
+    m.logout()
+
+
+def test_idle_hears_mail_that_another_client_delivers_upstream(proxy):
+    c = imap_client(proxy)
+    c.select_folder("INBOX")
+    c.idle()
+    time.sleep(0.3)
+    direct = proxy.upstream.client("alice@example.com")
+    direct.append("INBOX", b"Subject: while idling\r\n\r\nhello\r\n")
+    direct.logout()
+    responses = c.idle_check(timeout=10)
+    c.idle_done()
+    assert any(r[1] == b"EXISTS" for r in responses if len(r) > 1), responses
+    c.logout()
+
+
+def test_condstore_and_qresync_resynchronise_through_the_proxy(proxy):
+    c = imap_client(proxy)
+    for i in range(3):
+        c.append("INBOX", f"Subject: m{i}\r\n\r\nbody\r\n".encode())
+    c.enable("QRESYNC")
+    info = c.select_folder("INBOX")
+    modseq = info[b"HIGHESTMODSEQ"]
+    uidvalidity = info[b"UIDVALIDITY"]
+    uids = c.search(["ALL"])
+    c.add_flags(uids[:1], [b"\\Seen"])
+    c.delete_messages(uids[1:2])
+    c.expunge()
+    c.unselect_folder()
+    tag = c._imap._command("SELECT", "INBOX", f"(QRESYNC ({uidvalidity} {modseq}))")
+    typ, _ = c._imap._command_complete("SELECT", tag)
+    assert typ == "OK"
+    untagged = c._imap.untagged_responses
+    assert any(b"VANISHED (EARLIER)" in line for line in untagged.get("VANISHED", [b""]) if isinstance(line, bytes)) or \
+        "VANISHED" in untagged, untagged
+    fetch = c.fetch(uids[:1], ["FLAGS", "MODSEQ"])
+    assert b"\\Seen" in fetch[uids[0]][b"FLAGS"] and fetch[uids[0]][b"MODSEQ"][0] > modseq
+    c.logout()
+
+
+def test_crm_folders_stay_local_and_drop_folders_work_in_proxy_mode(proxy):
+    c = imap_client(proxy)
+    c.select_folder(DROP_OPPORTUNITY)
+    assert c.folder_status(CRM_FOLDER + "/Opportunities", ["MESSAGES"])[b"MESSAGES"] > 0
+    c.select_folder("INBOX")
+    c.select_folder(CRM_FOLDER + "/Opportunities", readonly=True)
+    assert c.search(["ALL"])
+    c.logout()
+    direct = proxy.upstream.client()
+    assert not any(n.startswith(CRM_FOLDER) for n in names(direct))
+    direct.logout()
+
+
+def test_a_folder_named_like_the_crm_tree_upstream_is_reported_not_silently_shadowed(proxy):
+    direct = proxy.upstream.client()
+    direct.create_folder(CRM_FOLDER)
+    direct.logout()
+    m = imaplib.IMAP4_SSL(proxy.host, proxy.tls_port, ssl_context=proxy.tls_context())
+    m.login("alice@example.com", PASSWORD)
+    typ, data = m.list()
+    assert typ == "OK"
+    assert m.untagged_responses.get("NO"), m.untagged_responses
+    assert b"rename the folder on your mail server" in b" ".join(m.untagged_responses["NO"])
+    m.logout()
+
+
+def test_upstream_killed_mid_session_gives_bye_and_the_next_login_works_again(proxy, upstream):
+    c = imap_client(proxy)
+    c.select_folder("INBOX")
+    upstream.kill()
+    with pytest.raises(Exception):
+        c.noop()
+        c.noop()
+    upstream.start()
+    c = imap_client(proxy)
+    c.select_folder(DROP_OPPORTUNITY)
+    c.select_folder("INBOX")
+    c.logout()
+    assert "Lost the connection to your mail server" in proxy.log_text() or "upstream connection lost" in proxy.log_text()
+
+
+@pytest.mark.parametrize("mode", ["imaps", "starttls", "none"])
+def test_tls_modes_to_the_upstream(tmp_path, upstream, mode):
+    root = tmp_path / "gw"
+    root.mkdir()
+    gw = demo_gateway(root, upstream.upstream_config(tls=mode, ca=mode != "none"))
+    gw.start()
+    try:
+        c = imap_client(gw)
+        assert "INBOX" in names(c)
+        c.logout()
+    finally:
+        gw.stop()
+
+
+def test_upstream_certificate_from_a_private_ca_is_refused_without_ca_file(tmp_path, upstream):
+    root = tmp_path / "gw"
+    root.mkdir()
+    gw = demo_gateway(root, upstream.upstream_config(ca=False))
+    gw.start()
+    try:
+        from imapclient.exceptions import LoginError
+        with pytest.raises(LoginError) as refused:
+            imap_client(gw)
+        assert "UNAVAILABLE" in str(refused.value)
+        assert "certificate" in gw.log_text().lower()
+    finally:
+        gw.stop()
+
+
+def test_plaintext_upstream_needs_to_be_loopback_or_explicit(tmp_path):
+    root = tmp_path / "gw"
+    root.mkdir()
+    gw = Gateway(root, extra_config='[upstream]\nhost = "mail.example.com"\ntls = "none"\n')
+    result = gw.cli("user", "list")
+    assert result.returncode != 0
+    assert "allow_plaintext" in result.stderr
