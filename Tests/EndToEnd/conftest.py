@@ -123,6 +123,26 @@ def gateway(tmp_path):
     gw.stop()
 
 
+@pytest.fixture(params=["local", "proxy"])
+def any_gateway(request, tmp_path):
+    """The gateway of the real-client suite, twice: serving its own store, and as a proxy
+    in front of a real Dovecot (alice@ and bob@ exist on both)."""
+    if request.param == "local":
+        yield request.getfixturevalue("gateway")
+        return
+    import dovecot
+    if not dovecot.installed():
+        pytest.skip("needs dovecot-imapd (scripts/test installs it)")
+    with dovecot.Dovecot(tmp_path / "upstream") as upstream:
+        root = tmp_path / "proxy"
+        root.mkdir()
+        gw = Gateway(root, extra_config=upstream.upstream_config())
+        gw.upstream = upstream
+        gw.start()
+        yield gw
+        gw.stop()
+
+
 def message(subject, body="Hello\r\n", sender="carol@example.org", to="alice@example.com", extra=""):
     return (f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
             f"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{abs(hash(subject))}@example.org>\r\n"
@@ -143,3 +163,15 @@ def logged_commands(gw, since=0):
     import re
     text = gw.log_text()[since:]
     return re.findall(r"\bcommand=((?:UID )?[A-Z]+)\b.*\] command$", text, re.MULTILINE)
+
+
+def skip_unless_offered(gw, capability):
+    """In proxy mode crmgate offers an extension only when the upstream does too: skip a test
+    of one that this upstream (Dovecot 2.3 has no IMAP4rev2 or UTF8=ACCEPT) lacks."""
+    if getattr(gw, "upstream", None) is None:
+        return
+    c = imap_client(gw)
+    offered = c.has_capability(capability)
+    c.logout()
+    if not offered:
+        pytest.skip(f"the upstream does not offer {capability}, so neither does crmgate in front of it")

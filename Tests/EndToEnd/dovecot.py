@@ -96,15 +96,23 @@ namespace inbox {{
   separator = {separator}
   mailbox Sent {{
     special_use = \\Sent
-    auto = subscribe
+    auto = create
   }}
   mailbox Drafts {{
     special_use = \\Drafts
-    auto = subscribe
+    auto = create
   }}
   mailbox Trash {{
     special_use = \\Trash
-    auto = subscribe
+    auto = create
+  }}
+  mailbox Junk {{
+    special_use = \\Junk
+    auto = create
+  }}
+  mailbox Archive {{
+    special_use = \\Archive
+    auto = create
   }}
 }}
 imap_idle_notify_interval = 1 secs
@@ -121,18 +129,29 @@ service imap-login {{
 """)
         self.proc = None
 
+    SPECIAL = ("Sent", "Drafts", "Trash", "Junk", "Archive")
+
     def start(self):
+        first = self.proc is None
         self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         deadline = time.time() + 20
         while True:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                break
             except OSError:
                 if self.proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(f"dovecot did not start: {self.proc.stderr.read().decode(errors='replace')[-800:]}")
                 time.sleep(0.1)
+        if first:
+            # Subscribed like a new crmgate account's, but unsubscribable (auto = subscribe is not).
+            for user in USERS[:2]:
+                c = self.client(user)
+                for name in self.SPECIAL:
+                    c.subscribe_folder(name)
+                c.logout()
+        return self
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

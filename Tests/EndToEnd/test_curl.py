@@ -36,9 +36,9 @@ EXPECTED_LIST_LINES = [
 ]
 
 
-def test_curl_lists_folders_over_imaps(gateway):
-    seed(gateway)
-    result = curl(gateway, f"imaps://{gateway.host}:{gateway.tls_port}/")
+def test_curl_lists_folders_over_imaps(any_gateway):
+    seed(any_gateway)
+    result = curl(any_gateway, f"imaps://{any_gateway.host}:{any_gateway.tls_port}/")
     assert result.returncode == 0, result.trace
     lines = result.stdout.splitlines()
     for line in EXPECTED_LIST_LINES:
@@ -46,9 +46,9 @@ def test_curl_lists_folders_over_imaps(gateway):
     assert len(lines) == 8  # INBOX, five special-use folders, Project X, Müller GmbH
 
 
-def test_curl_lists_folders_over_starttls_with_ssl_reqd(gateway):
-    seed(gateway)
-    result = curl(gateway, f"imap://{gateway.host}:{gateway.port}/", ssl_reqd=True)
+def test_curl_lists_folders_over_starttls_with_ssl_reqd(any_gateway):
+    seed(any_gateway)
+    result = curl(any_gateway, f"imap://{any_gateway.host}:{any_gateway.port}/", ssl_reqd=True)
     assert result.returncode == 0, result.trace
     # The STARTTLS exchange really happened, and login only after it.
     assert "< A002 OK" in result.trace
@@ -58,12 +58,12 @@ def test_curl_lists_folders_over_starttls_with_ssl_reqd(gateway):
         assert line in lines, result.stdout
 
 
-def test_curl_fetches_a_message_by_uid_exactly_and_marks_it_seen(gateway):
-    seed(gateway)
-    result = curl(gateway, f"imaps://{gateway.host}:{gateway.tls_port}/INBOX;UID=1")
+def test_curl_fetches_a_message_by_uid_exactly_and_marks_it_seen(any_gateway):
+    seed(any_gateway)
+    result = curl(any_gateway, f"imaps://{any_gateway.host}:{any_gateway.tls_port}/INBOX;UID=1")
     assert result.returncode == 0, result.trace
     assert result.stdout == message("Curl me")
-    c = imap_client(gateway)
+    c = imap_client(any_gateway)
     c.select_folder("INBOX", readonly=True)
     flags = c.fetch([1, 2], ["FLAGS"])  # by UID
     assert b"\\Seen" in flags[1][b"FLAGS"]
@@ -71,33 +71,33 @@ def test_curl_fetches_a_message_by_uid_exactly_and_marks_it_seen(gateway):
     c.logout()
 
 
-def test_curl_fetches_and_searches_in_folders_with_a_space_and_non_ascii_names(gateway):
-    seed(gateway)
-    c = imap_client(gateway)
+def test_curl_fetches_and_searches_in_folders_with_a_space_and_non_ascii_names(any_gateway):
+    seed(any_gateway)
+    c = imap_client(any_gateway)
     c.append("Project X", message("Kickoff"))
     c.append("Project X", message("Budget"))
     c.append("Müller GmbH", message("Angebot"))
     c.logout()
-    base = f"imaps://{gateway.host}:{gateway.tls_port}"
-    result = curl(gateway, f"{base}/Project%20X;UID=2")
+    base = f"imaps://{any_gateway.host}:{any_gateway.tls_port}"
+    result = curl(any_gateway, f"{base}/Project%20X;UID=2")
     assert result.returncode == 0, result.trace
     assert result.stdout == message("Budget")
-    result = curl(gateway, f"{base}/Project%20X?SUBJECT%20Budget")
+    result = curl(any_gateway, f"{base}/Project%20X?SUBJECT%20Budget")
     assert result.returncode == 0, result.trace
     assert result.stdout.splitlines() == [b"* SEARCH 2"]
     # The URL carries the wire (modified UTF-7) name; & is %26.
-    result = curl(gateway, f"{base}/M%26APw-ller%20GmbH;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)")
+    result = curl(any_gateway, f"{base}/M%26APw-ller%20GmbH;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)")
     assert result.returncode == 0, result.trace
     assert result.stdout.strip() == b"Subject: Angebot"
 
 
-def test_curl_custom_uid_move_moves_the_message_to_archive(gateway):
-    seed(gateway)
-    result = curl(gateway, f"imaps://{gateway.host}:{gateway.tls_port}/INBOX", "-X", "UID MOVE 1 Archive")
+def test_curl_custom_uid_move_moves_the_message_to_archive(any_gateway):
+    seed(any_gateway)
+    result = curl(any_gateway, f"imaps://{any_gateway.host}:{any_gateway.tls_port}/INBOX", "-X", "UID MOVE 1 Archive")
     assert result.returncode == 0, result.trace
     assert "UID MOVE 1 Archive" in result.trace
-    assert "[COPYUID " in result.trace and "OK MOVE completed" in result.trace
-    c = imap_client(gateway)
+    assert "[COPYUID " in result.trace and "ok move completed" in result.trace.lower()
+    c = imap_client(any_gateway)
     c.select_folder("Archive", readonly=True)
     archived = c.fetch("1:*", ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
     assert [m[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip() for m in archived.values()] == [b"Subject: Curl me"]
@@ -108,13 +108,13 @@ def test_curl_custom_uid_move_moves_the_message_to_archive(gateway):
     c.logout()
 
 
-def test_curl_without_ssl_reqd_cannot_log_in_on_the_plain_port(gateway):
-    seed(gateway)
-    result = curl(gateway, f"imap://{gateway.host}:{gateway.port}/INBOX;UID=1")
+def test_curl_without_ssl_reqd_cannot_log_in_on_the_plain_port(any_gateway):
+    seed(any_gateway)
+    result = curl(any_gateway, f"imap://{any_gateway.host}:{any_gateway.port}/INBOX;UID=1")
     assert result.returncode != 0, result.trace
     assert "LOGINDISABLED" in result.trace
     assert result.stdout == b""
-    log = gateway.log_text()
+    log = any_gateway.log_text()
     assert "tls=false" in log
     assert log.count("login succeeded") == 1  # only the seeding imapclient session
     assert PASSWORD not in log

@@ -14,51 +14,51 @@ def login_tls(gw, user="alice@example.com"):
     return imap
 
 
-def test_login_before_starttls_is_refused(gateway):
-    imap = imaplib.IMAP4(gateway.host, gateway.port)
+def test_login_before_starttls_is_refused(any_gateway):
+    imap = imaplib.IMAP4(any_gateway.host, any_gateway.port)
     assert "LOGINDISABLED" in imap.capabilities
     with pytest.raises(imaplib.IMAP4.error, match="PRIVACYREQUIRED|STARTTLS"):
         imap.login("alice@example.com", PASSWORD)
     imap.logout()
 
 
-def test_starttls_verifies_against_generated_certificate(gateway):
-    imap = imaplib.IMAP4(gateway.host, gateway.port)
-    imap.starttls(ssl_context=gateway.tls_context())
+def test_starttls_verifies_against_generated_certificate(any_gateway):
+    imap = imaplib.IMAP4(any_gateway.host, any_gateway.port)
+    imap.starttls(ssl_context=any_gateway.tls_context())
     assert "LOGINDISABLED" not in imap.capabilities
     typ, _ = imap.login("alice@example.com", PASSWORD)
     assert typ == "OK"
     imap.logout()
 
 
-def test_imaps_verifies_against_generated_certificate(gateway):
-    imap = login_tls(gateway)
+def test_imaps_verifies_against_generated_certificate(any_gateway):
+    imap = login_tls(any_gateway)
     assert imap.socket().version() in ("TLSv1.2", "TLSv1.3")
     imap.logout()
 
 
-def test_untrusted_client_rejects_the_development_certificate(gateway):
+def test_untrusted_client_rejects_the_development_certificate(any_gateway):
     with pytest.raises(ssl.SSLCertVerificationError):
-        imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=ssl.create_default_context())
+        imaplib.IMAP4_SSL(any_gateway.host, any_gateway.tls_port, ssl_context=ssl.create_default_context())
 
 
-def test_wrong_password_is_refused_after_a_delay(gateway):
-    imap = imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=gateway.tls_context())
+def test_wrong_password_is_refused_after_a_delay(any_gateway):
+    imap = imaplib.IMAP4_SSL(any_gateway.host, any_gateway.tls_port, ssl_context=any_gateway.tls_context())
     with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
         imap.login("alice@example.com", "Xq7-not-the-password")
-    assert "login failed" in gateway.log_text()
-    assert "Xq7-not-the-password" not in gateway.log_text()
+    assert "login failed" in any_gateway.log_text()
+    assert "Xq7-not-the-password" not in any_gateway.log_text()
 
 
-def test_authenticate_plain_with_initial_response(gateway):
-    imap = imaplib.IMAP4_SSL(gateway.host, gateway.tls_port, ssl_context=gateway.tls_context())
+def test_authenticate_plain_with_initial_response(any_gateway):
+    imap = imaplib.IMAP4_SSL(any_gateway.host, any_gateway.tls_port, ssl_context=any_gateway.tls_context())
     typ, _ = imap.authenticate("PLAIN", lambda _: f"\0alice@example.com\0{PASSWORD}".encode())
     assert typ == "OK"
     imap.logout()
 
 
-def test_new_account_has_special_use_folders(gateway):
-    imap = login_tls(gateway)
+def test_new_account_has_special_use_folders(any_gateway):
+    imap = login_tls(any_gateway)
     typ, lines = imap.list()
     text = b"\n".join(lines).decode()
     for name, use in [("Sent", "\\Sent"), ("Drafts", "\\Drafts"), ("Trash", "\\Trash"),
@@ -68,8 +68,8 @@ def test_new_account_has_special_use_folders(gateway):
     imap.logout()
 
 
-def test_append_fetch_search_store_expunge(gateway):
-    imap = login_tls(gateway)
+def test_append_fetch_search_store_expunge(any_gateway):
+    imap = login_tls(any_gateway)
     typ, data = imap.append("INBOX", "(\\Flagged)", None, message("First"))
     assert typ == "OK" and b"APPENDUID" in data[0]
     imap.append("INBOX", None, None, message("Second", body="Grüße aus Köln\r\n"))
@@ -93,9 +93,9 @@ def test_append_fetch_search_store_expunge(gateway):
     imap.logout()
 
 
-def test_malformed_commands_get_bad_and_the_connection_survives(gateway):
-    context = gateway.tls_context()
-    with socket.create_connection((gateway.host, gateway.tls_port)) as raw:
+def test_malformed_commands_get_bad_and_the_connection_survives(any_gateway):
+    context = any_gateway.tls_context()
+    with socket.create_connection((any_gateway.host, any_gateway.tls_port)) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as s:
             f = s.makefile("rwb")
             assert f.readline().startswith(b"* OK")
@@ -171,10 +171,10 @@ def rss_kib(pid):
         return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
 
 
-def test_endless_line_and_oversized_literal_do_not_grow_memory(gateway):
-    context = gateway.tls_context()
-    before = rss_kib(gateway.proc.pid)
-    with socket.create_connection((gateway.host, gateway.tls_port)) as raw:
+def test_endless_line_and_oversized_literal_do_not_grow_memory(any_gateway):
+    context = any_gateway.tls_context()
+    before = rss_kib(any_gateway.proc.pid)
+    with socket.create_connection((any_gateway.host, any_gateway.tls_port)) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as s:
             f = s.makefile("rwb")
             f.readline()
@@ -198,5 +198,5 @@ def test_endless_line_and_oversized_literal_do_not_grow_memory(gateway):
             f.write(b"a4 NOOP\r\n")
             f.flush()
             assert f.readline().startswith(b"a4 OK")
-    grown = rss_kib(gateway.proc.pid) - before
+    grown = rss_kib(any_gateway.proc.pid) - before
     assert grown < 40 * 1024, f"server memory grew by {grown} KiB for 128 MiB of refused input"

@@ -112,15 +112,21 @@ SyncState *
 
 
 @pytest.fixture
-def seeded(gateway):
-    c = imap_client(gateway)
+def seeded(any_gateway):
+    c = imap_client(any_gateway)
+    existing = {name for _, _, name in c.list_folders()}
     for folder, subjects in FOLDERS.items():
-        if folder != "INBOX":
-            c.create_folder(folder)  # IMAPClient sends modified UTF-7
+        # Parents first: an upstream such as Dovecot leaves a missing parent \Noselect.
+        parts = folder.split("/")
+        for depth in range(1, len(parts) + 1):
+            name = "/".join(parts[:depth])
+            if name not in existing:
+                c.create_folder(name)  # IMAPClient sends modified UTF-7
+                existing.add(name)
         for subject in subjects:
             c.append(folder, message(subject, body=f"{subject} in {folder}\r\n"))
     c.logout()
-    return gateway
+    return any_gateway
 
 
 def server_state(gw):

@@ -278,7 +278,7 @@ extension Session {
     /// the upstream offers them.
     static let upstreamDependent: Set<String> = [
         "IMAP4REV2", "IDLE", "UIDPLUS", "MOVE", "UNSELECT", "ESEARCH", "BINARY", "CONDSTORE", "QRESYNC",
-        "UTF8=ACCEPT", "STATUS=SIZE",
+        "UTF8=ACCEPT", "STATUS=SIZE", "CREATE-SPECIAL-USE",
     ]
 
     /// Our capabilities less what the upstream cannot honour; APPENDLIMIT is the smaller one.
