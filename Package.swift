@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "CRMFolders",
             dependencies: [
-                "CRM", "MIMECore", "IMAPCore", "MailStore", "GatewayConfig",
+                "CRM", "MIMECore", "IMAPCore", "IMAPClient", "Upstream", "MailStore", "GatewayConfig",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "IMAPServer",
             dependencies: [
-                "IMAPCore", "IMAPClient", "MIMECore", "MailStore", "GatewayConfig",
+                "IMAPCore", "IMAPClient", "Upstream", "MIMECore", "MailStore", "GatewayConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -89,10 +90,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Proxy plumbing shared by the IMAP sessions and background work: reaching the
+        // upstream, logins for background work, mailbox-name translation.
+        .target(
+            name: "Upstream",
+            dependencies: ["IMAPClient", "IMAPCore", "GatewayConfig", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web",
+                "IMAPServer", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -106,7 +106,9 @@ public final class DropProcessor: Service {
             case "keep": disposition = .keep
             case "delete": disposition = .delete
             default:
-                if let source = job.source {
+                if job.fromUpstream {
+                    disposition = .returnToUpstream
+                } else if let source = job.source {
                     disposition = .moveTo(source)
                 } else {
                     disposition = .moveTo(try await store.mailbox(of: job.user, named: "INBOX").id)

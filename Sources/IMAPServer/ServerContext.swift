@@ -1,5 +1,5 @@
 import GatewayConfig
-import IMAPClient
+import Upstream
 import Logging
 import MailStore
 import NIOSSL
@@ -96,27 +96,15 @@ final class LoginThrottle: Sendable {
     }
 }
 
-/// Proxy mode (`[upstream]`): the server that holds the users' mail, and what to do when an
-/// upstream user logs in for the first time (the CRM folders service builds their tree).
+/// Proxy mode (`[upstream]`): how to reach the server that holds the users' mail, and what
+/// to do when an upstream user logs in for the first time (the CRM folders service builds
+/// their tree).
 public struct ProxySettings: Sendable {
-    public var upstream: GatewayConfiguration.Upstream
+    public var access: UpstreamAccess
     public var accountCreated: @Sendable (UserID, String) async -> Void
 
-    public init(upstream: GatewayConfiguration.Upstream, accountCreated: @escaping @Sendable (UserID, String) async -> Void) {
-        self.upstream = upstream
+    public init(access: UpstreamAccess, accountCreated: @escaping @Sendable (UserID, String) async -> Void) {
+        self.access = access
         self.accountCreated = accountCreated
-    }
-
-    /// How a session connects to the upstream.
-    var client: IMAPClientConfiguration {
-        let security: IMAPClientConfiguration.Security = switch upstream.security {
-        case .imaps: .implicitTLS
-        case .starttls: .startTLS
-        case .none: .none
-        }
-        return IMAPClientConfiguration(host: upstream.host, port: upstream.effectivePort, security: security,
-                                       caFile: upstream.caFile.isEmpty ? nil : upstream.caFile,
-                                       verifyCertificate: upstream.verify,
-                                       connectTimeout: .seconds(upstream.connectTimeout), tagPrefix: "crmgate")
     }
 }

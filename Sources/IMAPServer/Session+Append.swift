@@ -6,6 +6,11 @@ extension Session {
     /// APPEND (RFC 9051 §6.3.12) with UIDPLUS's APPENDUID (RFC 4315) and APPENDLIMIT (RFC 7889).
     /// The message is committed to the store before the tagged OK.
     func append(tag: String, name: MailboxName, message: AppendMessage) async throws {
+        try await appendToCRMFolder(tag: tag, name: name, message: message, origin: nil)
+    }
+
+    /// APPEND into a local mailbox; `origin` says where a drop goes back to in proxy mode.
+    func appendToCRMFolder(tag: String, name: MailboxName, message: AppendMessage, origin: UpstreamOrigin?) async throws {
         guard let user else { return }
         guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message") }
         guard message.data.count <= configuration.maxMessageBytes else {
@@ -14,9 +19,12 @@ extension Session {
         let info = try await destination(name, of: user.id)
         let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
         let zone = message.date?.timeZoneOffsetMinutes ?? 0
-        let (uidValidity, uid) = try await store.append(
-            NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone),
-            to: info.id)
+        let new = NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone)
+        let (uidValidity, uid) = if let origin {
+            try await store.append(new, to: info.id, origin: origin)
+        } else {
+            try await store.append(new, to: info.id)
+        }
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet([uid])))
     }
 

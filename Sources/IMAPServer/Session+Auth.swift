@@ -94,7 +94,7 @@ extension Session {
             try await Task.sleep(for: delay)
             throw CommandFailure(code: .unavailable, text: "Too many failed logins from your address; try again in a few minutes")
         }
-        if let proxy = context.proxy, proxy.upstream.serves(username) {
+        if let proxy = context.proxy, proxy.access.settings.serves(username) {
             try await loginUpstream(tag: tag, username: username, password: password, mechanism: mechanism, proxy)
             return
         }

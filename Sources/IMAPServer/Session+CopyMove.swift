@@ -46,7 +46,7 @@ extension Session {
 
     /// Tells the client of messages this session removed: VANISHED under QRESYNC, else
     /// EXPUNGE from the highest sequence number down so the others stay valid.
-    private func announceExpunged(_ uids: [UInt32], in mailbox: inout SelectedMailbox) {
+    func announceExpunged(_ uids: [UInt32], in mailbox: inout SelectedMailbox) {
         let present = uids.filter { mailbox.index(of: $0) != nil }.sorted()
         guard !present.isEmpty else { return }
         if qresync {

@@ -125,6 +125,7 @@ final class Session {
         changeSubscription?.cancel()
         if let upstream {
             upstream.connection.onUnsolicitedData(nil)
+            if let user { context.proxy?.access.sessions.release(user.email) }
             await upstream.connection.logout()
         }
         logger.info("connection closed", metadata: ["user": "\(user?.email ?? "-")"])

@@ -32,6 +32,8 @@ public struct DropJob: Hashable, Sendable {
     public var recordKey: String?
     public var attempts: Int
     public var createdAt: Date
+    /// The message came from the upstream server (proxy mode) and goes back there when done.
+    public var fromUpstream = false
     public var follow: Bool { role == DropJob.followRole }
     public static let followRole = "follow"
 }
@@ -57,6 +59,9 @@ public enum DropDisposition: Sendable, Equatable {
     case moveTo(MailboxID)
     case keep
     case delete
+    /// Proxy mode: back to the upstream folder it came from (or the upstream INBOX), by
+    /// `UpstreamReturns`; it waits in the drop folder, `$CRMDone`, until it is there.
+    case returnToUpstream
 }
 
 /// Wakes the drop processor when a drop was queued; coalesced.
@@ -105,7 +110,7 @@ extension LocalStore {
     /// `$CRMDone`/`$CRMError`, so that dropping a failed message again retries it); in an
     /// ordinary folder as a follow-up when it answers a tracked mail and is not tracked itself.
     static func insert(_ db: Database, into box: inout MailboxRecord, queueing: Queueing, source: Int64?, bodyId: Int64,
-                       size: Int, internalDate: Date, zone: Int, flags: [String]) throws -> (uid: UInt32, queued: Bool) {
+                       size: Int, internalDate: Date, zone: Int, flags: [String]) throws -> (uid: UInt32, queued: Bool, messageId: Int64) {
         let follow = try queueing == .followUps && answersTrackedMail(db, user: box.userId, bodyId: bodyId)
         let queue = queueing == .drops || follow
         let (uid, messageId) = try insertMessage(db, into: &box, bodyId: bodyId, size: size, internalDate: internalDate, zone: zone,
@@ -117,7 +122,7 @@ extension LocalStore {
                 VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
                 """).execute(arguments: [messageId, box.userId, source == box.id ? nil : source, now, now, follow])
         }
-        return (uid, queue)
+        return (uid, queue, messageId)
     }
 
     /// Whether the body's In-Reply-To or References name a mail tracked for the user, while
@@ -141,17 +146,20 @@ extension LocalStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId, u.email,
-                       CASE WHEN j.follow THEN '\(DropJob.followRole)' ELSE mm.role END AS role, mm.recordKey
+                       CASE WHEN j.follow THEN '\(DropJob.followRole)' ELSE mm.role END AS role, mm.recordKey,
+                       o.messageId IS NOT NULL AS fromUpstream
                 FROM dropJob j JOIN message m ON m.id = j.messageId JOIN mailbox b ON b.id = m.mailboxId
                 JOIN user u ON u.id = b.userId
                 LEFT JOIN managedMailbox mm ON mm.mailboxId = m.mailboxId
+                LEFT JOIN upstreamOrigin o ON o.messageId = j.messageId
                 WHERE j.state = 'pending' AND j.nextAttemptAt <= ? AND (j.follow OR mm.role IS NOT NULL) ORDER BY j.id LIMIT ?
                 """, arguments: [now, limit]).map { row in
                 DropJob(id: row["id"], user: UserID(rawValue: row["userId"]), email: row["email"],
                         mailbox: MailboxID(rawValue: row["mailboxId"]),
                         uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
                         source: (row["sourceMailboxId"] as Int64?).map(MailboxID.init(rawValue:)),
-                        role: row["role"], recordKey: row["recordKey"], attempts: row["attempts"], createdAt: row["createdAt"])
+                        role: row["role"], recordKey: row["recordKey"], attempts: row["attempts"], createdAt: row["createdAt"],
+                        fromUpstream: row["fromUpstream"])
             }
         }
     }
@@ -190,6 +198,12 @@ extension LocalStore {
             switch disposition {
             case .keep:
                 return [job.mailbox]
+            case .returnToUpstream:
+                try db.cachedStatement(sql: """
+                    UPDATE upstreamOrigin SET returnDue = 1, nextAttemptAt = ?
+                    WHERE messageId = (SELECT id FROM message WHERE mailboxId = ? AND uid = ?)
+                    """).execute(arguments: [now, job.mailbox.rawValue, job.uid])
+                return [job.mailbox]
             case .delete:
                 guard let box = try MailboxRecord.find(db, job.mailbox) else { return [] }
                 try Self.recordExpunge(db, mailbox: box, messageIDs: try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]))
@@ -202,6 +216,7 @@ extension LocalStore {
             }
         }
         changes.publish(touched)
+        if disposition == .returnToUpstream { upstreamReturns.signal() }
     }
 
     /// A follow-up that is not wanted (the policy turned conversation follow off): the job

@@ -17,7 +17,7 @@ extension LocalStore {
             try body.insert(db)
             try BodyChunks.insert(message.raw, bodyId: body.id!, db)
             let queueing = queueDrop ? try Queueing.of(box, db) : .none
-            let (uid, queued) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
+            let (uid, queued, _) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
                                                 internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                                 flags: message.flags)
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
@@ -185,7 +185,7 @@ extension LocalStore {
         for chunk in uids.sorted().chunked(500) {
             let records = try MessageRecord.find(db, uids: chunk, in: source)
             for record in records {
-                let (uid, queuedThis) = try insert(db, into: &target, queueing: queueing, source: source.rawValue, bodyId: record.bodyId,
+                let (uid, queuedThis, _) = try insert(db, into: &target, queueing: queueing, source: source.rawValue, bodyId: record.bodyId,
                                                    size: record.size,
                                                    internalDate: Date(timeIntervalSince1970: TimeInterval(record.internalDate)),
                                                    zone: record.internalZone, flags: FlagList.decode(record.flags))

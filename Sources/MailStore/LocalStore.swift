@@ -14,6 +14,8 @@ public final class LocalStore: Sendable {
     public let changes: ChangeBus
     /// Signals queued drops to the drop processor.
     public let drops = DropSignal()
+    /// Signals processed drops due to go back to the upstream server (proxy mode).
+    public let upstreamReturns = DropSignal()
 
     /// Opens (creating if needed) the store in `directory`/mail.sqlite.
     public init(directory: String) throws {

@@ -150,6 +150,25 @@ enum Schema {
                 try db.drop(index: index)
             }
         }
+        migrator.registerMigration("v7: upstream origins") { db in
+            // Proxy mode: where a message in a CRM folder came from on the upstream server, so
+            // that the processed drop goes back there and a repeated MOVE stores it once.
+            try db.execute(sql: """
+                CREATE TABLE upstreamOrigin (
+                    messageId INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    folder TEXT NOT NULL,
+                    uidValidity INTEGER,
+                    uid INTEGER,
+                    returnDue INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt DATETIME,
+                    lastError TEXT
+                );
+                CREATE UNIQUE INDEX upstreamOrigin_original ON upstreamOrigin(userId, folder, uidValidity, uid) WHERE uid IS NOT NULL;
+                CREATE INDEX upstreamOrigin_due ON upstreamOrigin(nextAttemptAt) WHERE returnDue;
+                """)
+        }
         return migrator
     }
 }

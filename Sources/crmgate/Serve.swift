@@ -8,6 +8,7 @@ import Metrics
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
+import Upstream
 import Web
 
 /// `crmgate serve`: runs every configured service until SIGTERM or SIGINT.
@@ -31,8 +32,14 @@ struct Serve: AsyncParsableCommand {
         let crm = try openEmbeddedCRM(config)
         // Folders run even without a policy, so that a reload can add one.
         let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
-        let proxy = config.upstream.map { upstream in
-            ProxySettings(upstream: upstream) { id, email in
+        let access: UpstreamAccess?
+        do {
+            access = try config.upstream.map { UpstreamAccess(settings: $0, masterPassword: try UpstreamAccess.masterPassword(for: $0)) }
+        } catch {
+            throw StartupError("\(error)")
+        }
+        let proxy = access.map { access in
+            ProxySettings(access: access) { id, email in
                 // A first login through the upstream: build the CRM tree before the client lists.
                 await folders.synchronizeNewAccount(id, email: email)
             }
@@ -41,6 +48,7 @@ struct Serve: AsyncParsableCommand {
             .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger, proxy: proxy)),
         ]
         services.append(.init(service: folders))
+        if let access { services.append(.init(service: UpstreamReturner(store: store, access: access, logger: logger))) }
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))
         services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders,

@@ -30,12 +30,22 @@ extension GatewayConfiguration {
         /// `users`: the accounts served through the upstream; empty means everybody. Others
         /// log in with a local crmgate account as without `[upstream]`.
         public var users: [String]
+        /// `master_user`: a master login of the upstream for background work (returning
+        /// processed drops) while the user is not connected; empty waits for their next login.
+        public var masterUser: String
+        /// `master_password_file`: the file holding the master user's password.
+        public var masterPasswordFile: String
+        /// `master_separator`: between the user and the master user in the login name
+        /// (`alice@example.com*crmgate` with Dovecot's `auth_master_user_separator = *`).
+        public var masterSeparator: String
 
         public init(host: String = "", port: Int = 0, security: Security = .imaps, caFile: String = "",
-                    verify: Bool = true, connectTimeout: Int = 10, allowPlaintext: Bool = false, users: [String] = []) {
+                    verify: Bool = true, connectTimeout: Int = 10, allowPlaintext: Bool = false, users: [String] = [],
+                    masterUser: String = "", masterPasswordFile: String = "", masterSeparator: String = "*") {
             self.host = host; self.port = port; self.security = security; self.caFile = caFile
             self.verify = verify; self.connectTimeout = connectTimeout; self.allowPlaintext = allowPlaintext
             self.users = users
+            self.masterUser = masterUser; self.masterPasswordFile = masterPasswordFile; self.masterSeparator = masterSeparator
         }
 
         /// The port to connect to: `port`, or the standard one for `tls`.
@@ -71,6 +81,12 @@ extension GatewayConfiguration.Upstream: ConfigurationSection {
         try table.read("connect_timeout", into: &connectTimeout, .positive("seconds"))
         try table.read("allow_plaintext", into: &allowPlaintext)
         try table.read("users", into: &users, .nonEmpty("an account's email address"))
+        try table.read("master_user", into: &masterUser, .any)
+        try table.read("master_password_file", into: &masterPasswordFile, .any)
+        try table.read("master_separator", into: &masterSeparator, .nonEmpty("the character between user and master user, e.g. \"*\""))
+        if !masterUser.isEmpty, masterPasswordFile.isEmpty {
+            throw table.error("master_password_file", "missing; name the file that holds master_user's password")
+        }
         if host.isEmpty {
             throw table.error("host", "missing; name the upstream IMAP server, e.g. host = \"mail.example.com\"")
         }

@@ -1,6 +1,7 @@
 import IMAPClient
 import IMAPCore
 import MailStore
+import Upstream
 
 /// Proxy mode (`[upstream]`): the user's own mailboxes live on the upstream server and only
 /// the CRM tree is local. Commands on upstream mailboxes go there; while an upstream mailbox
@@ -34,6 +35,18 @@ extension Session {
                 break
             }
         }
+        if link.selectedName == nil, selected != nil {
+            switch command.command {
+            case .copy(let set, let destination, let uid) where !isLocal(try decodeName(destination)):
+                try await copyOutOfCRMFolder(tag: tag, set: set, destination: try decodeName(destination), uid: uid, move: false, link)
+                return true
+            case .move(let set, let destination, let uid) where !isLocal(try decodeName(destination)):
+                try await copyOutOfCRMFolder(tag: tag, set: set, destination: try decodeName(destination), uid: uid, move: true, link)
+                return true
+            default:
+                break
+            }
+        }
         switch command.command {
         case .select(let name, let parameters):
             return try await selectUpstream(tag: tag, name: name, parameters: parameters, readOnly: false, link)
@@ -59,7 +72,11 @@ extension Session {
             return true
         case .append(let name, let message):
             let decoded = try decodeName(name)
-            if isLocal(decoded) { return false }
+            if isLocal(decoded) {
+                // Into a drop folder: processed, it goes to the upstream INBOX, not a local one.
+                try await appendToCRMFolder(tag: tag, name: name, message: message, origin: UpstreamOrigin(folder: "INBOX"))
+                return true
+            }
             let bytes = CommandEncoder.encode(TaggedCommand(tag: tag, command: .append(try link.upstreamName(decoded), message)))
             try await relay(bytes, tag: tag, link)
             return true
@@ -96,13 +113,17 @@ extension Session {
 
     /// Sends a command upstream with the client's tag and passes every response back as it
     /// comes, body chunks included; returns the tagged status.
+    /// `inspect` sees each one-line untagged response on the way (SELECT's UIDVALIDITY).
     @discardableResult
-    func relay(_ bytes: [UInt8], tag: String, _ link: UpstreamLink) async throws -> StatusResponse {
+    func relay(_ bytes: [UInt8], tag: String, _ link: UpstreamLink,
+               inspect: (([UInt8]) -> Void)? = nil) async throws -> StatusResponse {
         var completion: [UInt8] = []
         try await flush()
         try await link.connection.send(bytes, tag: tag) { frame in
             output.append(contentsOf: frame.bytes)
-            if case .line(let line, true, true) = frame, ResponseFramer.tag(of: line) == tag { completion = line }
+            if case .line(let line, true, true) = frame {
+                if ResponseFramer.tag(of: line) == tag { completion = line } else { inspect?(line) }
+            }
             try await flushIfLarge()
         }
         return try Self.status(ofCompletion: completion)
@@ -196,9 +217,15 @@ extension Session {
         let command: Command = readOnly ? .examine(upstreamName, parameters) : .select(upstreamName, parameters)
         link.selectedName = nil
         state = .authenticated
-        let status = try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag, link)
+        var uidValidity: UInt32?
+        let status = try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag, link) { line in
+            if case .untagged(.status(let response))? = try? ResponseParser.parse(line), case .uidValidity(let value)? = response.code {
+                uidValidity = value
+            }
+        }
         if status.status == .ok {
             link.selectedName = decoded
+            link.selectedUIDValidity = uidValidity
             state = .selected
         }
         return true
@@ -269,7 +296,7 @@ extension Session {
             try await runUpstream(.enable(upstreamNames), link) { response in
                 if case .enabled(let list) = response { enabled += list.map { $0.uppercased() } }
             }
-            if enabled.contains("UTF8=ACCEPT") || enabled.contains("IMAP4REV2") { link.utf8 = true }
+            if enabled.contains("UTF8=ACCEPT") || enabled.contains("IMAP4REV2") { link.names.utf8 = true }
         }
         try await enable(tag: tag, wanted)
     }

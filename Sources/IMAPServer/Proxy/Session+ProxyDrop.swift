@@ -34,7 +34,8 @@ extension Session {
             guard message.raw.count <= configuration.maxMessageBytes else {
                 throw CommandFailure(code: .tooBig, text: "A message of \(message.raw.count) bytes exceeds crmgate's limit of \(configuration.maxMessageBytes) bytes")
             }
-            let stored = try await store.append(message, to: target.id)
+            let origin = UpstreamOrigin(folder: link.selectedName ?? "INBOX", uidValidity: link.selectedUIDValidity, uid: sourceUID)
+            let stored = try await store.append(message, to: target.id, origin: origin)
             uidValidity = stored.uidValidity
             destinationUIDs.append(stored.uid)
         }
@@ -82,5 +83,54 @@ extension Session {
                                  internalZoneMinutes: date.timeZoneOffsetMinutes)
         }
         return message
+    }
+
+    /// COPY and MOVE from a CRM folder to an upstream mailbox: APPEND there, then (MOVE)
+    /// expunge here; COPYUID from the upstream's APPENDUIDs when it has UIDPLUS.
+    func copyOutOfCRMFolder(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool,
+                            _ link: UpstreamLink) async throws {
+        guard var mailbox = selected else { return }
+        if move && mailbox.readOnly {
+            throw CommandFailure(code: .other("READ-ONLY", nil), text: "Cannot move out of a mailbox opened read-only (EXAMINE)")
+        }
+        var targets = try mailbox.resolve(set, uid: uid)
+        targets.removeAll { mailbox.pendingExpunges.contains($0.uid) }
+        let verb = move ? "MOVE" : "COPY"
+        let target = try link.upstreamName(destination)
+        var copied: [UInt32] = []
+        var created: [UInt32] = []
+        var uidValidity: UInt32?
+        for metadata in try await store.metadata(in: mailbox.id, uids: targets.map(\.uid)) {
+            guard let stored = try await store.storedMessage(in: mailbox.id, uid: metadata.state.uid) else { continue }
+            let raw = try await store.read(stored, range: 0..<stored.index.size)
+            let date = InternalDate(secondsSince1970: Int64(metadata.internalDate.timeIntervalSince1970),
+                                    timeZoneOffsetMinutes: metadata.internalZoneMinutes)
+            let message = AppendMessage(flags: metadata.state.flags.map { Flag($0) }, date: date, data: raw)
+            let status = try await runUpstream(.append(target, message), link)
+            guard status.status == .ok else {
+                if !copied.isEmpty, move { _ = try await store.expunge(mailbox.id, uids: copied) }
+                try await answer(tag, with: status)
+                return
+            }
+            copied.append(metadata.state.uid)
+            if case .appendUID(let validity, let uids)? = status.code, let first = uids.ranges.first?.lowerBound {
+                uidValidity = validity
+                created.append(first)
+            }
+        }
+        let code: ResponseCode? = if let uidValidity, created.count == copied.count {
+            .copyUID(uidValidity: uidValidity, source: UIDSet(copied), destination: UIDSet(created))
+        } else {
+            nil
+        }
+        guard move else {
+            try await ok(tag, "COPY completed", code: code, expungesAllowed: uid)
+            return
+        }
+        if let code { send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "Moved")))) }
+        let expunged = try await store.expunge(mailbox.id, uids: copied)
+        announceExpunged(expunged, in: &mailbox)
+        selected = mailbox
+        try await ok(tag, "\(verb) completed")
     }
 }

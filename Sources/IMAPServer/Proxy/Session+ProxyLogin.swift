@@ -1,6 +1,7 @@
 import IMAPClient
 import IMAPCore
 import MailStore
+import Upstream
 
 /// Logging in through the upstream (proxy mode): the user's credentials are checked by
 /// logging in there with them, and kept nowhere else. The connection stays open as the
@@ -8,10 +9,10 @@ import MailStore
 extension Session {
     func loginUpstream(tag: String, username: String, password: String, mechanism: String, _ proxy: ProxySettings) async throws {
         let delay = Duration.milliseconds(configuration.failedLoginDelayMilliseconds)
-        let server = "\(proxy.upstream.host):\(proxy.upstream.effectivePort)"
+        let server = proxy.access.server
         let connection: IMAPClientConnection
         do {
-            connection = try await IMAPClientConnection.connect(proxy.client, logger: logger)
+            connection = try await proxy.access.connect(logger: logger)
         } catch {
             logger.error("upstream unreachable at login", metadata: ["upstream": "\(server)", "error": "\(error)"])
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot be reached right now; try again later (the administrator finds the reason in crmgate's log)")
@@ -30,9 +31,7 @@ extension Session {
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot log you in right now; try again later")
         }
         let link = UpstreamLink(connection: connection)
-        try await runUpstream(.list(ListCommand(reference: MailboxName(""), patterns: [[]])), link) { response in
-            if case .list(let entry) = response { link.delimiter = entry.delimiter }
-        }
+        link.names = try await UpstreamNames.discover(on: connection)
         let account = try await store.provisionUpstreamAccount(email: username)
         if account.created { await proxy.accountCreated(account.id, username) }
         context.throttle.recordSuccess(peer)
@@ -40,6 +39,7 @@ extension Session {
         connection.onUnsolicitedData { Task { await events.send(.upstreamData) } }
         upstream = link
         user = (account.id, username)
+        proxy.access.sessions.retain(username, password: password)
         state = .authenticated
         try await refreshLocalRoots()
         logger[metadataKey: "user"] = "\(username)"

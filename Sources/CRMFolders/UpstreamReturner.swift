@@ -1,0 +1,129 @@
+import AsyncAlgorithms
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+import ServiceLifecycle
+import Upstream
+
+/// Proxy mode: puts processed drops back on the upstream server, into the folder they came
+/// from (INBOX for an APPEND) with `$CRMDone`, then removes them from the drop folder.
+///
+/// When the original is still there (a COPY, or a MOVE whose upstream expunge never
+/// happened) it only gets `$CRMDone`; nothing is appended twice. It logs in as the master
+/// user when one is configured, else as the user while one of their sessions is open;
+/// without either, returns wait in the drop folder for the user's next login.
+public final class UpstreamReturner: Service {
+    let store: LocalStore
+    let access: UpstreamAccess
+    let logger: Logger
+    let loop = WakeUpLoop()
+
+    public init(store: LocalStore, access: UpstreamAccess, logger: Logger) {
+        self.store = store
+        self.access = access
+        self.logger = logger
+    }
+
+    /// Returns at start, when a drop is done, when a user logs in, and every 30 s for retries.
+    public func run() async throws {
+        await loop.run(every: .seconds(30), signals: merge(store.upstreamReturns.subscribe(), access.sessions.logins())) {
+            await self.returnDue()
+        }
+    }
+
+    func returnDue() async {
+        let due: [UpstreamReturn]
+        do {
+            due = try await store.dueUpstreamReturns()
+        } catch {
+            logger.error("cannot read the returns to the upstream", metadata: ["error": "\(error)"])
+            return
+        }
+        for (email, items) in Dictionary(grouping: due, by: \.email) where access.canWorkInBackground(for: email) {
+            await returnItems(items, of: email)
+        }
+    }
+
+    private func returnItems(_ items: [UpstreamReturn], of email: String) async {
+        do {
+            guard let opened = try await access.backgroundConnection(for: email, logger: logger) else { return }
+            defer { opened.close() }
+            let names = try await UpstreamNames.discover(on: opened)
+            for item in items {
+                do {
+                    try await returnItem(item, on: opened, names: names)
+                    try await store.completeUpstreamReturn(item)
+                    logger.info("drop returned to the upstream", metadata: ["user": "\(email)", "folder": "\(item.origin.folder)"])
+                } catch let error as IMAPClientError {
+                    throw error
+                } catch {
+                    await retry(item, after: error)
+                }
+            }
+            await opened.logout()
+        } catch {
+            logger.warning("upstream unavailable for returning drops; trying again later",
+                           metadata: ["user": "\(email)", "upstream": "\(access.server)", "error": "\(error)"])
+            for item in items { await retry(item, after: error) }
+        }
+    }
+
+    private func retry(_ item: UpstreamReturn, after error: any Error) async {
+        let delay = min(3600.0, 30.0 * pow(2.0, Double(min(item.attempts, 7))))
+        do {
+            try await store.retryUpstreamReturn(item, at: Date().addingTimeInterval(delay), error: "\(error)")
+        } catch {
+            logger.error("cannot reschedule a return to the upstream", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Puts one message back: flags its original if that is still there, else appends a copy.
+    func returnItem(_ item: UpstreamReturn, on connection: IMAPClientConnection, names: UpstreamNames) async throws {
+        guard let stored = try await store.storedMessage(in: item.mailbox, uid: item.uid),
+              let state = try await store.metadata(in: item.mailbox, uids: [item.uid]).first else { return }
+        let flags = state.state.flags.filter { $0 != DropKeyword.pending && $0 != DropKeyword.error }
+        let folder = try names.upstreamName(item.origin.folder)
+        if let uid = item.origin.uid, let uidValidity = item.origin.uidValidity,
+           try await flagOriginal(uid, uidValidity: uidValidity, in: folder, on: connection) {
+            return
+        }
+        let raw = try await store.read(stored, range: 0..<stored.index.size)
+        let date = InternalDate(secondsSince1970: Int64(state.internalDate.timeIntervalSince1970),
+                                timeZoneOffsetMinutes: state.internalZoneMinutes)
+        let message = AppendMessage(flags: flags.map { Flag($0) }, date: date, data: raw)
+        var status = try await connection.run(.append(folder, message))
+        if status.status != .ok, status.code == .tryCreate, item.origin.folder != "INBOX" {
+            // The folder is gone upstream: INBOX rather than nowhere.
+            status = try await connection.run(.append(.inbox, message))
+        }
+        if status.status != .ok, status.code != .tryCreate {
+            // Some servers refuse new keywords: the message matters more than its marker.
+            let plain = AppendMessage(flags: flags.filter { $0.hasPrefix("\\") }.map { Flag($0) }, date: date, data: raw)
+            status = try await connection.run(.append(status.code == .tryCreate ? .inbox : folder, plain))
+        }
+        guard status.status == .ok else { throw IMAPClientError.rejected(command: "APPEND", status) }
+    }
+
+    /// Marks the original `$CRMDone` (and not `\Deleted`) when it is still in `folder`; false when it is not.
+    private func flagOriginal(_ uid: UInt32, uidValidity: UInt32, in folder: MailboxName, on connection: IMAPClientConnection) async throws -> Bool {
+        var current: UInt32?
+        let selected = try await connection.run(.select(folder, SelectParameters())) { response in
+            if case .status(let status) = response, case .uidValidity(let value)? = status.code { current = value }
+        }
+        guard selected.status == .ok, current == uidValidity else { return false }
+        var present = false
+        try await connection.execute(.fetch(SequenceSet(uids: [uid]), [.uid], FetchModifiers(), uid: true)) { response in
+            if case .fetch(_, let items) = response, items.contains(.uid(uid)) { present = true }
+        }
+        if present {
+            let set = SequenceSet(uids: [uid])
+            try await connection.execute(.store(set, StoreModifiers(), StoreAction(operation: .remove, silent: true, flags: [.deleted]), uid: true))
+            let marked = try await connection.run(.store(set, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [Flag(DropKeyword.done)]), uid: true))
+            if marked.status != .ok { logger.notice("upstream refused the $CRMDone keyword", metadata: ["text": "\(marked.text)"]) }
+        }
+        try await connection.run(.unselect)
+        return present
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// Where a message in a CRM folder came from on the upstream server (proxy mode).
+public struct UpstreamOrigin: Hashable, Sendable {
+    /// The upstream folder as the client names it (Unicode, `/` as delimiter).
+    public var folder: String
+    /// The original message there, if it is one (COPY/MOVE); nil for an APPEND.
+    public var uidValidity: UInt32?
+    public var uid: UInt32?
+
+    public init(folder: String, uidValidity: UInt32? = nil, uid: UInt32? = nil) {
+        self.folder = folder; self.uidValidity = uidValidity; self.uid = uid
+    }
+}
+
+/// A processed drop due to go back to the upstream server.
+public struct UpstreamReturn: Hashable, Sendable {
+    public var user: UserID
+    public var email: String
+    public var mailbox: MailboxID
+    /// The message's UID in the local drop folder.
+    public var uid: UInt32
+    public var origin: UpstreamOrigin
+    public var attempts: Int
+}
+
+extension LocalStore {
+    /// Stores a message fetched from the upstream (or appended by a client in proxy mode)
+    /// into a local mailbox, queued as a drop there, remembering its origin. The same
+    /// upstream message stored again while its first copy is still in this mailbox is not
+    /// stored twice: its UID comes back (a MOVE repeated after a failure part-way).
+    public func append(_ message: NewMessage, to mailbox: MailboxID, origin: UpstreamOrigin) async throws -> (uidValidity: UInt32, uid: UInt32) {
+        if let uid = origin.uid, let uidValidity = origin.uidValidity {
+            let existing = try await pool.read { db -> (UInt32, UInt32)? in
+                try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT b.uidValidity, m.uid FROM upstreamOrigin o JOIN message m ON m.id = o.messageId
+                    JOIN mailbox b ON b.id = m.mailboxId
+                    WHERE m.mailboxId = ? AND o.folder = ? AND o.uidValidity = ? AND o.uid = ?
+                    """), arguments: [mailbox.rawValue, origin.folder, uidValidity, uid])
+                    .map { (UInt32(truncatingIfNeeded: $0[0] as Int64), UInt32(truncatingIfNeeded: $0[1] as Int64)) }
+            }
+            if let existing { return existing }
+        }
+        let body = try Self.makeBody(message.raw)
+        let result = try await commits.write { db -> (UInt32, UInt32, Bool) in
+            guard var box = try MailboxRecord.find(db, mailbox) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            // An earlier copy of this original elsewhere no longer stands for it.
+            if let uid = origin.uid, let uidValidity = origin.uidValidity {
+                try db.cachedStatement(sql: "DELETE FROM upstreamOrigin WHERE userId = ? AND folder = ? AND uidValidity = ? AND uid = ?")
+                    .execute(arguments: [box.userId, origin.folder, uidValidity, uid])
+            }
+            var body = body
+            try body.insert(db)
+            try BodyChunks.insert(message.raw, bodyId: body.id!, db)
+            let (uid, queued, messageId) = try Self.insert(db, into: &box, queueing: try Queueing.of(box, db), source: nil, bodyId: body.id!,
+                                                size: body.size, internalDate: message.internalDate,
+                                                zone: message.internalZoneMinutes, flags: message.flags)
+            try db.cachedStatement(sql: """
+                INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid) VALUES (?, ?, ?, ?, ?)
+                """).execute(arguments: [messageId, box.userId, origin.folder, origin.uidValidity, origin.uid])
+            return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
+        }
+        changes.publish([mailbox])
+        if result.2 { drops.signal() }
+        return (result.0, result.1)
+    }
+
+    /// Processed drops due to go back upstream, oldest first.
+    public func dueUpstreamReturns(now: Date = Date(), limit: Int = 100) async throws -> [UpstreamReturn] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT o.folder, o.uidValidity, o.uid AS originalUID, o.attempts, m.mailboxId, m.uid, u.id AS userId, u.email
+                FROM upstreamOrigin o JOIN message m ON m.id = o.messageId JOIN user u ON u.id = o.userId
+                WHERE o.returnDue AND o.nextAttemptAt <= ? ORDER BY o.nextAttemptAt LIMIT ?
+                """), arguments: [now, limit]).map { row in
+                UpstreamReturn(user: UserID(rawValue: row["userId"]), email: row["email"], mailbox: MailboxID(rawValue: row["mailboxId"]),
+                               uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
+                               origin: UpstreamOrigin(folder: row["folder"],
+                                                      uidValidity: (row["uidValidity"] as Int64?).map { UInt32(truncatingIfNeeded: $0) },
+                                                      uid: (row["originalUID"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }),
+                               attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// The message is back upstream: it leaves the drop folder (EXPUNGE for its clients).
+    public func completeUpstreamReturn(_ item: UpstreamReturn) async throws {
+        _ = try await expunge(item.mailbox, uids: [item.uid])
+    }
+
+    /// The upstream could not take it now: try again at `next`.
+    public func retryUpstreamReturn(_ item: UpstreamReturn, at next: Date, error: String) async throws {
+        try await commits.write { db in
+            try db.cachedStatement(sql: """
+                UPDATE upstreamOrigin SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ?
+                WHERE messageId = (SELECT id FROM message WHERE mailboxId = ? AND uid = ?)
+                """).execute(arguments: [next, error, item.mailbox.rawValue, item.uid])
+        }
+    }
+
+    /// Accounts with returns waiting, for `crmgate status`: email → (count, last error).
+    public func pendingUpstreamReturns() async throws -> [String: (count: Int, lastError: String?)] {
+        try await pool.read { db in
+            var result: [String: (count: Int, lastError: String?)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT u.email, COUNT(*) AS n, MAX(o.lastError) AS lastError FROM upstreamOrigin o JOIN user u ON u.id = o.userId
+                WHERE o.returnDue GROUP BY u.email
+                """) {
+                result[row["email"]] = (row["n"], row["lastError"])
+            }
+            return result
+        }
+    }
+}
