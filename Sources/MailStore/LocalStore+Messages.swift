@@ -267,6 +267,26 @@ extension LocalStore {
         return expunged
     }
 
+    /// Removes these messages whatever their flags (they went to the upstream server in
+    /// proxy mode); returns the UIDs that were there.
+    public func remove(_ mailbox: MailboxID, uids: [UInt32]) async throws -> [UInt32] {
+        let removed = try await commits.write { db -> [UInt32] in
+            guard let box = try MailboxRecord.find(db, mailbox) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            let lookup = try db.cachedStatement(sql: "SELECT id FROM message WHERE mailboxId = ? AND uid = ?")
+            var present: [(id: Int64, uid: UInt32)] = []
+            for uid in uids {
+                if let id = try Int64.fetchOne(lookup, arguments: [mailbox.rawValue, Int64(uid)]) { present.append((id, uid)) }
+            }
+            guard !present.isEmpty else { return [] }
+            try Self.recordExpunge(db, mailbox: box, messageIDs: present.map(\.id))
+            return present.map(\.uid)
+        }
+        if !removed.isEmpty { changes.publish([mailbox]) }
+        return removed
+    }
+
     /// Row ids of the messages with these UIDs (missing ones are left out). One cached
     /// statement per UID: preparing a statement with an IN list of its own costs more than
     /// the index look-ups.

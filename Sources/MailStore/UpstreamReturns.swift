@@ -88,7 +88,7 @@ extension LocalStore {
 
     /// The message is back upstream: it leaves the drop folder (EXPUNGE for its clients).
     public func completeUpstreamReturn(_ item: UpstreamReturn) async throws {
-        _ = try await expunge(item.mailbox, uids: [item.uid])
+        _ = try await remove(item.mailbox, uids: [item.uid])
     }
 
     /// The upstream could not take it now: try again at `next`.

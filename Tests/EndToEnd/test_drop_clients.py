@@ -3,13 +3,29 @@ and mbsync's APPEND of a message written into the local copy of a drop folder. E
 creates exactly one opportunity, verified through the JSON API, with the mail archived to
 it once and its attachment retrievable byte for byte; the mail comes back to INBOX marked
 $CRMDone."""
+import pytest
+
+import dovecot
 from conftest import imap_client
 from drophelpers import (DROP_OPPORTUNITY, ERROR, assert_archived_once, binary_attachment, build_mail, drop_gateway,
-                         messages, new_message_id, one_record_named, settled)
+                         messages, new_message_id, one_record_named, policy, settled)
 from test_mbsync import Mbsync
 from test_neomutt import neomutt_save
 
 ATTACHMENT = ("offer.pdf", "application/pdf", binary_attachment(20_000))
+
+
+@pytest.fixture(params=["local", "proxy"])
+def gateway_config(request, tmp_path):
+    """The drop policy, alone or with crmgate in front of a real Dovecot (where the mail goes
+    back to the upstream INBOX once processed)."""
+    if request.param == "local":
+        yield policy()
+        return
+    if not dovecot.installed():
+        pytest.skip("needs dovecot-imapd (scripts/test installs it)")
+    with dovecot.Dovecot(tmp_path / "upstream") as upstream:
+        yield policy() + upstream.upstream_config()
 
 
 def assert_back_in_inbox_done(gw, message_id):
@@ -20,8 +36,8 @@ def assert_back_in_inbox_done(gw, message_id):
         assert messages(c, DROP_OPPORTUNITY) == []
 
 
-def test_neomutt_save_into_create_new_opportunity(tmp_path):
-    with drop_gateway(tmp_path / "gw") as gw:
+def test_neomutt_save_into_create_new_opportunity(tmp_path, gateway_config):
+    with drop_gateway(tmp_path / "gw", gateway_config) as gw:
         message_id = new_message_id()
         raw = build_mail("Re: 12 forklifts for the Hamburg depot", message_id=message_id,
                          sender="Ines Fischer <ines.fischer@globex.example>", attachments=[ATTACHMENT])
@@ -44,8 +60,8 @@ def test_neomutt_save_into_create_new_opportunity(tmp_path):
         assert len(gw.api.named("opportunities", "12 forklifts for the Hamburg depot")) == 1
 
 
-def test_mbsync_append_into_the_local_drop_folder(tmp_path):
-    with drop_gateway(tmp_path / "gw") as gw:
+def test_mbsync_append_into_the_local_drop_folder(tmp_path, gateway_config):
+    with drop_gateway(tmp_path / "gw", gateway_config) as gw:
         sync = Mbsync(gw, tmp_path / "mbsync")
         sync.run()
         local_drop = sync.folder(DROP_OPPORTUNITY)

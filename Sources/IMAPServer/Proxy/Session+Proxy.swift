@@ -160,12 +160,19 @@ extension Session {
     @discardableResult
     func runUpstream(_ command: Command, _ link: UpstreamLink, onUntagged: (UntaggedResponse) async throws -> Void = { _ in }) async throws -> StatusResponse {
         try await link.connection.run(command) { response in
-            switch response {
-            case .exists, .expunge, .fetch, .vanished, .recent, .flags:
+            if Self.isMailboxUpdate(response) {
                 if link.selectedName != nil { send(.untagged(response)) }
-            default:
+            } else {
                 try await onUntagged(response)
             }
+        }
+    }
+
+    /// Responses about the selected mailbox that the client must hear whatever command they came with.
+    static func isMailboxUpdate(_ response: UntaggedResponse) -> Bool {
+        switch response {
+        case .exists, .expunge, .fetch, .vanished, .recent, .flags: true
+        default: false
         }
     }
 

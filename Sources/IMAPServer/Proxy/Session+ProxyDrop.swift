@@ -16,9 +16,12 @@ extension Session {
         }
         let target = try await self.destination(encodeName(destination), of: user.id)
         var sourceUIDs: [UInt32] = []
-        try await runUpstream(.fetch(set, [.uid], FetchModifiers(), uid: uid), link) { response in
-            if case .fetch(_, let attributes) = response {
-                for case .uid(let value) in attributes { sourceUIDs.append(value) }
+        try await link.connection.run(.fetch(set, [.uid], FetchModifiers(), uid: uid)) { response in
+            // Ours carry the UID alone; an update about flags meanwhile is the client's.
+            if case .fetch(_, let attributes) = response, attributes.count == 1, case .uid(let value) = attributes[0] {
+                sourceUIDs.append(value)
+            } else if Self.isMailboxUpdate(response) {
+                send(.untagged(response))
             }
         }
         sourceUIDs.sort()
@@ -61,7 +64,10 @@ extension Session {
         var message: NewMessage?
         let attributes: [FetchAttribute] = [.uid, .flags, .internalDate, .bodySection(peek: true, section: .complete, partial: nil)]
         try await link.connection.run(.fetch(SequenceSet(uids: [uid]), attributes, FetchModifiers(), uid: true)) { response in
-            guard case .fetch(_, let items) = response else { return }
+            guard case .fetch(_, let items) = response else {
+                if Self.isMailboxUpdate(response) { send(.untagged(response)) }
+                return
+            }
             var raw: [UInt8]?
             var flags: [String] = []
             var date = InternalDate(secondsSince1970: Int64(Date().timeIntervalSince1970))
@@ -76,7 +82,7 @@ extension Session {
                 }
             }
             guard fetchedUID == uid, let raw else {
-                if link.selectedName != nil, fetchedUID != uid { send(.untagged(response)) }
+                send(.untagged(response))
                 return
             }
             message = NewMessage(raw: raw, flags: flags, internalDate: Date(timeIntervalSince1970: TimeInterval(date.secondsSince1970)),
@@ -108,7 +114,7 @@ extension Session {
             let message = AppendMessage(flags: metadata.state.flags.map { Flag($0) }, date: date, data: raw)
             let status = try await runUpstream(.append(target, message), link)
             guard status.status == .ok else {
-                if !copied.isEmpty, move { _ = try await store.expunge(mailbox.id, uids: copied) }
+                if !copied.isEmpty, move { _ = try await store.remove(mailbox.id, uids: copied) }
                 try await answer(tag, with: status)
                 return
             }
@@ -128,7 +134,7 @@ extension Session {
             return
         }
         if let code { send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "Moved")))) }
-        let expunged = try await store.expunge(mailbox.id, uids: copied)
+        let expunged = try await store.remove(mailbox.id, uids: copied)
         announceExpunged(expunged, in: &mailbox)
         selected = mailbox
         try await ok(tag, "\(verb) completed")
