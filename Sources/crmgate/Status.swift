@@ -8,7 +8,9 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let summaries = try await withStore(options.config) { try await $0.dropSummaries() }
+        let (summaries, returns) = try await withStore(options.config) { store in
+            (try await store.dropSummaries(), try await store.pendingUpstreamReturns())
+        }
         guard !summaries.isEmpty else {
             print("No drops yet.")
             return
@@ -19,6 +21,11 @@ struct Status: AsyncParsableCommand {
             print(summary.email.padding(toLength: width, withPad: " ", startingAt: 0)
                   + "  " + pad(summary.pending, 7) + "  " + pad(summary.done, 4) + "  " + pad(summary.failed, 6))
             for reason in summary.recentFailures { print("    failed: \(reason)") }
+            if let waiting = returns[summary.email] {
+                // Proxy mode: done, but not yet back on the mail server (no login to do it with, or it is down).
+                print("    \(waiting.count) done, waiting to go back to the mail server"
+                      + (waiting.lastError.map { "; last try: \($0)" } ?? " until the user next logs in"))
+            }
         }
     }
 

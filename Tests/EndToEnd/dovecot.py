@@ -40,7 +40,9 @@ class Dovecot:
     """`with Dovecot(root) as d:` runs Dovecot until the block ends; `stop()`/`start()` and
     `kill()` simulate outages. `separator` is the hierarchy delimiter it shows."""
 
-    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None):
+    MASTER_USER, MASTER_PASSWORD = "crmgate", "master secret for background work"
+
+    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False):
         # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
         # pytest's temporary directories are private to their owner. The log is copied to
         # `root` when it stops.
@@ -67,6 +69,18 @@ class Dovecot:
             accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
         passwd = self.dir / "passwd"
         passwd.write_text("".join(f"{u}:{{PLAIN}}{PASSWORD}\n" for u in USERS))
+        master_passdb = ""
+        if master:
+            # Dovecot's master users: "alice@example.com*crmgate" logs in to alice's mailbox.
+            (self.dir / "masters").write_text(f"{self.MASTER_USER}:{{PLAIN}}{self.MASTER_PASSWORD}\n")
+            master_passdb = f"""auth_master_user_separator = *
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {self.dir}/masters
+  master = yes
+  pass = yes
+}}
+"""
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
         self.config = self.dir / "dovecot.conf"
         self.config.write_text(f"""{accounts}
@@ -81,7 +95,7 @@ ssl_key = <{self.key}
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 first_valid_uid = {uid}
-passdb {{
+{master_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {passwd}
 }}
@@ -186,6 +200,12 @@ service imap-login {{
         c = IMAPClient("127.0.0.1", port=self.port, ssl=True, ssl_context=context, timeout=30)
         c.login(user, PASSWORD)
         return c
+
+    def master_config(self, root: Path):
+        """[upstream] keys for background work as the master user (password in a file under root)."""
+        secret = root / "master-password"
+        secret.write_text(self.MASTER_PASSWORD + "\n")
+        return {"master_user": f'"{self.MASTER_USER}"', "master_password_file": f'"{secret}"'}
 
     def upstream_config(self, tls="imaps", ca=True, **extra):
         """The [upstream] section of a gateway that proxies to this Dovecot."""

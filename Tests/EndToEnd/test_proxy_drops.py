@@ -1,0 +1,139 @@
+"""Drops across stores in proxy mode: a mail moved from the upstream (Dovecot) into a drop
+folder becomes one CRM record and goes back upstream marked $CRMDone, whether the user is
+still connected, comes back later, or crmgate logs in as a master user; and a Dovecot
+killed in the middle of a MOVE loses and duplicates nothing."""
+import sqlite3
+import threading
+import time
+
+import pytest
+
+import dovecot
+from conftest import imap_client
+from drophelpers import (DONE, DROP_OPPORTUNITY, PENDING, build_mail, drop_gateway, log_excerpt, messages,
+                         new_message_id, one_record_named, policy, wait_for)
+
+pytestmark = pytest.mark.skipif(not dovecot.installed(), reason="needs dovecot-imapd (scripts/test installs it)")
+
+
+def upstream_inbox(upstream, needle):
+    """[(uid, flags)] of the upstream INBOX's messages whose header has needle (straight from Dovecot)."""
+    c = upstream.client()
+    try:
+        return [(uid, flags) for uid, flags, header in messages(c, "INBOX") if needle.encode() in header]
+    finally:
+        c.logout()
+
+
+def lock_crm(gw):
+    """An exclusive write lock on the embedded CRM: drops wait, retried, until it is released."""
+    lock = sqlite3.connect(gw.root / "data" / "crm.sqlite", isolation_level=None, timeout=5)
+    lock.execute("BEGIN EXCLUSIVE")
+    return lock
+
+
+def test_imapclient_move_from_upstream_inbox_makes_one_record_and_comes_back_done(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up") as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        message_id = new_message_id("globex.example")
+        subject = "Cooling units for the Bremen warehouse"
+        direct = upstream.client()
+        direct.append("INBOX", build_mail(subject, message_id=message_id))
+        direct.logout()
+        with imap_client(gw) as c:
+            c.select_folder("INBOX")
+            [uid] = c.search(["HEADER", "Message-ID", message_id])
+            c.move([uid], DROP_OPPORTUNITY)
+            assert c.search(["HEADER", "Message-ID", message_id]) == []
+            one_record_named(gw, "opportunities", subject)
+            back = wait_for(lambda: [f for _, f in upstream_inbox(upstream, message_id) if DONE in f], 20)
+            assert back, log_excerpt(gw, "drop", "upstream")
+            assert wait_for(lambda: messages(c, DROP_OPPORTUNITY) == [], 10)
+        assert len(upstream_inbox(upstream, message_id)) == 1
+        assert len(gw.api.named("opportunities", subject)) == 1
+
+
+def test_a_processed_drop_waits_in_the_drop_folder_until_the_user_logs_in_again(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up") as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        message_id = new_message_id("globex.example")
+        subject = "Conveyor belt spare parts"
+        direct = upstream.client()
+        direct.append("INBOX", build_mail(subject, message_id=message_id))
+        direct.logout()
+        lock = lock_crm(gw)
+        try:
+            with imap_client(gw) as c:
+                c.select_folder("INBOX")
+                c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
+            assert wait_for(lambda: "drop will be retried" in gw.log_text(), 30), log_excerpt(gw, "drop")
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        # Processed while nobody is connected: no password to log in upstream with.
+        one_record_named(gw, "opportunities", subject, seconds=30)
+        time.sleep(1)
+        assert upstream_inbox(upstream, message_id) == []
+        status = gw.cli("status")
+        with imap_client(gw) as c:
+            # The login hands crmgate the password for the user's waiting returns.
+            assert wait_for(lambda: upstream_inbox(upstream, message_id), 20), log_excerpt(gw, "upstream")
+            assert wait_for(lambda: messages(c, DROP_OPPORTUNITY) == [], 10)
+        [(_, flags)] = upstream_inbox(upstream, message_id)
+        assert DONE in flags and PENDING not in flags
+        assert "waiting to go back" in status.stdout, status.stdout
+
+
+def test_with_a_master_user_processed_drops_go_back_while_the_user_is_away(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up", master=True) as upstream:
+        config = policy() + upstream.upstream_config(**upstream.master_config(tmp_path))
+        with drop_gateway(tmp_path / "gw", config) as gw:
+            message_id = new_message_id("globex.example")
+            subject = "Forklift batteries"
+            direct = upstream.client()
+            direct.append("INBOX", build_mail(subject, message_id=message_id))
+            direct.logout()
+            lock = lock_crm(gw)
+            try:
+                with imap_client(gw) as c:
+                    c.select_folder("INBOX")
+                    c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
+                assert wait_for(lambda: "drop will be retried" in gw.log_text(), 30)
+            finally:
+                lock.execute("ROLLBACK")
+                lock.close()
+            one_record_named(gw, "opportunities", subject, seconds=30)
+            back = wait_for(lambda: upstream_inbox(upstream, message_id), 20)
+            assert back and DONE in back[0][1], log_excerpt(gw, "upstream")
+
+
+def test_dovecot_killed_in_the_middle_of_a_move_loses_and_duplicates_nothing(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up") as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        ids = [new_message_id("globex.example") for _ in range(30)]
+        padding = "x" * 76 + "\r\n"
+        direct = upstream.client()
+        for i, message_id in enumerate(ids):
+            direct.append("INBOX", build_mail(f"Pallet order {i:02d}", message_id=message_id, body=padding * 4000))
+        direct.logout()
+        c = imap_client(gw)
+        c.select_folder("INBOX")
+        uids = c.search(["ALL"])
+        killer = threading.Timer(0.3, upstream.kill)
+        killer.start()
+        with pytest.raises(Exception):
+            c.move(uids, DROP_OPPORTUNITY)
+            c.noop()
+        killer.join()
+        upstream.start()
+        # Whatever reached the drop folder is processed once and goes back; the rest never left.
+        with imap_client(gw) as c:
+            def settled():
+                return messages(c, DROP_OPPORTUNITY) == [] and all(
+                    len(upstream_inbox(upstream, m)) == 1 for m in ids[:1] + ids[-1:])
+            assert wait_for(settled, 60, interval=1), (messages(c, DROP_OPPORTUNITY)[:3], log_excerpt(gw, "upstream", "drop"))
+        for i, message_id in enumerate(ids):
+            copies = upstream_inbox(upstream, message_id)
+            assert len(copies) == 1, (i, copies)
+            records = gw.api.named("opportunities", f"Pallet order {i:02d}")
+            assert len(records) == (1 if DONE in copies[0][1] else 0), (i, copies, records)
