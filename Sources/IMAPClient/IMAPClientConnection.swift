@@ -235,6 +235,20 @@ public final class IMAPClientConnection {
         try await receive(until: tag, onFrame: onFrame)
     }
 
+    /// Sends the head of a command that ends in a literal announcement, for a caller that
+    /// streams the literal itself; with a synchronizing announcement, waits for the `+`.
+    /// False when the server answered the command instead (its completion went to `onFrame`).
+    public func sendHead(_ head: [UInt8], tag: String, waitForContinuation: Bool,
+                         onFrame: (ResponseFrame) async throws -> Void) async throws -> Bool {
+        try await write(head)
+        guard waitForContinuation else { return true }
+        while true {
+            let frame = try await nextFrame()
+            if case .line(let line, true, _) = frame, ResponseFramer.isContinuation(line) { return true }
+            if try await forward(frame, completing: tag, to: onFrame) { return false }
+        }
+    }
+
     /// Hands every frame to `onFrame` up to and including the tagged completion of `tag`.
     public func receive(until tag: String, onFrame: (ResponseFrame) async throws -> Void) async throws {
         while true {

@@ -20,6 +20,11 @@ public enum FramingEvent: Hashable, Sendable {
     case continuationNeeded
     /// A limit was exceeded; the framer has already dropped the command and recovers by itself.
     case error(FramingError)
+    /// With `streamLiteralsFrom` set: a literal that large was announced. `head` is the command
+    /// so far, announcement and CRLF included; its data follows as `literalData` pieces (after
+    /// a `+` for a synchronizing one), and the rest of the command as an ordinary `frame`.
+    case literalStart(head: [UInt8], size: Int, synchronizing: Bool)
+    case literalData([UInt8])
 }
 
 /// A command that broke a limit. `tag` is the command's tag when it could be read (answer `tag BAD`).
@@ -52,7 +57,13 @@ public struct CommandFramer {
         case skipLine(tail: [UInt8])
         /// Dropping the data of a non-synchronizing literal of a dropped command.
         case skipLiteral(remaining: UInt64)
+        /// Handing `remaining` literal octets out as they come (`literalData`).
+        case streamLiteral(remaining: Int)
     }
+
+    /// Literals of at least this many octets are streamed (`literalStart`, `literalData`)
+    /// instead of buffered in the frame; nil buffers every literal.
+    public var streamLiteralsFrom: Int?
 
     private var input: [UInt8] = []
     private var inputIndex = 0
@@ -96,9 +107,22 @@ public struct CommandFramer {
                 let take = min(remaining, UInt64(input.count - inputIndex))
                 inputIndex += Int(take)
                 state = take == remaining ? .skipLine(tail: []) : .skipLiteral(remaining: remaining - take)
+            case .streamLiteral(let remaining):
+                let take = min(remaining, input.count - inputIndex, 256 * 1024)
+                let data = Array(input[inputIndex..<(inputIndex + take)])
+                inputIndex += take
+                state = take == remaining ? .line : .streamLiteral(remaining: remaining - take)
+                return .literalData(data)
             }
         }
         return nil
+    }
+
+    /// The consumer refused a streamed literal: a synchronizing one will not come (the
+    /// client waits for a `+` it never gets), a non-synchronizing one is skipped.
+    public mutating func refuseStreamedLiteral(synchronizing: Bool) {
+        guard case .streamLiteral(let remaining) = state else { return }
+        state = synchronizing ? .line : .skipLiteral(remaining: UInt64(remaining))
     }
 
     private mutating func compact() {
@@ -157,6 +181,12 @@ public struct CommandFramer {
             resetFrame()
             state = announcement.synchronizing ? .line : .skipLiteral(remaining: announcement.size)
             return .error(error)
+        }
+        if let threshold = streamLiteralsFrom, announcement.size >= UInt64(threshold) {
+            let head = frame
+            resetFrame()
+            state = .streamLiteral(remaining: Int(announcement.size))
+            return .literalStart(head: head, size: Int(announcement.size), synchronizing: announcement.synchronizing)
         }
         state = .literal(remaining: Int(announcement.size))
         return announcement.synchronizing ? .continuationNeeded : nil

@@ -58,6 +58,8 @@ final class Session {
     var localRoots: Set<String> = []
     /// The bytes of the command being executed, as the client sent them (for relaying).
     var currentFrame: [UInt8] = []
+    /// A command whose big literal is being streamed (proxy mode).
+    var streamed: StreamedCommand?
 
     /// Extensions the client turned on with ENABLE (RFC 5161) or by use (CONDSTORE).
     var utf8Names = false
@@ -148,8 +150,15 @@ final class Session {
                 case .continuationNeeded:
                     send(.continuationRequest(Array("Ready for literal data".utf8)))
                     try await flush()
-                case .frame(let bytes):
+                case .frame(let bytes) where streamed == nil:
                     try await process(bytes)
+                case .frame, .literalStart, .literalData:
+                    do {
+                        try await stream(framed)
+                    } catch let error as IMAPClientError {
+                        streamed = nil
+                        upstreamLost(error)
+                    }
                 case .error(let error):
                     let code: ResponseCode? = if case .literalTooLarge = error.kind { .tooBig } else { nil }
                     reply(error.tag, CommandFailure(status: code == nil ? .bad : .no, code: code, text: error.message))
@@ -200,7 +209,7 @@ final class Session {
     }
 
     /// One complete frame from the client, interpreted according to the line mode.
-    private func process(_ frame: [UInt8]) async throws {
+    func process(_ frame: [UInt8]) async throws {
         switch mode {
         case .idle(let tag):
             try await finishIdle(tag: tag, line: frame)

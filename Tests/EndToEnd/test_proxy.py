@@ -238,3 +238,37 @@ def test_plaintext_upstream_needs_to_be_loopback_or_explicit(tmp_path):
     result = gw.cli("user", "list")
     assert result.returncode != 0
     assert "allow_plaintext" in result.stderr
+
+
+def peak_rss_kib(pid):
+    """The process's peak resident memory so far (VmHWM), in KiB."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def test_a_20_mb_message_is_appended_and_fetched_without_crmgate_holding_it(proxy):
+    size = 20 * 1024 * 1024
+    line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd\r\n"
+    raw = b"Subject: big\r\nMessage-ID: <big@example.org>\r\n\r\n" + line * (size // len(line))
+    c = imap_client(proxy)
+    # Warm up with a small message: first use grows buffers and pools whatever the size.
+    c.append("INBOX", b"Subject: warm-up\r\n\r\n" + line * 70_000)
+    c.select_folder("INBOX")
+    c.fetch("1:*", ["BODY.PEEK[]"])
+    before = peak_rss_kib(proxy.proc.pid)
+    c.append("INBOX", raw)
+    c.select_folder("INBOX")
+    [uid] = c.search(["HEADER", "Message-ID", "<big@example.org>"])
+    fetched = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
+    after = peak_rss_kib(proxy.proc.pid)
+    c.logout()
+    assert fetched == raw
+    direct = proxy.upstream.client()
+    direct.select_folder("INBOX", readonly=True)
+    assert direct.fetch(direct.search(["HEADER", "Message-ID", "<big@example.org>"]), ["RFC822.SIZE"]).popitem()[1][b"RFC822.SIZE"] == len(raw)
+    direct.logout()
+    grown_mib = (after - before) / 1024
+    # Holding it would take 20 MiB at least (40 with the copies a buffered relay makes).
+    assert grown_mib < 10, f"crmgate's peak memory grew by {grown_mib:.1f} MiB for a {len(raw) / 2**20:.0f} MiB message"

@@ -38,6 +38,7 @@ extension Session {
         let events = self.events
         connection.onUnsolicitedData { Task { await events.send(.upstreamData) } }
         upstream = link
+        framer.streamLiteralsFrom = Self.streamedLiteralSize
         user = (account.id, username)
         proxy.access.sessions.retain(username, password: password)
         state = .authenticated

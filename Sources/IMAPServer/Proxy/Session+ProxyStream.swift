@@ -1,0 +1,107 @@
+import IMAPClient
+import IMAPCore
+
+/// A command whose big literal is being streamed (proxy mode): an APPEND to an upstream
+/// mailbox goes through in pieces, so a 20 MB message never sits in crmgate's memory; any
+/// other command is gathered whole and run as usual.
+enum StreamedCommand {
+    case relaying(tag: String, UpstreamLink)
+    case gathering(frame: [UInt8])
+    /// Refused before its literal came: the rest of the command is dropped.
+    case refused
+}
+
+extension Session {
+    /// Literals from this size on are streamed in proxy mode.
+    static let streamedLiteralSize = 256 * 1024
+
+    /// One framing event of a streamed command.
+    func stream(_ event: FramingEvent) async throws {
+        switch event {
+        case .literalStart(let head, let size, let synchronizing):
+            try await beginStreamedLiteral(head: head, size: size, synchronizing: synchronizing)
+        case .literalData(let bytes):
+            try await continueStreamedLiteral(bytes)
+        case .frame(let tail):
+            try await finishStreamedLiteral(tail: tail)
+        case .continuationNeeded, .error:
+            break
+        }
+    }
+
+    func beginStreamedLiteral(head: [UInt8], size: Int, synchronizing: Bool) async throws {
+        if let link = upstream, let (tag, upstreamHead) = try upstreamAppendHead(head, size: size, link) {
+            try await flush()
+            var refused = false
+            let accepted = try await link.connection.sendHead(upstreamHead, tag: tag,
+                                                              waitForContinuation: !Self.nonSynchronizing(size, link)) { frame in
+                output.append(contentsOf: frame.bytes)
+                if case .line(let line, true, true) = frame, ResponseFramer.tag(of: line) == tag { refused = true }
+            }
+            if accepted && !refused {
+                streamed = .relaying(tag: tag, link)
+                if synchronizing { send(.continuationRequest(Array("Ready for literal data".utf8))) }
+            } else {
+                streamed = .refused
+                framer.refuseStreamedLiteral(synchronizing: synchronizing)
+            }
+            return
+        }
+        streamed = .gathering(frame: head)
+        if synchronizing { send(.continuationRequest(Array("Ready for literal data".utf8))) }
+    }
+
+    func continueStreamedLiteral(_ data: [UInt8]) async throws {
+        switch streamed {
+        case .relaying(_, let link)?:
+            try await link.connection.write(data)
+        case .gathering(var frame)?:
+            streamed = nil
+            frame.append(contentsOf: data)
+            streamed = .gathering(frame: frame)
+        case .refused?, nil:
+            break
+        }
+    }
+
+    /// The rest of the command after its streamed literal.
+    func finishStreamedLiteral(tail: [UInt8]) async throws {
+        let command = streamed
+        streamed = nil
+        switch command {
+        case .relaying(let tag, let link)?:
+            try await link.connection.write(tail)
+            try await link.connection.receive(until: tag) { frame in
+                output.append(contentsOf: frame.bytes)
+                try await flushIfLarge()
+            }
+        case .gathering(let frame)?:
+            try await process(frame + tail)
+        case .refused?, nil:
+            break
+        }
+    }
+
+    /// For `tag APPEND mailbox … {n}` to an upstream mailbox: the tag and the head to send
+    /// upstream (name translated, literal announced for the upstream); nil for anything else.
+    private func upstreamAppendHead(_ head: [UInt8], size: Int, _ link: UpstreamLink) throws -> (String, [UInt8])? {
+        guard state != .notAuthenticated, let announcement = head.lastIndex(of: UInt8(ascii: "{")) else { return nil }
+        // The head parsed as if its literal were empty tells the command and its arguments.
+        let probe = Array(head[..<announcement]) + Array("{0}\r\n\r\n".utf8)
+        guard let parsed = try? CommandParser.parse(probe), case .append(let name, let message) = parsed.command else { return nil }
+        let decoded = try decodeName(name)
+        if isLocal(decoded) { return nil }
+        var encoded = CommandEncoder.encode(TaggedCommand(tag: parsed.tag, command: .append(try link.upstreamName(decoded), message)))
+        // Replace the encoder's empty literal with the real announcement.
+        guard let brace = encoded.lastIndex(where: { $0 == UInt8(ascii: "{") }) else { return nil }
+        let binary = brace > 0 && encoded[brace - 1] == UInt8(ascii: "~")
+        encoded.removeSubrange((binary ? brace - 1 : brace)...)
+        let plus = Self.nonSynchronizing(size, link) ? "+" : ""
+        encoded.append(contentsOf: Array("\(binary ? "~" : ""){\(size)\(plus)}\r\n".utf8))
+        return (parsed.tag, encoded)
+    }
+
+    private static func nonSynchronizing(_ size: Int, _ link: UpstreamLink) -> Bool {
+        CommandLiterals.mayBeNonSynchronizing(sizes: [size], capabilities: link.capabilities)
+    }
+}
