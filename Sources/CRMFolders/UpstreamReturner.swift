@@ -26,9 +26,9 @@ public final class UpstreamReturner: Service {
         self.logger = logger
     }
 
-    /// Returns at start, when a drop is done, when a user logs in, and every 30 s for retries.
+    /// Returns at start, when a drop is done, when a user logs in, and every 5 s for retries.
     public func run() async throws {
-        await loop.run(every: .seconds(30), signals: merge(store.upstreamReturns.subscribe(), access.sessions.logins())) {
+        await loop.run(every: .seconds(5), signals: merge(store.upstreamReturns.subscribe(), access.sessions.logins())) {
             await self.returnDue()
         }
     }
@@ -71,7 +71,8 @@ public final class UpstreamReturner: Service {
     }
 
     private func retry(_ item: UpstreamReturn, after error: any Error) async {
-        let delay = min(3600.0, 30.0 * pow(2.0, Double(min(item.attempts, 7))))
+        // 5 s, doubling, at most an hour: a restarted mail server gets its mail back soon.
+        let delay = min(3600.0, 5.0 * pow(2.0, Double(min(item.attempts, 10))))
         do {
             try await store.retryUpstreamReturn(item, at: Date().addingTimeInterval(delay), error: "\(error)")
         } catch {

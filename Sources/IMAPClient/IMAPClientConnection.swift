@@ -272,7 +272,7 @@ public final class IMAPClientConnection {
         do {
             try await outbound.write(ByteBuffer(bytes: bytes))
         } catch {
-            throw IMAPClientError.closed(byeText ?? "\(error)")
+            throw IMAPClientError.closed(byeText ?? "the connection is closed")
         }
     }
 
