@@ -61,11 +61,9 @@ on this machine at that moment, whose speed drifts by up to half within minutes.
 import argparse
 import json
 import os
-import pwd
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -82,6 +80,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Tests" / "EndTo
 os.environ.setdefault("CRMGATE_BIN", str(Path(__file__).resolve().parent.parent / ".build" / "release" / "crmgate"))
 import conftest  # noqa: E402
 from conftest import PASSWORD, demo_gateway  # noqa: E402
+from dovecot import DOVECOT, Dovecot  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 
 POLICY = '[[policy]]\nname = "everyone"\nusers = ["*"]\n'
@@ -218,84 +217,6 @@ class Client(threading.Thread):
                 pass
 
 
-class Dovecot:
-    """A throwaway Dovecot on loopback, the reference IMAP server: IMAPS with the gateway's own
-    development certificate, sdbox mailboxes, every change synced before its OK
-    (`mail_fsync = always`, as crmgate's `synchronous = FULL`), any user, any password."""
-
-    def __init__(self, root, cert, key):
-        self.dir = root / "dovecot"
-        self.port = conftest.free_port()
-        for sub in ("run", "state", "home"):
-            (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        # Dovecot never gives mail access as root: run as root, mail belongs to its own
-        # system user; run as anyone else, everything is that user's.
-        if os.getuid() == 0:
-            owner = pwd.getpwnam("dovecot")
-            uid, gid, accounts = owner.pw_uid, owner.pw_gid, ""
-            os.chown(self.dir / "home", uid, gid)
-            for parent in (root, self.dir):   # mkdtemp's 0700 would keep it out of its homes
-                os.chmod(parent, 0o711)
-        else:
-            uid, gid = os.getuid(), os.getgid()
-            name = pwd.getpwuid(uid).pw_name
-            accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
-        self.config = self.dir / "dovecot.conf"
-        self.config.write_text(f"""{accounts}
-protocols = imap
-listen = 127.0.0.1
-base_dir = {self.dir}/run
-state_dir = {self.dir}/state
-log_path = {self.dir}/dovecot.log
-ssl = required
-ssl_cert = <{cert}
-ssl_key = <{key}
-auth_mechanisms = plain
-first_valid_uid = {uid}
-passdb {{
-  driver = static
-  args = nopassword=y
-}}
-userdb {{
-  driver = static
-  args = uid={uid} gid={gid} home={self.dir}/home/%u
-}}
-mail_location = sdbox:~/mail
-mail_fsync = always
-service imap-login {{
-  inet_listener imap {{
-    port = 0
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {self.port}
-  }}
-}}
-""")
-        self.proc = None
-
-    def __enter__(self):
-        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.time() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"dovecot did not start: {self.proc.stderr.read().decode(errors='replace')[-500:]}")
-                time.sleep(0.1)
-
-    def __exit__(self, *_):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
 def reference(gw, root, args, users):
@@ -303,7 +224,7 @@ def reference(gw, root, args, users):
     the gateway run on the same machine: what plain IMAP costs here, to read crmgate's figures against."""
     if not Path(DOVECOT).exists():
         return "reference: skipped, Dovecot is not installed (apt-get install -y dovecot-imapd)"
-    with Dovecot(root, gw.cert, gw.key) as dovecot:
+    with Dovecot(root, cert=gw.cert, key=gw.key) as dovecot:
         context = gw.tls_context()
 
         def connect(user):
@@ -312,7 +233,8 @@ def reference(gw, root, args, users):
             return c
         for user in users:
             c = connect(user)
-            c.create_folder("Archive")
+            if not c.folder_exists("Archive"):
+                c.create_folder("Archive")
             c.logout()
         start = threading.Barrier(args.clients + 1)
         clients, n = [], 0

@@ -4,7 +4,6 @@ reference server of the benchmarks. Its own CA and certificate, real passwords
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile

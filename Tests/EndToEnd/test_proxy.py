@@ -2,17 +2,14 @@
 tree, relayed commands, IDLE, CONDSTORE/QRESYNC, names with spaces and non-ASCII, TLS to
 the upstream, and what the client sees when the upstream fails."""
 import imaplib
-import socket
-import ssl
 import time
 
 import pytest
-from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 import dovecot
 from conftest import PASSWORD, Gateway, demo_gateway, imap_client
-from drophelpers import CRM_FOLDER, DROP_OPPORTUNITY, drop_gateway, policy, wait_for
+from drophelpers import CRM_FOLDER, DROP_OPPORTUNITY, drop_gateway, policy
 
 pytestmark = pytest.mark.skipif(not dovecot.installed(), reason="needs dovecot-imapd (scripts/test installs it)")
 
@@ -222,7 +219,6 @@ def test_upstream_certificate_from_a_private_ca_is_refused_without_ca_file(tmp_p
     gw = demo_gateway(root, upstream.upstream_config(ca=False))
     gw.start()
     try:
-        from imapclient.exceptions import LoginError
         with pytest.raises(LoginError) as refused:
             imap_client(gw)
         assert "UNAVAILABLE" in str(refused.value)
