@@ -248,7 +248,12 @@ public final class DropProcessor: Service {
             let original = try await store.content(in: job.mailbox, uid: job.uid)
             let subject = original.flatMap { $0.index.headerValues("Subject", in: $0.raw).first } ?? "(no subject)"
             let report = DropReport.render(action: DropAction(role: job.role, recordKey: job.recordKey), subject: subject, reason: message)
-            _ = try await store.append(NewMessage(raw: report), to: job.mailbox, queueDrop: false)
+            if job.fromUpstream {
+                // Proxy mode: the report goes where the user reads mail, the upstream INBOX.
+                _ = try await store.append(NewMessage(raw: report), to: job.mailbox, origin: UpstreamOrigin(folder: "INBOX"), returnNow: true)
+            } else {
+                _ = try await store.append(NewMessage(raw: report), to: job.mailbox, queueDrop: false)
+            }
         } catch {
             logger.error("cannot record a failed drop", metadata: ["error": "\(error)"])
         }

@@ -30,7 +30,11 @@ extension LocalStore {
     /// into a local mailbox, queued as a drop there, remembering its origin. The same
     /// upstream message stored again while its first copy is still in this mailbox is not
     /// stored twice: its UID comes back (a MOVE repeated after a failure part-way).
-    public func append(_ message: NewMessage, to mailbox: MailboxID, origin: UpstreamOrigin) async throws -> (uidValidity: UInt32, uid: UInt32) {
+    ///
+    /// `returnNow` stores a message of crmgate's own (an error report) that goes to the
+    /// upstream folder of `origin` at once, unqueued.
+    public func append(_ message: NewMessage, to mailbox: MailboxID, origin: UpstreamOrigin,
+                       returnNow: Bool = false) async throws -> (uidValidity: UInt32, uid: UInt32) {
         if let uid = origin.uid, let uidValidity = origin.uidValidity {
             let existing = try await pool.read { db -> (UInt32, UInt32)? in
                 try Row.fetchOne(db.cachedStatement(sql: """
@@ -55,16 +59,20 @@ extension LocalStore {
             var body = body
             try body.insert(db)
             try BodyChunks.insert(message.raw, bodyId: body.id!, db)
-            let (uid, queued, messageId) = try Self.insert(db, into: &box, queueing: try Queueing.of(box, db), source: nil, bodyId: body.id!,
+            let queueing = returnNow ? .none : try Queueing.of(box, db)
+            let (uid, queued, messageId) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!,
                                                 size: body.size, internalDate: message.internalDate,
                                                 zone: message.internalZoneMinutes, flags: message.flags)
             try db.cachedStatement(sql: """
-                INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid) VALUES (?, ?, ?, ?, ?)
-                """).execute(arguments: [messageId, box.userId, origin.folder, origin.uidValidity, origin.uid])
+                INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid, returnDue, nextAttemptAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [messageId, box.userId, origin.folder, origin.uidValidity, origin.uid,
+                                         returnNow, returnNow ? Date() : nil])
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])
         if result.2 { drops.signal() }
+        if returnNow { upstreamReturns.signal() }
         return (result.0, result.1)
     }
 

@@ -137,3 +137,22 @@ def test_dovecot_killed_in_the_middle_of_a_move_loses_and_duplicates_nothing(tmp
             assert len(copies) == 1, (i, copies)
             records = gw.api.named("opportunities", f"Pallet order {i:02d}")
             assert len(records) == (1 if DONE in copies[0][1] else 0), (i, copies, records)
+
+
+def test_the_report_of_a_failed_drop_goes_to_the_upstream_inbox(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up") as upstream, \
+            drop_gateway(tmp_path / "gw", policy(must_match=True, create_contacts=False) + upstream.upstream_config()) as gw:
+        message_id = new_message_id("nowhere.example")
+        direct = upstream.client()
+        direct.append("INBOX", build_mail("Unknown sender", sender="Nobody <nobody@nowhere.example>", message_id=message_id))
+        direct.logout()
+        with imap_client(gw) as c:
+            c.select_folder("INBOX")
+            c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
+            failed = wait_for(lambda: [f for _, f, h in messages(c, DROP_OPPORTUNITY)
+                                       if message_id.encode() in h and b"$CRMError" in f], 20)
+            assert failed, log_excerpt(gw, "drop")
+            reports = wait_for(lambda: upstream_inbox(upstream, "X-CRMGate-Report"), 20)
+            assert len(reports) == 1, log_excerpt(gw, "upstream", "drop")
+            # The report left the drop folder; the failed mail stays there for the user to retry.
+            assert [h for _, _, h in messages(c, DROP_OPPORTUNITY) if b"X-CRMGate-Report" in h] == []
