@@ -33,6 +33,11 @@ extension LocalStore {
     /// with a hash no password matches. `created` is true when it is new.
     public func provisionUpstreamAccount(email: String) async throws -> (id: UserID, created: Bool) {
         let email = email.trimmingCharacters(in: .whitespaces)
+        // Every login asks; only the first writes (and waits for its sync).
+        let known = try await pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?"), arguments: [email])
+        }
+        if let known { return (UserID(rawValue: known), false) }
         return try await commits.write { db in
             if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?"), arguments: [email]) {
                 return (UserID(rawValue: id), false)

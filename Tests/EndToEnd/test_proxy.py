@@ -268,3 +268,115 @@ def test_a_20_mb_message_is_appended_and_fetched_without_crmgate_holding_it(prox
     grown_mib = (after - before) / 1024
     # Holding it would take 20 MiB at least (40 with the copies a buffered relay makes).
     assert grown_mib < 10, f"crmgate's peak memory grew by {grown_mib:.1f} MiB for a {len(raw) / 2**20:.0f} MiB message"
+
+
+def test_pipelined_commands_are_answered_in_order_through_the_proxy(proxy):
+    c = imap_client(proxy)
+    for i in range(3):
+        c.append("INBOX", f"Subject: p{i}\r\n\r\nbody {i}\r\n".encode())
+    c.logout()
+    from rawimap import RawIMAP
+    raw = RawIMAP(proxy, "alice@example.com", dovecot.PASSWORD)
+    raw.ok("SELECT INBOX")
+    burst = b"".join([b"p1 FETCH 1 (BODY.PEEK[TEXT])\r\n", b"p2 NOOP\r\n", b"p3 UID SEARCH ALL\r\n",
+                      b"p4 STORE 2 +FLAGS (\\Flagged)\r\n", b"p5 LIST \"\" \"Embedded CRM\"\r\n", b"p6 FETCH 3 (FLAGS)\r\n"])
+    raw.sock.sendall(burst)
+    tags = []
+    lines = []
+    while len(tags) < 6:
+        line = raw.read_response()
+        lines.append(line)
+        if not line.startswith(b"*"):
+            tags.append(line.split()[0])
+            assert b" OK " in line, lines
+    assert tags == [b"p1", b"p2", b"p3", b"p4", b"p5", b"p6"]
+    text = b"".join(lines)
+    assert b"body 0" in text and b"\\Flagged" in text and b'"Embedded CRM"' in text
+    raw.close()
+
+
+def test_a_slow_upstream_does_not_hold_up_other_users(tmp_path):
+    """An upstream that accepts and never greets (no real server does that on demand): alice's
+    login waits for connect_timeout, while bob, served locally, works at full speed."""
+    import socket
+    import threading
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                pass
+    threading.Thread(target=accept, daemon=True).start()
+    root = tmp_path / "gw"
+    root.mkdir()
+    port = silent.getsockname()[1]
+    gw = Gateway(root, extra_config=f'[upstream]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\nconnect_timeout = 4\n'
+                                    'users = ["alice@example.com"]\n')
+    gw.add_user("bob@example.com")
+    gw.start()
+    try:
+        outcome = {}
+
+        def alice():
+            try:
+                imap_client(gw, "alice@example.com")
+                outcome["alice"] = "logged in"
+            except LoginError as error:
+                outcome["alice"] = str(error)
+        waiting = [threading.Thread(target=alice) for _ in range(5)]
+        began = time.time()
+        for t in waiting:
+            t.start()
+        time.sleep(0.5)
+        c = imap_client(gw, "bob@example.com")
+        quick = time.time()
+        for _ in range(20):
+            c.noop()
+        c.select_folder("INBOX")
+        c.logout()
+        bob_took = time.time() - quick
+        for t in waiting:
+            t.join()
+        assert bob_took < 2, bob_took
+        assert "UNAVAILABLE" in outcome["alice"] and time.time() - began >= 4
+    finally:
+        stop.set()
+        gw.stop()
+        for s in held:
+            s.close()
+        silent.close()
+
+
+def test_an_upstream_with_dot_as_delimiter_shows_slashes(tmp_path):
+    with dovecot.Dovecot(tmp_path / "up", separator=".") as upstream:
+        direct = upstream.client()
+        direct.create_folder("Projects.Acme")
+        direct.logout()
+        root = tmp_path / "gw"
+        root.mkdir()
+        gw = Gateway(root, extra_config=upstream.upstream_config())
+        gw.start()
+        try:
+            c = imap_client(gw)
+            assert all(delimiter == b"/" for _, delimiter, _ in c.list_folders())
+            assert "Projects/Acme" in names(c)
+            c.create_folder("Projects/Beta")
+            c.append("Projects/Beta", b"Subject: x\r\n\r\ny\r\n")
+            c.select_folder("Projects/Beta")
+            assert len(c.search(["ALL"])) == 1
+            with pytest.raises(Exception) as refused:
+                c.create_folder("Version 1.2")
+            assert "separate folder levels" in str(refused.value)
+            c.logout()
+            direct = upstream.client()
+            assert "Projects.Beta" in names(direct)
+            direct.logout()
+        finally:
+            gw.stop()
