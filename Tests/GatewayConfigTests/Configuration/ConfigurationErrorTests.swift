@@ -36,10 +36,10 @@ struct ConfigurationErrorTests {
             "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),
         FaultyConfiguration(
             "[database]\nurl = \"x\"",
-            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log], [policy], [module]"),
+            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log], [upstream], [policy], [module]"),
         FaultyConfiguration(
             "port = 143",
-            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log], [policy], [module]"),
+            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log], [upstream], [policy], [module]"),
         FaultyConfiguration(
             "[log]\nlevl = \"debug\"",
             "conf/crmgate.toml: log.levl: unknown key log.levl — did you mean level?"),
