@@ -81,6 +81,8 @@ passdb {{
 }}
 """
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
+        special_folders = "".join(f"  mailbox {name} {{\n    special_use = \\{name}\n    auto = create\n  }}\n"
+                                  for name in self.SPECIAL)
         self.config = self.dir / "dovecot.conf"
         self.config.write_text(f"""{accounts}
 protocols = imap
@@ -107,27 +109,7 @@ mail_fsync = {fsync}
 namespace inbox {{
   inbox = yes
   separator = {separator}
-  mailbox Sent {{
-    special_use = \\Sent
-    auto = create
-  }}
-  mailbox Drafts {{
-    special_use = \\Drafts
-    auto = create
-  }}
-  mailbox Trash {{
-    special_use = \\Trash
-    auto = create
-  }}
-  mailbox Junk {{
-    special_use = \\Junk
-    auto = create
-  }}
-  mailbox Archive {{
-    special_use = \\Archive
-    auto = create
-  }}
-}}
+{special_folders}}}
 imap_idle_notify_interval = 1 secs
 service imap-login {{
   inet_listener imap {{

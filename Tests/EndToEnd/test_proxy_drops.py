@@ -32,6 +32,27 @@ def lock_crm(gw):
     return lock
 
 
+def move_while_the_crm_is_down(gw, upstream, subject):
+    """Puts a new mail into the upstream INBOX and MOVEs it into the drop folder while the CRM
+    refuses writes; logs out, then lets the CRM write again: the drop completes (on its 5 s
+    retry) with nobody connected. Returns the mail's Message-ID."""
+    message_id = new_message_id("globex.example")
+    direct = upstream.client()
+    direct.append("INBOX", build_mail(subject, message_id=message_id))
+    direct.logout()
+    lock = lock_crm(gw)
+    try:
+        with imap_client(gw) as c:
+            c.select_folder("INBOX")
+            c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
+        assert wait_for(lambda: "drop will be retried" in gw.log_text(), 30), log_excerpt(gw, "drop")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    one_record_named(gw, "opportunities", subject, seconds=30)
+    return message_id
+
+
 def test_imapclient_move_from_upstream_inbox_makes_one_record_and_comes_back_done(tmp_path):
     with dovecot.Dovecot(tmp_path / "up") as upstream, \
             drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
@@ -56,22 +77,8 @@ def test_imapclient_move_from_upstream_inbox_makes_one_record_and_comes_back_don
 def test_a_processed_drop_waits_in_the_drop_folder_until_the_user_logs_in_again(tmp_path):
     with dovecot.Dovecot(tmp_path / "up") as upstream, \
             drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
-        message_id = new_message_id("globex.example")
-        subject = "Conveyor belt spare parts"
-        direct = upstream.client()
-        direct.append("INBOX", build_mail(subject, message_id=message_id))
-        direct.logout()
-        lock = lock_crm(gw)
-        try:
-            with imap_client(gw) as c:
-                c.select_folder("INBOX")
-                c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
-            assert wait_for(lambda: "drop will be retried" in gw.log_text(), 30), log_excerpt(gw, "drop")
-        finally:
-            lock.execute("ROLLBACK")
-            lock.close()
+        message_id = move_while_the_crm_is_down(gw, upstream, "Conveyor belt spare parts")
         # Processed while nobody is connected: no password to log in upstream with.
-        one_record_named(gw, "opportunities", subject, seconds=30)
         time.sleep(1)
         assert upstream_inbox(upstream, message_id) == []
         status = gw.cli("status")
@@ -88,21 +95,7 @@ def test_with_a_master_user_processed_drops_go_back_while_the_user_is_away(tmp_p
     with dovecot.Dovecot(tmp_path / "up", master=True) as upstream:
         config = policy() + upstream.upstream_config(**upstream.master_config(tmp_path))
         with drop_gateway(tmp_path / "gw", config) as gw:
-            message_id = new_message_id("globex.example")
-            subject = "Forklift batteries"
-            direct = upstream.client()
-            direct.append("INBOX", build_mail(subject, message_id=message_id))
-            direct.logout()
-            lock = lock_crm(gw)
-            try:
-                with imap_client(gw) as c:
-                    c.select_folder("INBOX")
-                    c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
-                assert wait_for(lambda: "drop will be retried" in gw.log_text(), 30)
-            finally:
-                lock.execute("ROLLBACK")
-                lock.close()
-            one_record_named(gw, "opportunities", subject, seconds=30)
+            message_id = move_while_the_crm_is_down(gw, upstream, "Forklift batteries")
             back = wait_for(lambda: upstream_inbox(upstream, message_id), 20)
             assert back and DONE in back[0][1], log_excerpt(gw, "upstream")
 
