@@ -111,6 +111,7 @@ let package = Package(
         ),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "IMAPClientTests", dependencies: ["IMAPClient", "IMAPCore"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),

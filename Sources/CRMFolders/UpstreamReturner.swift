@@ -50,7 +50,7 @@ public final class UpstreamReturner: Service {
         do {
             guard let opened = try await access.backgroundConnection(for: email, logger: logger) else { return }
             defer { opened.close() }
-            let names = try await UpstreamNames.discover(on: opened)
+            let names = try await access.names(on: opened)
             for item in items {
                 do {
                     try await returnItem(item, on: opened, names: names)

@@ -16,6 +16,8 @@ public final class UpstreamAccess: Sendable {
     private let masterPassword: String?
     /// Passwords of users with a live session, in memory only.
     public let sessions = SessionCredentials()
+    /// The upstream's hierarchy delimiter, asked once: it is the server's, not the user's.
+    private let discoveredNames = Mutex<UpstreamNames?>(nil)
 
     /// `masterPassword` is the content of `master_password_file`, read at start.
     public init(settings: GatewayConfiguration.Upstream, masterPassword: String? = nil) {
@@ -54,6 +56,14 @@ public final class UpstreamAccess: Sendable {
 
     public func connect(logger: Logger) async throws -> IMAPClientConnection {
         try await IMAPClientConnection.connect(client, logger: logger)
+    }
+
+    /// How names translate on this upstream (a LIST "" "" on the first connection only).
+    public func names(on connection: IMAPClientConnection) async throws -> UpstreamNames {
+        if let known = discoveredNames.withLock({ $0 }) { return known }
+        let names = try await UpstreamNames.discover(on: connection)
+        discoveredNames.withLock { $0 = names }
+        return names
     }
 
     /// True when background work for `email` can log in now.

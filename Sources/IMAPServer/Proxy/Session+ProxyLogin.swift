@@ -31,7 +31,7 @@ extension Session {
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot log you in right now; try again later")
         }
         let link = UpstreamLink(connection: connection)
-        link.names = try await UpstreamNames.discover(on: connection)
+        link.names = try await proxy.access.names(on: connection)
         let account = try await store.provisionUpstreamAccount(email: username)
         if account.created { await proxy.accountCreated(account.id, username) }
         context.throttle.recordSuccess(peer)
