@@ -66,6 +66,20 @@ public final class UpstreamAccess: Sendable {
         return names
     }
 
+    /// Whether `password` is `email`'s on the upstream (a login there and out again), for
+    /// sign-ins that are not IMAP sessions (the web UI). Throws when the upstream cannot say.
+    public func checkPassword(of email: String, _ password: String, logger: Logger) async throws -> Bool {
+        let connection = try await connect(logger: logger)
+        defer { connection.close() }
+        do {
+            try await connection.login(user: email, password: password)
+        } catch IMAPClientError.rejected(_, let status) where status.code == .authenticationFailed || status.code == nil {
+            return false
+        }
+        await connection.logout()
+        return true
+    }
+
     /// True when background work for `email` can log in now.
     public func canWorkInBackground(for email: String) -> Bool {
         masterPassword != nil || sessions.password(for: email) != nil

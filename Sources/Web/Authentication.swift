@@ -8,11 +8,17 @@ import MailStore
 struct AccountAuthenticator: Sendable {
     let store: LocalStore
     let connector: any CRMConnector
+    var passwordCheck: WebDependencies.PasswordCheck?
 
     enum Failure: Error { case invalidCredentials, noCRMUser(String) }
 
     func identity(email: String, password: String) async throws -> Identity {
-        guard try await store.authenticate(email: email, password: password) != nil else { throw Failure.invalidCredentials }
+        let valid = if let passwordCheck {
+            try await passwordCheck(email, password)
+        } else {
+            try await store.authenticate(email: email, password: password) != nil
+        }
+        guard valid else { throw Failure.invalidCredentials }
         return try await identity(email: email)
     }
 

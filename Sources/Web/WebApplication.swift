@@ -14,9 +14,16 @@ public struct WebDependencies: Sendable {
     public var crmName: String
     /// The current metrics in the Prometheus text format, for `/metrics`; nil serves none.
     public var metrics: (@Sendable () -> [UInt8])?
+    /// Checks a sign-in's password when not the mail store does (proxy mode: the upstream
+    /// server); nil checks the store's hashes.
+    public var passwordCheck: PasswordCheck?
 
-    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil) {
+    public typealias PasswordCheck = @Sendable (_ email: String, _ password: String) async throws -> Bool
+
+    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
+                passwordCheck: PasswordCheck? = nil) {
         self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
+        self.passwordCheck = passwordCheck
     }
 }
 
@@ -36,7 +43,8 @@ public enum WebApplication {
             }
         }
         let sessions = SessionStore()
-        let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm)
+        let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm,
+                                                 passwordCheck: dependencies.passwordCheck)
         let secure = configuration.publicURL.lowercased().hasPrefix("https://")
         SignInRoutes(authenticator: authenticator, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
             .register(on: router)

@@ -55,7 +55,15 @@ struct Serve: AsyncParsableCommand {
                                                              drops: drops, logger: logger)))
         if config.web.port != 0 {
             let metrics: (@Sendable () -> [UInt8])? = config.web.metrics ? { @Sendable in registry.emitToBuffer() } : nil
-            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name, metrics: metrics)
+            // Proxy mode: the web UI takes the mail server's password too, as the IMAP login does.
+            let passwordCheck: WebDependencies.PasswordCheck? = access.map { access in
+                { @Sendable email, password in
+                    guard access.settings.serves(email) else { return try await store.authenticate(email: email, password: password) != nil }
+                    return try await access.checkPassword(of: email, password, logger: logger)
+                }
+            }
+            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name, metrics: metrics,
+                                               passwordCheck: passwordCheck)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

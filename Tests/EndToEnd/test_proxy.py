@@ -380,3 +380,32 @@ def test_an_upstream_with_dot_as_delimiter_shows_slashes(tmp_path):
             direct.logout()
         finally:
             gw.stop()
+
+
+def test_the_web_ui_takes_the_mail_servers_password_in_proxy_mode(proxy):
+    """The View/Edit links of summaries open the web UI: its sign-in checks the password
+    with the upstream, as the IMAP login does."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def sign_in(password):
+        data = urllib.parse.urlencode({"email": "alice@example.com", "password": password, "next": "/"}).encode()
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            response = opener.open(urllib.request.Request(proxy.web_url + "/signin", data=data), timeout=30)
+            return response.status, response.headers.get("Set-Cookie", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Set-Cookie", "")
+
+    # The demo account's local password is no longer the one that counts.
+    assert proxy.cli("user", "passwd", "alice@example.com", input="a local password\n").returncode == 0
+    status, cookie = sign_in(PASSWORD)
+    assert status == 302 and "crmgate_session=" in cookie, (status, cookie)
+    for wrong in ("a local password", "not the password"):
+        status, cookie = sign_in(wrong)
+        assert status == 401 and not cookie
