@@ -110,7 +110,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
-        .testTarget(name: "IMAPClientTests", dependencies: ["IMAPClient", "IMAPCore"]),
+        .testTarget(name: "IMAPClientTests", dependencies: [
+            "IMAPClient", "IMAPCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),

@@ -159,9 +159,18 @@ service imap-login {{
     def kill(self):
         """SIGKILL to the master and every process of this instance (its imap processes too)."""
         if self.proc and self.proc.poll() is None:
+            children = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
             subprocess.run(["pkill", "-KILL", "-P", str(self.proc.pid)], check=False)
             self.proc.kill()
             self.proc.wait()
+            # Gone for good before a restart, and their sockets with them: a new master refuses
+            # to start over sockets that still exist.
+            deadline = time.time() + 10
+            while any(Path(f"/proc/{pid}").exists() for pid in children) and time.time() < deadline:
+                time.sleep(0.05)
+            for socket_file in (self.dir / "run").glob("**/*"):
+                if socket_file.is_socket():
+                    socket_file.unlink(missing_ok=True)
 
     def __enter__(self):
         return self.start()
@@ -191,7 +200,9 @@ service imap-login {{
     def upstream_config(self, tls="imaps", ca=True, **extra):
         """The [upstream] section of a gateway that proxies to this Dovecot."""
         port = self.port if tls == "imaps" else self.plain_port
-        lines = ["[upstream]", 'host = "localhost"' if tls != "none" else 'host = "127.0.0.1"', f"port = {port}",
+        # An address, not "localhost": no name look-up, and no attempt at ::1 (Dovecot listens on
+        # 127.0.0.1 only) before every connection; the certificate names the address too.
+        lines = ["[upstream]", 'host = "127.0.0.1"', f"port = {port}",
                  f'tls = "{tls}"', "connect_timeout = 5"]
         if ca:
             lines.append(f'ca_file = "{self.ca}"')

@@ -266,8 +266,10 @@ def test_a_20_mb_message_is_appended_and_fetched_without_crmgate_holding_it(prox
     assert direct.fetch(direct.search(["HEADER", "Message-ID", "<big@example.org>"]), ["RFC822.SIZE"]).popitem()[1][b"RFC822.SIZE"] == len(raw)
     direct.logout()
     grown_mib = (after - before) / 1024
-    # Holding it would take 20 MiB at least (40 with the copies a buffered relay makes).
-    assert grown_mib < 10, f"crmgate's peak memory grew by {grown_mib:.1f} MiB for a {len(raw) / 2**20:.0f} MiB message"
+    # Buffered, the message made the peak grow by 99 MiB; streamed, by 4-11 MiB of pools and
+    # buffers whatever the size (a 40 MiB message no more than a 5 MiB one). Less than the
+    # message's own size means it was never held whole.
+    assert grown_mib < 0.8 * len(raw) / 2**20, f"crmgate's peak memory grew by {grown_mib:.1f} MiB for a {len(raw) / 2**20:.0f} MiB message"
 
 
 def test_pipelined_commands_are_answered_in_order_through_the_proxy(proxy):
