@@ -73,7 +73,8 @@ struct IMAPClientConnectionTests {
             if case .unreachable(let reason)? = error as? IMAPClientError { return reason.contains("did not complete TLS and greet") }
             return false
         }
-        #expect(ContinuousClock.now - began < .seconds(5))
+        // It gives up rather than waiting forever; how soon depends on the machine's load.
+        #expect(ContinuousClock.now - began < .seconds(60))
         try await server.close()
     }
 }
