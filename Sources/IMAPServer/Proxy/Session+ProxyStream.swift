@@ -7,8 +7,6 @@ import IMAPCore
 enum StreamedCommand {
     case relaying(tag: String, UpstreamLink)
     case gathering(frame: [UInt8])
-    /// Refused before its literal came: the rest of the command is dropped.
-    case refused
 }
 
 extension Session {
@@ -42,7 +40,8 @@ extension Session {
                 streamed = .relaying(tag: tag, link)
                 if synchronizing { send(.continuationRequest(Array("Ready for literal data".utf8))) }
             } else {
-                streamed = .refused
+                // Refused before its literal came (the answer went to the client): the framer
+                // drops the rest of this command, and nothing of it reaches us any more.
                 framer.refuseStreamedLiteral(synchronizing: synchronizing)
             }
             return
@@ -59,7 +58,7 @@ extension Session {
             streamed = nil
             frame.append(contentsOf: data)
             streamed = .gathering(frame: frame)
-        case .refused?, nil:
+        case nil:
             break
         }
     }
@@ -77,7 +76,7 @@ extension Session {
             }
         case .gathering(let frame)?:
             try await process(frame + tail)
-        case .refused?, nil:
+        case nil:
             break
         }
     }
