@@ -30,6 +30,7 @@ extension Session {
             try await ok(tag, "\(verb) completed: no messages")
             return
         }
+        var copied: [UInt32] = []
         var destinationUIDs: [UInt32] = []
         var uidValidity: UInt32 = 0
         for sourceUID in sourceUIDs {
@@ -40,9 +41,13 @@ extension Session {
             let origin = UpstreamOrigin(folder: link.selectedName ?? "INBOX", uidValidity: link.selectedUIDValidity, uid: sourceUID)
             let stored = try await store.append(message, to: target.id, origin: origin)
             uidValidity = stored.uidValidity
+            copied.append(sourceUID)
             destinationUIDs.append(stored.uid)
         }
-        let copied = Array(sourceUIDs.prefix(destinationUIDs.count))
+        guard !copied.isEmpty else {
+            try await ok(tag, "\(verb) completed: the messages were expunged meanwhile")
+            return
+        }
         let code = ResponseCode.copyUID(uidValidity: uidValidity, source: UIDSet(copied), destination: UIDSet(destinationUIDs))
         guard move else {
             try await ok(tag, "COPY completed", code: code)
