@@ -57,7 +57,9 @@ public final class UpstreamReturner: Service {
                     try await store.completeUpstreamReturn(item)
                     logger.info("drop returned to the upstream", metadata: ["user": "\(email)", "folder": "\(item.origin.folder)"])
                 } catch let error as IMAPClientError {
-                    throw error
+                    // The server refused this one: it alone waits; a lost connection ends the batch.
+                    guard case .rejected = error else { throw error }
+                    await retry(item, after: error)
                 } catch {
                     await retry(item, after: error)
                 }
@@ -94,15 +96,17 @@ public final class UpstreamReturner: Service {
         let date = InternalDate(secondsSince1970: Int64(state.internalDate.timeIntervalSince1970),
                                 timeZoneOffsetMinutes: state.internalZoneMinutes)
         let message = AppendMessage(flags: flags.map { Flag($0) }, date: date, data: raw)
-        var status = try await connection.run(.append(folder, message))
+        var target = folder
+        var status = try await connection.run(.append(target, message))
         if status.status != .ok, status.code == .tryCreate, item.origin.folder != "INBOX" {
             // The folder is gone upstream: INBOX rather than nowhere.
-            status = try await connection.run(.append(.inbox, message))
+            target = .inbox
+            status = try await connection.run(.append(target, message))
         }
         if status.status != .ok, status.code != .tryCreate {
             // Some servers refuse new keywords: the message matters more than its marker.
             let plain = AppendMessage(flags: flags.filter { $0.hasPrefix("\\") }.map { Flag($0) }, date: date, data: raw)
-            status = try await connection.run(.append(status.code == .tryCreate ? .inbox : folder, plain))
+            status = try await connection.run(.append(target, plain))
         }
         guard status.status == .ok else { throw IMAPClientError.rejected(command: "APPEND", status) }
     }

@@ -149,6 +149,10 @@ public final class IMAPClientConnection {
             throw IMAPClientError.missingCapability("STARTTLS", purpose: "secure the connection (tls = \"starttls\")")
         }
         try await execute(.starttls)
+        // Anything after the OK came in plaintext and would pass for TLS data: refuse it.
+        guard framer.isEmpty, try inbox.poll() == nil else {
+            throw IMAPClientError.protocolViolation("the server sent data after its STARTTLS OK, before TLS began (a possible injection)")
+        }
         let channel = self.channel
         let host = configuration.host
         try await channel.eventLoop.submit {
@@ -186,6 +190,8 @@ public final class IMAPClientConnection {
         let tag = nextTag()
         var completion: StatusResponse?
         var pending: [UInt8] = []
+        // A handler that fails does not stop the reading: the connection stays in step.
+        var handlerError: (any Error)?
         try await send(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag) { frame in
             pending.append(contentsOf: frame.bytes)
             guard case .line(_, _, true) = frame else { return }
@@ -193,10 +199,12 @@ public final class IMAPClientConnection {
             pending = []
             switch try Self.parse(bytes) {
             case .tagged(let t, let status) where t == tag: completion = status
-            case .untagged(let response): try await onUntagged(response)
-            case .tagged, .continuationRequest: break
+            case .untagged(let response) where handlerError == nil:
+                do { try await onUntagged(response) } catch { handlerError = error }
+            case .untagged, .tagged, .continuationRequest: break
             }
         }
+        if let handlerError { throw handlerError }
         guard let completion else { throw IMAPClientError.protocolViolation("no completion for \(command.name)") }
         return completion
     }

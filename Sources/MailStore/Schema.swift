@@ -161,6 +161,7 @@ enum Schema {
                     uidValidity INTEGER,
                     uid INTEGER,
                     returnDue INTEGER NOT NULL DEFAULT 0,
+                    holdUntil DATETIME,
                     attempts INTEGER NOT NULL DEFAULT 0,
                     nextAttemptAt DATETIME,
                     lastError TEXT

@@ -32,9 +32,11 @@ extension LocalStore {
     /// stored twice: its UID comes back (a MOVE repeated after a failure part-way).
     ///
     /// `returnNow` stores a message of crmgate's own (an error report) that goes to the
-    /// upstream folder of `origin` at once, unqueued.
+    /// upstream folder of `origin` at once, unqueued. `holdReturn` keeps it from going back
+    /// while a MOVE has still to expunge its original upstream (`releaseUpstreamReturns`),
+    /// at most `upstreamMoveHold` (a crash in between must not keep it forever).
     public func append(_ message: NewMessage, to mailbox: MailboxID, origin: UpstreamOrigin,
-                       returnNow: Bool = false) async throws -> (uidValidity: UInt32, uid: UInt32) {
+                       returnNow: Bool = false, holdReturn: Bool = false) async throws -> (uidValidity: UInt32, uid: UInt32) {
         if let uid = origin.uid, let uidValidity = origin.uidValidity {
             let existing = try await pool.read { db -> (UInt32, UInt32)? in
                 try Row.fetchOne(db.cachedStatement(sql: """
@@ -44,7 +46,10 @@ extension LocalStore {
                     """), arguments: [mailbox.rawValue, origin.folder, uidValidity, uid])
                     .map { (UInt32(truncatingIfNeeded: $0[0] as Int64), UInt32(truncatingIfNeeded: $0[1] as Int64)) }
             }
-            if let existing { return existing }
+            if let existing {
+                if holdReturn { try await holdUpstreamReturn(in: mailbox, uid: existing.1) }
+                return existing
+            }
         }
         let body = try Self.makeBody(message.raw)
         let result = try await commits.write { db -> (UInt32, UInt32, Bool) in
@@ -64,10 +69,11 @@ extension LocalStore {
                                                 size: body.size, internalDate: message.internalDate,
                                                 zone: message.internalZoneMinutes, flags: message.flags)
             try db.cachedStatement(sql: """
-                INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid, returnDue, nextAttemptAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid, returnDue, nextAttemptAt, holdUntil)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [messageId, box.userId, origin.folder, origin.uidValidity, origin.uid,
-                                         returnNow, returnNow ? Date() : nil])
+                                         returnNow, returnNow ? Date() : nil,
+                                         holdReturn ? Date().addingTimeInterval(Self.upstreamMoveHold) : nil])
             return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
         }
         changes.publish([mailbox])
@@ -76,14 +82,38 @@ extension LocalStore {
         return (result.0, result.1)
     }
 
+    /// How long a MOVE's stored messages wait for the session to expunge their originals.
+    static let upstreamMoveHold: TimeInterval = 120
+
+    private func holdUpstreamReturn(in mailbox: MailboxID, uid: UInt32) async throws {
+        try await commits.write { db in
+            try db.cachedStatement(sql: """
+                UPDATE upstreamOrigin SET holdUntil = ? WHERE messageId = (SELECT id FROM message WHERE mailboxId = ? AND uid = ?)
+                """).execute(arguments: [Date().addingTimeInterval(Self.upstreamMoveHold), mailbox.rawValue, Int64(uid)])
+        }
+    }
+
+    /// The MOVE that stored these messages has expunged their originals upstream (or
+    /// failed to): they may go back once processed.
+    public func releaseUpstreamReturns(in mailbox: MailboxID, uids: [UInt32]) async throws {
+        try await commits.write { db in
+            let release = try db.cachedStatement(sql: """
+                UPDATE upstreamOrigin SET holdUntil = NULL WHERE messageId = (SELECT id FROM message WHERE mailboxId = ? AND uid = ?)
+                """)
+            for uid in uids { try release.execute(arguments: [mailbox.rawValue, Int64(uid)]) }
+        }
+        upstreamReturns.signal()
+    }
+
     /// Processed drops due to go back upstream, oldest first.
     public func dueUpstreamReturns(now: Date = Date(), limit: Int = 100) async throws -> [UpstreamReturn] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT o.folder, o.uidValidity, o.uid AS originalUID, o.attempts, m.mailboxId, m.uid, u.id AS userId, u.email
                 FROM upstreamOrigin o JOIN message m ON m.id = o.messageId JOIN user u ON u.id = o.userId
-                WHERE o.returnDue AND o.nextAttemptAt <= ? ORDER BY o.nextAttemptAt LIMIT ?
-                """), arguments: [now, limit]).map { row in
+                WHERE o.returnDue AND o.nextAttemptAt <= ? AND (o.holdUntil IS NULL OR o.holdUntil <= ?)
+                ORDER BY o.nextAttemptAt LIMIT ?
+                """), arguments: [now, now, limit]).map { row in
                 UpstreamReturn(user: UserID(rawValue: row["userId"]), email: row["email"], mailbox: MailboxID(rawValue: row["mailboxId"]),
                                uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
                                origin: UpstreamOrigin(folder: row["folder"],

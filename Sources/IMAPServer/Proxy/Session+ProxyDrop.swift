@@ -17,8 +17,10 @@ extension Session {
         let target = try await self.destination(encodeName(destination), of: user.id)
         var sourceUIDs: [UInt32] = []
         try await link.connection.run(.fetch(set, [.uid], FetchModifiers(), uid: uid)) { response in
-            // Ours carry the UID alone; an update about flags meanwhile is the client's.
-            if case .fetch(_, let attributes) = response, attributes.count == 1, case .uid(let value) = attributes[0] {
+            // Ours carry the UID (and MODSEQ under CONDSTORE); an update about flags meanwhile
+            // carries FLAGS and is the client's.
+            if case .fetch(_, let attributes) = response, !attributes.contains(where: { if case .flags = $0 { true } else { false } }),
+               let value = attributes.lazy.compactMap({ if case .uid(let uid) = $0 { uid } else { nil } }).first {
                 sourceUIDs.append(value)
             } else if Self.isMailboxUpdate(response) {
                 send(.untagged(response))
@@ -33,16 +35,24 @@ extension Session {
         var copied: [UInt32] = []
         var destinationUIDs: [UInt32] = []
         var uidValidity: UInt32 = 0
-        for sourceUID in sourceUIDs {
-            guard let message = try await fetchWhole(sourceUID, link) else { continue }
-            guard message.raw.count <= configuration.maxMessageBytes else {
-                throw CommandFailure(code: .tooBig, text: "A message of \(message.raw.count) bytes exceeds crmgate's limit of \(configuration.maxMessageBytes) bytes")
+        do {
+            for sourceUID in sourceUIDs {
+                guard let message = try await fetchWhole(sourceUID, link) else { continue }
+                guard message.raw.count <= configuration.maxMessageBytes else {
+                    throw CommandFailure(code: .tooBig, text: "A message of \(message.raw.count) bytes exceeds crmgate's limit of \(configuration.maxMessageBytes) bytes")
+                }
+                let origin = UpstreamOrigin(folder: link.selectedName ?? "INBOX", uidValidity: link.selectedUIDValidity, uid: sourceUID)
+                // A MOVE's copies wait to go back until the originals are expunged below: a return
+                // in between would find an original still there, keep it, and lose it to the expunge.
+                let stored = try await store.append(message, to: target.id, origin: origin, holdReturn: move)
+                uidValidity = stored.uidValidity
+                copied.append(sourceUID)
+                destinationUIDs.append(stored.uid)
             }
-            let origin = UpstreamOrigin(folder: link.selectedName ?? "INBOX", uidValidity: link.selectedUIDValidity, uid: sourceUID)
-            let stored = try await store.append(message, to: target.id, origin: origin)
-            uidValidity = stored.uidValidity
-            copied.append(sourceUID)
-            destinationUIDs.append(stored.uid)
+        } catch {
+            // Stopped part-way (the upstream went away): what is stored stays, and may go back.
+            if move { try? await store.releaseUpstreamReturns(in: target.id, uids: destinationUIDs) }
+            throw error
         }
         guard !copied.isEmpty else {
             try await ok(tag, "\(verb) completed: the messages were expunged meanwhile")
@@ -55,8 +65,16 @@ extension Session {
         }
         send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "Moved"))))
         let uids = SequenceSet(uids: copied)
-        try await runUpstream(.store(uids, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true), link)
-        let status = try await runUpstream(.uidExpunge(uids), link)
+        let status: StatusResponse
+        do {
+            try await runUpstream(.store(uids, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true), link)
+            status = try await runUpstream(.uidExpunge(uids), link)
+        } catch {
+            // Whatever happened upstream, the returner finds out from what is there now.
+            try? await store.releaseUpstreamReturns(in: target.id, uids: destinationUIDs)
+            throw error
+        }
+        try await store.releaseUpstreamReturns(in: target.id, uids: destinationUIDs)
         guard status.status == .ok else {
             reply(tag, CommandFailure(code: status.code, text: "The mail is in the CRM folder, but your mail server did not remove it from this folder: \(status.text)"))
             return

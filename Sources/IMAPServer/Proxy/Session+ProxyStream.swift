@@ -28,7 +28,16 @@ extension Session {
     }
 
     func beginStreamedLiteral(head: [UInt8], size: Int, synchronizing: Bool) async throws {
-        if let link = upstream, let (tag, upstreamHead) = try upstreamAppendHead(head, size: size, link) {
+        let relayable: (String, [UInt8])?
+        do {
+            relayable = try upstream.flatMap { try upstreamAppendHead(head, size: size, $0) }
+        } catch {
+            // A mailbox name that cannot go upstream: BAD, as for a small APPEND, and the literal is not taken.
+            reply(ResponseFramer.tag(of: head), CommandFailure(status: .bad, text: "\(error)"))
+            framer.refuseStreamedLiteral(synchronizing: synchronizing)
+            return
+        }
+        if let link = upstream, let (tag, upstreamHead) = relayable {
             try await flush()
             var refused = false
             let accepted = try await link.connection.sendHead(upstreamHead, tag: tag,
