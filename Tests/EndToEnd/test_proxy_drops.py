@@ -149,3 +149,29 @@ def test_the_report_of_a_failed_drop_goes_to_the_upstream_inbox(tmp_path):
             assert len(reports) == 1, log_excerpt(gw, "upstream", "drop")
             # The report left the drop folder; the failed mail stays there for the user to retry.
             assert [h for _, _, h in messages(c, DROP_OPPORTUNITY) if b"X-CRMGate-Report" in h] == []
+
+
+def test_a_move_with_a_message_too_big_for_crmgate_copies_nothing(tmp_path):
+    from conftest import Gateway
+    with dovecot.Dovecot(tmp_path / "up") as upstream:
+        root = tmp_path / "gw"
+        root.mkdir()
+        gw = Gateway(root, extra_config=policy() + upstream.upstream_config(), max_message_bytes=100_000)
+        assert gw.cli("demo", "seed").returncode == 0
+        gw.start()
+        try:
+            direct = upstream.client()
+            direct.append("INBOX", build_mail("Small one", message_id=new_message_id("globex.example")))
+            direct.append("INBOX", build_mail("Big one", message_id=new_message_id("globex.example"), body=("x" * 76 + "\r\n") * 2000))
+            direct.logout()
+            with imap_client(gw) as c:
+                assert wait_for(lambda: DROP_OPPORTUNITY in [n for _, _, n in c.list_folders()], 20)
+                c.select_folder("INBOX")
+                with pytest.raises(Exception) as refused:
+                    c.move(c.search(["ALL"]), DROP_OPPORTUNITY)
+                assert "TOOBIG" in str(refused.value) and "nothing was copied" in str(refused.value)
+                assert messages(c, DROP_OPPORTUNITY) == []
+                c.select_folder("INBOX")
+                assert len(c.search(["ALL"])) == 2
+        finally:
+            gw.stop()

@@ -16,15 +16,21 @@ extension Session {
         }
         let target = try await self.destination(encodeName(destination), of: user.id)
         var sourceUIDs: [UInt32] = []
-        try await link.connection.run(.fetch(set, [.uid], FetchModifiers(), uid: uid)) { response in
-            // Ours carry the UID (and MODSEQ under CONDSTORE); an update about flags meanwhile
-            // carries FLAGS and is the client's.
+        var largest = 0
+        try await link.connection.run(.fetch(set, [.uid, .rfc822Size], FetchModifiers(), uid: uid)) { response in
+            // Ours carry the UID and size (and MODSEQ under CONDSTORE); an update about flags
+            // meanwhile carries FLAGS and is the client's.
             if case .fetch(_, let attributes) = response, !attributes.contains(where: { if case .flags = $0 { true } else { false } }),
                let value = attributes.lazy.compactMap({ if case .uid(let uid) = $0 { uid } else { nil } }).first {
                 sourceUIDs.append(value)
+                for case .rfc822Size(let size) in attributes { largest = max(largest, size) }
             } else if Self.isMailboxUpdate(response) {
                 send(.untagged(response))
             }
+        }
+        // All or nothing: a message too big for crmgate is refused before any is stored.
+        guard largest <= configuration.maxMessageBytes else {
+            throw CommandFailure(code: .tooBig, text: "A message of \(largest) bytes exceeds crmgate's limit of \(configuration.maxMessageBytes) bytes; nothing was copied")
         }
         sourceUIDs.sort()
         let verb = move ? "MOVE" : "COPY"
