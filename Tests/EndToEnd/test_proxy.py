@@ -411,3 +411,17 @@ def test_the_web_ui_takes_the_mail_servers_password_in_proxy_mode(proxy):
     for wrong in ("a local password", "not the password"):
         status, cookie = sign_in(wrong)
         assert status == 401 and not cookie
+
+
+def test_a_summary_copied_out_of_a_crm_folder_lands_on_the_mail_server(proxy):
+    c = imap_client(proxy)
+    c.select_folder(CRM_FOLDER + "/Opportunities", readonly=True)
+    first = c.search(["ALL"])[0]
+    subject = c.fetch([first], ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])[first][b"BODY[HEADER.FIELDS (SUBJECT)]"].strip()
+    c.copy([first], "INBOX")
+    c.logout()
+    direct = proxy.upstream.client()
+    direct.select_folder("INBOX", readonly=True)
+    headers = [m[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip() for m in direct.fetch("1:*", ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]).values()]
+    assert subject in headers, headers
+    direct.logout()

@@ -25,26 +25,21 @@ extension Session {
             case .idle:
                 try await startUpstreamIdle(tag: tag, link)
                 return true
-            case .copy(let set, let destination, let uid):
-                try await copyOrMoveUpstream(tag: tag, set: set, destination: destination, uid: uid, move: false, link)
-                return true
-            case .move(let set, let destination, let uid):
-                try await copyOrMoveUpstream(tag: tag, set: set, destination: destination, uid: uid, move: true, link)
+            case .copy, .move:
+                guard let transfer = Transfer(command.command) else { return false }
+                try await copyOrMoveUpstream(tag: tag, set: transfer.set, destination: transfer.destination, uid: transfer.uid,
+                                             move: transfer.move, link)
                 return true
             default:
                 break
             }
         }
-        if link.selectedName == nil, selected != nil {
-            switch command.command {
-            case .copy(let set, let destination, let uid) where !isLocal(try decodeName(destination)):
-                try await copyOutOfCRMFolder(tag: tag, set: set, destination: try decodeName(destination), uid: uid, move: false, link)
+        if link.selectedName == nil, selected != nil, let transfer = Transfer(command.command) {
+            let destination = try decodeName(transfer.destination)
+            if !isLocal(destination) {
+                try await copyOutOfCRMFolder(tag: tag, set: transfer.set, destination: destination, uid: transfer.uid,
+                                             move: transfer.move, link)
                 return true
-            case .move(let set, let destination, let uid) where !isLocal(try decodeName(destination)):
-                try await copyOutOfCRMFolder(tag: tag, set: set, destination: try decodeName(destination), uid: uid, move: true, link)
-                return true
-            default:
-                break
             }
         }
         switch command.command {
@@ -327,5 +322,25 @@ extension Session {
             }
             return name
         }
+    }
+}
+
+/// COPY or MOVE (UID or not), as one value: both go the same ways in proxy mode.
+private struct Transfer {
+    var set: SequenceSet
+    var destination: MailboxName
+    var uid: Bool
+    var move: Bool
+
+    init?(_ command: Command) {
+        switch command {
+        case .copy(let set, let destination, let uid): self.init(set: set, destination: destination, uid: uid, move: false)
+        case .move(let set, let destination, let uid): self.init(set: set, destination: destination, uid: uid, move: true)
+        default: return nil
+        }
+    }
+
+    private init(set: SequenceSet, destination: MailboxName, uid: Bool, move: Bool) {
+        self.set = set; self.destination = destination; self.uid = uid; self.move = move
     }
 }
