@@ -18,12 +18,14 @@ extension Session {
             "SASL-IR", "APPENDLIMIT=\(configuration.maxMessageBytes)", "UTF8=ACCEPT", "BINARY",
             "CONDSTORE", "QRESYNC",
         ]
-        if let upstream { return mergedCapabilities(caps, upstream) }
+        if let upstream { return upstream.mergedCapabilities(caps) }
         return caps
     }
 
-    /// RFC 5161 ENABLE: the extensions we know are switched on and reported.
+    /// RFC 5161 ENABLE: the extensions we know are switched on and reported; in proxy mode
+    /// only those the upstream has too, and what it needs is enabled there as well.
     func enable(tag: String, _ names: [String]) async throws {
+        let names = if let upstream { try await upstream.enable(names) } else { names }
         var enabled: [String] = []
         for name in names {
             switch name.uppercased() {

@@ -28,12 +28,15 @@ struct CommandFailure: Error {
     var text: String
 }
 
-/// One IMAP connection: the state machine of RFC 9051 §3 driven by `SessionEvent`s.
+/// One IMAP connection: the state machine of RFC 9051 §3 driven by `SessionEvent`s. The
+/// selected state is a backend's (`selectedBackend`): the session routes commands on
+/// mailboxes to their backend (`Session+Routing`) and runs the rest itself.
 final class Session {
-    enum State: Equatable { case notAuthenticated, authenticated, selected, logout }
+    enum State: Equatable { case notAuthenticated, authenticated, logout }
 
-    /// What the next client line is: a command, a SASL response, or IDLE's DONE.
-    enum LineMode { case command, authenticate(tag: String), idle(tag: String) }
+    /// What the next client line is: a command, a SASL response, or IDLE's DONE (for the
+    /// backend that is idling).
+    enum LineMode { case command, authenticate(tag: String), idle(tag: String, MailboxBackend) }
 
     let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let context: ServerContext
@@ -46,14 +49,14 @@ final class Session {
     var state: State = .notAuthenticated
     var mode: LineMode = .command
     var user: (id: UserID, email: String)?
-    var selected: SelectedMailbox?
     var framer: CommandFramer
     var output: [UInt8] = []
     var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
     var lastActivity = ContinuousClock.now
-    var changeSubscription: Task<Void, Never>?
-    /// Proxy mode: the connection to the user's mail server, once logged in through it.
-    var upstream: UpstreamLink?
+    /// The local store's mailboxes (in proxy mode, the CRM tree).
+    lazy var local = LocalBackend(session: self)
+    /// Proxy mode: the user's mail server, once logged in through it.
+    var upstream: UpstreamBackend?
     /// Top-level names of the user's CRM tree, the mailboxes served locally in proxy mode.
     var localRoots: Set<String> = []
     /// The bytes of the command being executed, as the client sent them (for relaying).
@@ -124,7 +127,7 @@ final class Session {
         } catch {
             logger.debug("connection error", metadata: ["error": "\(error)"])
         }
-        changeSubscription?.cancel()
+        local.deselect()
         if let upstream {
             upstream.connection.onUnsolicitedData(nil)
             if let user { context.proxy?.access.sessions.release(user.email) }
@@ -170,15 +173,15 @@ final class Session {
             return false
         case .upstreamData:
             do {
-                try await drainUpstream()
+                try await upstream?.drain()
             } catch let error as IMAPClientError {
                 upstreamLost(error)
             }
             try await flush()
             return state != .logout
         case .mailboxChanged:
-            if case .idle = mode {
-                try await synchronizeSelected(expungesAllowed: true)
+            if case .idle(_, let backend) = mode, backend === local {
+                try await local.announceChanges(expungesAllowed: true)
                 try await flush()
             }
             return state != .logout
@@ -211,8 +214,8 @@ final class Session {
     /// One complete frame from the client, interpreted according to the line mode.
     func process(_ frame: [UInt8]) async throws {
         switch mode {
-        case .idle(let tag):
-            try await finishIdle(tag: tag, line: frame)
+        case .idle(let tag, let backend):
+            try await finishIdle(tag: tag, line: frame, backend)
         case .authenticate(let tag):
             try await continueAuthenticate(tag: tag, line: frame)
         case .command:
@@ -236,12 +239,8 @@ final class Session {
         logger.debug("command", metadata: ["tag": "\(tag)", "command": "\(command.command.logName)"])
         do {
             try checkState(for: command.command)
-            if let upstream {
-                if try await proxy(command, upstream) == false { try await dispatch(command) }
-                try await drainUpstream()
-            } else {
-                try await dispatch(command)
-            }
+            if try await route(command) == false { try await dispatch(command) }
+            try await upstream?.drain()
         } catch let error as IMAPClientError {
             upstreamLost(error)
         } catch let failure as CommandFailure {
@@ -256,6 +255,14 @@ final class Session {
         }
     }
 
+    /// The upstream connection failed (proxy mode): the session cannot go on, the CRM folders
+    /// are untouched.
+    func upstreamLost(_ error: IMAPClientError) {
+        logger.warning("upstream connection lost", metadata: ["error": "\(error)"])
+        send(.untagged(.status(StatusResponse(status: .bye, text: "Lost the connection to your mail server (\(error)); reconnect to continue"))))
+        state = .logout
+    }
+
     private func checkState(for command: Command) throws {
         switch command {
         case .capability, .noop, .logout, .id:
@@ -266,18 +273,17 @@ final class Session {
              .list, .lsub, .namespace, .status, .append, .idle:
             if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
-            if state != .selected { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
+            if selectedBackend == nil { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
         }
     }
 
+    /// The commands that concern no mailbox.
     private func dispatch(_ command: TaggedCommand) async throws {
         let tag = command.tag
         switch command.command {
         case .capability:
             send(.untagged(.capability(capabilities)))
             try await ok(tag, "CAPABILITY completed")
-        case .noop, .check:
-            try await ok(tag, "\(command.command.name) completed")
         case .logout:
             send(.untagged(.status(StatusResponse(status: .bye, text: "crmgate logging out"))))
             reply(tag, nil, "LOGOUT completed")
@@ -290,30 +296,12 @@ final class Session {
         case .login(let username, let password): try await login(tag: tag, username: username, password: password)
         case .authenticate(let mechanism, let initial): try await authenticate(tag: tag, mechanism: mechanism, initialResponse: initial)
         case .enable(let names): try await enable(tag: tag, names)
-        case .select(let name, let parameters): try await select(tag: tag, name: name, parameters: parameters, readOnly: false)
-        case .examine(let name, let parameters): try await select(tag: tag, name: name, parameters: parameters, readOnly: true)
-        case .create(let name, let specialUse): try await create(tag: tag, name: name, specialUse: specialUse)
-        case .delete(let name): try await delete(tag: tag, name: name)
-        case .rename(let from, let to): try await rename(tag: tag, from: from, to: to)
-        case .subscribe(let name): try await subscribe(tag: tag, name: name, subscribed: true)
-        case .unsubscribe(let name): try await subscribe(tag: tag, name: name, subscribed: false)
-        case .list(let command): try await list(tag: tag, command)
-        case .lsub(let reference, let pattern): try await lsub(tag: tag, reference: reference, pattern: pattern)
         case .namespace:
             send(.untagged(.namespace(Namespaces(personal: [NamespaceDescription(prefix: [], delimiter: UInt8(ascii: "/"))]))))
             try await ok(tag, "NAMESPACE completed")
-        case .status(let name, let attributes): try await status(tag: tag, name: name, attributes: attributes)
-        case .append(let name, let message): try await append(tag: tag, name: name, message: message)
-        case .idle: try await startIdle(tag: tag)
-        case .close: try await close(tag: tag, expunge: true)
-        case .unselect: try await close(tag: tag, expunge: false)
-        case .expunge: try await expunge(tag: tag, uids: nil)
-        case .uidExpunge(let set): try await expunge(tag: tag, uids: set)
-        case .search(let command, let uid): try await search(tag: tag, command, uid: uid)
-        case .fetch(let set, let attributes, let modifiers, let uid): try await fetch(tag: tag, set: set, attributes: attributes, modifiers: modifiers, uid: uid)
-        case .store(let set, let modifiers, let action, let uid): try await store(tag: tag, set: set, modifiers: modifiers, action: action, uid: uid)
-        case .copy(let set, let name, let uid): try await copyOrMove(tag: tag, set: set, destination: name, uid: uid, move: false)
-        case .move(let set, let name, let uid): try await copyOrMove(tag: tag, set: set, destination: name, uid: uid, move: true)
+        default:
+            // Commands on mailboxes are the router's (`route`), which ran before this.
+            throw CommandFailure(status: .bad, text: "\(command.command.name) is not a session command")
         }
     }
 
@@ -325,7 +313,7 @@ final class Session {
 
     /// Tagged OK after bringing the client up to date with its selected mailbox.
     func ok(_ tag: String, _ text: String, code: ResponseCode? = nil, expungesAllowed: Bool = true) async throws {
-        try await synchronizeSelected(expungesAllowed: expungesAllowed)
+        try await selectedBackend?.announceChanges(expungesAllowed: expungesAllowed)
         reply(tag, code, text)
     }
 

@@ -30,7 +30,7 @@ extension Session {
             logger.error("upstream login failed", metadata: ["user": "\(username)", "upstream": "\(server)", "error": "\(error)"])
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot log you in right now; try again later")
         }
-        let link = UpstreamLink(connection: connection)
+        let link = UpstreamBackend(session: self, connection: connection)
         link.names = try await proxy.access.names(on: connection)
         let account = try await store.provisionUpstreamAccount(email: username)
         if account.created { await proxy.accountCreated(account.id, username) }

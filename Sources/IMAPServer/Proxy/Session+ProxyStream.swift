@@ -5,7 +5,7 @@ import IMAPCore
 /// mailbox goes through in pieces, so a 20 MB message never sits in crmgate's memory; any
 /// other command is gathered whole and run as usual.
 enum StreamedCommand {
-    case relaying(tag: String, UpstreamLink)
+    case relaying(tag: String, UpstreamBackend)
     case gathering(frame: [UInt8])
 }
 
@@ -92,7 +92,7 @@ extension Session {
 
     /// For `tag APPEND mailbox … {n}` to an upstream mailbox: the tag and the head to send
     /// upstream (name translated, literal announced for the upstream); nil for anything else.
-    private func upstreamAppendHead(_ head: [UInt8], size: Int, _ link: UpstreamLink) throws -> (String, [UInt8])? {
+    private func upstreamAppendHead(_ head: [UInt8], size: Int, _ link: UpstreamBackend) throws -> (String, [UInt8])? {
         guard state != .notAuthenticated, let announcement = head.lastIndex(of: UInt8(ascii: "{")) else { return nil }
         // The head parsed as if its literal were empty tells the command and its arguments.
         let probe = Array(head[..<announcement]) + Array("{0}\r\n\r\n".utf8)
@@ -109,7 +109,7 @@ extension Session {
         return (parsed.tag, encoded)
     }
 
-    private static func nonSynchronizing(_ size: Int, _ link: UpstreamLink) -> Bool {
+    private static func nonSynchronizing(_ size: Int, _ link: UpstreamBackend) -> Bool {
         CommandLiterals.mayBeNonSynchronizing(sizes: [size], capabilities: link.capabilities)
     }
 }

@@ -2,15 +2,10 @@ import Foundation
 import IMAPCore
 import MailStore
 
-extension Session {
+extension LocalBackend {
     /// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
-    func select(tag: String, name: MailboxName, parameters: SelectParameters, readOnly: Bool) async throws {
-        if selected != nil {
-            deselect()
-            if qresync || rev2 { send(.untagged(.status(StatusResponse(status: .ok, code: .closed, text: "Previous mailbox closed")))) }
-        }
-        guard let user else { return }
-        let info = try await store.mailbox(of: user.id, named: try decodeName(name))
+    func select(tag: String, name: String, parameters: SelectParameters, readOnly: Bool) async throws {
+        let info = try await store.mailbox(of: try userID, named: name)
         let states = try await store.states(of: info.id)
         let counts = try await store.counts(of: info.id)
         if parameters.condstore { condstore = true }
@@ -35,7 +30,6 @@ extension Session {
 
         selected = SelectedMailbox(id: info.id, name: info.name, uidValidity: info.uidValidity, readOnly: readOnly,
                                    uids: states.map(\.uid), highestModSeq: info.highestModSeq)
-        state = .selected
         subscribeToChanges(info.id)
 
         if let resync = parameters.qresync, resync.uidValidity == info.uidValidity {
@@ -71,16 +65,20 @@ extension Session {
         reply(tag, nil, "\(expunge ? "CLOSE" : "UNSELECT") completed")
     }
 
+    func leave(reselecting: Bool) async throws {
+        deselect()
+        announceClosed()
+    }
+
     func deselect() {
         changeSubscription?.cancel()
         changeSubscription = nil
         selected = nil
-        if state == .selected { state = .authenticated }
     }
 
     private func subscribeToChanges(_ mailbox: MailboxID) {
         let stream = store.changes.subscribe(to: mailbox)
-        let events = self.events
+        let events = session.events
         changeSubscription = Task {
             for await _ in stream { await events.send(.mailboxChanged) }
         }
@@ -89,14 +87,14 @@ extension Session {
     /// Brings the client up to date with its selected mailbox: EXPUNGE (or VANISHED
     /// under QRESYNC), EXISTS and FETCH FLAGS for what others changed (RFC 9051 §7.4–7.5).
     /// During FETCH, STORE and SEARCH expunges are held back (RFC 9051 §7.5.1).
-    func synchronizeSelected(expungesAllowed: Bool) async throws {
+    func announceChanges(expungesAllowed: Bool) async throws {
         guard var mailbox = selected else { return }
         let changes: MailboxChanges
         do {
             changes = try await store.changes(in: mailbox.id, since: mailbox.highestModSeq)
         } catch MailStoreError.mailboxNotFound {
             send(.untagged(.status(StatusResponse(status: .bye, text: "Mailbox \(mailbox.name) was deleted"))))
-            state = .logout
+            session.state = .logout
             return
         }
         for uid in changes.expunged where mailbox.index(of: uid) != nil { mailbox.pendingExpunges.insert(uid) }
@@ -131,5 +129,23 @@ extension Session {
         mailbox.reported.removeAll()
         mailbox.highestModSeq = max(mailbox.highestModSeq, changes.highestModSeq)
         selected = mailbox
+    }
+}
+
+extension LocalBackend {
+    /// IDLE (RFC 2177): changes of the selected mailbox are pushed as they commit (the
+    /// session's `mailboxChanged` events), until the client sends DONE.
+    func startIdle(tag: String) async throws -> Bool {
+        try await announceChanges(expungesAllowed: true)
+        send(.continuationRequest(Array("idling".utf8)))
+        return true
+    }
+
+    func finishIdle(tag: String, done: Bool) async throws {
+        guard done else {
+            reply(tag, CommandFailure(status: .bad, text: "Expected DONE to end IDLE"))
+            return
+        }
+        try await ok(tag, "IDLE terminated")
     }
 }

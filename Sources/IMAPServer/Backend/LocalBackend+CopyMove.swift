@@ -1,15 +1,15 @@
 import IMAPCore
 import MailStore
 
-extension Session {
+extension LocalBackend {
     /// COPY / UID COPY (RFC 9051 §6.4.7) and MOVE / UID MOVE (RFC 6851), answering
     /// COPYUID (RFC 4315). The copy is committed before the OK; MOVE is one transaction.
-    func copyOrMove(tag: String, set: SequenceSet, destination: MailboxName, uid: Bool, move: Bool) async throws {
-        guard let user, var mailbox = selected else { return }
+    func copy(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool) async throws {
+        guard var mailbox = selected else { return }
         if move && mailbox.readOnly {
             throw CommandFailure(code: .other("READ-ONLY", nil), text: "Cannot move out of a mailbox opened read-only (EXAMINE)")
         }
-        let target = try await self.destination(destination, of: user.id)
+        let target = try await self.destination(destination)
         var targets = try mailbox.resolve(set, uid: uid)
         targets.removeAll { mailbox.pendingExpunges.contains($0.uid) }
         let verb = move ? "MOVE" : "COPY"

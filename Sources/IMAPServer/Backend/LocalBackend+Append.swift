@@ -2,21 +2,22 @@ import Foundation
 import IMAPCore
 import MailStore
 
-extension Session {
+extension LocalBackend {
     /// APPEND (RFC 9051 §6.3.12) with UIDPLUS's APPENDUID (RFC 4315) and APPENDLIMIT (RFC 7889).
     /// The message is committed to the store before the tagged OK.
-    func append(tag: String, name: MailboxName, message: AppendMessage) async throws {
-        try await appendToCRMFolder(tag: tag, name: name, message: message, origin: nil)
+    /// In proxy mode a message appended to a drop folder goes to the upstream INBOX once
+    /// processed, not to a local one.
+    func append(tag: String, name: String, message: AppendMessage) async throws {
+        try await append(tag: tag, name: name, message: message, origin: crmTreeOnly ? UpstreamOrigin(folder: "INBOX") : nil)
     }
 
     /// APPEND into a local mailbox; `origin` says where a drop goes back to in proxy mode.
-    func appendToCRMFolder(tag: String, name: MailboxName, message: AppendMessage, origin: UpstreamOrigin?) async throws {
-        guard let user else { return }
+    private func append(tag: String, name: String, message: AppendMessage, origin: UpstreamOrigin?) async throws {
         guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message") }
         guard message.data.count <= configuration.maxMessageBytes else {
             throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
         }
-        let info = try await destination(name, of: user.id)
+        let info = try await destination(name)
         let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
         let zone = message.date?.timeZoneOffsetMinutes ?? 0
         let new = NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone)
@@ -31,12 +32,11 @@ extension Session {
     /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not
     /// exist, so that clients offer to create it (RFC 9051 §6.3.12), and NO [CANNOT] for a
     /// folder of CRM summaries.
-    func destination(_ name: MailboxName, of user: UserID) async throws -> MailboxInfo {
-        let decoded = try decodeName(name)
+    func destination(_ name: String) async throws -> MailboxInfo {
         do {
-            return try await store.writableMailbox(of: user, named: decoded)
+            return try await store.writableMailbox(of: try userID, named: name)
         } catch MailStoreError.mailboxNotFound {
-            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(decoded)\" does not exist")
+            throw CommandFailure(code: .tryCreate, text: "Mailbox \"\(name)\" does not exist")
         }
     }
 }

@@ -2,9 +2,12 @@ import IMAPClient
 import IMAPCore
 import Upstream
 
-/// A session's connection to the upstream IMAP server (proxy mode) and what the session
-/// knows of it: how names translate, and which upstream mailbox is selected.
-final class UpstreamLink {
+/// The mailboxes of the user's own mail server (proxy mode), reached through the session's
+/// upstream connection: what the session knows of that server (how names translate, which
+/// of its mailboxes is selected) and the commands that go there (`UpstreamBackend+Relay`,
+/// `UpstreamBackend+List`).
+final class UpstreamBackend: MailboxBackend {
+    unowned let session: Session
     let connection: IMAPClientConnection
     var names = UpstreamNames()
     /// The selected upstream mailbox as the client named it (Unicode, `/`), if any.
@@ -16,10 +19,12 @@ final class UpstreamLink {
     /// A folder of the upstream hidden behind a CRM folder of the same name was reported.
     var reportedCollision = false
 
-    init(connection: IMAPClientConnection) {
+    init(session: Session, connection: IMAPClientConnection) {
+        self.session = session
         self.connection = connection
     }
 
+    var isSelected: Bool { selectedName != nil }
     var capabilities: Set<String> { connection.capabilities }
 
     func upstreamName(_ name: String) throws -> MailboxName { try names.upstreamName(name) }

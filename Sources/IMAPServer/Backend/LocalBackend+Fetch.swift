@@ -3,7 +3,7 @@ import IMAPCore
 import MailStore
 import MIMECore
 
-extension Session {
+extension LocalBackend {
     /// FETCH and UID FETCH (RFC 9051 §6.4.5) with BINARY (RFC 3516), CONDSTORE's
     /// CHANGEDSINCE and QRESYNC's VANISHED (RFC 7162). ENVELOPE and BODYSTRUCTURE come
     /// pre-encoded from the store; bodies are read one message at a time and the
@@ -147,15 +147,15 @@ extension Session {
             try await flushIfLarge()
             return
         }
-        output.append(contentsOf: Array("* \(seq) FETCH (".utf8))
+        session.output.append(contentsOf: Array("* \(seq) FETCH (".utf8))
         for (i, item) in items.enumerated() {
-            if i > 0 { output.append(UInt8(ascii: " ")) }
+            if i > 0 { session.output.append(UInt8(ascii: " ")) }
             switch item {
             case .inline(let attribute):
-                output.append(contentsOf: ResponseEncoder.encodeFetchAttribute(attribute))
+                session.output.append(contentsOf: ResponseEncoder.encodeFetchAttribute(attribute))
             case .streamed(let name, let range):
-                output.append(contentsOf: name)
-                output.append(contentsOf: Array(" {\(range.count)}\r\n".utf8))
+                session.output.append(contentsOf: name)
+                session.output.append(contentsOf: Array(" {\(range.count)}\r\n".utf8))
                 var position = range.lowerBound
                 while position < range.upperBound {
                     let end = min(position + Self.streamingChunk, range.upperBound)
@@ -165,13 +165,13 @@ extension Session {
                         logger.warning("message body vanished while being sent; padding the literal")
                         chunk += [UInt8](repeating: UInt8(ascii: " "), count: end - position - chunk.count)
                     }
-                    output.append(contentsOf: chunk)
+                    session.output.append(contentsOf: chunk)
                     try await flush()
                     position = end
                 }
             }
         }
-        output.append(contentsOf: Array(")\r\n".utf8))
+        session.output.append(contentsOf: Array(")\r\n".utf8))
         try await flushIfLarge()
     }
 

@@ -1,7 +1,7 @@
 import IMAPCore
 import MailStore
 
-extension Session {
+extension LocalBackend {
     /// SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH results (RFC 4731) and
     /// the MODSEQ criterion (RFC 7162 §3.1.5). IMAP4rev2 clients always get ESEARCH.
     func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {

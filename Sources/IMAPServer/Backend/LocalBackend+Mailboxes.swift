@@ -1,16 +1,9 @@
 import IMAPCore
 import MailStore
 
-extension Session {
-    private var userID: UserID {
-        get throws {
-            guard let user else { throw CommandFailure(status: .bad, text: "Log in first") }
-            return user.id
-        }
-    }
-
+extension LocalBackend {
     /// CREATE (RFC 9051 §6.3.4) with CREATE-SPECIAL-USE (RFC 6154 §3).
-    func create(tag: String, name: MailboxName, specialUse: [String]) async throws {
+    func create(tag: String, name: String, specialUse: [String]) async throws {
         let known = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"]
         var use: String?
         for attribute in specialUse {
@@ -19,47 +12,34 @@ extension Session {
             }
             use = match
         }
-        var decoded = try decodeName(name)
-        if decoded.hasSuffix("/") { decoded.removeLast() }
-        try await store.createMailbox(of: try userID, named: decoded, specialUse: use)
+        var name = name
+        if name.hasSuffix("/") { name.removeLast() }
+        try await store.createMailbox(of: try userID, named: name, specialUse: use)
         try await ok(tag, "CREATE completed")
     }
 
-    func delete(tag: String, name: MailboxName) async throws {
-        let decoded = try decodeName(name)
-        if let selected, selected.name == MailboxNaming.normalizeInbox(decoded) { deselect() }
-        try await store.deleteMailbox(of: try userID, named: decoded)
+    func delete(tag: String, name: String) async throws {
+        if let selected, selected.name == MailboxNaming.normalizeInbox(name) { deselect() }
+        try await store.deleteMailbox(of: try userID, named: name)
         try await ok(tag, "DELETE completed")
     }
 
-    func rename(tag: String, from: MailboxName, to: MailboxName) async throws {
-        try await store.renameMailbox(of: try userID, from: try decodeName(from), to: try decodeName(to))
+    func rename(tag: String, from: String, to: String) async throws {
+        try await store.renameMailbox(of: try userID, from: from, to: to)
         try await ok(tag, "RENAME completed")
     }
 
-    func subscribe(tag: String, name: MailboxName, subscribed: Bool) async throws {
-        try await store.setSubscribed(subscribed, user: try userID, name: try decodeName(name))
+    func subscribe(tag: String, name: String, subscribed: Bool) async throws {
+        try await store.setSubscribed(subscribed, user: try userID, name: name)
         try await ok(tag, "\(subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE") completed")
     }
 
     /// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154)
-    /// and CHILDREN (RFC 3348) attributes.
-    func list(tag: String, _ command: ListCommand) async throws {
-        if try !listDelimiterOnly(command) { try await listLocal(command) }
-        try await ok(tag, "LIST completed")
-    }
-
-    /// An empty pattern asks for the hierarchy delimiter and root (RFC 9051 §6.3.9): answers it, true.
-    func listDelimiterOnly(_ command: ListCommand) throws -> Bool {
-        guard command.patterns.count == 1, try decodeName(MailboxName(command.patterns[0])).isEmpty else { return false }
-        send(.untagged(.list(ListResponse(attributes: ["\\Noselect"], delimiter: UInt8(ascii: "/"), name: MailboxName([UInt8]()), childInfo: [], oldName: nil))))
-        return true
-    }
-
-    /// The LIST responses for the local store's mailboxes (in proxy mode, the CRM tree only).
-    func listLocal(_ command: ListCommand) async throws {
-        let reference = try decodeName(command.reference)
-        let patterns = try command.patterns.map { try decodeName(MailboxName($0)) }
+    /// and CHILDREN (RFC 3348) attributes, for the local store's mailboxes (in proxy mode,
+    /// the CRM tree only).
+    func list(_ command: ListCommand) async throws {
+        let reference = try session.decodeName(command.reference)
+        let patterns = try command.patterns.map { try session.decodeName(MailboxName($0)) }
         let options = Set(command.selectionOptions.map { $0.uppercased() })
         let subscribedOnly = options.contains("SUBSCRIBED")
         let recursive = options.contains("RECURSIVEMATCH")
@@ -77,10 +57,8 @@ extension Session {
         let user = try userID
         var mailboxes = try await store.mailboxes(of: user)
         var subscriptions = try await store.subscriptions(of: user)
-        if upstream != nil {
-            mailboxes.removeAll { !isLocal($0.name) }
-            subscriptions = subscriptions.filter { isLocal($0) }
-        }
+        mailboxes.removeAll { !shows($0.name) }
+        subscriptions = subscriptions.filter { shows($0) }
         let existing = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
 
         // Names to report: existing mailboxes, plus subscribed ones that no longer exist.
@@ -113,28 +91,23 @@ extension Session {
         }
     }
 
-    /// LSUB (RFC 3501 §6.3.9), kept for IMAP4rev1 clients.
-    func lsub(tag: String, reference: MailboxName, pattern: [UInt8]) async throws {
-        try await lsubLocal(reference: reference, pattern: pattern)
-        try await ok(tag, "LSUB completed")
-    }
-
-    /// The LSUB responses for the local store (in proxy mode, the CRM tree only).
-    func lsubLocal(reference: MailboxName, pattern: [UInt8]) async throws {
-        let matcher = MailboxPattern(reference: try decodeName(reference), pattern: try decodeName(MailboxName(pattern)))
+    /// LSUB (RFC 3501 §6.3.9), kept for IMAP4rev1 clients: the local store's subscriptions
+    /// (in proxy mode, the CRM tree's only).
+    func lsub(reference: String, pattern: String) async throws {
+        let matcher = MailboxPattern(reference: reference, pattern: pattern)
         let user = try userID
         let existing = Set(try await store.mailboxes(of: user).map(\.name))
         for name in try await store.subscriptions(of: user).sorted() where matcher.matches(name) {
-            if upstream != nil, !isLocal(name) { continue }
+            guard shows(name) else { continue }
             let attributes = existing.contains(name) ? [] : ["\\Noselect"]
             send(.untagged(.lsub(ListResponse(attributes: attributes, delimiter: UInt8(ascii: "/"), name: encodeName(name), childInfo: [], oldName: nil))))
         }
     }
 
     /// STATUS (RFC 9051 §6.3.11) with SIZE, HIGHESTMODSEQ, DELETED and APPENDLIMIT.
-    func status(tag: String, name: MailboxName, attributes: [StatusAttribute]) async throws {
-        let info = try await store.mailbox(of: try userID, named: try decodeName(name))
-        send(.untagged(.mailboxStatus(name, try await statusValues(info, attributes))))
+    func status(tag: String, name: String, attributes: [StatusAttribute]) async throws {
+        let info = try await store.mailbox(of: try userID, named: name)
+        send(.untagged(.mailboxStatus(encodeName(name), try await statusValues(info, attributes))))
         try await ok(tag, "STATUS completed")
     }
 

@@ -1,7 +1,7 @@
 import IMAPCore
 import MailStore
 
-extension Session {
+extension LocalBackend {
     /// STORE and UID STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3).
     func store(tag: String, set: SequenceSet, modifiers: StoreModifiers, action: StoreAction, uid: Bool) async throws {
         guard var mailbox = selected else { return }

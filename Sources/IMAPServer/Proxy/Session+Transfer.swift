@@ -3,18 +3,18 @@ import IMAPClient
 import IMAPCore
 import MailStore
 
-/// COPY and MOVE from an upstream mailbox into a CRM folder (proxy mode): crmgate fetches
+/// COPY and MOVE between the two backends of proxy mode, which the router leaves to these.
+/// From an upstream mailbox into a CRM folder: crmgate fetches
 /// each message from the upstream, stores it durably in the local drop folder (which queues
 /// the drop), and only then, for MOVE, expunges it upstream. A failure part-way leaves the
 /// message in the upstream mailbox; nothing is expunged that is not stored locally.
 extension Session {
     func copyIntoCRMFolder(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool,
-                           _ link: UpstreamLink) async throws {
-        guard let user else { return }
+                           _ link: UpstreamBackend) async throws {
         if move && !link.capabilities.contains("UIDPLUS") {
             throw CommandFailure(code: .cannot, text: "Your mail server lacks UIDPLUS, so crmgate cannot remove only the moved mail there; copy the mail instead and delete it yourself")
         }
-        let target = try await self.destination(encodeName(destination), of: user.id)
+        let target = try await local.destination(destination)
         var sourceUIDs: [UInt32] = []
         var largest = 0
         try await link.connection.run(.fetch(set, [.uid, .rfc822Size], FetchModifiers(), uid: uid)) { response in
@@ -24,7 +24,7 @@ extension Session {
                let value = attributes.lazy.compactMap({ if case .uid(let uid) = $0 { uid } else { nil } }).first {
                 sourceUIDs.append(value)
                 for case .rfc822Size(let size) in attributes { largest = max(largest, size) }
-            } else if Self.isMailboxUpdate(response) {
+            } else if UpstreamBackend.isMailboxUpdate(response) {
                 send(.untagged(response))
             }
         }
@@ -73,8 +73,8 @@ extension Session {
         let uids = SequenceSet(uids: copied)
         let status: StatusResponse
         do {
-            try await runUpstream(.store(uids, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true), link)
-            status = try await runUpstream(.uidExpunge(uids), link)
+            try await link.run(.store(uids, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true))
+            status = try await link.run(.uidExpunge(uids))
         } catch {
             // Whatever happened upstream, the returner finds out from what is there now.
             try? await store.releaseUpstreamReturns(in: target.id, uids: destinationUIDs)
@@ -89,12 +89,12 @@ extension Session {
     }
 
     /// One message from the selected upstream mailbox, whole, with its flags and date.
-    private func fetchWhole(_ uid: UInt32, _ link: UpstreamLink) async throws -> NewMessage? {
+    private func fetchWhole(_ uid: UInt32, _ link: UpstreamBackend) async throws -> NewMessage? {
         var message: NewMessage?
         let attributes: [FetchAttribute] = [.uid, .flags, .internalDate, .bodySection(peek: true, section: .complete, partial: nil)]
         try await link.connection.run(.fetch(SequenceSet(uids: [uid]), attributes, FetchModifiers(), uid: true)) { response in
             guard case .fetch(_, let items) = response else {
-                if Self.isMailboxUpdate(response) { send(.untagged(response)) }
+                if UpstreamBackend.isMailboxUpdate(response) { send(.untagged(response)) }
                 return
             }
             var raw: [UInt8]?
@@ -123,8 +123,8 @@ extension Session {
     /// COPY and MOVE from a CRM folder to an upstream mailbox: APPEND there, then (MOVE)
     /// expunge here; COPYUID from the upstream's APPENDUIDs when it has UIDPLUS.
     func copyOutOfCRMFolder(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool,
-                            _ link: UpstreamLink) async throws {
-        guard var mailbox = selected else { return }
+                            _ link: UpstreamBackend) async throws {
+        guard var mailbox = local.selected else { return }
         if move && mailbox.readOnly {
             throw CommandFailure(code: .other("READ-ONLY", nil), text: "Cannot move out of a mailbox opened read-only (EXAMINE)")
         }
@@ -141,10 +141,10 @@ extension Session {
             let date = InternalDate(secondsSince1970: Int64(metadata.internalDate.timeIntervalSince1970),
                                     timeZoneOffsetMinutes: metadata.internalZoneMinutes)
             let message = AppendMessage(flags: metadata.state.flags.map { Flag($0) }, date: date, data: raw)
-            let status = try await runUpstream(.append(target, message), link)
+            let status = try await link.run(.append(target, message))
             guard status.status == .ok else {
                 if !copied.isEmpty, move { _ = try await store.remove(mailbox.id, uids: copied) }
-                try await answer(tag, with: status)
+                try await link.answer(tag, with: status)
                 return
             }
             copied.append(metadata.state.uid)
@@ -164,8 +164,8 @@ extension Session {
         }
         if let code { send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "Moved")))) }
         let expunged = try await store.remove(mailbox.id, uids: copied)
-        announceExpunged(expunged, in: &mailbox)
-        selected = mailbox
+        local.announceExpunged(expunged, in: &mailbox)
+        local.selected = mailbox
         try await ok(tag, "\(verb) completed")
     }
 }

@@ -1,0 +1,255 @@
+import IMAPClient
+import IMAPCore
+import MailStore
+import Upstream
+
+/// The commands on upstream mailboxes. While one is selected, its commands and responses are
+/// relayed as bytes (the client's own frame, with its tag), parsing only the completion and
+/// what the session must know (SELECT's UIDVALIDITY); commands that name a mailbox are sent
+/// with the name translated to the upstream's.
+extension UpstreamBackend {
+    // MARK: - Mailboxes by name
+
+    func status(tag: String, name: String, attributes: [StatusAttribute]) async throws {
+        try await forward(tag: tag, .status(try upstreamName(name), attributes))
+    }
+
+    func create(tag: String, name: String, specialUse: [String]) async throws {
+        try await forward(tag: tag, .create(try upstreamName(name), specialUse: specialUse))
+    }
+
+    func delete(tag: String, name: String) async throws {
+        try await forward(tag: tag, .delete(try upstreamName(name)))
+    }
+
+    func rename(tag: String, from: String, to: String) async throws {
+        try await forward(tag: tag, .rename(from: try upstreamName(from), to: try upstreamName(to)))
+    }
+
+    func subscribe(tag: String, name: String, subscribed: Bool) async throws {
+        let wire = try upstreamName(name)
+        try await forward(tag: tag, subscribed ? .subscribe(wire) : .unsubscribe(wire))
+    }
+
+    func append(tag: String, name: String, message: AppendMessage) async throws {
+        try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: .append(try upstreamName(name), message))), tag: tag)
+    }
+
+    func select(tag: String, name: String, parameters: SelectParameters, readOnly: Bool) async throws {
+        if parameters.condstore { condstore = true }
+        let wire = try upstreamName(name)
+        let command: Command = readOnly ? .examine(wire, parameters) : .select(wire, parameters)
+        var uidValidity: UInt32?
+        let status = try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag) { line in
+            if case .untagged(.status(let response))? = try? ResponseParser.parse(line), case .uidValidity(let value)? = response.code {
+                uidValidity = value
+            }
+        }
+        if status.status == .ok {
+            selectedName = name
+            selectedUIDValidity = uidValidity
+        }
+    }
+
+    /// Another upstream mailbox: its SELECT closes this one upstream (with `[CLOSED]` from
+    /// there). A local one: UNSELECT here, so no updates of this one arrive any more.
+    func leave(reselecting: Bool) async throws {
+        selectedName = nil
+        guard !reselecting else { return }
+        if capabilities.contains("UNSELECT") { try await run(.unselect) }
+        announceClosed()
+    }
+
+    // MARK: - The selected mailbox: relayed as the client sent it
+
+    func fetch(tag: String, set: SequenceSet, attributes: [FetchAttribute], modifiers: FetchModifiers, uid: Bool) async throws {
+        try await relayCommand(tag)
+    }
+
+    func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {
+        try await relayCommand(tag)
+    }
+
+    func store(tag: String, set: SequenceSet, modifiers: StoreModifiers, action: StoreAction, uid: Bool) async throws {
+        try await relayCommand(tag)
+    }
+
+    func expunge(tag: String, uids: SequenceSet?) async throws {
+        try await relayCommand(tag)
+    }
+
+    func check(tag: String, verb: String) async throws {
+        try await relayCommand(tag)
+    }
+
+    func close(tag: String, expunge: Bool) async throws {
+        if try await relayCommand(tag).status == .ok { selectedName = nil }
+    }
+
+    func copy(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool) async throws {
+        let target = try upstreamName(destination)
+        let command: Command = move ? .move(set, target, uid: uid) : .copy(set, target, uid: uid)
+        try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag)
+    }
+
+    func announceChanges(expungesAllowed: Bool) async throws {
+        try await drain()
+    }
+
+    // MARK: - IDLE
+
+    func startIdle(tag: String) async throws -> Bool {
+        try await flush()
+        try await connection.write(session.currentFrame)
+        while true {
+            let frame = try await connection.nextFrame()
+            session.output.append(contentsOf: frame.bytes)
+            guard case .line(let line, true, let last) = frame else { continue }
+            if ResponseFramer.isContinuation(line) {
+                idling = true
+                return true
+            }
+            if last, ResponseFramer.tag(of: line) == tag { return false }
+        }
+    }
+
+    /// The client ended IDLE: end it upstream and pass its completion on (or, if the client
+    /// sent something other than DONE, answer BAD as the local IDLE does).
+    func finishIdle(tag: String, done: Bool) async throws {
+        idling = false
+        try await flush()
+        try await connection.write(Array("DONE\r\n".utf8))
+        try await connection.receive(until: tag) { frame in
+            if !done, case .line(let line, true, true) = frame, ResponseFramer.tag(of: line) == tag { return }
+            session.output.append(contentsOf: frame.bytes)
+            try await flushIfLarge()
+        }
+        if !done { reply(tag, CommandFailure(status: .bad, text: "Expected DONE to end IDLE")) }
+    }
+
+    // MARK: - Relaying
+
+    /// Relays the client's command exactly as it came.
+    @discardableResult
+    private func relayCommand(_ tag: String) async throws -> StatusResponse {
+        try await relay(session.currentFrame, tag: tag)
+    }
+
+    /// Sends a command upstream with the client's tag and passes every response back as it
+    /// comes, body chunks included; returns the tagged status.
+    /// `inspect` sees each one-line untagged response on the way (SELECT's UIDVALIDITY).
+    @discardableResult
+    func relay(_ bytes: [UInt8], tag: String, inspect: (([UInt8]) -> Void)? = nil) async throws -> StatusResponse {
+        var completion: [UInt8] = []
+        try await flush()
+        try await connection.send(bytes, tag: tag) { frame in
+            session.output.append(contentsOf: frame.bytes)
+            if case .line(let line, true, true) = frame {
+                if ResponseFramer.tag(of: line) == tag { completion = line } else { inspect?(line) }
+            }
+            try await flushIfLarge()
+        }
+        return try Self.status(ofCompletion: completion)
+    }
+
+    static func status(ofCompletion line: [UInt8]) throws -> StatusResponse {
+        guard case .tagged(_, let status) = try? ResponseParser.parse(line) else {
+            throw IMAPClientError.protocolViolation("unreadable completion \"\(String(decoding: line.prefix(200), as: UTF8.self))\"")
+        }
+        return status
+    }
+
+    /// Passes on what the upstream sent between commands (IDLE updates) for the selected
+    /// upstream mailbox; drops it when none is selected (it concerns no mailbox of the client).
+    func drain() async throws {
+        while let frame = try connection.pollFrame() {
+            if isSelected {
+                session.output.append(contentsOf: frame.bytes)
+                try await flushIfLarge()
+            }
+        }
+    }
+
+    /// Runs a command of our own upstream; mailbox updates that arrive meanwhile for the
+    /// selected upstream mailbox go to the client, the rest to `onUntagged`.
+    @discardableResult
+    func run(_ command: Command, onUntagged: (UntaggedResponse) async throws -> Void = { _ in }) async throws -> StatusResponse {
+        try await connection.run(command) { response in
+            if Self.isMailboxUpdate(response) {
+                if isSelected { send(.untagged(response)) }
+            } else {
+                try await onUntagged(response)
+            }
+        }
+    }
+
+    /// Responses about the selected mailbox that the client must hear whatever command they came with.
+    static func isMailboxUpdate(_ response: UntaggedResponse) -> Bool {
+        switch response {
+        case .exists, .expunge, .fetch, .vanished, .recent, .flags: true
+        default: false
+        }
+    }
+
+    /// Throws the upstream's refusal of a command of ours, for the session to answer.
+    func require(_ status: StatusResponse) throws {
+        guard status.status == .ok else {
+            throw CommandFailure(status: status.status == .bad ? .bad : .no, code: status.code, text: status.text)
+        }
+    }
+
+    /// Answers the client with the upstream's status for a command it ran there.
+    func answer(_ tag: String, with status: StatusResponse) async throws {
+        try require(status)
+        try await ok(tag, status.text, code: status.code)
+    }
+
+    /// Runs a command upstream that names a mailbox, and answers the client with its status
+    /// (a STATUS reply with the client's name for the mailbox).
+    private func forward(tag: String, _ command: Command) async throws {
+        let status = try await run(command) { response in
+            if case .mailboxStatus(let name, let values) = response {
+                send(.untagged(.mailboxStatus(encodeName(try clientName(name)), values)))
+            }
+        }
+        try await answer(tag, with: status)
+    }
+
+    // MARK: - ENABLE
+
+    /// ENABLE (RFC 5161) in proxy mode: what changes the upstream's behaviour is enabled there
+    /// too, and only what the upstream offers is enabled at all; returns what the session may enable.
+    func enable(_ requested: [String]) async throws -> [String] {
+        let wanted = requested.map { $0.uppercased() }.filter { !Self.upstreamDependent.contains($0) || capabilities.contains($0) }
+        let upstreamNames = wanted.filter { ["CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "IMAP4REV2"].contains($0) }
+        if !upstreamNames.isEmpty {
+            var enabled: [String] = []
+            try await run(.enable(upstreamNames)) { response in
+                if case .enabled(let list) = response { enabled += list.map { $0.uppercased() } }
+            }
+            if enabled.contains("UTF8=ACCEPT") || enabled.contains("IMAP4REV2") { self.names.utf8 = true }
+        }
+        return wanted
+    }
+
+    /// Capabilities that describe how mailboxes behave, which an upstream mailbox has only if
+    /// the upstream offers them.
+    static let upstreamDependent: Set<String> = [
+        "IMAP4REV2", "IDLE", "UIDPLUS", "MOVE", "UNSELECT", "ESEARCH", "BINARY", "CONDSTORE", "QRESYNC",
+        "UTF8=ACCEPT", "STATUS=SIZE", "CREATE-SPECIAL-USE",
+    ]
+
+    /// Our capabilities less what the upstream cannot honour; APPENDLIMIT is the smaller one.
+    func mergedCapabilities(_ ours: [String]) -> [String] {
+        let theirs = capabilities
+        let theirLimit = theirs.first { $0.hasPrefix("APPENDLIMIT=") }.flatMap { Int($0.dropFirst("APPENDLIMIT=".count)) }
+        return ours.compactMap { name in
+            let upper = name.uppercased()
+            if Self.upstreamDependent.contains(upper) { return theirs.contains(upper) ? name : nil }
+            if upper.hasPrefix("APPENDLIMIT="), let theirLimit {
+                return "APPENDLIMIT=\(min(theirLimit, configuration.maxMessageBytes))"
+            }
+            return name
+        }
+    }
+}
