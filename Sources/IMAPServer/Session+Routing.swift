@@ -27,8 +27,7 @@ extension Session {
     /// Reads which top-level folders are the user's CRM tree.
     func refreshLocalRoots() async throws {
         guard let user else { return }
-        let managed = try await store.managedMailboxes(of: user.id)
-        localRoots = Set(managed.compactMap { $0.mailbox.name.split(separator: "/", maxSplits: 1).first.map(String.init) })
+        localRoots = try await store.managedRoots(of: user.id)
     }
 
     /// Runs a command on mailboxes at the backend it concerns; false for a command that is

@@ -62,6 +62,17 @@ extension LocalStore {
         }
     }
 
+    /// The top-level names of a user's managed mailboxes: the roots of the CRM tree, by
+    /// which proxy mode routes (read at every login, so only the names are read).
+    public func managedRoots(of user: UserID) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT CASE WHEN instr(m.name, '/') > 0 THEN substr(m.name, 1, instr(m.name, '/') - 1) ELSE m.name END
+                FROM managedMailbox mm JOIN mailbox m ON m.id = mm.mailboxId WHERE m.userId = ?
+                """), arguments: [user.rawValue]))
+        }
+    }
+
     /// Creates (or adopts, if it exists) a managed mailbox and its missing parents.
     @discardableResult
     public func ensureManagedMailbox(of user: UserID, named name: String, role: String, acceptsMessages: Bool,

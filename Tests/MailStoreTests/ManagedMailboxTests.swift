@@ -28,6 +28,16 @@ struct ManagedMailboxTests {
         #expect(try await store.subscriptions(of: alice).contains("CRM/Opportunities"))
     }
 
+    @Test func managedRootsAreTheTopLevelNamesOfTheUsersManagedFoldersOnly() async throws {
+        let (store, alice, _) = try await setUp()
+        try await store.ensureManagedMailbox(of: alice, named: "Sales CRM", role: "folder", acceptsMessages: false, recordKey: nil)
+        try await store.createMailbox(of: alice, named: "Projects/2026", specialUse: nil)
+        let bob = try await store.createUser(email: "bob@example.com", password: "secret")
+        try await store.ensureManagedMailbox(of: bob, named: "Bob CRM/Cases", role: "display:cases", acceptsMessages: false, recordKey: nil)
+        #expect(try await store.managedRoots(of: alice) == ["CRM", "Sales CRM"])
+        #expect(try await store.managedRoots(of: bob) == ["Bob CRM"])
+    }
+
     @Test func ensuringTwiceAdoptsTheSameMailbox() async throws {
         let (store, alice, display) = try await setUp()
         let again = try await store.ensureManagedMailbox(of: alice, named: "CRM/Opportunities", role: "display:opportunities",

@@ -41,7 +41,10 @@ extension UpstreamBackend {
         let command: Command = readOnly ? .examine(wire, parameters) : .select(wire, parameters)
         var uidValidity: UInt32?
         let status = try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag) { line in
-            if case .untagged(.status(let response))? = try? ResponseParser.parse(line), case .uidValidity(let value)? = response.code {
+            // Only the line with UIDVALIDITY is parsed, not every FLAGS, EXISTS and OK of the answer.
+            guard Self.mentions(line, "UIDVALIDITY"),
+                  case .untagged(.status(let response))? = try? ResponseParser.parse(line) else { return }
+            if case .uidValidity(let value)? = response.code {
                 uidValidity = value
             }
         }
@@ -94,6 +97,18 @@ extension UpstreamBackend {
 
     func announceChanges(expungesAllowed: Bool) async throws {
         try await drain()
+    }
+
+    /// True when `line` contains `word` (ASCII letters, any case).
+    static func mentions(_ line: [UInt8], _ word: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard line.count >= needle.count else { return false }
+        for start in 0...(line.count - needle.count) {
+            var index = 0
+            while index < needle.count, line[start + index] & 0xDF == needle[index] { index += 1 }
+            if index == needle.count { return true }
+        }
+        return false
     }
 
     // MARK: - IDLE
