@@ -94,7 +94,11 @@ let package = Package(
         // upstream, logins for background work, mailbox-name translation.
         .target(
             name: "Upstream",
-            dependencies: ["IMAPClient", "IMAPCore", "GatewayConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "IMAPClient", "IMAPCore", "GatewayConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "crmgate",

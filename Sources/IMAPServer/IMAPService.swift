@@ -51,7 +51,10 @@ public final class IMAPService: Service {
                                 await withDiscardingTaskGroup { connections in
                                     do {
                                         for try await connection in inbound {
-                                            connections.addTask { await self.serve(connection, implicitTLS: implicitTLS) }
+                                            let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                                            connections.addTask(executorPreference: executor) {
+                                                await self.serve(connection, implicitTLS: implicitTLS)
+                                            }
                                         }
                                     } catch {
                                         self.context.logger.error("IMAP listener failed", metadata: ["error": "\(error)"])

@@ -11,7 +11,7 @@ extension LocalStore {
     /// Creates an account with its default mailboxes, all subscribed.
     @discardableResult
     public func createUser(email: String, password: String) async throws -> UserID {
-        let hash = try PasswordHasher.hash(password)
+        let hash = try await PasswordHasher.inPool { try PasswordHasher.hash(password) }
         let email = email.trimmingCharacters(in: .whitespaces)
         return try await commits.write { db in
             if try UserRecord.filter(UserRecord.Columns.email == email).fetchCount(db) > 0 {
@@ -52,7 +52,7 @@ extension LocalStore {
     static let upstreamPasswordMarker = "upstream"
 
     public func setPassword(email: String, password: String) async throws {
-        let hash = try PasswordHasher.hash(password)
+        let hash = try await PasswordHasher.inPool { try PasswordHasher.hash(password) }
         try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE email = ?").execute(arguments: [hash, email])
             if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
@@ -71,12 +71,11 @@ extension LocalStore {
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, passwordHash FROM user WHERE email = ?"), arguments: [email])
                 .map { ($0["id"], $0["passwordHash"]) }
         }
-        guard let row else {
-            // Same work as a real check so that timing does not reveal which accounts exist.
-            _ = PasswordHasher.verify(password, against: Self.decoyHash)
-            return nil
-        }
-        return PasswordHasher.verify(password, against: row.passwordHash) ? UserID(rawValue: row.id) : nil
+        // Without the account, the same work against a decoy, so that timing does not reveal which accounts exist.
+        let stored = row?.passwordHash ?? Self.decoyHash
+        let matches = try await PasswordHasher.inPool { PasswordHasher.verify(password, against: stored) }
+        guard let row, matches else { return nil }
+        return UserID(rawValue: row.id)
     }
 
     private static let decoyHash = "pbkdf2-sha256$\(PasswordHasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

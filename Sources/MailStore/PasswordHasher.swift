@@ -37,6 +37,24 @@ public enum PasswordHasher {
         return key.withUnsafeBytes { Array($0) }
     }
 
+    /// Hashing and checking for logins and password changes run on these threads of their own
+    /// (half the cores, at least one), never on the threads and event loops that serve IMAP
+    /// sessions: a burst of logins delays logins, not other users' commands.
+    private static let pool: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "crmgate password hashing"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+        queue.qualityOfService = .userInitiated
+        return queue
+    }()
+
+    /// Runs `work` on the hashing threads.
+    static func inPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            pool.addOperation { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// A random password of 20 characters from an unambiguous alphabet.
     public static func generatePassword() -> String {
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")

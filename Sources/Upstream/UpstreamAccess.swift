@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import IMAPClient
 import Logging
+import NIOCore
 import Synchronization
 
 /// How crmgate reaches the upstream server of proxy mode, for a user's session and for
@@ -54,8 +55,11 @@ public final class UpstreamAccess: Sendable {
     /// "host:port", for logs.
     public var server: String { "\(settings.host):\(settings.effectivePort)" }
 
-    public func connect(logger: Logger) async throws -> IMAPClientConnection {
-        try await IMAPClientConnection.connect(client, logger: logger)
+    /// A new connection to the upstream, on `eventLoop` when given (a session's connection
+    /// shares its client's event loop, so bytes pass between the two on one thread).
+    public func connect(logger: Logger, eventLoop: (any EventLoop)? = nil) async throws -> IMAPClientConnection {
+        if let eventLoop { return try await IMAPClientConnection.connect(client, logger: logger, group: eventLoop) }
+        return try await IMAPClientConnection.connect(client, logger: logger)
     }
 
     /// How names translate on this upstream (a LIST "" "" on the first connection only).
@@ -122,15 +126,16 @@ public final class SessionCredentials: Sendable {
 
     public init() {}
 
-    /// A session of `email` logged in with `password`; pair it with `release`.
+    /// A session of `email` logged in with `password`; pair it with `release`. Listeners hear
+    /// of it when it makes a difference to them: the user's first live session, or a new password.
     public func retain(_ email: String, password: String) {
-        entries.withLock { table in
+        let news = entries.withLock { table in
             let key = email.lowercased()
-            var entry = table[key] ?? Entry(password: password, sessions: 0)
-            entry.password = password
-            entry.sessions += 1
-            table[key] = entry
+            let old = table[key]
+            table[key] = Entry(password: password, sessions: (old?.sessions ?? 0) + 1)
+            return old?.password != password
         }
+        guard news else { return }
         for listener in listeners.withLock({ Array($0.values) }) { listener.yield() }
     }
 
@@ -147,7 +152,8 @@ public final class SessionCredentials: Sendable {
         entries.withLock { $0[email.lowercased()]?.password }
     }
 
-    /// Yields whenever a user logs in (background work waiting for them can start).
+    /// Yields when a user's password becomes known: a first live session, or a new password
+    /// (background work waiting for them can start).
     public func logins() -> AsyncStream<Void> {
         let token = nextListener.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

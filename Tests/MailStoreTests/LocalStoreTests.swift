@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import MailStore
 
@@ -66,6 +67,31 @@ struct AccountTests {
         #expect(PasswordHasher.verify("secret", against: a))
         #expect(!PasswordHasher.verify("secret", against: "garbage"))
     }
+
+    /// Hashing runs on its own few threads: never more at once than the pool allows.
+    @Test func passwordWorkRunsOnABoundedPoolOfItsOwn() async throws {
+        let limit = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+        let running = Concurrency()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<(limit + 3) {
+                group.addTask {
+                    try await PasswordHasher.inPool {
+                        running.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        Thread.sleep(forTimeInterval: 0.02)
+                        running.state.withLock { $0.now -= 1 }
+                        return OperationQueue.current?.name == "crmgate password hashing"
+                    }
+                }
+            }
+            for try await elsewhere in group { #expect(elsewhere) }
+        }
+        #expect(running.state.withLock { $0.most } <= limit)
+    }
+}
+
+/// How many pieces of work run at once, and the most seen.
+private final class Concurrency: Sendable {
+    let state = Mutex((now: 0, most: 0))
 }
 
 @Suite("Local store: mailboxes")

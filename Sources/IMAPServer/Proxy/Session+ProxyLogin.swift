@@ -12,7 +12,7 @@ extension Session {
         let server = proxy.access.server
         let connection: IMAPClientConnection
         do {
-            connection = try await proxy.access.connect(logger: logger)
+            connection = try await proxy.access.connect(logger: logger, eventLoop: self.connection.channel.eventLoop)
         } catch {
             logger.error("upstream unreachable at login", metadata: ["upstream": "\(server)", "error": "\(error)"])
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot be reached right now; try again later (the administrator finds the reason in crmgate's log)")
