@@ -98,6 +98,7 @@ let package = Package(
                 "IMAPClient", "IMAPCore", "GatewayConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -120,7 +121,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),

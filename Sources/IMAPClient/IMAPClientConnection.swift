@@ -36,13 +36,16 @@ public final class IMAPClientConnection {
     deinit { channel.close(promise: nil) }
 
     /// Connects, secures the connection as configured and reads the greeting and capabilities.
-    public static func connect(_ configuration: IMAPClientConfiguration, logger: Logger,
+    /// `tls` is a context from `makeTLSContext` to reuse (else one is made for this connection).
+    public static func connect(_ configuration: IMAPClientConfiguration, tls: NIOSSLContext? = nil, logger: Logger,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> IMAPClientConnection {
-        let tls = try configuration.security == .none ? nil : makeTLSContext(configuration)
+        let tls = try configuration.security == .none ? nil : (tls ?? makeTLSContext(configuration))
         return try await open(configuration, tls: tls, group: group, logger: logger)
     }
 
-    private static func makeTLSContext(_ configuration: IMAPClientConfiguration) throws -> NIOSSLContext {
+    /// The TLS context of a configuration (its trust roots read from `caFile`): worth keeping
+    /// for many connections, since reading the trust roots costs more than a handshake.
+    public static func makeTLSContext(_ configuration: IMAPClientConfiguration) throws -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
@@ -75,22 +78,29 @@ public final class IMAPClientConnection {
         let host = configuration.host
         let asyncChannel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            asyncChannel = try await ClientBootstrap(group: group)
+            let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
-                .connect(host: host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if configuration.security == .implicitTLS, let tls {
-                            try channel.pipeline.syncOperations.addHandler(makeTLSHandler(tls, host: host))
-                        }
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if configuration.security == .implicitTLS, let tls {
+                        try channel.pipeline.syncOperations.addHandler(makeTLSHandler(tls, host: host))
                     }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
+            }
+            // An address needs no resolver and no happy-eyeballs race: straight to it.
+            if let address = try? SocketAddress(ipAddress: host, port: configuration.port) {
+                asyncChannel = try await bootstrap.connect(to: address, channelInitializer: initializer)
+            } else {
+                asyncChannel = try await bootstrap.connect(host: host, port: configuration.port, channelInitializer: initializer)
+            }
         } catch {
             throw IMAPClientError.unreachable("\(host):\(configuration.port): \(error)")
         }
         let inbox = Inbox()
         let outbound = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<NIOAsyncChannelOutboundWriter<ByteBuffer>, any Error>) in
-            Task {
+            // Reads on the channel's own loop: no other thread is woken to fill the inbox.
+            Task(executorPreference: EventLoopTaskExecutor(asyncChannel.channel.eventLoop)) {
                 do {
                     try await asyncChannel.executeThenClose { inbound, outbound in
                         continuation.resume(returning: outbound)

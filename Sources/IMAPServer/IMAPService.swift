@@ -1,4 +1,5 @@
 import GatewayConfig
+import IMAPClient
 import Logging
 import MailStore
 import NIOCore

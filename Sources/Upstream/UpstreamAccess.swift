@@ -3,6 +3,7 @@ import GatewayConfig
 import IMAPClient
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// How crmgate reaches the upstream server of proxy mode, for a user's session and for
@@ -19,6 +20,8 @@ public final class UpstreamAccess: Sendable {
     public let sessions = SessionCredentials()
     /// The upstream's hierarchy delimiter, asked once: it is the server's, not the user's.
     private let discoveredNames = Mutex<UpstreamNames?>(nil)
+    /// The TLS context for the upstream, made at the first connection and kept.
+    private let tls = Mutex<NIOSSLContext?>(nil)
 
     /// `masterPassword` is the content of `master_password_file`, read at start.
     public init(settings: GatewayConfiguration.Upstream, masterPassword: String? = nil) {
@@ -58,8 +61,22 @@ public final class UpstreamAccess: Sendable {
     /// A new connection to the upstream, on `eventLoop` when given (a session's connection
     /// shares its client's event loop, so bytes pass between the two on one thread).
     public func connect(logger: Logger, eventLoop: (any EventLoop)? = nil) async throws -> IMAPClientConnection {
-        if let eventLoop { return try await IMAPClientConnection.connect(client, logger: logger, group: eventLoop) }
-        return try await IMAPClientConnection.connect(client, logger: logger)
+        let tls = try tlsContext()
+        if let eventLoop { return try await IMAPClientConnection.connect(client, tls: tls, logger: logger, group: eventLoop) }
+        return try await IMAPClientConnection.connect(client, tls: tls, logger: logger)
+    }
+
+    /// The TLS context every connection to the upstream shares (nil for `tls = "none"`):
+    /// reading the trust roots for each login cost more than its handshake. Made at the first
+    /// connection, so a `ca_file` that could not be read is read again at the next.
+    func tlsContext() throws -> NIOSSLContext? {
+        guard settings.security != .none else { return nil }
+        if let made = tls.withLock({ $0 }) { return made }
+        let made = try IMAPClientConnection.makeTLSContext(client)
+        return tls.withLock { kept in
+            if kept == nil { kept = made }
+            return kept
+        }
     }
 
     /// How names translate on this upstream (a LIST "" "" on the first connection only).

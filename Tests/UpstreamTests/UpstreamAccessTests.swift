@@ -1,3 +1,5 @@
+import GatewayConfig
+import IMAPClient
 import Testing
 
 @testable import Upstream
@@ -36,5 +38,23 @@ struct SessionCredentialsTests {
         #expect(await logins.next() != nil)
         #expect(credentials.password(for: "bob@example.com") == "b")
         try await bob.value
+    }
+}
+
+@Suite("UpstreamAccess: what every connection to the upstream shares")
+struct UpstreamAccessTests {
+    @Test func oneTLSContextServesEveryConnectionAndNoneWithoutTLS() throws {
+        let secured = UpstreamAccess(settings: GatewayConfiguration.Upstream(host: "mail.example.com", security: .imaps))
+        let first = try #require(try secured.tlsContext())
+        #expect(try secured.tlsContext() === first)
+        let plain = UpstreamAccess(settings: GatewayConfiguration.Upstream(host: "127.0.0.1", security: .none))
+        #expect(try plain.tlsContext() == nil)
+    }
+
+    @Test func anUnreadableCAFileIsAClearErrorAtConnectionTimeNotCached() throws {
+        let access = UpstreamAccess(settings: GatewayConfiguration.Upstream(host: "mail.example.com", security: .imaps,
+                                                                            caFile: "/nonexistent/ca.pem"))
+        #expect(throws: IMAPClientError.self) { try access.tlsContext() }
+        #expect(throws: IMAPClientError.self) { try access.tlsContext() }
     }
 }
