@@ -253,6 +253,39 @@ public final class IMAPClientConnection {
         try await receive(until: tag, onFrame: onFrame)
     }
 
+    /// True when `command` can go out in a pipeline: it has no literal, or only literals this
+    /// server takes without waiting (LITERAL+, or LITERAL- for small ones).
+    public func canPipeline(_ command: [UInt8]) -> Bool {
+        let sizes = CommandLiterals(command).literalSizes
+        return sizes.isEmpty || CommandLiterals.mayBeNonSynchronizing(sizes: sizes, capabilities: capabilities)
+    }
+
+    /// Pipelining (RFC 9051 §5.5): sends several commands, each with its own tag, in one
+    /// write without waiting for the answers in between, then hands every frame to `onFrame`
+    /// until all of them are complete (in whatever order the server completes them). Every
+    /// command must pass `canPipeline`.
+    public func pipeline(_ commands: [(tag: String, bytes: [UInt8])], onFrame: (ResponseFrame) async throws -> Void) async throws {
+        var batch: [UInt8] = []
+        for command in commands {
+            let literals = CommandLiterals(command.bytes)
+            if literals.literalSizes.isEmpty {
+                batch += command.bytes
+            } else {
+                precondition(CommandLiterals.mayBeNonSynchronizing(sizes: literals.literalSizes, capabilities: capabilities),
+                             "a command that waits for continuations cannot be pipelined")
+                batch += literals.nonSynchronizing
+            }
+        }
+        try await write(batch)
+        var pending = Set(commands.map(\.tag))
+        while !pending.isEmpty {
+            let frame = try await nextFrame()
+            if case .line(let line, true, _) = frame { currentResponseTag = ResponseFramer.tag(of: line) }
+            try await onFrame(frame)
+            if case .line(_, _, true) = frame, let tag = currentResponseTag { pending.remove(tag) }
+        }
+    }
+
     /// Sends the head of a command that ends in a literal announcement, for a caller that
     /// streams the literal itself; with a synchronizing announcement, waits for the `+`.
     /// False when the server answered the command instead (its completion went to `onFrame`).

@@ -148,13 +148,20 @@ final class Session {
         case .data(let buffer):
             lastActivity = .now
             framer.append(buffer.readableBytesView)
-            while state != .logout, let framed = framer.next() {
+            // What a pipeline of relayed commands stopped at, to handle next.
+            var held: FramingEvent?
+            while state != .logout, let framed = held ?? framer.next() {
+                held = nil
                 switch framed {
                 case .continuationNeeded:
                     send(.continuationRequest(Array("Ready for literal data".utf8)))
                     try await flush()
                 case .frame(let bytes) where streamed == nil:
-                    try await process(bytes)
+                    if let command = pipelinable(bytes) {
+                        held = try await relayPipeline(startingWith: command, bytes)
+                    } else {
+                        try await process(bytes)
+                    }
                 case .frame, .literalStart, .literalData:
                     do {
                         try await stream(framed)

@@ -28,6 +28,41 @@ struct IMAPClientConnectionTests {
         try await server.close()
     }
 
+    /// The server answers nothing until it has all three commands: a client that waited for
+    /// each answer before sending the next would never finish.
+    @Test func pipelinedCommandsGoOutTogetherAndAllAnswersComeBack() async throws {
+        let seen = ReceivedLines()
+        let server = try await ScriptedServer(greeting: "* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n") { line in
+            let count = seen.lines.withLock { $0.append(line); return $0.count }
+            guard count == 4 else { return "" }
+            // Completed out of order, as a server working on them at once may.
+            return "* 1 FETCH (FLAGS (\\Seen))\r\na2 OK NOOP done\r\na1 OK FETCH done\r\n* SEARCH 1\r\na3 OK SEARCH done\r\n"
+        }
+        let connection = try await connect(server)
+        let commands = [("a1", "a1 FETCH 1 (FLAGS)\r\n"), ("a2", "a2 NOOP\r\n"), ("a3", "a3 SEARCH SUBJECT {5}\r\nhello\r\n")]
+            .map { (tag: $0.0, bytes: Array($0.1.utf8)) }
+        #expect(commands.allSatisfy { connection.canPipeline($0.bytes) })
+        var relayed: [UInt8] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(for: .seconds(10)); throw IMAPClientError.closed("the pipeline did not complete") }
+            try await connection.pipeline(commands) { relayed += $0.bytes }
+            group.cancelAll()
+        }
+        #expect(server.lines == ["a1 FETCH 1 (FLAGS)", "a2 NOOP", "a3 SEARCH SUBJECT {5+}", "hello"])
+        #expect(String(decoding: relayed, as: UTF8.self).hasSuffix("a3 OK SEARCH done\r\n"))
+        connection.close()
+        try await server.close()
+    }
+
+    @Test func aCommandWaitingForAContinuationCannotBePipelined() async throws {
+        let server = try await ScriptedServer(greeting: "* OK [CAPABILITY IMAP4rev1] ready\r\n") { _ in "" }
+        let connection = try await connect(server)
+        #expect(connection.canPipeline(Array("a1 NOOP\r\n".utf8)))
+        #expect(!connection.canPipeline(Array("a1 SEARCH SUBJECT {5}\r\nhello\r\n".utf8)))
+        connection.close()
+        try await server.close()
+    }
+
     @Test func aRefusalBeforeTheLiteralEndsTheCommandWithoutSendingIt() async throws {
         let server = try await ScriptedServer(greeting: "* OK [CAPABILITY IMAP4rev1] ready\r\n") { line in
             line.hasSuffix("}") ? "C1 NO [AUTHENTICATIONFAILED] no such user\r\n" : ""

@@ -167,6 +167,15 @@ extension UpstreamBackend {
         return try Self.status(ofCompletion: completion)
     }
 
+    /// Relays commands the client pipelined, all sent upstream at once (`Session+Pipeline`).
+    func relayPipelined(_ commands: [(tag: String, bytes: [UInt8])]) async throws {
+        try await flush()
+        try await connection.pipeline(commands) { frame in
+            session.output.append(contentsOf: frame.bytes)
+            try await flushIfLarge()
+        }
+    }
+
     static func status(ofCompletion line: [UInt8]) throws -> StatusResponse {
         guard case .tagged(_, let status) = try? ResponseParser.parse(line) else {
             throw IMAPClientError.protocolViolation("unreadable completion \"\(String(decoding: line.prefix(200), as: UTF8.self))\"")
