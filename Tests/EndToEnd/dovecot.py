@@ -41,7 +41,7 @@ class Dovecot:
 
     MASTER_USER, MASTER_PASSWORD = "crmgate", "master secret for background work"
 
-    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False):
+    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False, quota_messages=None):
         # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
         # pytest's temporary directories are private to their owner. The log is copied to
         # `root` when it stops.
@@ -80,6 +80,14 @@ passdb {{
   pass = yes
 }}
 """
+        # A quota of so many messages per user: APPENDs past it get NO [OVERQUOTA].
+        quota = "" if quota_messages is None else f"""mail_plugins = $mail_plugins quota
+plugin {{
+  quota = count:User quota
+  quota_rule = *:messages={quota_messages}
+  quota_vsizes = yes
+}}
+"""
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
         special_folders = "".join(f"  mailbox {name} {{\n    special_use = \\{name}\n    auto = create\n  }}\n"
                                   for name in self.SPECIAL)
@@ -106,7 +114,7 @@ userdb {{
 }}
 mail_location = {layout}
 mail_fsync = {fsync}
-namespace inbox {{
+{quota}namespace inbox {{
   inbox = yes
   separator = {separator}
 {special_folders}}}

@@ -431,3 +431,25 @@ def test_a_summary_copied_out_of_a_crm_folder_lands_on_the_mail_server(proxy):
     headers = [m[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip() for m in direct.fetch("1:*", ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]).values()]
     assert subject in headers, headers
     direct.logout()
+
+
+@pytest.mark.parametrize("move", [False, True], ids=["copy", "move"])
+def test_a_transfer_the_mail_server_refuses_part_way_is_taken_back(tmp_path, move):
+    """Three summaries out of a CRM folder into a mail server that takes two more messages:
+    the third APPEND gets NO [OVERQUOTA] and the two before it are expunged again, so a failed
+    COPY or MOVE leaves the destination as it was (RFC 9051 §6.4.7) and the folder untouched."""
+    with dovecot.Dovecot(tmp_path / "up", quota_messages=2) as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        c = imap_client(gw)
+        c.select_folder(CRM_FOLDER + "/Opportunities")
+        before = c.search(["ALL"])
+        uids = before[:3]
+        assert len(uids) == 3
+        with pytest.raises(Exception) as refused:
+            (c.move if move else c.copy)(uids, "Archive")
+        assert "OVERQUOTA" in str(refused.value) and "nothing was" in str(refused.value), refused.value
+        assert c.search(["ALL"]) == before
+        c.logout()
+        direct = upstream.client()
+        assert direct.select_folder("Archive", readonly=True)[b"EXISTS"] == 0
+        direct.logout()

@@ -143,8 +143,8 @@ extension Session {
             let message = AppendMessage(flags: metadata.state.flags.map { Flag($0) }, date: date, data: raw)
             let status = try await link.run(.append(target, message))
             guard status.status == .ok else {
-                if !copied.isEmpty, move { _ = try await store.remove(mailbox.id, uids: copied) }
-                try await link.answer(tag, with: status)
+                try await refusedPartWay(tag: tag, status, verb: verb, copied: copied, created: created, uidValidity: uidValidity,
+                                         in: target, from: &mailbox, link)
                 return
             }
             copied.append(metadata.state.uid)
@@ -167,5 +167,49 @@ extension Session {
         local.announceExpunged(expunged, in: &mailbox)
         local.selected = mailbox
         try await ok(tag, "\(verb) completed")
+    }
+
+    /// The upstream refused a message of a COPY or MOVE out of a CRM folder after taking the
+    /// ones before it. A failed COPY must leave the destination as it was (RFC 9051 §6.4.7),
+    /// so those are taken back when the upstream named them (UIDPLUS); if it cannot be done,
+    /// the answer says how many went, and a MOVE removes those here so none is in both places.
+    private func refusedPartWay(tag: String, _ status: StatusResponse, verb: String, copied: [UInt32], created: [UInt32],
+                                uidValidity: UInt32?, in target: MailboxName, from mailbox: inout SelectedMailbox,
+                                _ link: UpstreamBackend) async throws {
+        let failure = CommandFailure(status: status.status == .bad ? .bad : .no, code: status.code, text: status.text)
+        guard !copied.isEmpty else { throw failure }
+        if created.count == copied.count, let uidValidity,
+           try await withdraw(created, uidValidity: uidValidity, from: target, link) {
+            throw CommandFailure(status: failure.status, code: failure.code,
+                                 text: "\(status.text) (your mail server; nothing was \(verb == "MOVE" ? "moved" : "copied"))")
+        }
+        logger.warning("could not take back a partial copy to the upstream", metadata: ["copied": "\(copied.count)"])
+        if verb == "MOVE" {
+            let expunged = try await store.remove(mailbox.id, uids: copied)
+            local.announceExpunged(expunged, in: &mailbox)
+            local.selected = mailbox
+        }
+        throw CommandFailure(status: failure.status, code: failure.code,
+                             text: "\(status.text) (your mail server; the first \(copied.count) messages were \(verb == "MOVE" ? "moved" : "copied") before that)")
+    }
+
+    /// Expunges the messages a failed transfer appended to an upstream mailbox, if it still
+    /// has the UIDVALIDITY they were given under; true when they are gone.
+    private func withdraw(_ uids: [UInt32], uidValidity: UInt32, from mailbox: MailboxName, _ link: UpstreamBackend) async throws -> Bool {
+        guard link.capabilities.contains("UIDPLUS") else { return false }
+        var current: UInt32?
+        let selected = try await link.run(.select(mailbox, SelectParameters())) { response in
+            if case .status(let status) = response, case .uidValidity(let value)? = status.code { current = value }
+        }
+        guard selected.status == .ok else { return false }
+        let set = SequenceSet(uids: uids)
+        var done = false
+        if current == uidValidity,
+           try await link.run(.store(set, StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true)).status == .ok {
+            done = try await link.run(.uidExpunge(set)).status == .ok
+        }
+        // Out of the mailbox again without expunging anything else (UNSELECT, else a read-only EXAMINE).
+        try await link.run(link.capabilities.contains("UNSELECT") ? .unselect : .examine(mailbox, SelectParameters()))
+        return done
     }
 }
