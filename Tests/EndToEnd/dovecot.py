@@ -41,7 +41,8 @@ class Dovecot:
 
     MASTER_USER, MASTER_PASSWORD = "crmgate", "master secret for background work"
 
-    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False, quota_messages=None):
+    def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False, quota_messages=None,
+                 capabilities=None):
         # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
         # pytest's temporary directories are private to their owner. The log is copied to
         # `root` when it stops.
@@ -88,6 +89,9 @@ plugin {{
   quota_vsizes = yes
 }}
 """
+        # What it announces after login, to stand in for servers with fewer extensions.
+        if capabilities:
+            quota += f"imap_capability = {capabilities}\n"
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
         special_folders = "".join(f"  mailbox {name} {{\n    special_use = \\{name}\n    auto = create\n  }}\n"
                                   for name in self.SPECIAL)

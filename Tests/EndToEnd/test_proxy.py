@@ -453,3 +453,44 @@ def test_a_transfer_the_mail_server_refuses_part_way_is_taken_back(tmp_path, mov
         direct = upstream.client()
         assert direct.select_folder("Archive", readonly=True)[b"EXISTS"] == 0
         direct.logout()
+
+
+def test_list_extended_options_work_with_a_mail_server_that_lacks_them(tmp_path):
+    """An upstream without LIST-EXTENDED (Dovecot told to announce fewer extensions): crmgate
+    still offers it and does the selection and return options itself."""
+    import re
+    from rawimap import RawIMAP
+    basic = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS MOVE UNSELECT CHILDREN NAMESPACE SPECIAL-USE"
+    with dovecot.Dovecot(tmp_path / "up", capabilities=basic) as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        direct = upstream.client()
+        assert not direct.has_capability("LIST-EXTENDED")
+        for name in ("Projects", "Projects/2026", "Projects/2027", "Gone"):
+            direct.create_folder(name)
+        direct.subscribe_folder("Projects/2026")
+        direct.subscribe_folder("Gone")
+        direct.delete_folder("Gone")  # subscribed, no longer there
+        direct.logout()
+
+        raw = RawIMAP(gw, "alice@example.com", dovecot.PASSWORD)
+
+        def listed(command):
+            untagged, tagged = raw.command(command)
+            assert b" OK " in tagged, tagged
+            entries = (re.match(rb'\* LIST \([^)]*\) (?:"."|NIL) ("[^"]*"|[^ \r]+)', line) for line in untagged)
+            return {m.group(1).strip(b'"').decode(): m.string for m in entries if m}
+
+        subscribed = listed('LIST (SUBSCRIBED) "" "*"')
+        assert "Projects/2026" in subscribed and "Sent" in subscribed and "Gone" in subscribed
+        assert "Projects" not in subscribed and "Projects/2027" not in subscribed
+        assert b"\\Subscribed" in subscribed["Projects/2026"] and b"\\NonExistent" in subscribed["Gone"]
+
+        recursive = listed('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"')
+        assert b'CHILDINFO ("SUBSCRIBED")' in recursive["Projects"], recursive
+
+        special = listed('LIST (SPECIAL-USE) "" "*"')
+        assert {"Sent", "Trash"} <= set(special) and "Projects" not in special and "INBOX" not in special
+
+        marked = listed('LIST "" "*" RETURN (SUBSCRIBED)')
+        assert b"\\Subscribed" in marked["Projects/2026"] and b"\\Subscribed" not in marked["Projects/2027"]
+        raw.close()
