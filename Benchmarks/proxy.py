@@ -13,12 +13,16 @@ FETCH 1:* (UID FLAGS ENVELOPE), FETCH three whole bodies, STORE +FLAGS/-FLAGS \\
 UID SEARCH SUBJECT, NOOP, LOGOUT. Every command's time from sending it to reading its tagged
 completion is recorded (Python's imaplib over TLS, the same client code for both targets).
 
+crmgate reaches this Dovecot as a deployment on the same machine would, over plain IMAP on
+loopback, and then over IMAPS (`--upstream-tls`): the second puts two more TLS ends of every
+session on the same two cores.
+
 It prints, per round and target, sessions/s and commands/s; then the ratio of crmgate's
 throughput to Dovecot's (per round, and their median) and each command's median latency
 both ways with the difference (what the proxy adds). Both servers share the 2 cores with
 the client threads; the client's own cost is the same for both targets.
 
-    .venv/bin/python Benchmarks/proxy.py [--clients 10] [--seconds 10] [--rounds 3] [--messages 50]
+    .venv/bin/python Benchmarks/proxy.py [--clients 10] [--seconds 10] [--rounds 3] [--messages 50] [--upstream-tls both]
     (CRMGATE_BIN defaults to the release build, `swift build -c release`; needs dovecot-imapd)
 """
 import argparse
@@ -128,6 +132,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--messages", type=int, default=50)
+    parser.add_argument("--upstream-tls", choices=["both", "none", "imaps"], default="both",
+                        help="crmgate to Dovecot: plain IMAP on loopback (a co-located server), IMAPS, or both in turn")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) and print its path")
     args = parser.parse_args()
     conftest.BIN = os.environ.get("CRMGATE_BIN") or str(Path(__file__).resolve().parent.parent / ".build" / "release" / "crmgate")
@@ -139,45 +145,53 @@ def main():
     try:
         with dovecot.Dovecot(root / "upstream", fsync="always") as upstream:
             seed(upstream, args.messages)
-            (root / "gw").mkdir()
-            gw = demo_gateway(root / "gw", "[[policy]]\nname = \"everyone\"\nusers = [\"*\"]\n" + upstream.upstream_config())
-            gw.start()
-            try:
-                import ssl
-                direct_context = ssl.create_default_context(cafile=str(upstream.ca))
-                proxy_context = gw.tls_context()
-                version = os.popen(f"{dovecot.DOVECOT} --version").read().split()[0]
-                print(f"{args.clients} clients, {args.seconds:.0f} s per round, Dovecot {version} (IMAPS, sdbox, "
-                      f"mail_fsync = always) directly and through crmgate, {os.cpu_count()} cores shared with the clients")
-                ratios = []
-                merged = {"dovecot": defaultdict(list), "crmgate": defaultdict(list)}
-                for r in range(args.rounds):
-                    print(f"round {r + 1}")
-                    direct, direct_latency = round_("dovecot", "127.0.0.1", upstream.port, direct_context, args)
-                    proxied, proxy_latency = round_("crmgate", gw.host, gw.tls_port, proxy_context, args)
-                    ratios.append(proxied / direct)
-                    for command, values in direct_latency.items():
-                        merged["dovecot"][command] += values
-                    for command, values in proxy_latency.items():
-                        merged["crmgate"][command] += values
-                print(f"throughput crmgate / Dovecot direct: {', '.join(f'{x:.2f}' for x in ratios)} "
-                      f"(median {statistics.median(ratios):.2f}; goal >= 0.9)")
-                print(f"{'command':14s} {'Dovecot p50':>12s} {'crmgate p50':>12s} {'added':>9s}")
-                added = []
-                for command in ["LOGIN", "SELECT", "FETCH headers", "FETCH body", "STORE", "SEARCH", "NOOP", "LOGOUT"]:
-                    d = statistics.median(merged["dovecot"][command]) * 1000
-                    p = statistics.median(merged["crmgate"][command]) * 1000
-                    if command not in ("LOGIN", "LOGOUT"):
-                        added.append(p - d)
-                    print(f"{command:14s} {d:10.2f} ms {p:10.2f} ms {p - d:+7.2f} ms")
-                print(f"median added per command after login: {statistics.median(added):+.2f} ms (goal <= 1 ms)")
-            finally:
-                gw.stop()
+            version = os.popen(f"{dovecot.DOVECOT} --version").read().split()[0]
+            print(f"{args.clients} clients, {args.seconds:.0f} s per round, Dovecot {version} (IMAPS, sdbox, "
+                  f"mail_fsync = always) directly and through crmgate, {os.cpu_count()} cores shared with the clients")
+            modes = ["none", "imaps"] if args.upstream_tls == "both" else [args.upstream_tls]
+            for mode in modes:
+                compare(root / f"gw-{mode}", upstream, mode, args)
     finally:
         if args.keep:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def compare(directory, upstream, mode, args):
+    """Rounds against Dovecot directly and through a crmgate that reaches it with `mode`."""
+    import ssl
+    directory.mkdir()
+    gw = demo_gateway(directory, "[[policy]]\nname = \"everyone\"\nusers = [\"*\"]\n" + upstream.upstream_config(tls=mode))
+    gw.start()
+    try:
+        direct_context = ssl.create_default_context(cafile=str(upstream.ca))
+        proxy_context = gw.tls_context()
+        print(f"crmgate to Dovecot: {'plain IMAP on loopback' if mode == 'none' else 'IMAPS'}")
+        ratios = []
+        merged = {"dovecot": defaultdict(list), "crmgate": defaultdict(list)}
+        for r in range(args.rounds):
+            print(f"round {r + 1}")
+            direct, direct_latency = round_("dovecot", "127.0.0.1", upstream.port, direct_context, args)
+            proxied, proxy_latency = round_("crmgate", gw.host, gw.tls_port, proxy_context, args)
+            ratios.append(proxied / direct)
+            for command, values in direct_latency.items():
+                merged["dovecot"][command] += values
+            for command, values in proxy_latency.items():
+                merged["crmgate"][command] += values
+        print(f"throughput crmgate / Dovecot direct: {', '.join(f'{x:.2f}' for x in ratios)} "
+              f"(median {statistics.median(ratios):.2f}; goal >= 0.9)")
+        print(f"{'command':14s} {'Dovecot p50':>12s} {'crmgate p50':>12s} {'added':>9s}")
+        added = []
+        for command in ["LOGIN", "SELECT", "FETCH headers", "FETCH body", "STORE", "SEARCH", "NOOP", "LOGOUT"]:
+            d = statistics.median(merged["dovecot"][command]) * 1000
+            p = statistics.median(merged["crmgate"][command]) * 1000
+            if command not in ("LOGIN", "LOGOUT"):
+                added.append(p - d)
+            print(f"{command:14s} {d:10.2f} ms {p:10.2f} ms {p - d:+7.2f} ms")
+        print(f"median added per command after login: {statistics.median(added):+.2f} ms (goal <= 1 ms)")
+    finally:
+        gw.stop()
 
 
 if __name__ == "__main__":
