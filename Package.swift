@@ -26,6 +26,8 @@ let package = Package(
         // Pure codecs: no I/O, no dependencies.
         .target(name: "IMAPCore"),
         .target(name: "MIMECore", dependencies: ["IMAPCore"]),
+        // vCard (and later iCalendar and WebDAV XML): pure, hashed with swift-crypto.
+        .target(name: "DAVCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "GatewayConfig"),
         .target(name: "CRM"),
         // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
@@ -123,6 +125,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
+        .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
