@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "MIMECore", dependencies: ["IMAPCore"]),
         // vCard (and later iCalendar and WebDAV XML): pure, hashed with swift-crypto.
         .target(name: "DAVCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The sync engine's decisions (issue 13): pure, shared by the DAV bridge and the CRM folders.
+        .target(name: "Sync"),
         .target(name: "GatewayConfig"),
         .target(name: "CRM"),
         // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
@@ -126,6 +128,7 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
