@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure codecs: no I/O, no dependencies.
@@ -28,6 +29,16 @@ let package = Package(
         .target(name: "MIMECore", dependencies: ["IMAPCore"]),
         // vCard (and later iCalendar and WebDAV XML): pure, hashed with swift-crypto.
         .target(name: "DAVCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The CardDAV client (issue 13) over AsyncHTTPClient.
+        .target(
+            name: "DAV",
+            dependencies: [
+                "DAVCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The sync engine's decisions (issue 13): pure, shared by the DAV bridge and the CRM folders.
         .target(name: "Sync"),
         .target(name: "GatewayConfig"),
@@ -129,6 +140,10 @@ let package = Package(
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync"]),
+        .testTarget(name: "DAVTests", dependencies: [
+            "DAV", "DAVCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
