@@ -39,8 +39,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The sync engine's decisions (issue 13): pure, shared by the DAV bridge and the CRM folders.
-        .target(name: "Sync"),
+        // The sync engine (issue 13): its decisions (pure) and its durable state, shared by the
+        // DAV bridge and the CRM folders.
+        .target(name: "Sync", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "GatewayConfig"),
         .target(name: "CRM"),
         // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
