@@ -182,7 +182,8 @@ public struct CardDAVClient: Sendable {
     }
 
     private func put(_ card: VCard, at url: URL, condition: (String, String)) async throws(DAVError) -> DAVResponse {
-        let answer = try await transport.send("PUT", url, body: Array(card.text.utf8), headers: [condition])
+        let answer = try await transport.send("PUT", url, body: Array(card.text.utf8), contentType: "text/vcard; charset=utf-8",
+                                              headers: [condition])
         switch answer.status {
         case 200..<300: return answer
         case 412: throw .preconditionFailed(url: url.absoluteString)

@@ -34,6 +34,8 @@ public struct DAVTransport: Sendable {
     public let account: DAVAccount
     let http: HTTPClient
     let timeout: TimeAmount
+    /// The Basic `Authorization` header value, made once.
+    private let authorization: String
     /// The largest answer read: a first listing of many thousand items fits well within it.
     public static let maxBody = 64 << 20
 
@@ -41,6 +43,7 @@ public struct DAVTransport: Sendable {
         self.account = account
         self.http = http
         self.timeout = timeout
+        authorization = "Basic " + Data("\(account.username):\(account.password)".utf8).base64EncodedString()
     }
 
     /// The form hrefs are kept and compared in: the path, percent-decoded. Servers encode
@@ -63,15 +66,16 @@ public struct DAVTransport: Sendable {
         return url
     }
 
-    public func send(_ method: String, _ url: URL, body: [UInt8]? = nil, headers extra: [(String, String)] = []) async throws(DAVError) -> DAVResponse {
+    /// Sends a request; `body` goes as `contentType` (WebDAV XML unless said otherwise).
+    public func send(_ method: String, _ url: URL, body: [UInt8]? = nil, contentType: String = "application/xml; charset=utf-8",
+                     headers extra: [(String, String)] = []) async throws(DAVError) -> DAVResponse {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
-        let credentials = Data("\(account.username):\(account.password)".utf8).base64EncodedString()
-        request.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "User-Agent", value: "crmgate")
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: method == "PUT" ? "text/vcard; charset=utf-8" : "application/xml; charset=utf-8")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(body)
         }
         let response: HTTPClientResponse

@@ -36,11 +36,12 @@ public final class IMAPClientConnection {
     deinit { channel.close(promise: nil) }
 
     /// Connects, secures the connection as configured and reads the greeting and capabilities.
-    /// `tls` is a context from `makeTLSContext` to reuse (else one is made for this connection).
+    /// `tls` is a context from `makeTLSContext` to reuse (else one is made for this connection);
+    /// `group` the event loops to connect on (else NIO's shared ones).
     public static func connect(_ configuration: IMAPClientConfiguration, tls: NIOSSLContext? = nil, logger: Logger,
-                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> IMAPClientConnection {
+                               group: (any EventLoopGroup)? = nil) async throws -> IMAPClientConnection {
         let tls = try configuration.security == .none ? nil : (tls ?? makeTLSContext(configuration))
-        return try await open(configuration, tls: tls, group: group, logger: logger)
+        return try await open(configuration, tls: tls, group: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger)
     }
 
     /// The TLS context of a configuration (its trust roots read from `caFile`): worth keeping
@@ -247,7 +248,7 @@ public final class IMAPClientConnection {
                     try await write(remaining.removeFirst())
                     continue
                 }
-                if try await forward(frame, completing: tag, to: onFrame) { return }
+                if try await forward(frame, to: onFrame) == tag { return }
             }
         }
         try await receive(until: tag, onFrame: onFrame)
@@ -279,10 +280,7 @@ public final class IMAPClientConnection {
         try await write(batch)
         var pending = Set(commands.map(\.tag))
         while !pending.isEmpty {
-            let frame = try await nextFrame()
-            if case .line(let line, true, _) = frame { currentResponseTag = ResponseFramer.tag(of: line) }
-            try await onFrame(frame)
-            if case .line(_, _, true) = frame, let tag = currentResponseTag { pending.remove(tag) }
+            if let completed = try await forward(try await nextFrame(), to: onFrame) { pending.remove(completed) }
         }
     }
 
@@ -296,26 +294,26 @@ public final class IMAPClientConnection {
         while true {
             let frame = try await nextFrame()
             if case .line(let line, true, _) = frame, ResponseFramer.isContinuation(line) { return true }
-            if try await forward(frame, completing: tag, to: onFrame) { return false }
+            if try await forward(frame, to: onFrame) == tag { return false }
         }
     }
 
     /// Hands every frame to `onFrame` up to and including the tagged completion of `tag`.
     public func receive(until tag: String, onFrame: (ResponseFrame) async throws -> Void) async throws {
         while true {
-            if try await forward(try await nextFrame(), completing: tag, to: onFrame) { return }
+            if try await forward(try await nextFrame(), to: onFrame) == tag { return }
         }
     }
 
     /// The tag of the response whose frames are being read, nil for untagged ones.
     private var currentResponseTag: String?
 
-    /// Hands on one frame; true when it ended the response tagged `tag`.
-    private func forward(_ frame: ResponseFrame, completing tag: String, to onFrame: (ResponseFrame) async throws -> Void) async throws -> Bool {
+    /// Hands on one frame; the tag of the tagged response it ended, if it ended one.
+    private func forward(_ frame: ResponseFrame, to onFrame: (ResponseFrame) async throws -> Void) async throws -> String? {
         if case .line(let line, true, _) = frame { currentResponseTag = ResponseFramer.tag(of: line) }
         try await onFrame(frame)
-        if case .line(_, _, true) = frame { return currentResponseTag == tag }
-        return false
+        if case .line(_, _, true) = frame { return currentResponseTag }
+        return nil
     }
 
     /// Writes bytes to the server as they are.

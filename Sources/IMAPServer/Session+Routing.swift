@@ -67,11 +67,7 @@ extension Session {
         case .lsub(let reference, let pattern):
             try await lsub(tag: tag, reference: try decodeName(reference), pattern: try decodeName(MailboxName(pattern)))
         case .noop, .check:
-            if let selected = selectedBackend {
-                try await selected.check(tag: tag, verb: command.command.name)
-            } else {
-                try await ok(tag, "\(command.command.name) completed")
-            }
+            try await (selectedBackend ?? local).check(tag: tag, verb: command.command.name)
         case .idle:
             let backend = selectedBackend ?? local
             if try await backend.startIdle(tag: tag) { mode = .idle(tag: tag, backend) }

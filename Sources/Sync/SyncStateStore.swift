@@ -95,11 +95,11 @@ public final class SyncStateStore: Sendable {
 
     /// Where each side is to be read from next (nil, nil before the first run).
     public func cursors(_ scope: SyncScope) async throws -> (remoteToken: String?, crmCursor: String?) {
-        try await database.read { db -> CursorPair in
+        try await database.read { db -> (remoteToken: String?, crmCursor: String?) in
             let row = try Row.fetchOne(db, sql: "SELECT remoteToken, crmCursor FROM syncCursor WHERE user = ? AND policy = ? AND module = ?",
                                        arguments: [scope.user, scope.policy, scope.module])
-            return CursorPair(remoteToken: row?["remoteToken"], crmCursor: row?["crmCursor"])
-        }.tuple
+            return (row?["remoteToken"], row?["crmCursor"])
+        }
     }
 
     /// Saves a run's outcome, all or nothing.
@@ -135,11 +135,4 @@ public final class SyncStateStore: Sendable {
             }
         }
     }
-}
-
-/// Sendable carrier of the two cursors out of a read.
-private struct CursorPair: Sendable {
-    var remoteToken: String?
-    var crmCursor: String?
-    var tuple: (remoteToken: String?, crmCursor: String?) { (remoteToken, crmCursor) }
 }

@@ -61,9 +61,7 @@ public final class UpstreamAccess: Sendable {
     /// A new connection to the upstream, on `eventLoop` when given (a session's connection
     /// shares its client's event loop, so bytes pass between the two on one thread).
     public func connect(logger: Logger, eventLoop: (any EventLoop)? = nil) async throws -> IMAPClientConnection {
-        let tls = try tlsContext()
-        if let eventLoop { return try await IMAPClientConnection.connect(client, tls: tls, logger: logger, group: eventLoop) }
-        return try await IMAPClientConnection.connect(client, tls: tls, logger: logger)
+        try await IMAPClientConnection.connect(client, tls: try tlsContext(), logger: logger, group: eventLoop)
     }
 
     /// The TLS context every connection to the upstream shares (nil for `tls = "none"`):

@@ -82,7 +82,7 @@ passdb {{
 }}
 """
         # A quota of so many messages per user: APPENDs past it get NO [OVERQUOTA].
-        quota = "" if quota_messages is None else f"""mail_plugins = $mail_plugins quota
+        extra = "" if quota_messages is None else f"""mail_plugins = $mail_plugins quota
 plugin {{
   quota = count:User quota
   quota_rule = *:messages={quota_messages}
@@ -91,7 +91,7 @@ plugin {{
 """
         # What it announces after login, to stand in for servers with fewer extensions.
         if capabilities:
-            quota += f"imap_capability = {capabilities}\n"
+            extra += f"imap_capability = {capabilities}\n"
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
         special_folders = "".join(f"  mailbox {name} {{\n    special_use = \\{name}\n    auto = create\n  }}\n"
                                   for name in self.SPECIAL)
@@ -118,7 +118,7 @@ userdb {{
 }}
 mail_location = {layout}
 mail_fsync = {fsync}
-{quota}namespace inbox {{
+{extra}namespace inbox {{
   inbox = yes
   separator = {separator}
 {special_folders}}}

@@ -10,4 +10,13 @@ struct UpstreamBackendTests {
         #expect(!UpstreamBackend.mentions(Array("* 3 EXISTS".utf8), "UIDVALIDITY"))
         #expect(!UpstreamBackend.mentions([], "UIDVALIDITY"))
     }
+
+    @Test func onlyRelayedCommandWordsAreParsedForAPipeline() {
+        for frame in ["a1 FETCH 1:* (FLAGS)\r\n", "a2 uid store 4 +FLAGS (\\Seen)\r\n", "a3 NOOP\r\n", "a4 UID EXPUNGE 3\r\n"] {
+            #expect(Session.mayPipeline(Array(frame.utf8)), "\(frame)")
+        }
+        for frame in ["a5 SELECT INBOX\r\n", "a6 UID MOVE 1 Archive\r\n", "a7 IDLE\r\n", "a8\r\n", ""] {
+            #expect(!Session.mayPipeline(Array(frame.utf8)), "\(frame)")
+        }
+    }
 }

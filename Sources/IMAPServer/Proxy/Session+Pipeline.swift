@@ -11,13 +11,23 @@ extension Session {
     /// relayed exactly as the client sent it and changes nothing the session keeps.
     func pipelinable(_ frame: [UInt8]) -> TaggedCommand? {
         guard case .command = mode, streamed == nil, let upstream, upstream.isSelected, !upstream.idling,
-              let command = try? CommandParser.parse(frame) else { return nil }
+              Self.mayPipeline(frame), let command = try? CommandParser.parse(frame) else { return nil }
         switch command.command {
         case .fetch, .store, .search, .noop, .check, .expunge, .uidExpunge:
             return upstream.connection.canPipeline(frame) ? command : nil
         default:
             return nil
         }
+    }
+
+    /// A look at the command word (after the tag and an optional UID) before a full parse,
+    /// so that commands that cannot join a pipeline are parsed once, by `process`, not twice.
+    static func mayPipeline(_ frame: [UInt8]) -> Bool {
+        var words = String(decoding: frame.prefix(40), as: UTF8.self).uppercased()
+            .split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false).dropFirst()
+        if words.first == "UID" { words = words.dropFirst() }
+        guard let word = words.first?.prefix(while: \.isLetter) else { return false }
+        return ["FETCH", "STORE", "SEARCH", "NOOP", "CHECK", "EXPUNGE"].contains(word)
     }
 
     /// Runs `first` with the pipelinable commands that follow it in what the client sent;
