@@ -5,6 +5,10 @@ extension GatewayConfiguration {
     public struct Policy: Sendable, Equatable {
         public static let scopes = ["owned", "visible"]
         public static let afterProcessingChoices = ["return", "keep", "delete"]
+        /// How a module is kept in step with the address book (or calendar).
+        public static let syncDirections = ["two-way", "crm-to-dav", "dav-to-crm", "off"]
+        /// Who wins when a record and its card both changed: the newer change, the CRM, or the DAV side.
+        public static let conflictRules = ["newest", "crm", "dav"]
         public static let defaultGenericDomains = ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
                                                    "yahoo.com", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de",
                                                    "proton.me", "protonmail.com"]
@@ -52,6 +56,35 @@ extension GatewayConfiguration {
         /// arrives in, or is moved to, any folder of the user.
         public var conversationFollow: Bool
 
+        // MARK: The contacts bridge (with `[dav]`)
+
+        /// `contacts_sync`, `leads_sync`: two-way, crm-to-dav, dav-to-crm or off.
+        public var contactsSync: String
+        public var leadsSync: String
+        /// `address_book`: the display name of the address book the CRM's contacts go to
+        /// (created when missing); empty means the CRM's name.
+        public var addressBook: String
+        /// `leads_address_book`: a separate address book for leads; empty puts them in `address_book`.
+        public var leadsAddressBook: String
+        /// `category`: the CATEGORIES value every synced card carries; a new card with it
+        /// becomes a CRM contact. Empty means the CRM's name.
+        public var category: String
+        /// `conflict`: newest, crm or dav.
+        public var conflict: String
+        /// `dav_deletes_crm`: a card deleted in the address book deletes its CRM record; by
+        /// default the record stays and its card comes back when the record changes.
+        public var davDeletesCRM: Bool
+        /// `sync_interval`: seconds between looks at the address book (CRM changes sync at once).
+        public var syncInterval: Int
+        /// `sync_scope`: "owned" syncs the records the user owns, "visible" all they may see.
+        public var syncScope: String
+        /// `first_sync_since`: a first sync copies records modified on or after this date
+        /// (YYYY-MM-DD); empty copies them all.
+        public var firstSyncSince: String
+        /// `first_sync_max`: at most this many records per module in a first sync, the most
+        /// recently modified; 0 means no limit.
+        public var firstSyncMax: Int
+
         public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
                     dropModules: [String] = ["opportunities", "cases"],
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
@@ -59,7 +92,10 @@ extension GatewayConfiguration {
                     assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
                     summarySubjects: [String: String] = [:], afterProcessing: String = "return", mustMatch: Bool = true,
                     matchLeads: Bool = true, createContacts: Bool = true, genericDomains: [String] = Policy.defaultGenericDomains,
-                    blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true) {
+                    blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true,
+                    contactsSync: String = "two-way", leadsSync: String = "two-way", addressBook: String = "", leadsAddressBook: String = "",
+                    category: String = "", conflict: String = "newest", davDeletesCRM: Bool = false, syncInterval: Int = 300,
+                    syncScope: String = "owned", firstSyncSince: String = "", firstSyncMax: Int = 0) {
             self.name = name; self.users = users; self.masterFolder = masterFolder
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
@@ -68,6 +104,20 @@ extension GatewayConfiguration {
             self.afterProcessing = afterProcessing; self.mustMatch = mustMatch; self.matchLeads = matchLeads
             self.createContacts = createContacts; self.genericDomains = genericDomains; self.blocked = blocked
             self.skipInternal = skipInternal; self.conversationFollow = conversationFollow
+            self.contactsSync = contactsSync; self.leadsSync = leadsSync; self.addressBook = addressBook
+            self.leadsAddressBook = leadsAddressBook; self.category = category; self.conflict = conflict
+            self.davDeletesCRM = davDeletesCRM; self.syncInterval = syncInterval; self.syncScope = syncScope
+            self.firstSyncSince = firstSyncSince; self.firstSyncMax = firstSyncMax
+        }
+
+        /// The direction `module` (contacts, leads) is synced in, or nil when it is not.
+        public func syncDirection(of module: String) -> String? {
+            let direction = switch module {
+            case "contacts": contactsSync
+            case "leads": leadsSync
+            default: "off"
+            }
+            return direction == "off" ? nil : direction
         }
 
         /// Whether the policy names this account explicitly (not through `"*"`).
@@ -83,6 +133,14 @@ extension GatewayConfiguration {
 }
 
 extension GatewayConfiguration.Policy: ConfigurationSection {
+    /// `YYYY-MM-DD` with a real month and day.
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+
     static let sectionName = "policy"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
@@ -105,6 +163,20 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         try table.read("blocked", into: &blocked, .nonEmpty("a regular expression for addresses or domains"))
         try table.read("skip_internal", into: &skipInternal)
         try table.read("conversation_follow", into: &conversationFollow)
+        try table.read("contacts_sync", into: &contactsSync, .oneOf(noun: "direction", Self.syncDirections))
+        try table.read("leads_sync", into: &leadsSync, .oneOf(noun: "direction", Self.syncDirections))
+        try table.read("address_book", into: &addressBook, .any)
+        try table.read("leads_address_book", into: &leadsAddressBook, .any)
+        try table.read("category", into: &category, .any)
+        try table.read("conflict", into: &conflict, .oneOf(noun: "conflict rule", Self.conflictRules))
+        try table.read("dav_deletes_crm", into: &davDeletesCRM)
+        try table.read("sync_interval", into: &syncInterval, .positive("seconds"))
+        try table.read("sync_scope", into: &syncScope, .oneOf(noun: "scope", Self.scopes))
+        try table.read("first_sync_since", into: &firstSyncSince, .any)
+        try table.read("first_sync_max", into: &firstSyncMax, .nonNegative("records"))
+        if !firstSyncSince.isEmpty, !Self.isDate(firstSyncSince) {
+            throw table.error("first_sync_since", "\"\(firstSyncSince)\" is not a date; write it as YYYY-MM-DD, e.g. \"2026-01-01\"")
+        }
         for pattern in blocked where (try? Regex(pattern)) == nil {
             throw table.error("blocked", "\"\(pattern)\" is not a valid regular expression")
         }

@@ -14,13 +14,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var log: Log
     /// `[upstream]`: the user's real IMAP server (proxy mode); nil serves all mail locally.
     public var upstream: Upstream?
+    /// `[dav]`: the users' CardDAV server (the contacts bridge); nil syncs no address books.
+    public var dav: DAV?
     /// `[[policy]]` tables, in file order; without any, nobody sees CRM folders.
     public var policies: [Policy]
     /// `[[module]]` tables: custom modules of the embedded CRM.
     public var modules: [CustomModule]
 
     public init(imap: IMAP = .init(), tls: TLS = .init(), storage: Storage = .init(), web: Web = .init(),
-                crm: CRM = .init(), log: Log = .init(), upstream: Upstream? = nil, policies: [Policy] = [], modules: [CustomModule] = []) {
+                crm: CRM = .init(), log: Log = .init(), upstream: Upstream? = nil, dav: DAV? = nil, policies: [Policy] = [], modules: [CustomModule] = []) {
         self.imap = imap
         self.tls = tls
         self.storage = storage
@@ -28,6 +30,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.crm = crm
         self.log = log
         self.upstream = upstream
+        self.dav = dav
         self.policies = policies
         self.modules = modules
     }
@@ -55,6 +58,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try root.read(&configuration.crm)
         try root.read(&configuration.log)
         configuration.upstream = try root.readOptional { Upstream() }
+        configuration.dav = try root.readOptional { DAV() }
         try root.read(&configuration.policies) { GatewayConfiguration.Policy() }
         try root.read(&configuration.modules) { GatewayConfiguration.CustomModule() }
         try root.rejectUnknownKeys()

@@ -163,7 +163,12 @@ struct TableReader {
 
     /// An error about `key` of this table, or about the table itself when `key` is nil.
     func error(_ key: String?, _ message: String) -> ConfigurationError {
-        let names = path + (key.map { [$0] } ?? [])
+        error(at: key.map { [$0] } ?? [], message)
+    }
+
+    /// An error about a key below this table, e.g. `["account[2]", "url"]`.
+    func error(at names: [String], _ message: String) -> ConfigurationError {
+        let names = path + names
         return ConfigurationError(file: source, key: names.isEmpty ? nil : Self.keyPath(names), message: message)
     }
 

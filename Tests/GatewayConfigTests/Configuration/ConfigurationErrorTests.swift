@@ -36,10 +36,10 @@ struct ConfigurationErrorTests {
             "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),
         FaultyConfiguration(
             "[database]\nurl = \"x\"",
-            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log], [upstream], [policy], [module]"),
+            "conf/crmgate.toml: database: unknown section [database] — the sections are [imap], [tls], [storage], [web], [crm], [log], [upstream], [dav], [policy], [module]"),
         FaultyConfiguration(
             "port = 143",
-            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log], [upstream], [policy], [module]"),
+            "conf/crmgate.toml: port: unknown key port — every key belongs in a section: [imap], [tls], [storage], [web], [crm], [log], [upstream], [dav], [policy], [module]"),
         FaultyConfiguration(
             "[log]\nlevl = \"debug\"",
             "conf/crmgate.toml: log.levl: unknown key log.levl — did you mean level?"),
@@ -152,7 +152,7 @@ struct ConfigurationErrorTests {
             #"conf/crmgate.toml: policy[1].scope: unknown scope "everything"; use one of owned, visible"#),
         FaultyConfiguration(
             "[[policy]]\nfolders = 1",
-            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal, conversation_follow"),
+            "conf/crmgate.toml: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal, conversation_follow, contacts_sync, leads_sync, address_book, leads_address_book, category, conflict, dav_deletes_crm, sync_interval, sync_scope, first_sync_since, first_sync_max"),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),
