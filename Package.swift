@@ -41,7 +41,24 @@ let package = Package(
         ),
         // The sync engine (issue 13): its decisions (pure) and its durable state, shared by the
         // DAV bridge and the CRM folders.
-        .target(name: "Sync", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Sync", dependencies: [
+            "CRM", "DatabaseSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The contacts (and calendar) bridge: CRM records ↔ DAV items on the sync engine.
+        .target(
+            name: "DAVBridge",
+            dependencies: [
+                "CRM", "DAV", "DAVCore", "Sync", "GatewayConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "GatewayConfig"),
         .target(name: "CRM"),
         // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
@@ -61,7 +78,7 @@ let package = Package(
         .target(
             name: "CRMFolders",
             dependencies: [
-                "CRM", "MIMECore", "IMAPCore", "IMAPClient", "Upstream", "MailStore", "GatewayConfig",
+                "CRM", "MIMECore", "IMAPCore", "IMAPClient", "Upstream", "MailStore", "GatewayConfig", "Sync",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web",
+                "IMAPServer", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web", "DAVBridge", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,9 +157,15 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "CRM"]),
+        // Real Radicale and Xandikos servers for the DAV tests (test support only).
+        .target(name: "DAVServerFixtures", path: "Tests/Support/DAVServerFixtures"),
+        .testTarget(name: "DAVBridgeTests", dependencies: [
+            "DAVBridge", "DAV", "DAVCore", "DAVServerFixtures", "Sync", "CRM", "EmbeddedCRM", "GatewayConfig",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DAVTests", dependencies: [
-            "DAV", "DAVCore",
+            "DAV", "DAVCore", "DAVServerFixtures",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"]),

@@ -4,6 +4,7 @@ import GatewayConfig
 import Logging
 import MailStore
 import ServiceLifecycle
+import Sync
 import Synchronization
 
 /// Keeps every policy user's CRM folders in step with the CRM: a full synchronisation

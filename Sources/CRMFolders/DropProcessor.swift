@@ -7,6 +7,7 @@ import Logging
 import MailStore
 import MIMECore
 import ServiceLifecycle
+import Sync
 import Synchronization
 
 /// Turns queued drops into CRM actions, at once: match the people of the mail, perform

@@ -5,6 +5,7 @@ import IMAPCore
 import Logging
 import MailStore
 import ServiceLifecycle
+import Sync
 import Upstream
 
 /// Proxy mode: puts processed drops back on the upstream server, into the folder they came

@@ -25,12 +25,20 @@ public struct SyncCheckpoint: Sendable {
     public var remoteToken: String?
     /// The CRM change feed's cursor.
     public var crmCursor: String?
+    /// The queued CRM changes this run took in (`pending(_:)`'s `through`): they are
+    /// dropped from the queue with the links, not before.
+    public var pendingThrough: Int64?
+    /// What the run did, for `status`.
+    public var counts: [String: Int]
 
-    public init(links: [SyncLink] = [], removed: [String] = [], remoteToken: String?, crmCursor: String?) {
+    public init(links: [SyncLink] = [], removed: [String] = [], remoteToken: String?, crmCursor: String?, pendingThrough: Int64? = nil,
+                counts: [String: Int] = [:]) {
         self.links = links
         self.removed = removed
         self.remoteToken = remoteToken
         self.crmCursor = crmCursor
+        self.pendingThrough = pendingThrough
+        self.counts = counts
     }
 }
 
@@ -78,6 +86,27 @@ public final class SyncStateStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: change feed, queued changes, run status") { db in
+            try db.execute(sql: """
+                CREATE INDEX syncLink_crm ON syncLink(module, crmID);
+                -- Where each consumer of the CRM change feed stands, per module.
+                CREATE TABLE feedCursor (
+                    consumer TEXT NOT NULL, module TEXT NOT NULL, cursor TEXT NOT NULL,
+                    PRIMARY KEY (consumer, module)
+                ) WITHOUT ROWID;
+                -- CRM changes read from the feed and not yet synced, per scope they concern.
+                CREATE TABLE syncPending (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user TEXT NOT NULL, policy TEXT NOT NULL, module TEXT NOT NULL, crmID TEXT NOT NULL
+                );
+                CREATE INDEX syncPending_scope ON syncPending(user, policy, module, seq);
+                CREATE TABLE syncStatus (
+                    user TEXT NOT NULL, policy TEXT NOT NULL, module TEXT NOT NULL,
+                    lastRunAt DATETIME, counts TEXT, lastError TEXT, lastErrorAt DATETIME,
+                    PRIMARY KEY (user, policy, module)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -102,10 +131,21 @@ public final class SyncStateStore: Sendable {
         }
     }
 
-    /// Saves a run's outcome, all or nothing.
+    /// Saves a run's outcome, all or nothing: links, cursors, the queued changes it took in,
+    /// and its counts (clearing the last error).
     public func save(_ scope: SyncScope, _ checkpoint: SyncCheckpoint) async throws {
+        let counts = String(decoding: try JSONEncoder.sorted.encode(checkpoint.counts), as: UTF8.self)
         try await database.write { db in
             let key: [(any DatabaseValueConvertible)?] = [scope.user, scope.policy, scope.module]
+            if let through = checkpoint.pendingThrough {
+                try db.execute(sql: "DELETE FROM syncPending WHERE user = ? AND policy = ? AND module = ? AND seq <= ?",
+                               arguments: StatementArguments(key + [through]))
+            }
+            try db.execute(sql: """
+                INSERT INTO syncStatus (user, policy, module, lastRunAt, counts, lastError, lastErrorAt) VALUES (?, ?, ?, ?, ?, NULL, NULL)
+                ON CONFLICT (user, policy, module) DO UPDATE SET lastRunAt = excluded.lastRunAt, counts = excluded.counts,
+                    lastError = NULL, lastErrorAt = NULL
+                """, arguments: StatementArguments(key + [Date(), counts]))
             for crmID in checkpoint.removed {
                 try db.execute(sql: "DELETE FROM syncLink WHERE user = ? AND policy = ? AND module = ? AND crmID = ?",
                                arguments: StatementArguments(key + [crmID]))
@@ -129,10 +169,116 @@ public final class SyncStateStore: Sendable {
     /// Forgets a scope: its next run lists both sides in full and links again by CRM id.
     public func reset(_ scope: SyncScope) async throws {
         try await database.write { db in
-            for table in ["syncLink", "syncCursor"] {
+            for table in ["syncLink", "syncCursor", "syncPending"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user = ? AND policy = ? AND module = ?",
                                arguments: [scope.user, scope.policy, scope.module])
             }
         }
+    }
+}
+
+// MARK: - The CRM change feed's queue
+
+extension SyncStateStore {
+    /// Where `consumer` stands in `module`'s change feed; nil before it first read it.
+    public func feedCursor(consumer: String, module: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT cursor FROM feedCursor WHERE consumer = ? AND module = ?", arguments: [consumer, module])
+        }
+    }
+
+    /// Queues the changes read from the feed for the scopes they concern and moves the
+    /// consumer's cursor past them, in one transaction: a change is queued exactly once.
+    public func enqueue(consumer: String, module: String, cursor: String, _ entries: [(scope: SyncScope, crmID: String)]) async throws {
+        try await database.write { db in
+            for (scope, crmID) in entries {
+                try db.execute(sql: "INSERT INTO syncPending (user, policy, module, crmID) VALUES (?, ?, ?, ?)",
+                               arguments: [scope.user, scope.policy, scope.module, crmID])
+            }
+            try db.execute(sql: """
+                INSERT INTO feedCursor (consumer, module, cursor) VALUES (?, ?, ?)
+                ON CONFLICT (consumer, module) DO UPDATE SET cursor = excluded.cursor
+                """, arguments: [consumer, module, cursor])
+        }
+    }
+
+    /// The records with queued changes for a scope, and the queue position they go up to
+    /// (for `SyncCheckpoint.pendingThrough`).
+    public func pending(_ scope: SyncScope) async throws -> (crmIDs: [String], through: Int64?) {
+        try await database.read { db -> (crmIDs: [String], through: Int64?) in
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, crmID FROM syncPending WHERE user = ? AND policy = ? AND module = ? ORDER BY seq",
+                                        arguments: [scope.user, scope.policy, scope.module])
+            var seen = Set<String>()
+            let ids = rows.map { $0["crmID"] as String }.filter { seen.insert($0).inserted }
+            return (ids, rows.last?["seq"])
+        }
+    }
+
+    /// The scopes that have a link to the record (a deleted record's users).
+    public func scopesLinking(module: String, crmID: String) async throws -> [SyncScope] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT user, policy, module FROM syncLink WHERE module = ? AND crmID = ?", arguments: [module, crmID]).map {
+                SyncScope(user: $0["user"], policy: $0["policy"], module: $0["module"])
+            }
+        }
+    }
+}
+
+// MARK: - Status
+
+/// What `crmgate status` and `/metrics` show of one scope.
+public struct SyncScopeStatus: Hashable, Sendable {
+    public var scope: SyncScope
+    public var lastRunAt: Date?
+    /// What the last successful run did (`created-remote`, `updated-crm`, … → count).
+    public var counts: [String: Int]
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    /// Items linked.
+    public var linked: Int
+    /// CRM changes queued and not yet synced.
+    public var backlog: Int
+}
+
+extension SyncStateStore {
+    /// A run failed: keeps its (secret-free) message until a run succeeds.
+    public func recordFailure(_ scope: SyncScope, _ message: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO syncStatus (user, policy, module, lastError, lastErrorAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (user, policy, module) DO UPDATE SET lastError = excluded.lastError, lastErrorAt = excluded.lastErrorAt
+                """, arguments: [scope.user, scope.policy, scope.module, message, Date()])
+        }
+    }
+
+    /// Every scope that has run, failed, or has links or queued changes.
+    public func status() async throws -> [SyncScopeStatus] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                WITH scopes AS (
+                    SELECT user, policy, module FROM syncStatus UNION SELECT user, policy, module FROM syncLink
+                    UNION SELECT user, policy, module FROM syncPending)
+                SELECT s.user, s.policy, s.module, st.lastRunAt, st.counts, st.lastError, st.lastErrorAt,
+                    (SELECT COUNT(*) FROM syncLink l WHERE l.user = s.user AND l.policy = s.policy AND l.module = s.module) AS linked,
+                    (SELECT COUNT(DISTINCT crmID) FROM syncPending p WHERE p.user = s.user AND p.policy = s.policy AND p.module = s.module) AS backlog
+                FROM scopes s LEFT JOIN syncStatus st USING (user, policy, module)
+                ORDER BY s.user, s.policy, s.module
+                """)
+            return try rows.map { row in
+                let counts = try (row["counts"] as String?).map { try JSONDecoder().decode([String: Int].self, from: Data($0.utf8)) } ?? [:]
+                return SyncScopeStatus(scope: SyncScope(user: row["user"], policy: row["policy"], module: row["module"]),
+                                       lastRunAt: row["lastRunAt"], counts: counts, lastError: row["lastError"], lastErrorAt: row["lastErrorAt"],
+                                       linked: row["linked"], backlog: row["backlog"])
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted: the same counts always encode the same.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
     }
 }
