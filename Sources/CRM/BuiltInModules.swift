@@ -19,7 +19,10 @@ extension ModuleDefinition {
             FieldDefinition("emails", "Email addresses", .textList),
             FieldDefinition("title", "Title", .text),
             FieldDefinition("phone", "Phone", .phone),
+            FieldDefinition("mobile", "Mobile", .phone),
             FieldDefinition("account", "Account", .reference(.accounts)),
+            FieldDefinition("address", "Address", .longText),
+            FieldDefinition("description", "Description", .longText),
         ], visibility: .all)
 
     public static let leads = ModuleDefinition(
@@ -29,8 +32,12 @@ extension ModuleDefinition {
             FieldDefinition("lastName", "Last name", .text, required: true),
             FieldDefinition("emails", "Email addresses", .textList),
             FieldDefinition("company", "Company", .text),
+            FieldDefinition("title", "Title", .text),
             FieldDefinition("status", "Status", .choice(["New", "Contacted", "Qualified", "Converted", "Lost"])),
             FieldDefinition("phone", "Phone", .phone),
+            FieldDefinition("mobile", "Mobile", .phone),
+            FieldDefinition("address", "Address", .longText),
+            FieldDefinition("description", "Description", .longText),
         ], closedRule: ClosedRule(builtIn: "status", "Converted|Lost"), visibility: .all)
 
     public static let opportunities = ModuleDefinition(
