@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
         .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "CRM"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "CRM", "EmbeddedCRM"]),
         // Real Radicale and Xandikos servers for the DAV tests (test support only).
         .target(name: "DAVServerFixtures", path: "Tests/Support/DAVServerFixtures"),
         .testTarget(name: "DAVBridgeTests", dependencies: [
