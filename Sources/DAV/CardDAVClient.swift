@@ -159,10 +159,17 @@ public struct CardDAVClient: Sendable {
     /// Creates a card at `name` in `book` only if nothing is there (If-None-Match: *);
     /// returns where it is (the server may choose, `Location`) and its ETag when given.
     public func create(_ card: VCard, named name: String, in book: URL) async throws(DAVError) -> (href: String, etag: String?) {
-        let path = transport.canonical(book.absoluteString)
-        let href = path + (path.hasSuffix("/") ? "" : "/") + Self.slug(name) + ".vcf"
+        let href = href(named: name, in: book)
         let answer = try await put(card, at: try transport.resolve(href), condition: ("If-None-Match", "*"))
         return (answer.headers.first(name: "Location").map(transport.canonical) ?? href, answer.etag)
+    }
+
+    /// Where `create` puts a card named `name` (unless the server chooses another place):
+    /// the same name always gives the same href, so a create repeated after a crash meets
+    /// the first one (412) instead of making a second card.
+    public func href(named name: String, in book: URL) -> String {
+        let path = transport.canonical(book.absoluteString)
+        return path + (path.hasSuffix("/") ? "" : "/") + Self.slug(name) + ".vcf"
     }
 
     /// Replaces the card at `href` if it still has `etag` (If-Match); returns the new ETag when given.

@@ -24,3 +24,10 @@ public enum DAVError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension DAVError {
+    /// 412: the item is not as the request assumed (it changed, or a create met one).
+    public var isPreconditionFailed: Bool {
+        if case .preconditionFailed = self { true } else { false }
+    }
+}

@@ -3,13 +3,14 @@ import DAVCore
 import Foundation
 import Testing
 @testable import DAV
+import DAVServerFixtures
 
 /// The CardDAV client against a real Radicale 3.9.0.
-@Suite("CardDAV client against Radicale", .enabled(if: RadicaleServer.wanted, "needs radicale (scripts/test installs it)"))
+@Suite("CardDAV client against Radicale", .enabled(if: DAVTestServer.wanted(.radicale), "needs radicale (scripts/test installs it)"))
 struct CardDAVClientTests {
-    private func client(_ server: RadicaleServer, user: String = "alice@example.com", password: String? = nil,
+    private func client(_ server: DAVTestServer, user: String = "alice@example.com", password: String? = nil,
                         url: URL? = nil) -> CardDAVClient {
-        let account = DAVAccount(url: url ?? server.url, username: user, password: password ?? RadicaleServer.users[user]!)
+        let account = DAVAccount(url: url ?? server.url, username: user, password: password ?? DAVTestServer.users[user]!)
         return CardDAVClient(transport: DAVTransport(account: account, http: .shared))
     }
 
@@ -24,7 +25,7 @@ struct CardDAVClientTests {
     }
 
     @Test func discoveryFromTheServerRootFindsTheUsersHomeAndANewAddressBook() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         let client = client(server)
         let home = try await client.addressBookHome()
@@ -37,7 +38,7 @@ struct CardDAVClientTests {
     }
 
     @Test func changesSinceATokenNameExactlyWhatChangedAndWhatWasDeleted() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         let client = client(server)
         let book = try await client.createAddressBook(named: "CRM", in: try await client.addressBookHome()).url
@@ -64,7 +65,7 @@ struct CardDAVClientTests {
     }
 
     @Test func everyWriteIsConditional() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         let client = client(server)
         let book = try await client.createAddressBook(named: "CRM", in: try await client.addressBookHome()).url
@@ -81,7 +82,7 @@ struct CardDAVClientTests {
 
     /// Radicale keeps what it is given; unescaped commas would be cut by some servers.
     @Test func awkwardValuesComeBackExactlyThroughMultigetInBatches() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         var client = client(server)
         client.batchSize = 7
@@ -102,7 +103,7 @@ struct CardDAVClientTests {
     }
 
     @Test func aRefusedSyncTokenFallsBackToAFullListing() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         let client = client(server)
         let book = try await client.createAddressBook(named: "CRM", in: try await client.addressBookHome()).url
@@ -112,7 +113,7 @@ struct CardDAVClientTests {
     }
 
     @Test func aWrongPasswordIsAClearError() async throws {
-        let server = try RadicaleServer()
+        let server = try DAVTestServer()
         defer { server.stop() }
         await #expect {
             _ = try await client(server, password: "wrong").addressBookHome()

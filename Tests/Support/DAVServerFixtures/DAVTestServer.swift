@@ -3,37 +3,78 @@ import Foundation
 import Glibc
 #endif
 
-/// A real Radicale (PyPI `radicale==3.9.0`, installed by scripts/test into `.venv`) on a free
-/// loopback port with its own storage and htpasswd users, for the CardDAV client's tests.
-/// `CRMGATE_RADICALE` names the executable, else `.venv/bin/radicale` of the checkout.
-final class RadicaleServer {
-    static let users = ["alice@example.com": "alice-secret", "bob@example.com": "bob-secret"]
+/// A real DAV server for tests, on a free loopback port with its own storage, stopped
+/// (SIGKILL) and removed afterwards:
+/// - Radicale 3.9.0 (PyPI, installed by scripts/test into `.venv`) with htpasswd users;
+/// - Xandikos 0.4.10 (likewise), which has no authentication of its own (one user, `/user/`)
+///   and fails differently: 412 for a refused sync token, silently cut `DAV:limit` answers.
+///
+/// `CRMGATE_RADICALE` / `CRMGATE_XANDIKOS` name the executables, else `.venv/bin/…` of the checkout.
+public final class DAVTestServer: @unchecked Sendable {
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+        case radicale
+        case xandikos
+        public var description: String { rawValue }
+    }
 
-    /// On when Radicale is there, or when scripts/test named it (so a missing one fails the run).
-    static var wanted: Bool { executable != nil || ProcessInfo.processInfo.environment["CRMGATE_RADICALE"] != nil }
+    public static let users = ["alice@example.com": "alice-secret", "bob@example.com": "bob-secret"]
 
-    static var executable: String? {
-        if let named = ProcessInfo.processInfo.environment["CRMGATE_RADICALE"], FileManager.default.isExecutableFile(atPath: named) {
+    /// On when the server is there, or when scripts/test named it (so a missing one fails the run).
+    public static func wanted(_ kind: Kind) -> Bool {
+        executable(kind) != nil || ProcessInfo.processInfo.environment[variable(kind)] != nil
+    }
+
+    private static func variable(_ kind: Kind) -> String { "CRMGATE_\(kind.rawValue.uppercased())" }
+
+    static func executable(_ kind: Kind) -> String? {
+        if let named = ProcessInfo.processInfo.environment[variable(kind)], FileManager.default.isExecutableFile(atPath: named) {
             return named
         }
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venv = checkout.appendingPathComponent(".venv/bin/radicale").path
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let venv = checkout.appendingPathComponent(".venv/bin/\(kind.rawValue)").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
     }
 
-    let port: Int
-    let directory: URL
+    public let kind: Kind
+    private let extraUsers: [String]
+    public let port: Int
+    public let directory: URL
     private let process: Process
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/")! }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)/")! }
 
-    init() throws {
-        guard let executable = Self.executable else { throw RadicaleError("radicale is not installed; scripts/test installs it") }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-radicale-\(UUID().uuidString)")
+    /// `extraUsers` get Radicale logins too, with alice's password.
+    public init(_ kind: Kind = .radicale, extraUsers: [String] = []) throws {
+        self.extraUsers = extraUsers.filter { Self.users[$0] == nil }
+        guard let executable = Self.executable(kind) else { throw RadicaleError("\(kind) is not installed; scripts/test installs it") }
+        self.kind = kind
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-\(kind)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        switch kind {
+        case .radicale: process.arguments = ["--config", try radicaleConfig().path]
+        case .xandikos:
+            process.arguments = ["serve", "-d", directory.appendingPathComponent("collections").path, "--autocreate",
+                                 "-l", "127.0.0.1", "-p", "\(port)"]
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !Self.accepts(port) {
+            guard process.isRunning, Date() < deadline else {
+                stop()
+                throw RadicaleError("\(kind) did not start on port \(port)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    private func radicaleConfig() throws -> URL {
         let users = directory.appendingPathComponent("users")
-        try Self.users.map { "\($0.key):\($0.value)\n" }.joined().write(to: users, atomically: true, encoding: .utf8)
+        try (Self.users.map { "\($0.key):\($0.value)\n" } + extraUsers.map { "\($0):\(Self.users["alice@example.com"]!)\n" }).joined().write(to: users, atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("config")
         try """
             [server]
@@ -49,24 +90,11 @@ final class RadicaleServer {
             [logging]
             level = warning
             """.write(to: config, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--config", config.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !Self.accepts(port) {
-            guard process.isRunning, Date() < deadline else {
-                stop()
-                throw RadicaleError("radicale did not start on port \(port)")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        return config
     }
 
     /// Kills it (SIGKILL: a child of the test process may have SIGTERM blocked) and removes its files.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -104,7 +132,7 @@ final class RadicaleServer {
     }
 }
 
-struct RadicaleError: Error, CustomStringConvertible {
-    var description: String
+public struct RadicaleError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
