@@ -1,4 +1,5 @@
 import CRMFolders
+import DAVBridge
 import GatewayConfig
 import Logging
 import ServiceLifecycle
@@ -12,6 +13,7 @@ struct ConfigurationReloader: Service {
     let initial: GatewayConfiguration
     let folders: CRMFolderService?
     let drops: DropProcessor?
+    let bridge: ContactsBridge?
     let logger: Logger
 
     func run() async throws {
@@ -29,6 +31,7 @@ struct ConfigurationReloader: Service {
                 ("[imap]", next.imap != running.imap), ("[tls]", next.tls != running.tls),
                 ("[storage]", next.storage != running.storage), ("[web]", next.web != running.web),
                 ("[crm] kind", next.crm.kind != running.crm.kind), ("[[module]]", next.modules != running.modules),
+                ("[dav]", (next.dav == nil) != (running.dav == nil) || next.dav?.caFile != running.dav?.caFile),
             ].filter(\.1).map(\.0)
             if !restartNeeded.isEmpty {
                 logger.warning("configuration changes that take effect only after a restart",
@@ -36,6 +39,7 @@ struct ConfigurationReloader: Service {
             }
             folders?.apply(next)
             drops?.apply(next)
+            bridge?.apply(next)
             running = next
             logger.notice("configuration reloaded", metadata: ["config": "\(path)", "policies": "\(next.policies.count)"])
         }

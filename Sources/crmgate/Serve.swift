@@ -1,5 +1,6 @@
 import ArgumentParser
 import CRMFolders
+import DAVBridge
 import GatewayConfig
 import IMAPServer
 import Logging
@@ -51,8 +52,16 @@ struct Serve: AsyncParsableCommand {
         if let access { services.append(.init(service: UpstreamReturner(store: store, access: access, logger: logger))) }
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))
+        // The contacts bridge runs when [dav] names a server.
+        let davHTTP = config.dav.map(ContactsBridge.makeHTTPClient)
+        let bridge = try davHTTP.map { http in
+            ContactsBridge(connector: crm, state: try openSyncState(config), configuration: config, http: http, logger: logger) {
+                try await store.accounts().map(\.email)
+            }
+        }
+        if let bridge { services.append(.init(service: bridge)) }
         services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders,
-                                                             drops: drops, logger: logger)))
+                                                             drops: drops, bridge: bridge, logger: logger)))
         if config.web.port != 0 {
             let metrics: (@Sendable () -> [UInt8])? = config.web.metrics ? { @Sendable in registry.emitToBuffer() } : nil
             // Proxy mode: the web UI takes the mail server's password too, as the IMAP login does.
@@ -74,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         try pidFile.write()
         defer { pidFile.remove() }
         try await group.run()
+        try await davHTTP?.shutdown()
         try store.close()
         try crm.close()
         logger.notice("crmgate stopped")

@@ -1,16 +1,26 @@
 import ArgumentParser
+import Foundation
 import MailStore
+import Sync
 
 /// `crmgate status`: how the drops of each account stand.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show, per account, the drops pending, done and failed, with the reasons of recent failures.")
+        abstract: "Show, per account, the drops pending, done and failed, and how their contacts sync stands.")
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
         let (summaries, returns) = try await withStore(options.config) { store in
             (try await store.dropSummaries(), try await store.pendingUpstreamReturns())
         }
+        printDrops(summaries, returns)
+        let config = try loadConfiguration(options.config)
+        if config.dav != nil {
+            printSync(try await openSyncState(config).status())
+        }
+    }
+
+    private func printDrops(_ summaries: [DropSummary], _ returns: [String: (count: Int, lastError: String?)]) {
         guard !summaries.isEmpty else {
             print("No drops yet.")
             return
@@ -25,6 +35,26 @@ struct Status: AsyncParsableCommand {
                 // Proxy mode: done, but not yet back on the mail server (no login to do it with, or it is down).
                 print("    \(waiting.count) done, waiting to go back to the mail server"
                       + (waiting.lastError.map { "; last try: \($0)" } ?? " until the user next logs in"))
+            }
+        }
+    }
+
+    /// Per account and module: the last sync, what it did, the CRM changes waiting, the last error.
+    private func printSync(_ scopes: [SyncScopeStatus]) {
+        print("")
+        guard !scopes.isEmpty else {
+            print("Contacts sync: no account has synced yet.")
+            return
+        }
+        print("Contacts sync:")
+        let formatter = ISO8601DateFormatter()
+        for status in scopes {
+            let last = status.lastRunAt.map { "last sync \(formatter.string(from: $0))" } ?? "never synced"
+            let counts = status.counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            print("  \(status.scope.user) \(status.scope.module): \(last), \(status.linked) linked, backlog \(status.backlog)"
+                  + (counts.isEmpty ? "" : "; last run: " + counts.joined(separator: ", ")))
+            if let error = status.lastError {
+                print("    failing since \(status.lastErrorAt.map { formatter.string(from: $0) } ?? "?"): \(error)")
             }
         }
     }

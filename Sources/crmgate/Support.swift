@@ -5,6 +5,7 @@ import Logging
 import MailStore
 import CRM
 import EmbeddedCRM
+import Sync
 
 /// Loads the configuration, turning its errors into a one-line message for the administrator.
 func loadConfiguration(_ path: String) throws -> GatewayConfiguration {
@@ -63,5 +64,14 @@ func openEmbeddedCRM(_ config: GatewayConfiguration) throws -> EmbeddedCRM {
                                publicURL: url, customModules: custom, displayName: config.crm.name)
     } catch {
         throw StartupError("\(error)")
+    }
+}
+
+/// The sync engine's state, beside the mail store.
+func openSyncState(_ config: GatewayConfiguration) throws -> SyncStateStore {
+    do {
+        return try SyncStateStore(directory: config.storage.path)
+    } catch {
+        throw StartupError("cannot open the sync state in \(config.storage.path): \(error)")
     }
 }

@@ -1,0 +1,308 @@
+import AsyncHTTPClient
+import CRM
+import DAV
+import Foundation
+import GatewayConfig
+import Logging
+import Metrics
+import NIOSSL
+import ServiceLifecycle
+import Sync
+import Synchronization
+
+/// Keeps every policy user's CRM contacts and leads in step with their address book.
+///
+/// The schedule: a CRM change is read from the change feed at once (embedded CRM) or at
+/// the poll interval, and runs only the scopes it concerns; every scope also runs every
+/// `sync_interval` of its policy, which is how changes in the address book are found
+/// (sync-collection makes such a run one request when nothing changed).
+public final class ContactsBridge: Service {
+    /// The name of this consumer of the CRM change feed.
+    public static let feedConsumer = "contacts-bridge"
+    /// The CRM modules the bridge syncs.
+    static let modules: [ModuleKey] = [.contacts, .leads]
+
+    let connector: any CRMConnector
+    let state: SyncStateStore
+    let logger: Logger
+    /// The email addresses of the accounts that may be synced (the mail store's accounts).
+    let accounts: @Sendable () async throws -> [String]
+    private let current: Mutex<GatewayConfiguration>
+    private let http: HTTPClient
+    private let loop = WakeUpLoop()
+    /// Address books found or made, per account and name: discovery runs once.
+    private let books = Mutex<[String: URL]>([:])
+    /// CRM users by account address (and back), looked up at most every `userCacheLifetime`.
+    private let users = Mutex<(byEmail: [String: CRMUser?], fetched: ContinuousClock.Instant?)>(([:], nil))
+    private let nextDue = Mutex<[SyncScope: ContinuousClock.Instant]>([:])
+    static let userCacheLifetime = Duration.seconds(600)
+
+    /// `http` is the caller's to shut down (`makeHTTPClient` makes one for `[dav]`).
+    public init(connector: any CRMConnector, state: SyncStateStore, configuration: GatewayConfiguration, http: HTTPClient, logger: Logger,
+                accounts: @escaping @Sendable () async throws -> [String]) {
+        self.connector = connector
+        self.state = state
+        self.logger = logger
+        self.accounts = accounts
+        self.http = http
+        current = Mutex(configuration)
+    }
+
+    /// An HTTP client for `[dav]`: its certificate authorities, its timeout, redirects left
+    /// to the DAV client (a PROPFIND must stay a PROPFIND). Shut it down when done.
+    public static func makeHTTPClient(_ dav: GatewayConfiguration.DAV) -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if !dav.caFile.isEmpty { tls.trustRoots = .file(dav.caFile) }
+        var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
+        settings.timeout = .init(connect: .seconds(10), read: .seconds(Int64(dav.timeout)))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+    }
+
+    var configuration: GatewayConfiguration { current.withLock { $0 } }
+
+    /// Takes a reloaded configuration; the next round uses it.
+    public func apply(_ configuration: GatewayConfiguration) {
+        current.withLock { $0 = configuration }
+        users.withLock { $0 = ([:], nil) }
+        books.withLock { $0 = [:] }
+        loop.wake()
+    }
+
+    // MARK: - The schedule
+
+    public func run() async throws {
+        let interval = Self.tick(configuration)
+        await loop.run(every: interval, signals: connector.changeNotifications()) {
+            _ = await self.round(only: nil, dryRun: false)
+        }
+    }
+
+    /// How often the schedule looks for due work: the shortest policy interval, and the
+    /// CRM's poll interval for connectors that cannot notify.
+    static func tick(_ configuration: GatewayConfiguration) -> Duration {
+        let shortest = (configuration.policies.map(\.syncInterval) + [configuration.crm.pollInterval]).min() ?? 60
+        return .seconds(max(1, shortest))
+    }
+
+    /// One round: queue the CRM's new changes for the scopes they concern, then run those
+    /// scopes and every scope whose interval has passed (all of them with `dryRun` or when
+    /// `only` names a user, as `crmgate sync` does).
+    public func round(only user: String?, dryRun: Bool, progress: (@Sendable (SyncScope, Int, Int) -> Void)? = nil) async -> [ScopeOutcome] {
+        let configuration = self.configuration
+        guard configuration.dav != nil else { return [] }
+        let targets: [SyncScope: ScopeSettings]
+        var due = Set<SyncScope>()
+        do {
+            targets = try await self.targets(configuration, only: user)
+            // Queueing changes writes to neither side, so a dry run does it too (and sees them).
+            let feed = CRMChangeFeed(consumer: Self.feedConsumer, connector: connector, store: state)
+            for module in Self.modules {
+                let touched = try await feed.drain(module) { change in try await self.route(change, targets) }
+                if !touched.isEmpty {
+                    Recorder(label: "crmgate_sync_scopes_touched", dimensions: [("module", module.rawValue)]).record(touched.count)
+                    logger.debug("CRM changes queued", metadata: ["module": "\(module)", "scopes": "\(touched.count)"])
+                }
+                due.formUnion(touched.filter { targets[$0] != nil })
+            }
+        } catch {
+            logger.warning("cannot read the CRM for the contacts bridge; trying again later", metadata: ["error": "\(error)"])
+            return []
+        }
+        let now = ContinuousClock.now
+        let scheduled = nextDue.withLock { next in Set(targets.keys.filter { user != nil || dryRun || (next[$0] ?? now) <= now }) }
+        due.formUnion(scheduled)
+        var outcomes: [ScopeOutcome] = []
+        for scope in due.sorted(by: { ($0.user, $0.module) < ($1.user, $1.module) }) {
+            guard let settings = targets[scope] else { continue }
+            var scopeProgress: (@Sendable (Int, Int) -> Void)?
+            if let progress { scopeProgress = { done, total in progress(scope, done, total) } }
+            let outcome = await run(scope, settings, dryRun: dryRun, progress: scopeProgress)
+            if !dryRun {
+                nextDue.withLock { $0[scope] = ContinuousClock.now + .seconds(settings.interval) }
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    /// The scopes a CRM change concerns: its owners' (now and before), every user who sees
+    /// all records of the module, and whoever has the record linked (a deleted record).
+    private func route(_ change: RecordChange, _ targets: [SyncScope: ScopeSettings]) async throws -> Set<SyncScope> {
+        var concerned = Set<SyncScope>()
+        let owners = CRMChangeFeed.owners(of: change)
+        for (scope, settings) in targets where scope.module == change.ref.module.rawValue {
+            if owners.contains(settings.target.user.id) || settings.target.visible { concerned.insert(scope) }
+        }
+        for scope in try await state.scopesLinking(module: change.ref.module.rawValue, crmID: change.ref.description) {
+            concerned.insert(scope)
+        }
+        return concerned
+    }
+
+    // MARK: - Who syncs what
+
+    /// One scope's settings: the run's target, its address book and interval.
+    struct ScopeSettings: Sendable {
+        var target: ContactsScope
+        var bookName: String
+        var interval: Int
+    }
+
+    /// Every (account, policy, module) that syncs: the account follows a policy with the
+    /// module on and is a CRM user.
+    func targets(_ configuration: GatewayConfiguration, only: String?) async throws -> [SyncScope: ScopeSettings] {
+        var emails: [String]
+        if let only { emails = [only] } else { emails = try await accounts() }
+        let modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        var targets: [SyncScope: ScopeSettings] = [:]
+        for email in emails {
+            guard let policy = configuration.policy(for: email), let user = try await crmUser(email), user.active else { continue }
+            let category = policy.category.isEmpty ? configuration.crm.name : policy.category
+            let contactsBook = policy.addressBook.isEmpty ? configuration.crm.name : policy.addressBook
+            for key in Self.modules {
+                guard let direction = policy.syncDirection(of: key.rawValue), let module = modules[key] else { continue }
+                let ownBook = key == .leads && !policy.leadsAddressBook.isEmpty
+                let rules = SyncRules(direction: Self.direction(direction), conflictRule: Self.conflictRule(policy.conflict),
+                                      remoteDeletesCRM: policy.davDeletesCRM)
+                let scope = SyncScope(user: email, policy: policy.name, module: key.rawValue)
+                let target = ContactsScope(scope: scope, module: module, user: user, rules: rules, category: category,
+                                           visible: policy.syncScope == "visible", firstSince: Self.date(policy.firstSyncSince),
+                                           firstMax: policy.firstSyncMax, createsFromCards: key == .contacts || ownBook)
+                targets[scope] = ScopeSettings(target: target, bookName: ownBook ? policy.leadsAddressBook : contactsBook,
+                                               interval: policy.syncInterval)
+            }
+        }
+        return targets
+    }
+
+    private func crmUser(_ email: String) async throws -> CRMUser? {
+        let key = email.lowercased()
+        let now = ContinuousClock.now
+        let cached = users.withLock { cache -> CRMUser?? in
+            if let fetched = cache.fetched, now - fetched > Self.userCacheLifetime { cache = ([:], nil) }
+            return cache.byEmail[key]
+        }
+        if let cached { return cached }
+        let user = try await connector.user(email: email)
+        users.withLock { cache in
+            cache.byEmail[key] = .some(user)
+            if cache.fetched == nil { cache.fetched = now }
+        }
+        return user
+    }
+
+    static func direction(_ text: String) -> SyncRules.Direction {
+        switch text {
+        case "crm-to-dav": .crmToRemote
+        case "dav-to-crm": .remoteToCRM
+        default: .twoWay
+        }
+    }
+
+    static func conflictRule(_ text: String) -> SyncRules.ConflictRule {
+        switch text {
+        case "crm": .crmWins
+        case "dav": .remoteWins
+        default: .newestWins
+        }
+    }
+
+    static func date(_ text: String) -> Date? {
+        guard !text.isEmpty else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text)
+    }
+
+    // MARK: - Running a scope
+
+    /// How one scope's run ended.
+    public struct ScopeOutcome: Sendable {
+        public var scope: SyncScope
+        public var report: SyncRunReport?
+        /// Why it failed, in words without secrets.
+        public var error: String?
+    }
+
+    private func run(_ scope: SyncScope, _ settings: ScopeSettings, dryRun: Bool,
+                     progress: (@Sendable (Int, Int) -> Void)?) async -> ScopeOutcome {
+        let started = DispatchTime.now()
+        do {
+            let client = try client(for: scope.user)
+            let book = try await addressBook(settings.bookName, of: scope.user, client: client, create: !dryRun)
+            guard let book else {
+                var report = SyncRunReport(scope: scope)
+                report.actions = ["create the address book \"\(settings.bookName)\""]
+                return ScopeOutcome(scope: scope, report: report)
+            }
+            let run = ContactsSyncRun(target: settings.target, connector: connector, state: state, client: client, book: book,
+                                      logger: logger, dryRun: dryRun)
+            run.progress = progress
+            let report = try await run.run()
+            if !dryRun { record(report, since: started) }
+            return ScopeOutcome(scope: scope, report: report)
+        } catch {
+            if case DAVError.status(404, _, _, _) = error { books.withLock { $0[Self.bookKey(scope.user, settings.bookName)] = nil } }
+            let message = "\(error)"
+            logger.error("contacts sync failed", metadata: ["user": "\(scope.user)", "module": "\(scope.module)", "error": "\(message)"])
+            Counter(label: "crmgate_sync_failures_total", dimensions: [("module", scope.module)]).increment()
+            if !dryRun { try? await state.recordFailure(scope, message) }
+            return ScopeOutcome(scope: scope, error: message)
+        }
+    }
+
+    private func record(_ report: SyncRunReport, since started: DispatchTime) {
+        let scope = report.scope
+        for (action, count) in report.counts {
+            Counter(label: "crmgate_sync_items_total", dimensions: [("module", scope.module), ("action", action)]).increment(by: count)
+        }
+        Timer(label: "crmgate_sync_run_duration", dimensions: [("module", scope.module)]).recordInterval(since: started)
+        if report.total > 0 {
+            logger.info("contacts synced", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
+                                                      "counts": "\(report.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"])
+        }
+    }
+
+    /// The CardDAV client of an account, its password read from its file now.
+    func client(for email: String) throws -> CardDAVClient {
+        guard let dav = configuration.dav else { throw BridgeError("[dav] is not configured") }
+        let endpoint = dav.endpoint(for: email)
+        guard let url = URL(string: endpoint.url), url.scheme != nil else {
+            throw BridgeError("the DAV URL for \(email) is not a URL; check [dav] url")
+        }
+        var password = endpoint.password
+        if !endpoint.passwordFile.isEmpty {
+            guard let text = try? String(contentsOfFile: endpoint.passwordFile, encoding: .utf8) else {
+                throw BridgeError("cannot read the DAV password file \(endpoint.passwordFile) for \(email)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        let account = DAVAccount(url: url, username: endpoint.username, password: password)
+        return CardDAVClient(transport: DAVTransport(account: account, http: http, timeout: .seconds(Int64(dav.timeout))))
+    }
+
+    /// The account's address book called `name`, found by discovery or created (nil when
+    /// missing and `create` is off).
+    private func addressBook(_ name: String, of email: String, client: CardDAVClient, create: Bool) async throws -> URL? {
+        let key = Self.bookKey(email, name)
+        if let known = books.withLock({ $0[key] }) { return known }
+        let home = try await client.addressBookHome()
+        var book = try await client.addressBooks(in: home).first { $0.displayName == name }?.url
+        if book == nil, create {
+            book = try await client.createAddressBook(named: name, in: home).url
+            logger.notice("address book created", metadata: ["user": "\(email)", "name": "\(name)"])
+        }
+        if let book { books.withLock { $0[key] = book } }
+        return book
+    }
+
+    private static func bookKey(_ email: String, _ name: String) -> String { email.lowercased() + "\u{0}" + name }
+}
+
+/// A bridge failure an administrator can act on.
+struct BridgeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
