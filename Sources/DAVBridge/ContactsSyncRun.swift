@@ -64,6 +64,9 @@ final class ContactsSyncRun {
     private var accountNames: [RecordRef: String] = [:]
     private var accountsByName: [String: RecordRef]?
 
+    /// Where `CRMGATE_CRASH_AT=sync-mid-run` stops a run: some writes made, no link saved.
+    static let crashAfter = 5
+
     /// How many writes go between two intermediate saves of the links.
     static let saveEvery = 200
     /// The marker in `crmCursor` of a scope whose first sync is done: later runs read the
@@ -156,6 +159,7 @@ final class ContactsSyncRun {
         for action in plan.actions {
             try await execute(action)
             done += 1
+            if done == Self.crashAfter { CrashPoint.syncMidRun.reach() }
             if firstSync { progress?(done, plan.actions.count) }
             if done % Self.saveEvery == 0 {
                 // Keep what is done so far, with the old cursors: a run killed now redoes only the rest.

@@ -56,6 +56,11 @@ class Gateway:
         return subprocess.run([BIN, *args, "--config", str(self.config)], input=input,
                               capture_output=True, text=True, timeout=120)
 
+    def cli_env(self, env, *args):
+        """`cli` with extra environment variables (e.g. CRMGATE_CRASH_AT)."""
+        return subprocess.run([BIN, *args, "--config", str(self.config)], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env})
+
     def add_user(self, email, password=PASSWORD):
         result = self.cli("user", "add", email, input=password + "\n")
         assert result.returncode == 0, result.stderr

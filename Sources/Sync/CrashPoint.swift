@@ -1,11 +1,11 @@
 import Foundation
 
 /// Fault injection for the crash tests: when the environment has
-/// `CRMGATE_CRASH_AT=<point>`, the process kills itself with SIGKILL as a drop reaches that
-/// point, exactly as a power cut would stop it there. Unset (always, outside tests) it does
+/// `CRMGATE_CRASH_AT=<point>`, the process kills itself with SIGKILL as a drop or a sync run
+/// reaches that point, exactly as a power cut would stop it there. Unset (always, outside tests) it does
 /// nothing. The end-to-end tests restart the gateway afterwards and check that the drop
-/// completes once.
-enum CrashPoint: String, CaseIterable {
+/// completes once (the sync converges without duplicates).
+public enum CrashPoint: String, CaseIterable, Sendable {
     /// A queued drop, before anything was done for it.
     case beforeProcessing = "drop-before-processing"
     /// People matched (contacts and accounts possibly created), nothing else done.
@@ -16,10 +16,12 @@ enum CrashPoint: String, CaseIterable {
     case afterArchive = "drop-after-archive"
     /// Everything is done in the CRM; the message is about to be marked and returned.
     case beforeReturn = "drop-before-return"
+    /// A contacts sync run has made some of its writes and saved none of its links.
+    case syncMidRun = "sync-mid-run"
 
-    static let armed = ProcessInfo.processInfo.environment["CRMGATE_CRASH_AT"].flatMap(CrashPoint.init(rawValue:))
+    public static let armed = ProcessInfo.processInfo.environment["CRMGATE_CRASH_AT"].flatMap(CrashPoint.init(rawValue:))
 
-    func reach() {
+    public func reach() {
         guard Self.armed == self else { return }
         FileHandle.standardError.write(Data("crmgate: CRMGATE_CRASH_AT=\(rawValue) reached, killing the process\n".utf8))
         // The drop stays exactly here (this thread blocks) while the IMAP session sends the
