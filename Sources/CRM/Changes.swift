@@ -16,6 +16,10 @@ public struct RecordChange: Hashable, Sendable {
         case deleted
         /// The owner changed; `from` is the previous owner.
         case reassigned(from: CRMUserID?)
+        /// An email was archived to the record: its activities changed, its fields did not.
+        /// (Connectors that cannot tell leave it out; readers that show activities then
+        /// catch up at their poll interval.)
+        case activity
     }
 
     public var kind: Kind

@@ -34,6 +34,13 @@ enum ArchiveStore {
         return targets
     }
 
+    /// Logs an `activity` change of a record an email was archived to.
+    static func logActivity(recordId: Int64, _ db: Database) throws {
+        guard let module = try String.fetchOne(db.cachedStatement(sql: "SELECT module FROM record WHERE id = ?"), arguments: [recordId]) else { return }
+        var change = ChangeRow(seq: nil, module: module, recordId: recordId, kind: .activity, previousOwnerId: nil, at: Date())
+        try change.insert(db)
+    }
+
     /// Inserts the email unless its key is taken; the new row id, or nil when it was.
     static func insertUnlessKeyExists(_ row: inout EmailRow, _ db: Database) throws -> Int64? {
         try db.cachedStatement(sql: """

@@ -13,7 +13,8 @@ extension EmbeddedCRM {
             throw CRMError(.permanent, "an archived email needs a key (its Message-ID or a hash of the message)", field: "key")
         }
         let catalog = self.catalog
-        return try await write(notifying: { $0.created ? [.emails] : [] }) { db in
+        let related = Array(Set((email.records + email.people).map(\.module).filter { $0 != .users }))
+        return try await write(notifying: { $0.created ? [.emails] + related : [] }) { db in
             let ownerId = try RecordValidator.checkOwner(email.owner, db)
             let encoder = JSONEncoder()
             var row = EmailRow(
@@ -43,6 +44,10 @@ extension EmbeddedCRM {
             }
             for (position, target) in records.enumerated() {
                 try EmailRelationRow(emailId: id, role: .record, position: position, recordId: target.recordId, userId: target.userId).insert(db)
+            }
+            // The related records' activities changed: their change feeds say so (a summary shows them).
+            for recordId in Set((people + records).compactMap(\.recordId)) {
+                try ArchiveStore.logActivity(recordId: recordId, db)
             }
             // Read the date back as stored, so this answer equals every later read.
             row.date = try Date.fetchOne(db.cachedStatement(sql: "SELECT date FROM email WHERE id = ?"), arguments: [id]) ?? row.date

@@ -43,6 +43,7 @@ extension EmbeddedCRM {
         case .closed: .closed
         case .deleted: .deleted
         case .reassigned: .reassigned(from: row.previousOwnerId.map(CRMUserID.init(rowID:)))
+        case .activity: .activity
         }
     }
 }

@@ -22,6 +22,18 @@ enum Schema {
                 t.column("recordId", .integer).notNull().references("record", onDelete: .cascade)
             }
         }
+        migrator.registerMigration("v3: activity changes") { db in
+            // The change log learns `activity` (an email archived to the record). SQLite cannot
+            // change a CHECK constraint, so the table is made again and its rows copied over.
+            try db.execute(sql: "ALTER TABLE changeLog RENAME TO changeLogV1")
+            try db.drop(index: "changeLog_module")
+            try createChangeLog(db, kinds: ["created", "changed", "closed", "deleted", "reassigned", "activity"])
+            try db.execute(sql: """
+                INSERT INTO changeLog (seq, module, recordId, kind, previousOwnerId, at)
+                SELECT seq, module, recordId, kind, previousOwnerId, at FROM changeLogV1;
+                DROP TABLE changeLogV1;
+                """)
+        }
         return migrator
     }
 
@@ -78,13 +90,13 @@ enum Schema {
         try db.create(index: "accountDomain_domain", on: "accountDomain", columns: ["domain"])
     }
 
-    private static func createChangeLog(_ db: Database) throws {
+    private static func createChangeLog(_ db: Database, kinds: [String] = ["created", "changed", "closed", "deleted", "reassigned"]) throws {
         try db.create(table: "changeLog") { t in
             t.autoIncrementedPrimaryKey("seq")
             t.column("module", .text).notNull()
             t.column("recordId", .integer).notNull().references("record", onDelete: .cascade)
             t.column("kind", .text).notNull()
-                .check(sql: "kind IN ('created', 'changed', 'closed', 'deleted', 'reassigned')")
+                .check(sql: "kind IN (" + kinds.map { "'\($0)'" }.joined(separator: ", ") + ")")
             t.column("previousOwnerId", .integer).references("user", onDelete: .restrict)
             t.column("at", .datetime).notNull()
         }

@@ -52,4 +52,37 @@ struct PersistenceTests {
         #expect(try await crm.users().isEmpty)
         try crm.close()
     }
+
+    @Test func aDatabaseFromBeforeActivityChangesKeepsItsChangeLogAndCursors() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v2: idempotent creates")
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO user (id, name, email, active) VALUES (1, 'Alice', 'alice@example.com', 1)")
+            try db.execute(sql: """
+                INSERT INTO record (id, module, ownerId, name, fields, closed, deleted, createdAt, modifiedAt)
+                VALUES (7, 'opportunities', 1, 'Deal', '{}', 0, 0, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+                """)
+            try db.execute(sql: "INSERT INTO changeLog (seq, module, recordId, kind, at) VALUES (41, 'opportunities', 7, 'created', '2026-01-01 00:00:00.000')")
+        }
+        try Schema.migrator.migrate(queue)
+        try await queue.write { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT seq FROM changeLog WHERE recordId = 7") == 41)
+            try db.execute(sql: "INSERT INTO changeLog (module, recordId, kind, at) VALUES ('opportunities', 7, 'activity', '2026-01-02 00:00:00.000')")
+            #expect(try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM changeLog") == 42, "sequence numbers go on after the copied ones")
+        }
+    }
+
+    @Test func archivingAnEmailIsAnActivityChangeOfItsRecords() async throws {
+        let crm = try EmbeddedCRM(inMemoryWithPublicURL: try #require(TestCRM.publicURL))
+        let test = try await TestCRM.seeded(crm)
+        let deal = try await test.opportunity("Website redesign")
+        let start = try await crm.changes(in: .opportunities, since: nil, limit: 1000).cursor
+        let mail = EmailArchive(key: "activity@test", messageID: "<activity@test>", subject: "Hello", from: nil,
+                                date: Date(), textBody: "body", rawMessage: Array("raw".utf8), records: [deal.ref], owner: test.alice.id)
+        _ = try await crm.archiveEmail(mail)
+        let after = try await crm.changes(in: .opportunities, since: start, limit: 10).changes
+        #expect(after.map(\.kind) == [.activity] && after.first?.ref == deal.ref)
+        _ = try await crm.archiveEmail(mail)
+        #expect(try await crm.changes(in: .opportunities, since: start, limit: 10).changes.count == 1, "a repeated archive changes nothing")
+    }
 }

@@ -6,7 +6,7 @@ struct ChangeRow: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "changeLog"
 
     enum Kind: String, Codable {
-        case created, changed, closed, deleted, reassigned
+        case created, changed, closed, deleted, reassigned, activity
     }
 
     var seq: Int64?
