@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(name: "DatabaseSupportTests", dependencies: ["DatabaseSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
-        .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig"]),
+        .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig", "Sync"]),
         .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WebTests", dependencies: [
             "Web", "EmbeddedCRM", "CRM", "MailStore", "GatewayConfig",

@@ -3,6 +3,7 @@ import Foundation
 import GatewayConfig
 import Logging
 import MailStore
+import Sync
 
 /// What one synchronisation of a user changed.
 public struct FolderSyncReport: Sendable, Equatable {
@@ -13,6 +14,12 @@ public struct FolderSyncReport: Sendable, Equatable {
     public var summariesRemoved = 0
 
     public var isEmpty: Bool { self == FolderSyncReport() }
+
+    /// The same, as the sync state keeps a run's counts.
+    public var counts: [String: Int] {
+        ["folders-created": foldersCreated, "folders-renamed": foldersRenamed, "folders-removed": foldersRemoved,
+         "summaries-written": summariesWritten, "summaries-removed": summariesRemoved].filter { $0.value > 0 }
+    }
 }
 
 /// Makes one user's CRM folders match the CRM: the folder tree of their policy, one
@@ -113,6 +120,10 @@ struct FolderSynchronizer: Sendable {
         Dictionary(try await store.managedMailboxes(of: account).map { ($0.role, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The display folder as one more remote side of the sync engine: its summaries are the
+    /// items (linked by record key, their version as ETag), the module's shown records the
+    /// CRM side, and the planner decides per record: a new summary, a replaced one, one
+    /// removed. One-way, and without the empty-side guard: the folder is crmgate's own.
     private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], template: SummaryTemplate?, in mailbox: MailboxID,
                                     lookup: inout NameLookup, report: inout FolderSyncReport) async throws {
         var existing: [String: StoredSummary] = [:]
@@ -123,30 +134,48 @@ struct FolderSynchronizer: Sendable {
             }
             existing[summary.recordKey] = summary
         }
-        var changed: [NewSummary] = []
         let activities = try await connector.archivedEmails(relatedTo: records.map(\.ref), limit: SummaryRenderer.maxActivities)
+        var inputs: [String: (record: CRMRecord, input: SummaryInput)] = [:]
+        var items: [CRMItem] = []
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
             let input = try await summaryInput(module: module, record: record, template: template, activities: activities[record.ref] ?? [],
                                                lookup: &lookup)
-            let old = existing.removeValue(forKey: key)
-            if let old, old.version == versions.version(of: input, key: key) { continue }
-            let rendered = SummaryRenderer.render(input)
-            versions.remember(input.shown, version: rendered.version, key: key)
-            changed.append(NewSummary(recordKey: key, version: rendered.version, raw: rendered.raw, date: record.modifiedAt, replacing: old))
-            if changed.count == Self.writeBatch {
-                try await store.replaceSummaries(in: mailbox, changed)
-                report.summariesWritten += changed.count
-                changed.removeAll()
+            inputs[key] = (record, input)
+            items.append(CRMItem(crmID: key, version: versions.version(of: input, key: key)))
+        }
+        let links = existing.values.map { SyncLink(crmID: $0.recordKey, href: String($0.uid), etag: $0.version, crmVersion: $0.version) }
+        let shown = existing.values.map { RemoteItem(href: String($0.uid), etag: $0.version, crmID: $0.recordKey) }
+        let plan = SyncPlanner(rules: Self.displayRules).plan(links: links, crm: .full(items), remote: .full(shown))
+
+        var changed: [NewSummary] = []
+        for action in plan.actions {
+            switch action {
+            case .createRemote(let key), .updateRemote(let key, _, _, _):
+                guard let (record, input) = inputs[key] else { continue }
+                let rendered = SummaryRenderer.render(input)
+                versions.remember(input.shown, version: rendered.version, key: key)
+                changed.append(NewSummary(recordKey: key, version: rendered.version, raw: rendered.raw, date: record.modifiedAt,
+                                          replacing: existing[key]))
+                if changed.count == Self.writeBatch {
+                    try await store.replaceSummaries(in: mailbox, changed)
+                    report.summariesWritten += changed.count
+                    changed.removeAll()
+                }
+            case .deleteRemote(let key, _, _):
+                guard let gone = existing[key] else { continue }
+                try await store.removeSummary(in: mailbox, uid: gone.uid)
+                report.summariesRemoved += 1
+            default:
+                logger.warning("unexpected plan for a display folder", metadata: ["action": "\(action)"])
             }
         }
         try await store.replaceSummaries(in: mailbox, changed)
         report.summariesWritten += changed.count
-        for gone in existing.values {
-            try await store.removeSummary(in: mailbox, uid: gone.uid)
-            report.summariesRemoved += 1
-        }
     }
+
+    /// Display folders follow the CRM one way; what leaves the CRM leaves the folder at once.
+    static let displayRules = SyncRules(direction: .crmToRemote, conflictRule: .crmWins, guardMinimum: .max)
 
     private func summaryInput(module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate?, activities: [ArchivedEmail],
                               lookup: inout NameLookup) async throws -> SummaryInput {

@@ -32,10 +32,8 @@ public final class ContactsBridge: Service {
     private let loop = WakeUpLoop()
     /// Address books found or made, per account and name: discovery runs once.
     private let books = Mutex<[String: URL]>([:])
-    /// CRM users by account address (and back), looked up at most every `userCacheLifetime`.
-    private let users = Mutex<(byEmail: [String: CRMUser?], fetched: ContinuousClock.Instant?)>(([:], nil))
+    private let users: CRMUserDirectory
     private let nextDue = Mutex<[SyncScope: ContinuousClock.Instant]>([:])
-    static let userCacheLifetime = Duration.seconds(600)
 
     /// `http` is the caller's to shut down (`makeHTTPClient` makes one for `[dav]`).
     public init(connector: any CRMConnector, state: SyncStateStore, configuration: GatewayConfiguration, http: HTTPClient, logger: Logger,
@@ -45,6 +43,7 @@ public final class ContactsBridge: Service {
         self.logger = logger
         self.accounts = accounts
         self.http = http
+        users = CRMUserDirectory(connector: connector)
         current = Mutex(configuration)
     }
 
@@ -63,7 +62,7 @@ public final class ContactsBridge: Service {
     /// Takes a reloaded configuration; the next round uses it.
     public func apply(_ configuration: GatewayConfiguration) {
         current.withLock { $0 = configuration }
-        users.withLock { $0 = ([:], nil) }
+        users.reset()
         books.withLock { $0 = [:] }
         loop.wake()
     }
@@ -151,12 +150,12 @@ public final class ContactsBridge: Service {
     /// Every (account, policy, module) that syncs: the account follows a policy with the
     /// module on and is a CRM user.
     func targets(_ configuration: GatewayConfiguration, only: String?) async throws -> [SyncScope: ScopeSettings] {
-        var emails: [String]
+        let emails: [String]
         if let only { emails = [only] } else { emails = try await accounts() }
         let modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var targets: [SyncScope: ScopeSettings] = [:]
         for email in emails {
-            guard let policy = configuration.policy(for: email), let user = try await crmUser(email), user.active else { continue }
+            guard let policy = configuration.policy(for: email), let user = try await users.user(email), user.active else { continue }
             let category = policy.category.isEmpty ? configuration.crm.name : policy.category
             let contactsBook = policy.addressBook.isEmpty ? configuration.crm.name : policy.addressBook
             for key in Self.modules {
@@ -173,22 +172,6 @@ public final class ContactsBridge: Service {
             }
         }
         return targets
-    }
-
-    private func crmUser(_ email: String) async throws -> CRMUser? {
-        let key = email.lowercased()
-        let now = ContinuousClock.now
-        let cached = users.withLock { cache -> CRMUser?? in
-            if let fetched = cache.fetched, now - fetched > Self.userCacheLifetime { cache = ([:], nil) }
-            return cache.byEmail[key]
-        }
-        if let cached { return cached }
-        let user = try await connector.user(email: email)
-        users.withLock { cache in
-            cache.byEmail[key] = .some(user)
-            if cache.fetched == nil { cache.fetched = now }
-        }
-        return user
     }
 
     static func direction(_ text: String) -> SyncRules.Direction {
@@ -239,26 +222,38 @@ public final class ContactsBridge: Service {
             }
             let run = ContactsSyncRun(target: settings.target, connector: connector, state: state, client: client, book: book,
                                       logger: logger, dryRun: dryRun)
-            run.progress = progress
+            run.progress = progress ?? { [logger] done, total in
+                if done % 1000 == 0 {
+                    logger.info("first sync in progress", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
+                                                                     "done": "\(done)", "of": "\(total)"])
+                }
+            }
             let report = try await run.run()
-            if !dryRun { record(report, since: started) }
+            if !dryRun { await record(report, since: started) }
             return ScopeOutcome(scope: scope, report: report)
         } catch {
             if case DAVError.status(404, _, _, _) = error { books.withLock { $0[Self.bookKey(scope.user, settings.bookName)] = nil } }
             let message = "\(error)"
             logger.error("contacts sync failed", metadata: ["user": "\(scope.user)", "module": "\(scope.module)", "error": "\(message)"])
-            Counter(label: "crmgate_sync_failures_total", dimensions: [("module", scope.module)]).increment()
+            Counter(label: "crmgate_sync_failures_total", dimensions: [("user", scope.user), ("module", scope.module)]).increment()
             if !dryRun { try? await state.recordFailure(scope, message) }
             return ScopeOutcome(scope: scope, error: message)
         }
     }
 
-    private func record(_ report: SyncRunReport, since started: DispatchTime) {
+    /// A run's figures for `/metrics`, per user and module: items by action, the time of the
+    /// last successful run, the CRM changes still queued.
+    private func record(_ report: SyncRunReport, since started: DispatchTime) async {
         let scope = report.scope
+        let who = [("user", scope.user), ("module", scope.module)]
         for (action, count) in report.counts {
-            Counter(label: "crmgate_sync_items_total", dimensions: [("module", scope.module), ("action", action)]).increment(by: count)
+            Counter(label: "crmgate_sync_items_total", dimensions: who + [("action", action)]).increment(by: count)
         }
         Timer(label: "crmgate_sync_run_duration", dimensions: [("module", scope.module)]).recordInterval(since: started)
+        Gauge(label: "crmgate_sync_last_success_timestamp_seconds", dimensions: who).record(Date().timeIntervalSince1970)
+        if let backlog = try? await state.pending(scope).crmIDs.count {
+            Gauge(label: "crmgate_sync_backlog", dimensions: who).record(backlog)
+        }
         if report.total > 0 {
             logger.info("contacts synced", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
                                                       "counts": "\(report.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"])

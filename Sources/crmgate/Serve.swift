@@ -31,8 +31,9 @@ struct Serve: AsyncParsableCommand {
         }
         let store = try openStore(config)
         let crm = try openEmbeddedCRM(config)
+        let syncState = try openSyncState(config)
         // Folders run even without a policy, so that a reload can add one.
-        let folders = CRMFolderService(store: store, connector: crm, configuration: config, logger: logger)
+        let folders = CRMFolderService(store: store, connector: crm, state: syncState, configuration: config, logger: logger)
         let access: UpstreamAccess?
         do {
             access = try config.upstream.map { UpstreamAccess(settings: $0, masterPassword: try UpstreamAccess.masterPassword(for: $0)) }
@@ -54,8 +55,8 @@ struct Serve: AsyncParsableCommand {
         services.append(.init(service: drops))
         // The contacts bridge runs when [dav] names a server.
         let davHTTP = config.dav.map(ContactsBridge.makeHTTPClient)
-        let bridge = try davHTTP.map { http in
-            ContactsBridge(connector: crm, state: try openSyncState(config), configuration: config, http: http, logger: logger) {
+        let bridge = davHTTP.map { http in
+            ContactsBridge(connector: crm, state: syncState, configuration: config, http: http, logger: logger) {
                 try await store.accounts().map(\.email)
             }
         }

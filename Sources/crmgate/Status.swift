@@ -14,10 +14,7 @@ struct Status: AsyncParsableCommand {
             (try await store.dropSummaries(), try await store.pendingUpstreamReturns())
         }
         printDrops(summaries, returns)
-        let config = try loadConfiguration(options.config)
-        if config.dav != nil {
-            printSync(try await openSyncState(config).status())
-        }
+        printSync(try await openSyncState(try loadConfiguration(options.config)).status())
     }
 
     private func printDrops(_ summaries: [DropSummary], _ returns: [String: (count: Int, lastError: String?)]) {
@@ -39,14 +36,12 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    /// Per account and module: the last sync, what it did, the CRM changes waiting, the last error.
+    /// Per account and scope (its CRM folders, its contacts, its leads): the last sync, what
+    /// it did, the CRM changes waiting, the last error.
     private func printSync(_ scopes: [SyncScopeStatus]) {
+        guard !scopes.isEmpty else { return }
         print("")
-        guard !scopes.isEmpty else {
-            print("Contacts sync: no account has synced yet.")
-            return
-        }
-        print("Contacts sync:")
+        print("Sync (CRM folders and address books):")
         let formatter = ISO8601DateFormatter()
         for status in scopes {
             let last = status.lastRunAt.map { "last sync \(formatter.string(from: $0))" } ?? "never synced"

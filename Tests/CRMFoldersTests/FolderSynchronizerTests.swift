@@ -5,6 +5,7 @@ import GatewayConfig
 import Logging
 import MailStore
 import MIMECore
+import Sync
 import Testing
 @testable import CRMFolders
 
@@ -24,7 +25,7 @@ struct FolderWorld {
         let alice = try await store.createUser(email: "alice@example.com", password: "x")
         let bob = try await store.createUser(email: "bob@example.com", password: "x")
         let config = GatewayConfiguration(policies: [policy])
-        let service = CRMFolderService(store: store, connector: crm, configuration: config, logger: Logger(label: "test"))
+        let service = CRMFolderService(store: store, connector: crm, state: try SyncStateStore(), configuration: config, logger: Logger(label: "test"))
         return FolderWorld(crm: crm, store: store, service: service, alice: (alice, aliceCRM), bob: (bob, bobCRM))
     }
 
@@ -130,8 +131,8 @@ struct FolderSynchronizerTests {
         let world = try await FolderWorld.make(policy: .init(users: ["alice@example.com"]))
         #expect(try await world.service.synchronize(account: world.bob.account, email: "bob@example.com") == nil)
         let carol = try await world.store.createUser(email: "carol@example.com", password: "x")
-        let everyone = CRMFolderService(store: world.store, connector: world.crm, configuration: GatewayConfiguration(policies: [.init()]),
-                                        logger: Logger(label: "test"))
+        let everyone = CRMFolderService(store: world.store, connector: world.crm, state: try SyncStateStore(),
+                                        configuration: GatewayConfiguration(policies: [.init()]), logger: Logger(label: "test"))
         #expect(try await everyone.synchronize(account: carol, email: "carol@example.com") == nil)
     }
 
