@@ -2,6 +2,16 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
+
+/// How many requests a transport (and its copies) sent: the figure the benchmarks and
+/// `crmgate sync` show, since "one request when nothing changed" is a goal.
+public final class DAVRequestCounter: Sendable {
+    private let count = Mutex(0)
+    public init() {}
+    public var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
+}
 
 /// How to reach one account on a DAV server.
 public struct DAVAccount: Hashable, Sendable {
@@ -36,6 +46,8 @@ public struct DAVTransport: Sendable {
     let timeout: TimeAmount
     /// The Basic `Authorization` header value, made once.
     private let authorization: String
+    /// Requests sent so far.
+    public let requests = DAVRequestCounter()
     /// The largest answer read: a first listing of many thousand items fits well within it.
     public static let maxBody = 64 << 20
 
@@ -80,6 +92,7 @@ public struct DAVTransport: Sendable {
         }
         let response: HTTPClientResponse
         let collected: ByteBuffer
+        requests.increment()
         do {
             response = try await http.execute(request, timeout: timeout)
             collected = try await response.body.collect(upTo: Self.maxBody)

@@ -37,6 +37,10 @@ public struct SyncRunReport: Sendable {
     public var retried = 0
     /// Items one side refused, with the reason.
     public var failures: [String] = []
+    /// Records whose queued CRM changes the run took in.
+    public var queued = 0
+    /// Requests to the DAV server, discovery included.
+    public var requests = 0
 
     mutating func count(_ key: String, _ n: Int = 1) { counts[key, default: 0] += n }
     public var total: Int { counts.filter { $0.key != "conflicts" }.values.reduce(0, +) }
@@ -94,6 +98,7 @@ final class ContactsSyncRun {
             pass += 1
             dirty = try await self.pass(first: false)
         }
+        report.requests = client.transport.requests.value
         return report
     }
 
@@ -110,6 +115,7 @@ final class ContactsSyncRun {
 
         // The CRM side: everything in scope on a first sync, else the queued changes.
         let pending: (crmIDs: [String], through: Int64?) = first ? try await state.pending(scope) : ([], nil)
+        report.queued += pending.crmIDs.count
         let crm: CRMSnapshot
         if firstSync && first {
             crm = .full(try await scopeRecords())
@@ -144,7 +150,17 @@ final class ContactsSyncRun {
                               deleted: dirtyHrefs.filter { cards[$0] == nil })
         }
 
-        let plan = SyncPlanner(rules: target.rules).plan(links: links, crm: crm, remote: remote)
+        var plan = SyncPlanner(rules: target.rules).plan(links: links, crm: crm, remote: remote)
+        if firstSync && first {
+            // As Riva: a first sync copies the CRM to the address book; cards already there are not
+            // merged into the CRM (new ones made later are).
+            let existing = plan.actions.filter { if case .createCRM = $0 { true } else { false } }
+            if !existing.isEmpty {
+                plan.actions.removeAll { if case .createCRM = $0 { true } else { false } }
+                logger.info("first sync: cards already in the address book stay out of the CRM",
+                            metadata: ["user": "\(scope.user)", "cards": "\(existing.count)"])
+            }
+        }
         if !plan.heldBack.isEmpty {
             report.heldBack += plan.heldBack.count
             logger.warning("deletions held back: one side suddenly lost most of its items; the next run lists both sides in full",
@@ -323,109 +339,117 @@ final class ContactsSyncRun {
     }
 
     private func perform(_ action: SyncAction) async throws {
-            switch action {
-            case .createRemote(let crmID):
-                guard let record = records[crmID] else { return }
-                let uid = link(crmID)?.remoteUID ?? "crmgate-" + crmID.replacingOccurrences(of: "/", with: "-")
-                let fields = try await fields(of: record)
-                var card = ContactFields.newCard(uid: uid, crmID: crmID, fields: fields, category: target.category)
-                stamp(&card)
-                if let written = try await createIfAbsent(card, named: uid) {
-                    keep(SyncLink(crmID: crmID, remoteUID: uid, href: written.href, etag: written.etag,
-                                  remoteHash: ContactFields(card: card).hash, crmVersion: Self.version(of: record)))
-                    report.count("created-remote")
-                    wroteRemote = true
-                } else {
-                    // A card is already at its name (a run stopped before it saved): link it and read it again.
-                    keep(SyncLink(crmID: crmID, remoteUID: uid, href: client.href(named: uid, in: book), etag: nil))
-                    report.retried += 1
-                }
-            case .updateRemote(let crmID, let href, let etag, let conflict):
-                guard let record = records[crmID], var current = link(crmID) else { return }
+        switch action {
+        case .createRemote(let crmID):
+            guard let record = records[crmID] else { return }
+            let uid = link(crmID)?.remoteUID ?? "crmgate-" + crmID.replacingOccurrences(of: "/", with: "-")
+            let fields = try await fields(of: record)
+            var card = ContactFields.newCard(uid: uid, crmID: crmID, fields: fields, category: target.category)
+            stamp(&card)
+            if let written = try await createIfAbsent(card, named: uid) {
+                keep(SyncLink(crmID: crmID, remoteUID: uid, href: written.href, etag: written.etag,
+                              remoteHash: ContactFields(card: card).hash, crmVersion: Self.version(of: record)))
+                report.count("created-remote")
+                wroteRemote = true
+            } else {
+                // A card is already at its name (a run stopped before it saved): link it as it is, and
+                // compare it with the record in the next pass.
+                let href = client.href(named: uid, in: book)
+                cards[href] = nil
                 try await read([href])
-                guard let fetched = cards[href] else {
-                    current.crmVersion = nil  // gone meanwhile: decide again
-                    return keep(current)
+                guard let found = cards[href] else { return }  // gone again meanwhile: the next run creates it
+                guard found.card.crmID == crmID else {
+                    return fail(action, BridgeError("\(href) holds a card of \(found.card.crmID ?? "no record"), not of \(crmID)"))
                 }
-                let fields = try await fields(of: record)
-                let old = ContactFields(card: fetched.card)
-                if conflict { logLoser("address book", old, against: fields, crmID: crmID) }
-                var card = fetched.card
-                fields.patch(into: &card, over: old, crmID: crmID, category: target.category)
-                current.crmVersion = Self.version(of: record)
-                current.remoteHash = ContactFields(card: card).hash
-                if card != fetched.card {
-                    stamp(&card)
-                    // If-Match on the ETag the plan was made with: a card changed since then is read again.
-                    wroteRemote = true
-                    current.etag = try await client.update(card, at: href, etag: etag)
-                    report.count("updated-remote")
-                } else {
-                    current.etag = fetched.etag
-                }
-                if conflict { report.count("conflicts") }
-                keep(current)
-            case .deleteRemote(let crmID, let href, let etag):
-                wroteRemote = true
-                try await client.delete(href, etag: etag)
-                drop(crmID)
-                report.count("deleted-remote")
-            case .createCRM(let href):
-                guard let fetched = cards[href] else { return }
-                let fields = ContactFields(card: fetched.card)
-                var draft = RecordDraft(owner: target.user.id, fields: fields.recordFields, idempotencyKey: "carddav:\(scope.user):\(href)")
-                try await setOrganization(fields, on: &draft, record: nil)
-                let record = try await connector.createRecord(in: target.module.key, draft)
-                let crmID = record.ref.description
-                // The card learns its record's id, so it is found again if the state is lost.
-                var card = fetched.card
-                fields.patch(into: &card, over: fields, crmID: crmID, category: target.category)
-                stamp(&card)
-                var linked = SyncLink(crmID: crmID, remoteUID: card.uid, href: href, etag: fetched.etag, remoteHash: fields.hash,
-                                      crmVersion: Self.version(of: record))
-                keep(linked)
-                report.count("created-crm")
-                wroteRemote = true
-                linked.etag = try await client.update(card, at: href, etag: fetched.etag)
-                keep(linked)
-            case .updateCRM(let crmID, let href, let conflict):
-                guard let fetched = cards[href], let ref = RecordRef(crmID), var current = link(crmID) else { return }
-                var known = records[crmID]
-                if known == nil { known = try await connector.record(ref) }
-                guard let record = known else { return }
-                let fields = ContactFields(card: fetched.card)
-                let before = try await self.fields(of: record)
-                if conflict { logLoser("CRM", before, against: fields, crmID: crmID) }
-                var draft = RecordDraft(fields: Self.difference(fields.recordFields, from: before.recordFields))
-                if fields.organization != before.organization { try await setOrganization(fields, on: &draft, record: record) }
-                let updated = draft.fields.isEmpty ? record : try await connector.updateRecord(ref, draft)
-                records[crmID] = updated
-                current.crmVersion = Self.version(of: updated)
-                current.etag = fetched.etag
-                current.remoteHash = fields.hash
-                keep(current)
-                report.count("updated-crm")
-                if conflict { report.count("conflicts") }
-            case .deleteCRM(let crmID):
-                if let ref = RecordRef(crmID) { try await connector.deleteRecord(ref) }
-                drop(crmID)
-                report.count("deleted-crm")
-            case .forgetRemote(let crmID):
-                guard var current = link(crmID) else { return }
-                current.href = nil
-                current.etag = nil
-                current.remoteHash = nil
-                keep(current)
-                report.count("deleted-by-user")
-            case .relink(let crmID, let item):
-                // Found again by the id it carries (state lost or a run cut short): compare both sides next pass.
-                keep(SyncLink(crmID: crmID, remoteUID: item.uid, href: item.href, etag: item.etag, remoteHash: item.contentHash, crmVersion: nil))
+                keep(SyncLink(crmID: crmID, remoteUID: uid, href: href, etag: found.etag, remoteHash: ContactFields(card: found.card).hash))
                 report.count("relinked")
-            case .refreshETag(let crmID, let etag):
-                guard var current = link(crmID) else { return }
-                current.etag = etag
-                keep(current)
             }
+        case .updateRemote(let crmID, let href, let etag, let conflict):
+            guard let record = records[crmID], var current = link(crmID) else { return }
+            try await read([href])
+            guard let fetched = cards[href] else {
+                current.crmVersion = nil  // gone meanwhile: decide again
+                return keep(current)
+            }
+            let fields = try await fields(of: record)
+            let old = ContactFields(card: fetched.card)
+            if conflict { logLoser("address book", old, against: fields, crmID: crmID) }
+            var card = fetched.card
+            fields.patch(into: &card, over: old, crmID: crmID, category: target.category)
+            current.crmVersion = Self.version(of: record)
+            current.remoteHash = ContactFields(card: card).hash
+            if card != fetched.card {
+                stamp(&card)
+                // If-Match on the ETag the plan was made with: a card changed since then is read again.
+                wroteRemote = true
+                current.etag = try await client.update(card, at: href, etag: etag)
+                report.count("updated-remote")
+            } else {
+                current.etag = fetched.etag
+            }
+            if conflict { report.count("conflicts") }
+            keep(current)
+        case .deleteRemote(let crmID, let href, let etag):
+            wroteRemote = true
+            try await client.delete(href, etag: etag)
+            drop(crmID)
+            report.count("deleted-remote")
+        case .createCRM(let href):
+            guard let fetched = cards[href] else { return }
+            let fields = ContactFields(card: fetched.card)
+            var draft = RecordDraft(owner: target.user.id, fields: fields.recordFields, idempotencyKey: "carddav:\(scope.user):\(href)")
+            try await setOrganization(fields, on: &draft, record: nil)
+            let record = try await connector.createRecord(in: target.module.key, draft)
+            let crmID = record.ref.description
+            // The card learns its record's id, so it is found again if the state is lost.
+            var card = fetched.card
+            fields.patch(into: &card, over: fields, crmID: crmID, category: target.category)
+            stamp(&card)
+            var linked = SyncLink(crmID: crmID, remoteUID: card.uid, href: href, etag: fetched.etag, remoteHash: fields.hash,
+                                  crmVersion: Self.version(of: record))
+            keep(linked)
+            report.count("created-crm")
+            wroteRemote = true
+            linked.etag = try await client.update(card, at: href, etag: fetched.etag)
+            keep(linked)
+        case .updateCRM(let crmID, let href, let conflict):
+            guard let fetched = cards[href], let ref = RecordRef(crmID), var current = link(crmID) else { return }
+            var known = records[crmID]
+            if known == nil { known = try await connector.record(ref) }
+            guard let record = known else { return }
+            let fields = ContactFields(card: fetched.card)
+            let before = try await self.fields(of: record)
+            if conflict { logLoser("CRM", before, against: fields, crmID: crmID) }
+            var draft = RecordDraft(fields: Self.difference(fields.recordFields, from: before.recordFields))
+            if fields.organization != before.organization { try await setOrganization(fields, on: &draft, record: record) }
+            let updated = draft.fields.isEmpty ? record : try await connector.updateRecord(ref, draft)
+            records[crmID] = updated
+            current.crmVersion = Self.version(of: updated)
+            current.etag = fetched.etag
+            current.remoteHash = fields.hash
+            keep(current)
+            report.count("updated-crm")
+            if conflict { report.count("conflicts") }
+        case .deleteCRM(let crmID):
+            if let ref = RecordRef(crmID) { try await connector.deleteRecord(ref) }
+            drop(crmID)
+            report.count("deleted-crm")
+        case .forgetRemote(let crmID):
+            guard var current = link(crmID) else { return }
+            current.href = nil
+            current.etag = nil
+            current.remoteHash = nil
+            keep(current)
+            report.count("deleted-by-user")
+        case .relink(let crmID, let item):
+            // Found again by the id it carries (state lost or a run cut short): compare both sides next pass.
+            keep(SyncLink(crmID: crmID, remoteUID: item.uid, href: item.href, etag: item.etag, remoteHash: item.contentHash, crmVersion: nil))
+            report.count("relinked")
+        case .refreshETag(let crmID, let etag):
+            guard var current = link(crmID) else { return }
+            current.etag = etag
+            keep(current)
+        }
     }
 
     /// An item one side refuses (a card the server will not take, a record the CRM finds

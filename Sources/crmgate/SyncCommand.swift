@@ -57,7 +57,8 @@ struct SyncCommand: AsyncParsableCommand {
         var counts = report.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if report.heldBack > 0 { counts.append("held back \(report.heldBack) deletions (a side looked empty)") }
         if report.retried > 0 { counts.append("read again \(report.retried)") }
-        var lines = [head + (counts.isEmpty ? "in step" : (dryRun ? "would do: " : "") + counts.joined(separator: ", "))]
+        let traffic = " (\(report.queued) queued CRM changes, \(report.requests) DAV requests)"
+        var lines = [head + (counts.isEmpty ? "in step" : (dryRun ? "would do: " : "") + counts.joined(separator: ", ")) + traffic]
         lines += report.actions.map { "    " + $0 }
         lines += report.failures.map { "    failed: " + $0 }
         return lines.joined(separator: "\n")

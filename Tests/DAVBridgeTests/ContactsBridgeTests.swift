@@ -246,4 +246,25 @@ struct ContactsBridgeTests {
         #expect(dry.flatMap { $0.report?.actions ?? [] } == ["create card for \(peter.ref)"])
         #expect(try await f.cards().count == 1)
     }
+
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func aFirstSyncLeavesCardsAlreadyInTheBookOutOfTheCRM(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind)
+        let client = try f.client
+        let book = try await client.createAddressBook(named: "Embedded CRM", in: try await client.addressBookHome()).url
+        func tagged(_ uid: String, _ last: String) -> VCard {
+            var card = VCard(version: .v3)
+            card.setText("UID", uid)
+            card.properties += [ContentLine(name: "N", value: "\(last);Ann;;;"), ContentLine(name: "FN", value: "Ann \(last)"),
+                                ContentLine(name: "CATEGORIES", value: "Embedded CRM")]
+            return card
+        }
+        _ = try await client.create(tagged("old-1", "Before"), named: "old-1", in: book)
+        _ = try await f.contact("Peter", "Gibbons")
+        try await f.expectSync(["created-remote": 1], "as Riva: nothing goes from the address book to the CRM in a first sync")
+        _ = try await client.create(tagged("new-1", "After"), named: "new-1", in: book)
+        try await f.expectSync(["created-crm": 1])
+        let names = try await f.crm.activeRecords(in: .contacts, visibleTo: f.alice.id).compactMap { $0.fields["lastName"]?.text }
+        #expect(Set(names) == ["Gibbons", "After"])
+    }
 }

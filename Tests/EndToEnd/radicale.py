@@ -22,8 +22,9 @@ def installed():
 class Radicale:
     """`with Radicale(root) as r:` runs Radicale until the block ends."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, users=None):
         self.root = root
+        self.users = users or USERS
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.proc = None
@@ -31,7 +32,7 @@ class Radicale:
     def __enter__(self):
         self.root.mkdir(parents=True, exist_ok=True)
         users = self.root / "users"
-        users.write_text("".join(f"{user}:{password}\n" for user, password in USERS.items()))
+        users.write_text("".join(f"{user}:{password}\n" for user, password in self.users.items()))
         config = self.root / "config"
         config.write_text(f"""[server]
 hosts = 127.0.0.1:{self.port}
@@ -65,7 +66,7 @@ level = warning
     def dav_config(self):
         """The gateway's [dav] section: the server by template, each account's password in its own file."""
         lines = ["[dav]", f'url = "{self.url}"', 'username = "{user}"']
-        for user, password in USERS.items():
+        for user, password in self.users.items():
             password_file = self.root / f"{user}.password"
             password_file.write_text(password + "\n")
             lines += ["[[dav.account]]", f'user = "{user}"', f'password_file = "{password_file}"']
@@ -74,7 +75,7 @@ level = warning
     # ------------------------------------------------------------ reading as a client
 
     def request(self, method, path, user="alice@example.com", body=None, headers=None):
-        token = base64.b64encode(f"{user}:{USERS[user]}".encode()).decode()
+        token = base64.b64encode(f"{user}:{self.users[user]}".encode()).decode()
         request = urllib.request.Request(self.url.rstrip("/") + path, data=body, method=method,
                                          headers={"Authorization": "Basic " + token, **(headers or {})})
         with urllib.request.urlopen(request, timeout=30) as response:
