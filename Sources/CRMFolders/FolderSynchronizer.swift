@@ -67,28 +67,52 @@ struct FolderSynchronizer: Sendable {
     }
 
     /// Creates, renames and removes managed folders so that they match the plan, and returns
-    /// them by role. Folders are matched by role, so a renamed record's Assign To folder
-    /// keeps its messages.
+    /// them by role. The folder tree is one more remote side of the sync engine: folders are
+    /// linked by role (so a renamed record's Assign To folder keeps its messages), their
+    /// name and whether they take messages are the version, and the planner decides.
     private func reconcileFolders(_ plan: [PlannedFolder], account: UserID,
                                   report: inout FolderSyncReport) async throws -> [String: ManagedMailbox] {
-        let planned = Set(plan.map(\.role.key))
         var byRole = try await rolesOfManagedMailboxes(account)
-        // Remove folders no longer planned, deepest first (a closed record's Assign To folder).
-        let stale = byRole.values.filter { !planned.contains($0.role) }.sorted { $0.mailbox.name.count > $1.mailbox.name.count }
-        for folder in stale {
+        func version(_ name: String, _ acceptsMessages: Bool) -> String { (acceptsMessages ? "drop:" : "show:") + name }
+        let links = byRole.values.map { folder in
+            SyncLink(crmID: folder.role, href: folder.mailbox.name, etag: version(folder.mailbox.name, folder.acceptsMessages),
+                     crmVersion: version(folder.mailbox.name, folder.acceptsMessages))
+        }
+        let shown = byRole.values.map { RemoteItem(href: $0.mailbox.name, etag: version($0.mailbox.name, $0.acceptsMessages), crmID: $0.role) }
+        let items = plan.map { CRMItem(crmID: $0.role.key, version: version($0.name, $0.role.acceptsMessages)) }
+        let actions = SyncPlanner(rules: Self.displayRules).plan(links: links, crm: .full(items), remote: .full(shown)).actions
+
+        // Folders no longer planned go first, deepest first (a closed record's Assign To folder).
+        let stale = actions.compactMap { action -> ManagedMailbox? in
+            if case .deleteRemote(let role, _, _) = action { byRole[role] } else { nil }
+        }
+        for folder in stale.sorted(by: { $0.mailbox.name.count > $1.mailbox.name.count }) {
             try await store.removeManagedMailbox(folder.mailbox.id)
             report.foldersRemoved += 1
         }
         if !stale.isEmpty { byRole = try await rolesOfManagedMailboxes(account) }
+        var update = Set<String>()
+        var create = Set<String>()
+        for action in actions {
+            switch action {
+            case .updateRemote(let role, _, _, _): update.insert(role)
+            case .createRemote(let role): create.insert(role)
+            default: break
+            }
+        }
+        // In the plan's order, parents before children: a renamed parent moves its children along.
         var missing: [ManagedFolder] = []
-        for folder in plan {
+        for folder in plan where update.contains(folder.role.key) || create.contains(folder.role.key) {
             let managed = ManagedFolder(name: folder.name, role: folder.role.key, acceptsMessages: folder.role.acceptsMessages,
                                         recordKey: folder.role.recordKey)
-            let existing = byRole[folder.role.key]
-            guard let existing, existing.mailbox.name != folder.name else {
-                if existing?.acceptsMessages == folder.role.acceptsMessages { continue }
-                if existing == nil { report.foldersCreated += 1 }
+            guard let existing = byRole[folder.role.key] else {
                 missing.append(managed)
+                report.foldersCreated += 1
+                continue
+            }
+            guard existing.mailbox.name != folder.name else {
+                // Renamed along with its parent already, or only whether it takes messages changed.
+                if existing.acceptsMessages != folder.role.acceptsMessages { missing.append(managed) }
                 continue
             }
             do {
