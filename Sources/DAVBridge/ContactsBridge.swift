@@ -83,16 +83,17 @@ public final class ContactsBridge: Service {
         return .seconds(max(1, shortest))
     }
 
-    /// One round: queue the CRM's new changes for the scopes they concern, then run those
-    /// scopes and every scope whose interval has passed (all of them with `dryRun` or when
-    /// `only` names a user, as `crmgate sync` does).
+    /// One round: queue the CRM's new changes for the scopes they concern (every account's:
+    /// the feed's cursor moves for all of them), then run those scopes and every scope whose
+    /// interval has passed — or, as `crmgate sync` asks, all scopes of `only` (one account)
+    /// or of everyone (`dryRun`).
     public func round(only user: String?, dryRun: Bool, progress: (@Sendable (SyncScope, Int, Int) -> Void)? = nil) async -> [ScopeOutcome] {
         let configuration = self.configuration
         guard configuration.dav != nil else { return [] }
         let targets: [SyncScope: ScopeSettings]
         var due = Set<SyncScope>()
         do {
-            targets = try await self.targets(configuration, only: user)
+            targets = try await self.targets(configuration)
             // Queueing changes writes to neither side, so a dry run does it too (and sees them).
             let feed = CRMChangeFeed(consumer: Self.feedConsumer, connector: connector, store: state)
             for module in Self.modules {
@@ -101,15 +102,18 @@ public final class ContactsBridge: Service {
                     Recorder(label: "crmgate_sync_scopes_touched", dimensions: [("module", module.rawValue)]).record(touched.count)
                     logger.debug("CRM changes queued", metadata: ["module": "\(module)", "scopes": "\(touched.count)"])
                 }
-                due.formUnion(touched.filter { targets[$0] != nil })
+                due.formUnion(touched)
             }
         } catch {
             logger.warning("cannot read the CRM for the contacts bridge; trying again later", metadata: ["error": "\(error)"])
             return []
         }
         let now = ContinuousClock.now
-        let scheduled = nextDue.withLock { next in Set(targets.keys.filter { user != nil || dryRun || (next[$0] ?? now) <= now }) }
-        due.formUnion(scheduled)
+        if let user {
+            due = Set(targets.keys.filter { $0.user == user.lowercased() })
+        } else {
+            due.formUnion(nextDue.withLock { next in targets.keys.filter { dryRun || (next[$0] ?? now) <= now } })
+        }
         var outcomes: [ScopeOutcome] = []
         for scope in due.sorted(by: { ($0.user, $0.module) < ($1.user, $1.module) }) {
             guard let settings = targets[scope] else { continue }
@@ -149,9 +153,8 @@ public final class ContactsBridge: Service {
 
     /// Every (account, policy, module) that syncs: the account follows a policy with the
     /// module on and is a CRM user.
-    func targets(_ configuration: GatewayConfiguration, only: String?) async throws -> [SyncScope: ScopeSettings] {
-        let emails: [String]
-        if let only { emails = [only] } else { emails = try await accounts() }
+    func targets(_ configuration: GatewayConfiguration) async throws -> [SyncScope: ScopeSettings] {
+        let emails = try await accounts()
         let modules = Dictionary(try await connector.modules().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var targets: [SyncScope: ScopeSettings] = [:]
         for email in emails {

@@ -71,6 +71,9 @@ final class ContactsSyncRun {
     /// Where `CRMGATE_CRASH_AT=sync-mid-run` stops a run: some writes made, no link saved.
     static let crashAfter = 5
 
+    /// New cards written at once: the server works on one while the next is on its way.
+    static let writesInFlight = 4
+
     /// How many writes go between two intermediate saves of the links.
     static let saveEvery = 200
     /// The marker in `crmCursor` of a scope whose first sync is done: later runs read the
@@ -166,14 +169,15 @@ final class ContactsSyncRun {
             logger.warning("deletions held back: one side suddenly lost most of its items; the next run lists both sides in full",
                            metadata: ["user": "\(scope.user)", "module": "\(scope.module)", "held": "\(plan.heldBack.count)"])
         }
-        if dryRun {
-            for action in plan.actions { describe(action) }
-            return false
+        for action in plan.actions {
+            guard let (line, count) = describe(action) else { continue }
+            report.actions.append(line)
+            if dryRun { report.count(count) }
         }
+        if dryRun { return false }
 
         var done = 0
-        for action in plan.actions {
-            try await execute(action)
+        func stepDone() async throws {
             done += 1
             if done == Self.crashAfter { CrashPoint.syncMidRun.reach() }
             if firstSync { progress?(done, plan.actions.count) }
@@ -184,6 +188,17 @@ final class ContactsSyncRun {
                 changed.removeAll()
                 removed.removeAll()
             }
+        }
+        // New cards first, several in flight (they are independent of each other and of the rest).
+        let creates = plan.actions.compactMap { action -> String? in if case .createRemote(let id) = action { id } else { nil } }
+        for start in stride(from: 0, to: creates.count, by: Self.writesInFlight) {
+            try await createRemote(Array(creates[start..<min(start + Self.writesInFlight, creates.count)]))
+            for _ in start..<min(start + Self.writesInFlight, creates.count) { try await stepDone() }
+        }
+        for action in plan.actions {
+            if case .createRemote = action { continue }
+            try await execute(action)
+            try await stepDone()
         }
         // A guard that held deletions back forces a full listing next time.
         var token = plan.heldBack.isEmpty ? remoteToken : nil
@@ -341,29 +356,7 @@ final class ContactsSyncRun {
     private func perform(_ action: SyncAction) async throws {
         switch action {
         case .createRemote(let crmID):
-            guard let record = records[crmID] else { return }
-            let uid = link(crmID)?.remoteUID ?? "crmgate-" + crmID.replacingOccurrences(of: "/", with: "-")
-            let fields = try await fields(of: record)
-            var card = ContactFields.newCard(uid: uid, crmID: crmID, fields: fields, category: target.category)
-            stamp(&card)
-            if let written = try await createIfAbsent(card, named: uid) {
-                keep(SyncLink(crmID: crmID, remoteUID: uid, href: written.href, etag: written.etag,
-                              remoteHash: ContactFields(card: card).hash, crmVersion: Self.version(of: record)))
-                report.count("created-remote")
-                wroteRemote = true
-            } else {
-                // A card is already at its name (a run stopped before it saved): link it as it is, and
-                // compare it with the record in the next pass.
-                let href = client.href(named: uid, in: book)
-                cards[href] = nil
-                try await read([href])
-                guard let found = cards[href] else { return }  // gone again meanwhile: the next run creates it
-                guard found.card.crmID == crmID else {
-                    return fail(action, BridgeError("\(href) holds a card of \(found.card.crmID ?? "no record"), not of \(crmID)"))
-                }
-                keep(SyncLink(crmID: crmID, remoteUID: uid, href: href, etag: found.etag, remoteHash: ContactFields(card: found.card).hash))
-                report.count("relinked")
-            }
+            try await createRemote([crmID])
         case .updateRemote(let crmID, let href, let etag, let conflict):
             guard let record = records[crmID], var current = link(crmID) else { return }
             try await read([href])
@@ -462,13 +455,65 @@ final class ContactsSyncRun {
                                                   "error": "\(error)"])
     }
 
+    /// New cards for records, `writesInFlight` at a time: prepared in order, written
+    /// concurrently (If-None-Match at their stable names), their links kept in order.
+    private func createRemote(_ crmIDs: [String]) async throws {
+        var prepared: [(crmID: String, uid: String, card: VCard, version: String)] = []
+        for crmID in crmIDs {
+            guard let record = records[crmID] else { continue }
+            let uid = link(crmID)?.remoteUID ?? "crmgate-" + crmID.replacingOccurrences(of: "/", with: "-")
+            var card = ContactFields.newCard(uid: uid, crmID: crmID, fields: try await fields(of: record), category: target.category)
+            stamp(&card)
+            prepared.append((crmID, uid, card, Self.version(of: record)))
+        }
+        let client = self.client
+        let book = self.book
+        let results = await withTaskGroup(of: (Int, Result<(href: String, etag: String?)?, DAVError>).self) { group in
+            for (index, item) in prepared.enumerated() {
+                group.addTask { (index, await Self.createIfAbsent(item.card, named: item.uid, in: book, client: client)) }
+            }
+            var results = [Result<(href: String, etag: String?)?, DAVError>?](repeating: nil, count: prepared.count)
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+        for (item, result) in zip(prepared, results) {
+            switch result {
+            case .success(let written?):
+                keep(SyncLink(crmID: item.crmID, remoteUID: item.uid, href: written.href, etag: written.etag,
+                              remoteHash: ContactFields(card: item.card).hash, crmVersion: item.version))
+                report.count("created-remote")
+                wroteRemote = true
+            case .success(nil):
+                // A card is already at its name (a run stopped before it saved): link it as it is, and
+                // compare it with the record in the next pass.
+                let href = client.href(named: item.uid, in: book)
+                cards[href] = nil
+                try await read([href])
+                guard let found = cards[href] else { continue }  // gone again meanwhile: the next run creates it
+                guard found.card.crmID == item.crmID else {
+                    fail(.createRemote(crmID: item.crmID),
+                         BridgeError("\(href) holds a card of \(found.card.crmID ?? "no record"), not of \(item.crmID)"))
+                    continue
+                }
+                keep(SyncLink(crmID: item.crmID, remoteUID: item.uid, href: href, etag: found.etag,
+                              remoteHash: ContactFields(card: found.card).hash))
+                report.count("relinked")
+            case .failure(let error):
+                guard case .status = error else { throw error }
+                fail(.createRemote(crmID: item.crmID), error)
+            case nil:
+                continue
+            }
+        }
+    }
+
     /// Creates the card, or nil when one is already at its name (412).
-    private func createIfAbsent(_ card: VCard, named name: String) async throws(DAVError) -> (href: String, etag: String?)? {
+    private static func createIfAbsent(_ card: VCard, named name: String, in book: URL,
+                                       client: CardDAVClient) async -> Result<(href: String, etag: String?)?, DAVError> {
         do {
-            return try await client.create(card, named: name, in: book)
+            return .success(try await client.create(card, named: name, in: book))
         } catch {
-            guard error.isPreconditionFailed else { throw error }
-            return nil
+            return error.isPreconditionFailed ? .success(nil) : .failure(error)
         }
     }
 
@@ -543,22 +588,22 @@ final class ContactsSyncRun {
         ])
     }
 
-    private func describe(_ action: SyncAction) {
-        let line: String
+    /// What an action does, in a line for `crmgate sync`, and the count it adds to; nil for
+    /// bookkeeping (a refreshed ETag).
+    private func describe(_ action: SyncAction) -> (line: String, count: String)? {
         switch action {
-        case .createRemote(let crmID): line = "create card for \(crmID)"; report.count("created-remote")
+        case .createRemote(let crmID): ("create card for \(crmID)", "created-remote")
         case .updateRemote(let crmID, let href, _, let conflict):
-            line = "update card \(href) from \(crmID)" + (conflict ? " (conflict: CRM wins)" : ""); report.count("updated-remote")
-        case .deleteRemote(let crmID, let href, _): line = "delete card \(href) (\(crmID) left the scope)"; report.count("deleted-remote")
-        case .createCRM(let href): line = "create \(target.module.singular.lowercased()) from card \(href)"; report.count("created-crm")
+            ("update card \(href) from \(crmID)" + (conflict ? " (conflict: CRM wins)" : ""), "updated-remote")
+        case .deleteRemote(let crmID, let href, _): ("delete card \(href) (\(crmID) left the scope)", "deleted-remote")
+        case .createCRM(let href): ("create \(target.module.singular.lowercased()) from card \(href)", "created-crm")
         case .updateCRM(let crmID, let href, let conflict):
-            line = "update \(crmID) from card \(href)" + (conflict ? " (conflict: address book wins)" : ""); report.count("updated-crm")
-        case .deleteCRM(let crmID): line = "delete \(crmID) (its card was deleted)"; report.count("deleted-crm")
-        case .forgetRemote(let crmID): line = "forget the deleted card of \(crmID) (the record stays)"; report.count("deleted-by-user")
-        case .relink(let crmID, let item): line = "link card \(item.href) to \(crmID) again"; report.count("relinked")
-        case .refreshETag: return
+            ("update \(crmID) from card \(href)" + (conflict ? " (conflict: address book wins)" : ""), "updated-crm")
+        case .deleteCRM(let crmID): ("delete \(crmID) (its card was deleted)", "deleted-crm")
+        case .forgetRemote(let crmID): ("forget the deleted card of \(crmID) (the record stays)", "deleted-by-user")
+        case .relink(let crmID, let item): ("link card \(item.href) to \(crmID) again", "relinked")
+        case .refreshETag: nil
         }
-        report.actions.append(line)
     }
 }
 

@@ -50,6 +50,9 @@ struct SyncCommand: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
+    /// Items listed per scope; a first sync of thousands says how many more there were.
+    static let itemsShown = 50
+
     static func describe(_ outcome: ContactsBridge.ScopeOutcome, dryRun: Bool) -> String {
         let head = "\(outcome.scope.user) \(outcome.scope.module) (policy \(outcome.scope.policy)): "
         if let error = outcome.error { return head + "failed: " + error }
@@ -59,7 +62,8 @@ struct SyncCommand: AsyncParsableCommand {
         if report.retried > 0 { counts.append("read again \(report.retried)") }
         let traffic = " (\(report.queued) queued CRM changes, \(report.requests) DAV requests)"
         var lines = [head + (counts.isEmpty ? "in step" : (dryRun ? "would do: " : "") + counts.joined(separator: ", ")) + traffic]
-        lines += report.actions.map { "    " + $0 }
+        lines += report.actions.prefix(Self.itemsShown).map { "    " + $0 }
+        if report.actions.count > Self.itemsShown { lines.append("    … and \(report.actions.count - Self.itemsShown) more") }
         lines += report.failures.map { "    failed: " + $0 }
         return lines.joined(separator: "\n")
     }

@@ -267,4 +267,17 @@ struct ContactsBridgeTests {
         let names = try await f.crm.activeRecords(in: .contacts, visibleTo: f.alice.id).compactMap { $0.fields["lastName"]?.text }
         #expect(Set(names) == ["Gibbons", "After"])
     }
+
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func syncingOneAccountKeepsTheOthersQueuedChanges(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind, accounts: ["alice@example.com", "user2@example.com"])
+        let user2 = try await f.crm.createUser(name: "User Two", email: "user2@example.com")
+        let theirs = try await f.contact("Samir", "Nagheenanajar", owner: user2)
+        try await f.sync()
+        _ = try await f.crm.updateRecord(theirs.ref, RecordDraft(fields: ["title": .text("Changed")]))
+        let alone = await f.bridge.round(only: "alice@example.com", dryRun: false)
+        #expect(Set(alone.map(\.scope.user)) == ["alice@example.com"])
+        let everyone = try await f.sync()
+        #expect(everyone.counts == ["updated-remote": 1], "user2's change was queued for them, not lost")
+    }
 }
