@@ -119,7 +119,8 @@ public final class ContactsBridge: Service {
             guard let settings = targets[scope] else { continue }
             var scopeProgress: (@Sendable (Int, Int) -> Void)?
             if let progress { scopeProgress = { done, total in progress(scope, done, total) } }
-            let outcome = await run(scope, settings, dryRun: dryRun, progress: scopeProgress)
+            let sharing = targets.filter { $0.key.user == scope.user && $0.value.bookName == settings.bookName }.map(\.key)
+            let outcome = await run(scope, settings, sharing: sharing, dryRun: dryRun, progress: scopeProgress)
             if !dryRun {
                 nextDue.withLock { $0[scope] = ContinuousClock.now + .seconds(settings.interval) }
             }
@@ -212,12 +213,19 @@ public final class ContactsBridge: Service {
         public var error: String?
     }
 
-    private func run(_ scope: SyncScope, _ settings: ScopeSettings, dryRun: Bool,
+    /// Runs one scope; `sharing` are the scopes (this one included) whose cards live in the
+    /// same address book.
+    private func run(_ scope: SyncScope, _ settings: ScopeSettings, sharing: [SyncScope], dryRun: Bool,
                      progress: (@Sendable (Int, Int) -> Void)?) async -> ScopeOutcome {
         let started = DispatchTime.now()
         do {
             let client = try client(for: scope.user)
-            let book = try await addressBook(settings.bookName, of: scope.user, client: client, create: !dryRun)
+            let (book, created) = try await addressBook(settings.bookName, of: scope.user, client: client, create: !dryRun)
+            if created {
+                // A new book holds none of the cards the state links (the user deleted the old
+                // one): those scopes start over and copy the CRM into it again.
+                for other in sharing { try await state.reset(other) }
+            }
             guard let book else {
                 var report = SyncRunReport(scope: scope)
                 report.actions = ["create the address book \"\(settings.bookName)\""]
@@ -282,18 +290,21 @@ public final class ContactsBridge: Service {
     }
 
     /// The account's address book called `name`, found by discovery or created (nil when
-    /// missing and `create` is off).
-    private func addressBook(_ name: String, of email: String, client: CardDAVClient, create: Bool) async throws -> URL? {
+    /// missing and `create` is off), and whether it was created now.
+    private func addressBook(_ name: String, of email: String, client: CardDAVClient,
+                             create: Bool) async throws -> (url: URL?, created: Bool) {
         let key = Self.bookKey(email, name)
-        if let known = books.withLock({ $0[key] }) { return known }
+        if let known = books.withLock({ $0[key] }) { return (known, false) }
         let home = try await client.addressBookHome()
-        var book = try await client.addressBooks(in: home).first { $0.displayName == name }?.url
-        if book == nil, create {
-            book = try await client.createAddressBook(named: name, in: home).url
-            logger.notice("address book created", metadata: ["user": "\(email)", "name": "\(name)"])
+        if let found = try await client.addressBooks(in: home).first(where: { $0.displayName == name })?.url {
+            books.withLock { $0[key] = found }
+            return (found, false)
         }
-        if let book { books.withLock { $0[key] = book } }
-        return book
+        guard create else { return (nil, false) }
+        let made = try await client.createAddressBook(named: name, in: home).url
+        logger.notice("address book created", metadata: ["user": "\(email)", "name": "\(name)"])
+        books.withLock { $0[key] = made }
+        return (made, true)
     }
 
     private static func bookKey(_ email: String, _ name: String) -> String { email.lowercased() + "\u{0}" + name }

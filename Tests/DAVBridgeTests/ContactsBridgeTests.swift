@@ -108,10 +108,15 @@ struct ContactsBridgeTests {
         try await f.expectSync(["created-remote": 1])
         #expect(try await f.card(of: peter.ref).card.title == "Back")
 
-        // Leaving the user's scope in the CRM (reassigned, deleted): the card goes.
+        // Leaving the user's scope in the CRM (reassigned, deleted, a lead converted): the card goes.
+        let lead = try await f.crm.createRecord(in: .leads, RecordDraft(owner: f.alice.id, fields: [
+            "firstName": .text("Joanna"), "lastName": .text("Smith"), "status": .text("Qualified"),
+        ]))
+        try await f.expectSync(["created-remote": 1])
         _ = try await f.crm.updateRecord(samir.ref, RecordDraft(owner: f.bob.id, fields: [:]))
         try await f.crm.deleteRecord(michael.ref)
-        try await f.expectSync(["deleted-remote": 2])
+        _ = try await f.crm.updateRecord(lead.ref, RecordDraft(fields: ["status": .text("Converted")]))
+        try await f.expectSync(["deleted-remote": 3])
         #expect(try await f.cards().compactMap(\.card.crmID) == [peter.ref.description])
 
         // With dav_deletes_crm, a deleted card deletes its record.
@@ -279,5 +284,19 @@ struct ContactsBridgeTests {
         #expect(Set(alone.map(\.scope.user)) == ["alice@example.com"])
         let everyone = try await f.sync()
         #expect(everyone.counts == ["updated-remote": 1], "user2's change was queued for them, not lost")
+    }
+
+    @Test(arguments: BridgeFixture.kinds)
+    func anAddressBookTheUserDeletedIsMadeAgainWithEveryCard(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind)
+        for n in 1...6 { _ = try await f.contact("Person\(n)", "Example") }
+        try await f.sync()
+        let client = try f.client
+        let gone = try await client.transport.send("DELETE", try await f.book())
+        #expect((200..<300).contains(gone.status))
+        _ = await f.bridge.round(only: "alice@example.com", dryRun: false)  // meets the missing book, forgets where it was
+        try await f.expectSync(["created-remote": 6])
+        #expect(try await f.cards().count == 6)
+        try await f.expectSync([:])
     }
 }
