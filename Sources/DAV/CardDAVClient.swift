@@ -28,6 +28,19 @@ public struct FetchedCard: Sendable {
     public var card: VCard
 }
 
+/// A member that is there but cannot be read as a vCard.
+public struct UnreadableCard: Sendable, Hashable {
+    public var href: String
+    public var etag: String
+    public var reason: String
+}
+
+/// What a multiget gave: the cards, and the members that could not be read.
+public struct CardBatch: Sendable {
+    public var cards: [FetchedCard] = []
+    public var unreadable: [UnreadableCard] = []
+}
+
 /// The CardDAV client of the contacts bridge (RFC 6352): discovery, address books, changes
 /// by sync-collection with a full listing as fallback, multiget in batches, and writes that
 /// are always conditional.
@@ -134,24 +147,34 @@ public struct CardDAVClient: Sendable {
         return AddressBookChanges(changed: changed, deleted: [], token: token, isFull: true)
     }
 
-    /// The vCards of `hrefs`, `batchSize` per addressbook-multiget; members gone meanwhile are left out.
+    /// The vCards of `hrefs`, `batchSize` per addressbook-multiget; members gone meanwhile are
+    /// left out, and one that cannot be read is an error naming it.
     public func cards(_ hrefs: [String], in book: URL) async throws(DAVError) -> [FetchedCard] {
-        var cards: [FetchedCard] = []
+        let batch = try await readCards(hrefs, in: book)
+        if let bad = batch.unreadable.first { throw .protocolViolation("\(bad.href): \(bad.reason)") }
+        return batch.cards
+    }
+
+    /// The vCards of `hrefs` as `cards` reads them, with the ones that cannot be read (a vCard
+    /// 2.1 export, a damaged card) set apart with the reason instead of failing the rest.
+    public func readCards(_ hrefs: [String], in book: URL) async throws(DAVError) -> CardBatch {
+        var batch = CardBatch()
         var start = 0
         while start < hrefs.count {
-            let batch = Array(hrefs[start..<min(start + batchSize, hrefs.count)])
-            start += batch.count
-            let answer = try await transport.send("REPORT", book, body: DAVRequestBody.addressbookMultiget(batch), headers: [("Depth", "1")])
+            let slice = Array(hrefs[start..<min(start + batchSize, hrefs.count)])
+            start += slice.count
+            let answer = try await transport.send("REPORT", book, body: DAVRequestBody.addressbookMultiget(slice), headers: [("Depth", "1")])
             for response in try Self.multistatus(answer).responses where !response.isGone {
                 guard let etag = response.etag, let text = response.addressData else { continue }
+                let href = transport.canonical(response.href)
                 do {
-                    cards.append(FetchedCard(href: transport.canonical(response.href), etag: etag, card: try VCard.parse(text)))
+                    batch.cards.append(FetchedCard(href: href, etag: etag, card: try VCard.parse(text)))
                 } catch {
-                    throw .protocolViolation("\(response.href): \(error)")
+                    batch.unreadable.append(UnreadableCard(href: href, etag: etag, reason: "\(error)"))
                 }
             }
         }
-        return cards
+        return batch
     }
 
     // MARK: - Writes, always conditional

@@ -142,15 +142,15 @@ final class ContactsSyncRun {
             var items = listed.map { remoteItem(href: $0.key, etag: $0.value) }
             var deleted = changes.deleted
             for href in dirtyHrefs where listed[href] == nil {
-                if let card = cards[href] { items.append(remoteItem(href: href, etag: card.etag)) } else { deleted.append(href) }
+                if let etag = cards[href]?.etag ?? unreadable[href] { items.append(remoteItem(href: href, etag: etag)) } else { deleted.append(href) }
             }
             items = items.filter(belongsHere)
             remote = changes.isFull ? .full(items) : .changes(items, deleted: deleted)
         } else {
-            for href in dirtyHrefs { cards[href] = nil }  // read afresh: they changed while being written
+            for href in dirtyHrefs { cards[href] = nil; unreadable[href] = nil }  // read afresh: they changed while being written
             try await read(dirtyHrefs)
-            remote = .changes(dirtyHrefs.compactMap { href in cards[href].map { remoteItem(href: href, etag: $0.etag) } }.filter(belongsHere),
-                              deleted: dirtyHrefs.filter { cards[$0] == nil })
+            let present = dirtyHrefs.compactMap { href in (cards[href]?.etag ?? unreadable[href]).map { remoteItem(href: href, etag: $0) } }
+            remote = .changes(present.filter(belongsHere), deleted: dirtyHrefs.filter { cards[$0] == nil && unreadable[$0] == nil })
         }
 
         var plan = SyncPlanner(rules: target.rules).plan(links: links, crm: crm, remote: remote)
@@ -280,10 +280,20 @@ final class ContactsSyncRun {
 
     // MARK: - Reading the address book
 
+    /// Cards that cannot be read (reported once a run; their items are left as they are).
+    private var unreadable: [String: String] = [:]  // href → ETag
+
     private func read(_ hrefs: [String]) async throws {
-        let unread = hrefs.filter { cards[$0] == nil }
+        let unread = hrefs.filter { cards[$0] == nil && unreadable[$0] == nil }
         guard !unread.isEmpty else { return }
-        for card in try await client.cards(unread, in: book) { cards[card.href] = card }
+        let batch = try await client.readCards(unread, in: book)
+        for card in batch.cards { cards[card.href] = card }
+        for bad in batch.unreadable where unreadable.updateValue(bad.etag, forKey: bad.href) == nil {
+            report.count("failed")
+            report.failures.append("\(bad.href): cannot be read (\(bad.reason)); it is left as it is")
+            logger.warning("card cannot be read; left as it is", metadata: ["user": "\(scope.user)", "href": "\(bad.href)",
+                                                                              "reason": "\(bad.reason)"])
+        }
     }
 
     private func remoteItem(href: String, etag: String) -> RemoteItem {
@@ -361,6 +371,7 @@ final class ContactsSyncRun {
             guard let record = records[crmID], var current = link(crmID) else { return }
             try await read([href])
             guard let fetched = cards[href] else {
+                guard unreadable[href] == nil else { return }  // reported; left as it is
                 current.crmVersion = nil  // gone meanwhile: decide again
                 return keep(current)
             }

@@ -90,7 +90,7 @@ final class BridgeFixture: @unchecked Sendable {
         let client = try client
         let book = try await book(name)
         let listing = try await client.changes(in: book, since: nil)
-        return try await client.cards(listing.changed.map(\.href), in: book)
+        return try await client.readCards(listing.changed.map(\.href), in: book).cards
     }
 
     func card(of ref: RecordRef) async throws -> FetchedCard {

@@ -299,4 +299,24 @@ struct ContactsBridgeTests {
         #expect(try await f.cards().count == 6)
         try await f.expectSync([:])
     }
+
+    @Test(arguments: BridgeFixture.kinds)
+    func aCardThatCannotBeReadIsReportedAndTheRestSyncs(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind)
+        let peter = try await f.contact("Peter", "Gibbons")
+        try await f.sync()
+        // An Outlook-style vCard 2.1 export, which the server keeps and crmgate does not read.
+        let legacy = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Waddams;Milton\r\nFN:Milton Waddams\r\nUID:legacy-1\r\n"
+            + "CATEGORIES:Embedded CRM\r\nEND:VCARD\r\n"
+        let book = try await f.book()
+        let put = try await f.client.transport.send("PUT", try f.client.transport.resolve(f.client.href(named: "legacy-1", in: book)),
+                                                   body: Array(legacy.utf8), contentType: "text/vcard", headers: [("If-None-Match", "*")])
+        #expect((200..<300).contains(put.status), "the server keeps a 2.1 card (\(put.status))")
+        _ = try await f.crm.updateRecord(peter.ref, RecordDraft(fields: ["title": .text("Still synced")]))
+        let outcomes = await f.bridge.round(only: "alice@example.com", dryRun: false)
+        let contacts = try #require(outcomes.first { $0.scope.module == "contacts" }?.report)
+        #expect(contacts.counts == ["updated-remote": 1, "failed": 1], "\(contacts.counts)")
+        #expect(contacts.failures.first?.contains("vCard version 2.1 is not supported") == true, "\(contacts.failures)")
+        #expect(try await f.card(of: peter.ref).card.title == "Still synced")
+    }
 }
