@@ -10,11 +10,14 @@ public struct DAVElement: Hashable, Sendable {
     /// The character data directly inside it (CDATA included), untrimmed.
     public var text: String
     public var children: [DAVElement]
+    /// Its attributes by name (`name` of CalDAV's `<comp name="VEVENT"/>`).
+    public var attributes: [String: String]
 
-    public init(name: QualifiedName, text: String = "", children: [DAVElement] = []) {
+    public init(name: QualifiedName, text: String = "", children: [DAVElement] = [], attributes: [String: String] = [:]) {
         self.name = name
         self.text = text
         self.children = children
+        self.attributes = attributes
     }
 
     /// An element name with its namespace: `DAV:` `href`, `urn:ietf:params:xml:ns:carddav` `address-data`.
@@ -115,7 +118,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
             parser.abortParsing()
             return
         }
-        stack.append(DAVElement(name: .init(namespaceURI ?? "", elementName)))
+        stack.append(DAVElement(name: .init(namespaceURI ?? "", elementName), attributes: attributes))
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {

@@ -30,6 +30,35 @@ public enum DAVRequestBody {
         }
     }
 
+    /// REPORT calendar-multiget (RFC 4791 §7.9): the calendar objects and ETags of these members.
+    public static func calendarMultiget(_ hrefs: [String]) -> [UInt8] {
+        document("calendar-multiget", [.dav, .calDAV], root: "cal") {
+            "<d:prop><d:getetag/><cal:calendar-data/></d:prop>" + hrefs.map { "<d:href>\(escape($0))</d:href>" }.joined()
+        }
+    }
+
+    /// REPORT calendar-query (RFC 4791 §7.8): the members with a `component` (VEVENT, VTODO)
+    /// overlapping `start`..`end` (UTC `YYYYMMDDTHHMMSSZ`; nil: unbounded), ETags only.
+    public static func calendarQuery(component: String, start: String?, end: String?) -> [UInt8] {
+        document("calendar-query", [.dav, .calDAV], root: "cal") {
+            var range = ""
+            if start != nil || end != nil {
+                range = "<cal:time-range" + (start.map { " start=\"\(escape($0))\"" } ?? "") + (end.map { " end=\"\(escape($0))\"" } ?? "") + "/>"
+            }
+            return "<d:prop><d:getetag/></d:prop><cal:filter><cal:comp-filter name=\"VCALENDAR\">"
+                + "<cal:comp-filter name=\"\(escape(component))\">\(range)</cal:comp-filter></cal:comp-filter></cal:filter>"
+        }
+    }
+
+    /// MKCALENDAR (RFC 4791 §5.3.1) of a calendar named `displayName` for `components`.
+    public static func makeCalendar(displayName: String, components: [String]) -> [UInt8] {
+        document("mkcalendar", [.dav, .calDAV], root: "cal") {
+            "<d:set><d:prop><d:displayname>\(escape(displayName))</d:displayname><cal:supported-calendar-component-set>"
+                + components.map { "<cal:comp name=\"\(escape($0))\"/>" }.joined()
+                + "</cal:supported-calendar-component-set></d:prop></d:set>"
+        }
+    }
+
     private enum Prefix {
         case dav, cardDAV, calDAV
 

@@ -1,0 +1,223 @@
+import DAVCore
+import Foundation
+
+/// What changed in a collection (address book, calendar) since a sync token, or, when the
+/// server has no sync-collection or refused the token, everything in it (`isFull`).
+public struct CollectionChanges: Sendable {
+    /// Members new or changed (or all of them, `isFull`), with their ETags.
+    public var changed: [(href: String, etag: String)]
+    /// Members deleted since the token (never set for a full listing: what is not listed is gone).
+    public var deleted: [String]
+    /// The token to ask with next time; nil when the server has none.
+    public var token: String?
+    public var isFull: Bool
+}
+
+/// A member that is there but cannot be read (a vCard 2.1 export, a damaged calendar object).
+public struct UnreadableMember: Sendable, Hashable {
+    public var href: String
+    public var etag: String
+    public var reason: String
+}
+
+/// What CardDAV and CalDAV share (RFC 4918, 5689, 6578, 6764, 5397): discovery of a home
+/// collection, its collections, making one, changes by sync-collection with a full listing
+/// as fallback, multiget in batches, and writes that are always conditional.
+struct DAVCollections: Sendable {
+    let transport: DAVTransport
+    var batchSize: Int
+
+    // MARK: Discovery
+
+    /// The account URL's principal (`current-user-principal`, from `/.well-known/<service>`
+    /// when the URL is a server root), then its home set property.
+    func home(wellKnown service: String, homeSet: DAVElement.QualifiedName) async throws(DAVError) -> URL {
+        var start = transport.account.url
+        if start.path.isEmpty || start.path == "/" {
+            let wellKnown = try transport.resolve("/.well-known/\(service)")
+            let answer = try await transport.send("PROPFIND", wellKnown, body: DAVRequestBody.propfind([.dav("current-user-principal")]),
+                                                  headers: [("Depth", "0")])
+            if (300..<400).contains(answer.status), let location = answer.headers.first(name: "Location") {
+                start = try transport.resolve(location)
+            }
+        }
+        let principal = try await hrefProperty(.dav("current-user-principal"), of: start) ?? start
+        guard let home = try await hrefProperty(homeSet, of: principal) else {
+            throw .protocolViolation("\(principal.absoluteString) names no \(homeSet.local); is this a \(service == "carddav" ? "CardDAV" : "CalDAV") server?")
+        }
+        return home
+    }
+
+    private func hrefProperty(_ name: DAVElement.QualifiedName, of url: URL) async throws(DAVError) -> URL? {
+        let answer = try await propfind(url, depth: "0", [name])
+        guard let href = answer.responses.lazy.compactMap({ $0.property(name)?.hrefs.first }).first else { return nil }
+        return try transport.resolve(href)
+    }
+
+    /// The collections of a resource type in `home`, with the properties asked for.
+    func collections(in home: URL, type: DAVElement.QualifiedName,
+                     properties: [DAVElement.QualifiedName]) async throws(DAVError) -> [Multistatus.Response] {
+        let answer = try await propfind(home, depth: "1", [.dav("resourcetype"), .dav("displayname"), .dav("sync-token")] + properties)
+        return answer.responses.filter { $0.resourceTypes.contains(type) }
+    }
+
+    /// Makes a collection named after `displayName` in `home` with `method` (MKCOL, MKCALENDAR).
+    func make(_ method: String, named displayName: String, body: [UInt8], in home: URL) async throws(DAVError) -> URL {
+        let homePath = transport.canonical(home.absoluteString)
+        let url = try transport.resolve(homePath + (homePath.hasSuffix("/") ? "" : "/") + Self.slug(displayName) + "/")
+        let answer = try await transport.send(method, url, body: body)
+        guard answer.status == 201 else {
+            throw .status(answer.status, method: method, url: url.absoluteString, detail: Self.detail(answer))
+        }
+        return url
+    }
+
+    // MARK: Changes (RFC 6578)
+
+    /// The members changed since `token` (nil: all of them). Without sync-collection, or when
+    /// the server refuses the token, a full listing of ETags; never with `DAV:limit`.
+    func changes(in collection: URL, since token: String?) async throws(DAVError) -> CollectionChanges {
+        do {
+            return try await syncCollection(collection, token: token)
+        } catch DAVError.syncTokenRefused {
+            return try await listing(collection)
+        }
+    }
+
+    private func syncCollection(_ collection: URL, token: String?) async throws(DAVError) -> CollectionChanges {
+        let answer = try await transport.send("REPORT", collection, body: DAVRequestBody.syncCollection(token: token, properties: [.dav("getetag")]),
+                                              headers: [("Depth", "0")])
+        // 403 (valid-sync-token), 409, 412 (Xandikos), 415/501 (no REPORT), 500: list instead.
+        if [400, 403, 409, 412, 415, 500, 501].contains(answer.status) { throw .syncTokenRefused(status: answer.status) }
+        let multistatus = try Self.multistatus(answer)
+        var changed: [(String, String)] = []
+        var deleted: [String] = []
+        for response in multistatus.responses where !isCollection(response.href, collection) {
+            if response.isGone {
+                deleted.append(transport.canonical(response.href))
+            } else if let etag = response.etag {
+                changed.append((transport.canonical(response.href), etag))
+            }
+        }
+        return CollectionChanges(changed: changed, deleted: deleted, token: multistatus.syncToken, isFull: token == nil)
+    }
+
+    private func listing(_ collection: URL) async throws(DAVError) -> CollectionChanges {
+        let answer = try await propfind(collection, depth: "1", [.dav("getetag"), .dav("resourcetype"), .dav("sync-token")])
+        var changed: [(String, String)] = []
+        var token: String?
+        for response in answer.responses {
+            if isCollection(response.href, collection) {
+                token = response.property(.dav("sync-token"))?.text
+            } else if let etag = response.etag, !response.resourceTypes.contains(.dav("collection")) {
+                changed.append((transport.canonical(response.href), etag))
+            }
+        }
+        return CollectionChanges(changed: changed, deleted: [], token: token, isFull: true)
+    }
+
+    /// REPORT `body(batch)` for `batchSize` members at a time; each member's href, ETag and
+    /// data as `data` takes it from the answer (members gone meanwhile are left out).
+    func multiget(_ hrefs: [String], in collection: URL, body: ([String]) -> [UInt8],
+                  data: (Multistatus.Response) -> String?) async throws(DAVError) -> [(href: String, etag: String, text: String)] {
+        var found: [(href: String, etag: String, text: String)] = []
+        var start = 0
+        while start < hrefs.count {
+            let slice = Array(hrefs[start..<min(start + batchSize, hrefs.count)])
+            start += slice.count
+            let answer = try await transport.send("REPORT", collection, body: body(slice), headers: [("Depth", "1")])
+            for response in try Self.multistatus(answer).responses where !response.isGone {
+                guard let etag = response.etag, let text = data(response) else { continue }
+                found.append((transport.canonical(response.href), etag, text))
+            }
+        }
+        return found
+    }
+
+    /// A REPORT or PROPFIND answered with members: their canonical hrefs and ETags.
+    func members(_ method: String, _ collection: URL, body: [UInt8], depth: String) async throws(DAVError) -> [(href: String, etag: String)] {
+        let answer = try await transport.send(method, collection, body: body, headers: [("Depth", depth)])
+        return try Self.multistatus(answer).responses.compactMap { response in
+            guard !response.isGone, !isCollection(response.href, collection), let etag = response.etag else { return nil }
+            return (transport.canonical(response.href), etag)
+        }
+    }
+
+    // MARK: Writes, always conditional
+
+    /// Where a member named `name` is created (unless the server chooses another place): the
+    /// same name always gives the same href, so a create repeated after a crash meets the
+    /// first one (412) instead of making a second.
+    func href(named name: String, extension suffix: String, in collection: URL) -> String {
+        let path = transport.canonical(collection.absoluteString)
+        return path + (path.hasSuffix("/") ? "" : "/") + Self.slug(name) + "." + suffix
+    }
+
+    /// PUT only if nothing is at `href` (If-None-Match: *); where it is (`Location`) and its ETag when given.
+    func create(_ body: [UInt8], contentType: String, at href: String) async throws(DAVError) -> (href: String, etag: String?) {
+        let answer = try await put(body, contentType: contentType, at: try transport.resolve(href), condition: ("If-None-Match", "*"))
+        return (answer.headers.first(name: "Location").map(transport.canonical) ?? href, answer.etag)
+    }
+
+    /// PUT if the member still has `etag` (If-Match); its new ETag when given.
+    func update(_ body: [UInt8], contentType: String, at href: String, etag: String) async throws(DAVError) -> String? {
+        try await put(body, contentType: contentType, at: try transport.resolve(href), condition: ("If-Match", etag)).etag
+    }
+
+    /// DELETE if the member still has `etag`; one already gone is no error.
+    func delete(_ href: String, etag: String) async throws(DAVError) {
+        let url = try transport.resolve(href)
+        let answer = try await transport.send("DELETE", url, headers: [("If-Match", etag)])
+        switch answer.status {
+        case 200..<300, 404: return
+        case 412: throw .preconditionFailed(url: url.absoluteString)
+        default: throw .status(answer.status, method: "DELETE", url: url.absoluteString, detail: Self.detail(answer))
+        }
+    }
+
+    private func put(_ body: [UInt8], contentType: String, at url: URL, condition: (String, String)) async throws(DAVError) -> DAVResponse {
+        let answer = try await transport.send("PUT", url, body: body, contentType: contentType, headers: [condition])
+        switch answer.status {
+        case 200..<300: return answer
+        case 412: throw .preconditionFailed(url: url.absoluteString)
+        default: throw .status(answer.status, method: "PUT", url: url.absoluteString, detail: Self.detail(answer))
+        }
+    }
+
+    // MARK: Helpers
+
+    func propfind(_ url: URL, depth: String, _ properties: [DAVElement.QualifiedName]) async throws(DAVError) -> Multistatus {
+        let answer = try await transport.send("PROPFIND", url, body: DAVRequestBody.propfind(properties), headers: [("Depth", depth)])
+        return try Self.multistatus(answer)
+    }
+
+    static func multistatus(_ answer: DAVResponse) throws(DAVError) -> Multistatus {
+        guard answer.status == 207 else {
+            throw .status(answer.status, method: "PROPFIND/REPORT", url: answer.url.absoluteString, detail: detail(answer))
+        }
+        do {
+            return try Multistatus.parse(answer.body)
+        } catch {
+            throw .protocolViolation("\(answer.url.absoluteString): \(error)")
+        }
+    }
+
+    /// The start of an error body, for the log.
+    static func detail(_ answer: DAVResponse) -> String {
+        String(decoding: answer.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func isCollection(_ href: String, _ collection: URL) -> Bool {
+        func trimmed(_ path: String) -> String { path.hasSuffix("/") ? String(path.dropLast()) : path }
+        return trimmed(transport.canonical(href)) == trimmed(transport.canonical(collection.absoluteString))
+    }
+
+    /// A name safe in a URL path: letters, digits, `-` and `_`; anything else becomes `-`.
+    static func slug(_ name: String) -> String {
+        let mapped = name.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_") ? Character(scalar) : "-"
+        }
+        let slug = String(mapped)
+        return slug.isEmpty ? "item" : slug
+    }
+}
