@@ -97,6 +97,9 @@ extension ModuleDefinition {
             FieldDefinition("priority", "Priority", .choice(["Low", "Normal", "High"])),
             FieldDefinition("related", "Related to", .reference(nil)),
             FieldDefinition("description", "Description", .longText),
+            FieldDefinition("completedAt", "Completed", .dateTime),
+            FieldDefinition("private", "Private", .bool),
+            FieldDefinition("reminderMinutes", "Reminder (minutes before due)", .number),
         ], closedRule: ClosedRule(builtIn: "status", "Completed"))
 
     public static let events = ModuleDefinition(
@@ -110,6 +113,10 @@ extension ModuleDefinition {
             FieldDefinition("location", "Location", .text),
             FieldDefinition("related", "Related to", .reference(nil)),
             FieldDefinition("description", "Description", .longText),
+            FieldDefinition("attendees", "Attendees (email addresses)", .textList),
+            FieldDefinition("recurrence", "Repeats (RRULE)", .text),
+            FieldDefinition("private", "Private", .bool),
+            FieldDefinition("reminderMinutes", "Reminder (minutes before)", .number),
         ])
 
     /// Every built-in module except users and archived emails, which have their own types.

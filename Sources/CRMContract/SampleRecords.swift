@@ -45,10 +45,12 @@ struct SampleRecords {
         switch field.type {
         case .text, .longText:
             if field.key == module.nameField || field.key == "lastName" { return .text(name) }
+            if field.key == "recurrence" { return .text("FREQ=WEEKLY;COUNT=3") }
             return .text("\(field.label) of \(name)")
         case .textList:
             if field.key == "emails" { return .list(["\(slug(name))@\(tag).contract.example"]) }
             if field.key == "domains" { return .list(["\(slug(name)).\(tag).contract.example"]) }
+            if field.key == "attendees" { return .list(["guest-\(slug(name))@\(tag).contract.example"]) }
             return .list(["first \(tag)", "second \(tag)"])
         case .email: return .text("\(slug(name))@\(tag).contract.example")
         case .url: return .text("https://\(tag).contract.example/\(slug(name))")

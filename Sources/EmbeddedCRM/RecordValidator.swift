@@ -18,6 +18,7 @@ struct RecordValidator {
             }
             if let value = draft.fields[key] ?? nil {
                 fields[key] = try check(value, against: definition, db)
+                try checkCalendarValue(value, of: definition)
             } else {
                 fields[key] = nil
             }
@@ -26,6 +27,44 @@ struct RecordValidator {
             throw CRMError(.permanent, "\(definition.label) is required for every \(module.singular.lowercased()); give it a value", field: definition.key)
         }
         return fields
+    }
+
+    /// What a calendar needs of the fields that go to one: attendees are email addresses, a
+    /// recurrence is an RRULE (RFC 5545 §3.3.10) as calendars write it.
+    private func checkCalendarValue(_ value: FieldValue, of field: FieldDefinition) throws {
+        guard module.key == .events || module.key == .tasks else { return }
+        switch (field.key, value) {
+        case ("attendees", .list(let addresses)):
+            if let bad = addresses.first(where: { !Self.looksLikeEmail($0) }) {
+                throw CRMError(.permanent, "\(field.label): \"\(bad)\" is not an email address like name@example.com", field: field.key)
+            }
+        case ("recurrence", .text(let rule)):
+            if let problem = Self.rruleProblem(rule) {
+                throw CRMError(.permanent, "\(field.label): \(problem), e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10", field: field.key)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Why `rule` is not an RRULE, or nil: `KEY=VALUE` parts, FREQ once and known, no
+    /// COUNT together with UNTIL.
+    static func rruleProblem(_ rule: String) -> String? {
+        var keys: [String: String] = [:]
+        for part in rule.split(separator: ";", omittingEmptySubsequences: false) {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, !pair[1].isEmpty else { return "\"\(part)\" is not a KEY=VALUE part of a rule" }
+            let key = pair[0].uppercased()
+            guard keys[key] == nil else { return "\(key) is given twice" }
+            keys[key] = String(pair[1])
+        }
+        let frequencies = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
+        guard let frequency = keys["FREQ"] else { return "a rule needs FREQ" }
+        guard frequencies.contains(frequency.uppercased()) else { return "FREQ must be one of \(frequencies.joined(separator: ", "))" }
+        if keys["COUNT"] != nil && keys["UNTIL"] != nil { return "a rule has COUNT or UNTIL, not both" }
+        if let count = keys["COUNT"], Int(count).map({ $0 < 1 }) ?? true { return "COUNT must be a number of 1 or more" }
+        if let interval = keys["INTERVAL"], Int(interval).map({ $0 < 1 }) ?? true { return "INTERVAL must be a number of 1 or more" }
+        return nil
     }
 
     /// Checks that `owner` is a user of this CRM.

@@ -121,10 +121,13 @@ struct DemoData {
         let taskStatuses = ["Not Started", "In Progress", "Waiting", "Completed"]
         for i in 0..<30 {
             let opportunity = opportunities[i % opportunities.count]
+            let status = taskStatuses[i % taskStatuses.count]
             _ = try await crm.createRecord(in: .tasks, RecordDraft(owner: opportunity.owner, fields: [
                 "subject": .text(["Call", "Send proposal to", "Follow up with", "Prepare demo for"][i % 4] + " " + (opportunity.fields["name"]?.text ?? "")),
-                "dueDate": .date(day(offset: next(30) - 10)), "status": .text(taskStatuses[i % taskStatuses.count]),
+                "dueDate": .date(day(offset: next(30) - 10)), "status": .text(status),
                 "priority": .text(["Low", "Normal", "High"][i % 3]), "related": .reference(opportunity.ref),
+                "completedAt": status == "Completed" ? .dateTime(today.addingTimeInterval(-86_400 * Double(1 + i % 5))) : nil,
+                "reminderMinutes": i % 3 == 0 ? .number(60) : nil,
             ]))
         }
         for i in 0..<30 {
@@ -134,6 +137,10 @@ struct DemoData {
                 "subject": .text("Meeting with \(contact.name(in: .contacts))"), "start": .dateTime(start),
                 "end": .dateTime(start.addingTimeInterval(3600)), "allDay": .bool(false), "timeZone": .text("Europe/Berlin"),
                 "location": .text(["Video call", "Their office", "Our office", "Phone"][i % 4]), "related": .reference(contact.ref),
+                "attendees": contact.emailAddresses.isEmpty ? nil : .list(contact.emailAddresses),
+                "reminderMinutes": .number(15), "private": .bool(i % 10 == 9),
+                // A weekly meeting, the way a calendar repeats one.
+                "recurrence": i == 0 ? .text("FREQ=WEEKLY;COUNT=8") : nil,
             ]))
         }
         return users
