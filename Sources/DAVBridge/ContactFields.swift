@@ -133,14 +133,7 @@ struct ContactFields: Hashable {
                                                    value: TextValue.structured([[], [], [address], [], [], [], []])))
             }
         }
-        if !card.categories.contains(where: { $0.caseInsensitiveCompare(category) == .orderedSame }) {
-            if let index = card.properties.firstIndex(where: { $0.name == "CATEGORIES" }) {
-                card.properties[index].value += "," + TextValue.escape(category)
-            } else {
-                card.properties.append(ContentLine(name: "CATEGORIES", value: TextValue.escape(category)))
-            }
-        }
-        if card.crmID != crmID { card.setText(VCard.crmIDProperty, crmID) }
+        card.tag(category: category, crmID: crmID)
     }
 
     /// FN: the name, else the organization, else the first email address.
