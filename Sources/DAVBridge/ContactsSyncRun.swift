@@ -43,7 +43,8 @@ public struct SyncRunReport: Sendable {
     public var requests = 0
 
     mutating func count(_ key: String, _ n: Int = 1) { counts[key, default: 0] += n }
-    public var total: Int { counts.filter { $0.key != "conflicts" }.values.reduce(0, +) }
+    /// Items written or linked (conflicts and a full reconcile are how, not what).
+    public var total: Int { counts.filter { $0.key != "conflicts" && $0.key != "full-reconcile" }.values.reduce(0, +) }
 }
 
 /// One run of one scope: reads what changed on both sides, asks the planner, carries the
@@ -78,9 +79,38 @@ final class ContactsSyncRun {
 
     /// How many writes go between two intermediate saves of the links.
     static let saveEvery = 200
-    /// The marker in `crmCursor` of a scope whose first sync is done: later runs read the
-    /// CRM's changes from the queue the change feed fills.
-    static let followingFeed = "feed"
+    /// What a scope's `crmCursor` says once its first sync is done: later runs read the CRM's
+    /// changes from the queue the change feed fills, under the settings named by
+    /// `fingerprint`, and the scope was last reconciled in full on `day` (days since 1970).
+    /// Other settings (a reloaded policy that widens the scope, another address book) or a
+    /// new day make the next run reconcile both sides in full: the feed says what changed,
+    /// not what a new rule now takes in, and a daily full look catches anything it missed.
+    struct FeedMarker: Equatable {
+        var fingerprint: String
+        var day: Int
+
+        init(fingerprint: String, day: Int) {
+            self.fingerprint = fingerprint
+            self.day = day
+        }
+
+        init?(_ text: String?) {
+            let parts = text?.split(separator: ":") ?? []
+            guard parts.count == 3, parts[0] == "feed", let day = Int(parts[2]) else { return nil }
+            self.init(fingerprint: String(parts[1]), day: day)
+        }
+
+        var text: String { "feed:\(fingerprint):\(day)" }
+
+        static var today: Int { Int(Date().timeIntervalSince1970 / 86_400) }
+    }
+
+    /// The settings that decide what the scope holds and how its items look.
+    var fingerprint: String {
+        let settings = [target.module.key.rawValue, target.visible ? "visible" : "owned", target.category, target.rules.direction.rawValue,
+                        target.createsFromCards ? "cards" : "", book.absoluteString]
+        return SHA256.hash(data: Array(settings.joined(separator: "\u{0}").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
 
     init(target: ContactsScope, connector: any CRMConnector, state: SyncStateStore, client: CardDAVClient, book: URL, logger: Logger,
          dryRun: Bool = false) {
@@ -116,6 +146,9 @@ final class ContactsSyncRun {
         wroteRemote = false
         let cursors = try await state.cursors(scope)
         let firstSync = cursors.crmCursor == nil
+        let marker = FeedMarker(cursors.crmCursor)
+        let reconcile = first && !firstSync && (marker?.fingerprint != fingerprint || (marker?.day ?? 0) < FeedMarker.today)
+        if reconcile { report.count("full-reconcile") }
         let dirty = links.filter { $0.crmVersion == nil && $0.href != nil }
 
         // The CRM side: everything in scope on a first sync, else the queued changes.
@@ -123,7 +156,11 @@ final class ContactsSyncRun {
         report.queued += pending.crmIDs.count
         let crm: CRMSnapshot
         if firstSync && first {
-            crm = .full(try await scopeRecords())
+            crm = .full(try await scopeRecords(.firstSync))
+        } else if reconcile, marker?.fingerprint == fingerprint, let day = marker?.day {
+            crm = .full(try await scopeRecords(.changedSince(Date(timeIntervalSince1970: Double(day) * 86_400))))
+        } else if reconcile {
+            crm = .full(try await scopeRecords(.settingsChanged))
         } else {
             var ids = Set(pending.crmIDs)
             ids.formUnion(dirty.map(\.crmID))
@@ -137,7 +174,7 @@ final class ContactsSyncRun {
         let byHref = Dictionary(links.compactMap { link in link.href.map { ($0, link) } }, uniquingKeysWith: { a, _ in a })
         let dirtyHrefs = dirty.compactMap(\.href)
         if first {
-            let changes = try await client.changes(in: book, since: firstSync ? nil : cursors.remoteToken)
+            let changes = try await client.changes(in: book, since: firstSync || reconcile ? nil : cursors.remoteToken)
             remoteToken = changes.token
             let listed = Dictionary(changes.changed.map { ($0.href, $0.etag) }, uniquingKeysWith: { a, _ in a })
             try await read(listed.filter { byHref[$0.key]?.etag != $0.value }.map(\.key) + dirtyHrefs)
@@ -156,9 +193,9 @@ final class ContactsSyncRun {
         }
 
         var plan = SyncPlanner(rules: target.rules).plan(links: links, crm: crm, remote: remote)
-        if firstSync && first {
+        if (firstSync && first) || reconcile {
             // As Riva: a first sync copies the CRM to the address book; cards already there are not
-            // merged into the CRM (new ones made later are).
+            // merged into the CRM (new ones made later are, from the changes the book reports).
             let existing = plan.actions.filter { if case .createCRM = $0 { true } else { false } }
             if !existing.isEmpty {
                 plan.actions.removeAll { if case .createCRM = $0 { true } else { false } }
@@ -206,7 +243,9 @@ final class ContactsSyncRun {
         var token = plan.heldBack.isEmpty ? remoteToken : nil
         if wroteRemote, let start = token { token = try await tokenPast(ownWritesSince: start) }
         try await state.save(scope, SyncCheckpoint(links: Array(changed.values), removed: Array(removed), remoteToken: token,
-                                                   crmCursor: Self.followingFeed, pendingThrough: pending.through, counts: report.counts))
+                                                   crmCursor: FeedMarker(fingerprint: fingerprint, day: firstSync || reconcile
+                                                       ? FeedMarker.today : marker?.day ?? FeedMarker.today).text,
+                                                   pendingThrough: pending.through, counts: report.counts))
         return links.contains { $0.crmVersion == nil && $0.href != nil }
     }
 
@@ -238,11 +277,35 @@ final class ContactsSyncRun {
 
     // MARK: - Reading the CRM
 
-    /// The records a first sync copies: in scope, modified since the policy's date, at most its count.
-    private func scopeRecords() async throws -> [CRMItem] {
-        var found = try await connector.activeRecords(in: target.module.key, visibleTo: target.user.id).filter(inScope)
-        if let since = target.firstSince { found = found.filter { $0.modifiedAt >= since } }
-        if target.firstMax > 0 { found = Array(found.sorted { $0.modifiedAt > $1.modifiedAt }.prefix(target.firstMax)) }
+    /// Which records a full read of the CRM side takes.
+    enum FullRead {
+        /// The policy's first-sync set: modified since its date, at most its count.
+        case firstSync
+        /// After a settings change: the first-sync set under the new settings, and whatever
+        /// is linked and still in scope.
+        case settingsChanged
+        /// The daily reconcile: what is linked, and what changed since the last one.
+        case changedSince(Date)
+    }
+
+    /// The records in scope that a full read takes (the linked ones that are not there any
+    /// more have left the scope).
+    private func scopeRecords(_ read: FullRead) async throws -> [CRMItem] {
+        let inScope = try await connector.activeRecords(in: target.module.key, visibleTo: target.user.id).filter(inScope)
+        let linked = Set(links.map(\.crmID))
+        var firstSet = inScope
+        if let since = target.firstSince { firstSet = firstSet.filter { $0.modifiedAt >= since } }
+        if target.firstMax > 0 { firstSet = Array(firstSet.sorted { $0.modifiedAt > $1.modifiedAt }.prefix(target.firstMax)) }
+        let found: [CRMRecord]
+        switch read {
+        case .firstSync:
+            found = firstSet
+        case .settingsChanged:
+            let chosen = Set(firstSet.map(\.ref.description))
+            found = inScope.filter { chosen.contains($0.ref.description) || linked.contains($0.ref.description) }
+        case .changedSince(let since):
+            found = inScope.filter { linked.contains($0.ref.description) || $0.modifiedAt >= since }
+        }
         for record in found { records[record.ref.description] = record }
         return found.map(item)
     }

@@ -167,7 +167,8 @@ struct ContactsBridgeTests {
         try await f.sync()
         for module in ["contacts", "leads"] {
             let scope = SyncScope(user: "alice@example.com", policy: f.policy.name, module: module)
-            try await f.state.save(scope, SyncCheckpoint(remoteToken: "http://radicale.org/ns/sync/not-a-token", crmCursor: "feed"))
+            let kept = try await f.state.cursors(scope).crmCursor
+            try await f.state.save(scope, SyncCheckpoint(remoteToken: "http://radicale.org/ns/sync/not-a-token", crmCursor: kept))
         }
         _ = try await f.crm.updateRecord(people[0].ref, RecordDraft(fields: ["title": .text("Changed in the CRM")]))
         try await f.edit(people[1].ref) { $0.setText("TITLE", "Changed on the phone") }
@@ -318,5 +319,23 @@ struct ContactsBridgeTests {
         #expect(contacts.counts == ["updated-remote": 1, "failed": 1], "\(contacts.counts)")
         #expect(contacts.failures.first?.contains("vCard version 2.1 is not supported") == true, "\(contacts.failures)")
         #expect(try await f.card(of: peter.ref).card.title == "Still synced")
+    }
+
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func aPolicyThatWidensTheScopeBringsInWhatItNowTakesOnce(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind)
+        _ = try await f.contact("Peter", "Gibbons")
+        let bobs = try await f.contact("Bill", "Lumbergh", owner: f.bob)
+        try await f.expectSync(["created-remote": 1])
+        var policy = f.policy
+        policy.syncScope = "visible"
+        try f.reconfigure(policy)
+        try await f.expectSync(["full-reconcile": 2, "created-remote": 1], "contacts are visible to all: Bob's comes in")
+        #expect(try await f.card(of: bobs.ref).card.formattedName == "Bill Lumbergh")
+        try await f.expectSync([:])
+        // Back to the user's own: Bob's card leaves again.
+        policy.syncScope = "owned"
+        try f.reconfigure(policy)
+        try await f.expectSync(["full-reconcile": 2, "deleted-remote": 1])
     }
 }
