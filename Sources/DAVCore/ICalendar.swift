@@ -3,7 +3,7 @@
 /// properties in order, then its subcomponents in order. Everything is kept as it came —
 /// values escaped, unknown properties and components, RRULE, EXDATE, RDATE, RECURRENCE-ID —
 /// so a calendar written back says what it said, plus what crmgate changed.
-public struct ICalComponent: Hashable, Sendable {
+public struct ICalComponent: Hashable, Sendable, PropertyList {
     /// Uppercased: `VEVENT`.
     public var name: String
     public var properties: [ContentLine]
@@ -13,38 +13,6 @@ public struct ICalComponent: Hashable, Sendable {
         self.name = name.uppercased()
         self.properties = properties
         self.components = components
-    }
-
-    // MARK: - Properties by name
-
-    public func first(_ name: String) -> ContentLine? {
-        let wanted = name.uppercased()
-        return properties.first { $0.name == wanted }
-    }
-
-    public func all(_ name: String) -> [ContentLine] {
-        let wanted = name.uppercased()
-        return properties.filter { $0.name == wanted }
-    }
-
-    /// Replaces every `name` property by `lines` (in the place of the first one, else at the end).
-    public mutating func replace(_ name: String, with lines: [ContentLine]) {
-        let wanted = name.uppercased()
-        let position = properties.firstIndex { $0.name == wanted } ?? properties.endIndex
-        properties = properties[..<position].filter { $0.name != wanted } + lines + properties[position...].filter { $0.name != wanted }
-    }
-
-    /// A single TEXT property (SUMMARY, LOCATION, DESCRIPTION, UID …), unescaped.
-    public func text(_ name: String) -> String? {
-        first(name).map { TextValue.unescape($0.value) }
-    }
-
-    /// Sets a single TEXT property (nil removes it), keeping its parameters.
-    public mutating func setText(_ name: String, _ text: String?) {
-        guard let text else { return replace(name, with: []) }
-        var line = first(name) ?? ContentLine(name: name, value: "")
-        line.value = TextValue.escape(text)
-        replace(name, with: [line])
     }
 
     /// The subcomponents called `name`.
@@ -57,11 +25,6 @@ public struct ICalComponent: Hashable, Sendable {
 
     public var uid: String? { text("UID") }
     public var summary: String? { text("SUMMARY") }
-
-    /// CATEGORIES, from every such property.
-    public var categories: [String] {
-        all("CATEGORIES").flatMap { TextValue.split($0.value, at: ",").map { TextValue.unescape($0) } }
-    }
 
     /// DTSTART, DTEND, DUE, RECURRENCE-ID, COMPLETED … as a date or date-time.
     public func dateTime(_ name: String) throws(ContentLineError) -> ICalDateTime? {

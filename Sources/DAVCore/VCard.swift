@@ -3,7 +3,7 @@ import Crypto
 /// A vCard 3.0 (RFC 2426) or 4.0 (RFC 6350): its version and every other property in order.
 /// Properties crmgate does not own (X- properties, Apple's `item1.` groups, PHOTO …) are kept
 /// exactly and written back; the typed accessors cover what the CRM mapping reads and writes.
-public struct VCard: Hashable, Sendable {
+public struct VCard: Hashable, Sendable, PropertyList {
     public enum Version: String, Hashable, Sendable {
         case v3 = "3.0"
         case v4 = "4.0"
@@ -22,41 +22,6 @@ public struct VCard: Hashable, Sendable {
     /// its record when the sync state is lost.
     public static let crmIDProperty = "X-CRMGATE-ID"
 
-    // MARK: - Properties by name
-
-    public func first(_ name: String) -> ContentLine? {
-        let wanted = name.uppercased()
-        return properties.first { $0.name == wanted }
-    }
-
-    public func all(_ name: String) -> [ContentLine] {
-        let wanted = name.uppercased()
-        return properties.filter { $0.name == wanted }
-    }
-
-    /// Replaces every `name` property by `lines` (in the place of the first one, else at the
-    /// end); an empty `lines` removes them.
-    public mutating func replace(_ name: String, with lines: [ContentLine]) {
-        let wanted = name.uppercased()
-        let position = properties.firstIndex { $0.name == wanted } ?? properties.endIndex
-        let before = properties[..<position].filter { $0.name != wanted }
-        let after = properties[position...].filter { $0.name != wanted }
-        properties = before + lines + after
-    }
-
-    /// The text of a single-valued TEXT property (FN, TITLE, NOTE, UID …), unescaped.
-    public func text(_ name: String) -> String? {
-        first(name).map { TextValue.unescape($0.value) }
-    }
-
-    /// Sets a single-valued TEXT property (nil removes it), keeping its group and parameters.
-    public mutating func setText(_ name: String, _ text: String?) {
-        guard let text else { return replace(name, with: []) }
-        var line = first(name) ?? ContentLine(name: name, value: "")
-        line.value = TextValue.escape(text)
-        replace(name, with: [line])
-    }
-
     // MARK: - The fields of a contact
 
     public var uid: String? { text("UID") }
@@ -71,11 +36,6 @@ public struct VCard: Hashable, Sendable {
     /// ORG: the organization, then its units.
     public var organization: [String] {
         first("ORG").map { TextValue.components($0.value).map { $0.joined(separator: ",") } } ?? []
-    }
-
-    /// CATEGORIES, from every such property.
-    public var categories: [String] {
-        all("CATEGORIES").flatMap { TextValue.split($0.value, at: ",").map { TextValue.unescape($0) } }
     }
 
     public var emails: [TypedValue] { all("EMAIL").map(TypedValue.init) }
