@@ -2,6 +2,7 @@
 driven by `crmgate sync` and by the running service."""
 import re
 import sqlite3
+import urllib.request
 
 import pytest
 
@@ -108,5 +109,13 @@ def test_the_service_syncs_a_crm_change_at_once_and_a_card_edit_at_its_interval(
                     headers={"Content-Type": "text/vcard"})
         title = lambda: client.get(f"/contacts/{created['id']}")["fields"].get("title")  # noqa: E731
         assert wait_for(lambda: title() == "Head of sales, Nordics", 30), title()
+
+        # /metrics has the sync's figures per account and module.
+        with urllib.request.urlopen(gw.web_url + "/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+        assert re.search(r'^crmgate_sync_items_total\{user="alice@example.com",module="contacts",action="created-remote"\} [1-9]',
+                         metrics, re.M), [line for line in metrics.splitlines() if "crmgate_sync_items" in line]
+        assert re.search(r'^crmgate_sync_last_success_timestamp_seconds\{user="alice@example.com",module="contacts"\} \d', metrics, re.M)
+        assert re.search(r'^crmgate_sync_backlog\{user="alice@example.com",module="contacts"\} 0', metrics, re.M)
     finally:
         gw.stop()

@@ -7,7 +7,8 @@ extension GatewayConfiguration {
         public var port: Int
         /// `public_url`: the URL users reach the web server at; View and Edit links start with it.
         public var publicURL: String
-        /// `metrics`: serve `/metrics` in the Prometheus text format (counts and latencies, no personal data).
+        /// `metrics`: serve `/metrics` in the Prometheus text format (counts and latencies; the
+        /// address-book sync's figures are labelled with the account's address).
         public var metrics: Bool
 
         public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String = "http://127.0.0.1:8080", metrics: Bool = true) {
