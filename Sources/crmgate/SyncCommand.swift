@@ -38,7 +38,10 @@ struct SyncCommand: AsyncParsableCommand {
             let outcomes = await bridge.round(only: user, dryRun: dryRun) { scope, done, total in
                 if done % 100 == 0 || done == total { print("  \(scope.user) \(scope.module): \(done)/\(total)") }
             }
-            if outcomes.isEmpty { print(user.map { "\($0) syncs nothing: no policy with contacts or leads on, or no CRM user." } ?? "Nothing to sync.") }
+            if outcomes.isEmpty {
+                print(user.map { "\($0) syncs nothing: it is not a crmgate account, follows no policy with contacts or leads on, or is no CRM user." }
+                      ?? "Nothing to sync: no account follows a policy with contacts or leads on.")
+            }
             for outcome in outcomes {
                 failed = failed || outcome.error != nil
                 print(Self.describe(outcome, dryRun: dryRun))
