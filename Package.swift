@@ -156,9 +156,9 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "IMAPCore", "IMAPClient", "GatewayConfig"]),
         .testTarget(name: "MIMECoreTests", dependencies: ["MIMECore", "IMAPCore"]),
-        .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore"]),
+        .testTarget(name: "DAVCoreTests", dependencies: ["DAVCore", "DAVServerFixtures"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "CRM", "EmbeddedCRM"]),
-        // Real Radicale and Xandikos servers for the DAV tests (test support only).
+        // Real Radicale and Xandikos servers and an iCalendar corpus for the DAV tests (test support only).
         .target(name: "DAVServerFixtures", path: "Tests/Support/DAVServerFixtures"),
         .testTarget(name: "DAVBridgeTests", dependencies: [
             "DAVBridge", "DAV", "DAVCore", "DAVServerFixtures", "Sync", "CRM", "EmbeddedCRM", "GatewayConfig",

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CRM
 import DAV
+import DAVCore
 import Foundation
 import GatewayConfig
 import Logging
@@ -194,13 +195,9 @@ public final class ContactsBridge: Service {
         }
     }
 
+    /// `YYYY-MM-DD` (a policy's `first_sync_since`) as midnight UTC.
     static func date(_ text: String) -> Date? {
-        guard !text.isEmpty else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.date(from: text)
+        CalendarDate(text).map { ICalLocalTime(year: $0.year, month: $0.month, day: $0.day).date(in: ICalTimeZones.utc) }
     }
 
     // MARK: - Running a scope

@@ -378,14 +378,13 @@ final class ContactsSyncRun {
     /// REV as vCard 3.0 and 4.0 write it: `20261206T101500Z`, or ISO 8601 with dashes.
     static func revision(_ text: String) -> Date? {
         let compact = text.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        for format in ["yyyyMMdd'T'HHmmss'Z'", "yyyyMMdd'T'HHmmss.SSS'Z'", "yyyyMMdd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: compact) { return date }
-        }
-        return nil
+        if let day = ICalLocalTime(compact, dateOnly: true) { return day.date(in: ICalTimeZones.utc) }
+        // Fractional seconds (`…T101500.250Z`) are kept apart from what ICalLocalTime reads.
+        let parts = compact.split(separator: ".", maxSplits: 1)
+        let fraction = parts.count == 2 ? Double("0." + parts[1].dropLast()) : 0
+        let whole = parts.count == 2 ? String(parts[0]) + "Z" : compact
+        guard whole.hasSuffix("Z"), let fraction, let time = ICalLocalTime(whole, dateOnly: false) else { return nil }
+        return time.date(in: ICalTimeZones.utc).addingTimeInterval(fraction)
     }
 
     // MARK: - Carrying the plan out
@@ -644,11 +643,7 @@ final class ContactsSyncRun {
 
     /// REV: when crmgate last wrote the card.
     private func stamp(_ card: inout VCard) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        card.setText("REV", formatter.string(from: Date()))
+        card.setText("REV", ICalDateTime.utc(Date()).text)
     }
 
     /// A conflict's losing values go to the log, so nothing is lost without a trace.

@@ -79,7 +79,7 @@ public struct ICalLocalTime: Hashable, Sendable, Comparable {
     }
 
     /// `YYYYMMDD` or `YYYYMMDDTHHMMSS` (a trailing `Z` is the caller's).
-    init?(_ text: String, dateOnly: Bool) {
+    public init?(_ text: String, dateOnly: Bool) {
         let digits = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= digits.count, range.allSatisfy({ (48...57).contains(digits[$0]) }) else { return nil }

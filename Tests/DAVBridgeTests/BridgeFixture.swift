@@ -105,16 +105,8 @@ final class BridgeFixture: @unchecked Sendable {
         let fetched = try await card(of: ref)
         var card = fetched.card
         change(&card)
-        card.setText("REV", Self.rev(Date()))
+        card.setText("REV", ICalDateTime.utc(Date()).text)
         _ = try await client.update(card, at: fetched.href, etag: fetched.etag)
-    }
-
-    static func rev(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
     }
 
     // MARK: - The CRM

@@ -1,5 +1,6 @@
 import CRM
 import DAVCore
+import DAVServerFixtures
 import Foundation
 import Testing
 @testable import DAVBridge
@@ -52,7 +53,7 @@ struct CalendarFieldsTests {
     }
 
     @Test func patchingChangesOnlyWhatChangedAndKeepsTheUsersOwnLines() throws {
-        let exchange = try ICalendar.parse(DAVBridgeCorpus.exchangeEvent)
+        let exchange = try ICalendar.parse(ICalendarCorpus.outlook)
         var event = exchange.events[0]
         let old = try EventFields(event: event, zones: ICalTimeZones(exchange))
         #expect(old.start == Self.utc("2026-12-07T08:00:00Z") && old.attendees == ["peter@initech.example", "bill@initech.example"])
@@ -73,7 +74,7 @@ struct CalendarFieldsTests {
     }
 
     @Test func theHashChangesWithTheCRMsFieldsOnly() throws {
-        let exchange = try ICalendar.parse(DAVBridgeCorpus.exchangeEvent)
+        let exchange = try ICalendar.parse(ICalendarCorpus.outlook)
         let zones = ICalTimeZones(exchange)
         var event = exchange.events[0]
         let before = try EventFields(event: event, zones: zones).hash
@@ -115,50 +116,4 @@ struct CalendarFieldsTests {
     func durationsAreRead(_ text: String, _ seconds: Double) {
         #expect(EventFields.seconds(text) == seconds)
     }
-}
-
-enum DAVBridgeCorpus {
-    /// An Exchange meeting: a Windows zone name, attendees with Outlook's parameters, a
-    /// private flag, an alarm, and X-MICROSOFT properties.
-    static let exchangeEvent = """
-        BEGIN:VCALENDAR\r
-        PRODID:Microsoft Exchange Server 2010\r
-        VERSION:2.0\r
-        BEGIN:VTIMEZONE\r
-        TZID:W. Europe Standard Time\r
-        BEGIN:STANDARD\r
-        DTSTART:16010101T030000\r
-        TZOFFSETFROM:+0200\r
-        TZOFFSETTO:+0100\r
-        RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r
-        END:STANDARD\r
-        BEGIN:DAYLIGHT\r
-        DTSTART:16010101T020000\r
-        TZOFFSETFROM:+0100\r
-        TZOFFSETTO:+0200\r
-        RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r
-        END:DAYLIGHT\r
-        END:VTIMEZONE\r
-        BEGIN:VEVENT\r
-        ORGANIZER;CN=Alice Martin:mailto:alice@example.com\r
-        ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Peter Gibbons:mailto:peter@initech.example\r
-        ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN="Lumbergh, Bill":mailto:Bill@initech.example\r
-        UID:040000008200E00074C5B7101A82E00800000000F0D4A5E1C3F5DA01\r
-        SUMMARY;LANGUAGE=en-US:TPS review\r
-        DTSTART;TZID=W. Europe Standard Time:20261207T090000\r
-        DTEND;TZID=W. Europe Standard Time:20261207T100000\r
-        CLASS:PRIVATE\r
-        DTSTAMP:20261201T101500Z\r
-        LOCATION;LANGUAGE=en-US:Conference room 2\r
-        X-MICROSOFT-CDO-BUSYSTATUS:BUSY\r
-        X-MICROSOFT-CDO-IMPORTANCE:1\r
-        BEGIN:VALARM\r
-        DESCRIPTION:REMINDER\r
-        TRIGGER;RELATED=START:-PT15M\r
-        ACTION:DISPLAY\r
-        END:VALARM\r
-        END:VEVENT\r
-        END:VCALENDAR\r
-
-        """
 }

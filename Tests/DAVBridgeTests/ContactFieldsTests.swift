@@ -81,4 +81,12 @@ struct ContactFieldsTests {
         #expect(ContactsSyncRun.version(of: a) != ContactsSyncRun.version(of: b))
         #expect(ContactsSyncRun.version(of: a) == ContactsSyncRun.version(of: a))
     }
+
+    @Test(arguments: [
+        ("20261206T101500Z", 1_796_552_100.0), ("2026-12-06T10:15:00Z", 1_796_552_100.0),
+        ("20261206T101500.250Z", 1_796_552_100.25), ("20261206", 1_796_515_200.0), ("yesterday", nil),
+    ])
+    func revisionsAreReadInTheFormsCardsWriteThem(_ text: String, _ seconds: Double?) {
+        #expect(ContactsSyncRun.revision(text)?.timeIntervalSince1970 == seconds)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DAVServerFixtures
 import Testing
 @testable import DAVCore
 

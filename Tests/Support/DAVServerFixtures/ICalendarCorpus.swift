@@ -1,9 +1,10 @@
 /// iCalendar files in the styles of the big producers, written for the tests (not copied
-/// from anywhere): what each writes around the events and tasks crmgate syncs.
-enum ICalendarCorpus {
+/// from anywhere): what each writes around the events and tasks crmgate syncs. Shared by
+/// the codec's tests and the calendar bridge's.
+public enum ICalendarCorpus {
     /// Google Calendar's export: a VTIMEZONE with yearly rules, a weekly series with an
     /// EXDATE and one moved occurrence (RECURRENCE-ID), an alarm, an all-day event.
-    static let google = """
+    public static let google = """
         BEGIN:VCALENDAR\r
         PRODID:-//Google Inc//Google Calendar 70.9054//EN\r
         VERSION:2.0\r
@@ -73,7 +74,7 @@ enum ICalendarCorpus {
 
     /// Apple Calendar/Reminders (iCloud): America/New_York, X-APPLE properties, a task
     /// done (STATUS, COMPLETED, PERCENT-COMPLETE) and one open with a DUE date.
-    static let apple = """
+    public static let apple = """
         BEGIN:VCALENDAR\r
         VERSION:2.0\r
         PRODID:-//Apple Inc.//macOS 15.1//EN\r
@@ -136,7 +137,7 @@ enum ICalendarCorpus {
     /// Outlook/Exchange: a Windows zone name as TZID, another zone known only by its own
     /// VTIMEZONE (Outlook's display-name style), organizer and attendees, a private event,
     /// X-MICROSOFT properties.
-    static let outlook = """
+    public static let outlook = """
         BEGIN:VCALENDAR\r
         METHOD:REQUEST\r
         PRODID:Microsoft Exchange Server 2010\r
@@ -208,5 +209,5 @@ enum ICalendarCorpus {
 
         """
 
-    static let all = [("google", google), ("apple", apple), ("outlook", outlook)]
+    public static let all = [("google", google), ("apple", apple), ("outlook", outlook)]
 }
