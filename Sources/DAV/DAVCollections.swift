@@ -18,6 +18,12 @@ public struct UnreadableMember: Sendable, Hashable {
     public var href: String
     public var etag: String
     public var reason: String
+
+    public init(href: String, etag: String, reason: String) {
+        self.href = href
+        self.etag = etag
+        self.reason = reason
+    }
 }
 
 /// What CardDAV and CalDAV share (RFC 4918, 5689, 6578, 6764, 5397): discovery of a home
@@ -62,14 +68,21 @@ struct DAVCollections: Sendable {
     }
 
     /// Makes a collection named after `displayName` in `home` with `method` (MKCOL, MKCALENDAR).
+    /// An address book and a calendar may share a display name (both the CRM's): when the
+    /// name's path is taken (405, or Radicale's 409), the next of `name-2` … `name-5` is tried.
     func make(_ method: String, named displayName: String, body: [UInt8], in home: URL) async throws(DAVError) -> URL {
         let homePath = transport.canonical(home.absoluteString)
-        let url = try transport.resolve(homePath + (homePath.hasSuffix("/") ? "" : "/") + Self.slug(displayName) + "/")
-        let answer = try await transport.send(method, url, body: body)
-        guard answer.status == 201 else {
-            throw .status(answer.status, method: method, url: url.absoluteString, detail: Self.detail(answer))
+        var attempt = 1
+        while true {
+            let slug = Self.slug(displayName) + (attempt > 1 ? "-\(attempt)" : "")
+            let url = try transport.resolve(homePath + (homePath.hasSuffix("/") ? "" : "/") + slug + "/")
+            let answer = try await transport.send(method, url, body: body)
+            if answer.status == 201 { return url }
+            guard [405, 409].contains(answer.status), attempt < 5 else {
+                throw .status(answer.status, method: method, url: url.absoluteString, detail: Self.detail(answer))
+            }
+            attempt += 1
         }
-        return url
     }
 
     // MARK: Changes (RFC 6578)

@@ -28,6 +28,8 @@ struct EventFields: Hashable {
     var recurrence = ""
     /// Minutes before the start, nil for none.
     var reminderMinutes: Int?
+    /// The organizer's address (read from the calendar, never written: the CRM has none).
+    var organizer = ""
 
     init() {}
 
@@ -72,6 +74,7 @@ struct EventFields: Hashable {
         location = event.text("LOCATION")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         description = event.text("DESCRIPTION")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         attendees = event.all("ATTENDEE").compactMap(Self.address)
+        organizer = event.first("ORGANIZER").flatMap(Self.address) ?? ""
         isPrivate = ["PRIVATE", "CONFIDENTIAL"].contains(event.text("CLASS")?.uppercased() ?? "")
         recurrence = event.first("RRULE")?.value ?? ""
         reminderMinutes = event.components("VALARM").lazy.compactMap { $0.text("TRIGGER").flatMap(Self.seconds) }.first

@@ -90,6 +90,9 @@ public struct SyncRules: Hashable, Sendable {
     /// A card the user deleted deletes the CRM record too (default: no; it comes back when
     /// the record changes).
     public var remoteDeletesCRM: Bool
+    /// An item the user deleted comes back when its record changes (contacts); calendars
+    /// keep what the user deleted deleted (RIVA-NOTES: items the user deleted are not recreated).
+    public var recreateDeleted: Bool
     /// Deletions are held back when a side suddenly lost more than this share of the items
     /// known to be there (and at least `guardMinimum` of them): an empty listing or a broken
     /// query must not wipe the other side.
@@ -97,10 +100,11 @@ public struct SyncRules: Hashable, Sendable {
     public var guardMinimum: Int
 
     public init(direction: Direction = .twoWay, conflictRule: ConflictRule = .newestWins, remoteDeletesCRM: Bool = false,
-                guardShare: Double = 0.5, guardMinimum: Int = 5) {
+                recreateDeleted: Bool = true, guardShare: Double = 0.5, guardMinimum: Int = 5) {
         self.direction = direction
         self.conflictRule = conflictRule
         self.remoteDeletesCRM = remoteDeletesCRM
+        self.recreateDeleted = recreateDeleted
         self.guardShare = guardShare
         self.guardMinimum = guardMinimum
     }

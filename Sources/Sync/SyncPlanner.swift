@@ -134,7 +134,7 @@ public struct SyncPlanner: Sendable {
             }
             guard let href = link.href else {
                 // Deleted by the user earlier: the record's next change brings the item back.
-                if recordChanged, rules.direction.toRemote { actions.append(.createRemote(crmID: crmID)) }
+                if recordChanged, rules.direction.toRemote, rules.recreateDeleted { actions.append(.createRemote(crmID: crmID)) }
                 continue
             }
             let etag = item?.etag ?? link.etag ?? "*"

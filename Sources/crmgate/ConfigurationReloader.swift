@@ -13,7 +13,7 @@ struct ConfigurationReloader: Service {
     let initial: GatewayConfiguration
     let folders: CRMFolderService?
     let drops: DropProcessor?
-    let bridge: ContactsBridge?
+    let bridge: SyncBridge?
     let logger: Logger
 
     func run() async throws {

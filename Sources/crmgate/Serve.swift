@@ -54,9 +54,9 @@ struct Serve: AsyncParsableCommand {
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))
         // The contacts bridge runs when [dav] names a server.
-        let davHTTP = config.dav.map(ContactsBridge.makeHTTPClient)
+        let davHTTP = config.dav.map(SyncBridge.makeHTTPClient)
         let bridge = davHTTP.map { http in
-            ContactsBridge(connector: crm, state: syncState, configuration: config, http: http, logger: logger) {
+            SyncBridge(connector: crm, state: syncState, configuration: config, http: http, logger: logger) {
                 try await store.accounts().map(\.email)
             }
         }

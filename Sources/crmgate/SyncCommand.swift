@@ -29,8 +29,8 @@ struct SyncCommand: AsyncParsableCommand {
         let crm = try openEmbeddedCRM(config)
         defer { try? crm.close() }
         let state = try openSyncState(config)
-        let http = ContactsBridge.makeHTTPClient(dav)
-        let bridge = ContactsBridge(connector: crm, state: state, configuration: config, http: http, logger: logger) {
+        let http = SyncBridge.makeHTTPClient(dav)
+        let bridge = SyncBridge(connector: crm, state: state, configuration: config, http: http, logger: logger) {
             try await store.accounts().map(\.email)
         }
         var failed = false
@@ -56,7 +56,7 @@ struct SyncCommand: AsyncParsableCommand {
     /// Items listed per scope; a first sync of thousands says how many more there were.
     static let itemsShown = 50
 
-    static func describe(_ outcome: ContactsBridge.ScopeOutcome, dryRun: Bool) -> String {
+    static func describe(_ outcome: SyncBridge.ScopeOutcome, dryRun: Bool) -> String {
         let head = "\(outcome.scope.user) \(outcome.scope.module) (policy \(outcome.scope.policy)): "
         if let error = outcome.error { return head + "failed: " + error }
         guard let report = outcome.report else { return head + "nothing" }

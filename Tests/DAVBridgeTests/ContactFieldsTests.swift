@@ -78,8 +78,8 @@ struct ContactFieldsTests {
         let a = CRMRecord(ref: RecordRef(.contacts, RecordID("1")), owner: nil, fields: ["title": .text("A")], createdAt: now, modifiedAt: now)
         var b = a
         b.fields["title"] = .text("B")
-        #expect(ContactsSyncRun.version(of: a) != ContactsSyncRun.version(of: b))
-        #expect(ContactsSyncRun.version(of: a) == ContactsSyncRun.version(of: a))
+        #expect(a.syncVersion != b.syncVersion)
+        #expect(a.syncVersion == a.syncVersion)
     }
 
     @Test(arguments: [
@@ -87,6 +87,6 @@ struct ContactFieldsTests {
         ("20261206T101500.250Z", 1_796_552_100.25), ("20261206", 1_796_515_200.0), ("yesterday", nil),
     ])
     func revisionsAreReadInTheFormsCardsWriteThem(_ text: String, _ seconds: Double?) {
-        #expect(ContactsSyncRun.revision(text)?.timeIntervalSince1970 == seconds)
+        #expect(ContactsKind.revision(text)?.timeIntervalSince1970 == seconds)
     }
 }

@@ -85,6 +85,42 @@ extension GatewayConfiguration {
         /// recently modified; 0 means no limit.
         public var firstSyncMax: Int
 
+        // MARK: The calendar bridge (with `[dav]`)
+
+        /// `events_sync`, `tasks_sync`: two-way, crm-to-dav, dav-to-crm or off.
+        public var eventsSync: String
+        public var tasksSync: String
+        /// `calendar`: the display name of the calendar CRM events go to (created when
+        /// missing); empty means the CRM's name.
+        public var calendar: String
+        /// `task_list`: the calendar CRM tasks go to; empty means `calendar` (one calendar
+        /// created for events and tasks).
+        public var taskList: String
+        /// `default_calendar`: use the user's first calendar that takes events (and tasks)
+        /// instead of one of the CRM's name.
+        public var defaultCalendar: Bool
+        /// `calendar_color`: the colour synced events and tasks show in (RFC 7986 COLOR, a
+        /// CSS colour name); empty: none.
+        public var calendarColor: String
+        /// `calendar_past_days`, `calendar_future_days`: the window of events a first sync
+        /// copies, and in which series made in the calendar become CRM events.
+        public var calendarPastDays: Int
+        public var calendarFutureDays: Int
+        /// `calendar_require_category`: a new calendar event or task becomes a CRM record only
+        /// with the category; false takes every new one.
+        public var calendarRequireCategory: Bool
+        /// `task_completion_to_dav`: a task completed in the CRM is completed in the calendar
+        /// too (the calendar's completion always reaches the CRM).
+        public var taskCompletionToDAV: Bool
+        /// `crm_deleted_events`: "remove" deletes the calendar event of a deleted CRM event;
+        /// "cancel" keeps it, marked cancelled.
+        public var crmDeletedEvents: String
+        /// `private_items`: "sync" private events and tasks as private, or "skip" them.
+        public var privateItems: String
+        /// `crm_recurrence`: a repeating CRM event is a series in the calendar; false writes
+        /// only its first occurrence.
+        public var crmRecurrence: Bool
+
         public init(name: String = "everyone", users: [String] = ["*"], masterFolder: String = "",
                     dropModules: [String] = ["opportunities", "cases"],
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
@@ -95,7 +131,11 @@ extension GatewayConfiguration {
                     blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true,
                     contactsSync: String = "two-way", leadsSync: String = "two-way", addressBook: String = "", leadsAddressBook: String = "",
                     category: String = "", conflict: String = "newest", davDeletesCRM: Bool = false, syncInterval: Int = 300,
-                    syncScope: String = "owned", firstSyncSince: String = "", firstSyncMax: Int = 0) {
+                    syncScope: String = "owned", firstSyncSince: String = "", firstSyncMax: Int = 0,
+                    eventsSync: String = "two-way", tasksSync: String = "two-way", calendar: String = "", taskList: String = "",
+                    defaultCalendar: Bool = false, calendarColor: String = "darkorange", calendarPastDays: Int = 45,
+                    calendarFutureDays: Int = 400, calendarRequireCategory: Bool = true, taskCompletionToDAV: Bool = false,
+                    crmDeletedEvents: String = "remove", privateItems: String = "sync", crmRecurrence: Bool = true) {
             self.name = name; self.users = users; self.masterFolder = masterFolder
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
@@ -108,13 +148,20 @@ extension GatewayConfiguration {
             self.leadsAddressBook = leadsAddressBook; self.category = category; self.conflict = conflict
             self.davDeletesCRM = davDeletesCRM; self.syncInterval = syncInterval; self.syncScope = syncScope
             self.firstSyncSince = firstSyncSince; self.firstSyncMax = firstSyncMax
+            self.eventsSync = eventsSync; self.tasksSync = tasksSync; self.calendar = calendar; self.taskList = taskList
+            self.defaultCalendar = defaultCalendar; self.calendarColor = calendarColor; self.calendarPastDays = calendarPastDays
+            self.calendarFutureDays = calendarFutureDays; self.calendarRequireCategory = calendarRequireCategory
+            self.taskCompletionToDAV = taskCompletionToDAV; self.crmDeletedEvents = crmDeletedEvents; self.privateItems = privateItems
+            self.crmRecurrence = crmRecurrence
         }
 
-        /// The direction `module` (contacts, leads) is synced in, or nil when it is not.
+        /// The direction `module` (contacts, leads, events, tasks) is synced in, or nil when it is not.
         public func syncDirection(of module: String) -> String? {
             let direction = switch module {
             case "contacts": contactsSync
             case "leads": leadsSync
+            case "events": eventsSync
+            case "tasks": tasksSync
             default: "off"
             }
             return direction == "off" ? nil : direction
@@ -142,6 +189,22 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
     }
 
     static let sectionName = "policy"
+
+    /// The CSS3 colour names RFC 7986 COLOR takes.
+    static let cssColors: Set<String> = Set("""
+        aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown burlywood cadetblue
+        chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen darkgrey
+        darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen darkslateblue darkslategray
+        darkslategrey darkturquoise darkviolet deeppink deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen
+        fuchsia gainsboro ghostwhite gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki lavender
+        lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan lightgoldenrodyellow lightgray lightgreen lightgrey
+        lightpink lightsalmon lightseagreen lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen
+        magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue mediumspringgreen
+        mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin navajowhite navy oldlace olive olivedrab orange
+        orangered orchid palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum powderblue purple
+        rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue slateblue slategray
+        slategrey snow springgreen steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
         try table.read("name", into: &name, .nonEmpty("a name for the policy"))
@@ -174,6 +237,22 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         try table.read("sync_scope", into: &syncScope, .oneOf(noun: "scope", Self.scopes))
         try table.read("first_sync_since", into: &firstSyncSince, .any)
         try table.read("first_sync_max", into: &firstSyncMax, .nonNegative("records"))
+        try table.read("events_sync", into: &eventsSync, .oneOf(noun: "direction", Self.syncDirections))
+        try table.read("tasks_sync", into: &tasksSync, .oneOf(noun: "direction", Self.syncDirections))
+        try table.read("calendar", into: &calendar, .any)
+        try table.read("task_list", into: &taskList, .any)
+        try table.read("default_calendar", into: &defaultCalendar)
+        try table.read("calendar_color", into: &calendarColor, .any)
+        try table.read("calendar_past_days", into: &calendarPastDays, .nonNegative("days"))
+        try table.read("calendar_future_days", into: &calendarFutureDays, .positive("days"))
+        try table.read("calendar_require_category", into: &calendarRequireCategory)
+        try table.read("task_completion_to_dav", into: &taskCompletionToDAV)
+        try table.read("crm_deleted_events", into: &crmDeletedEvents, .oneOf(noun: "choice", ["remove", "cancel"]))
+        try table.read("private_items", into: &privateItems, .oneOf(noun: "choice", ["sync", "skip"]))
+        try table.read("crm_recurrence", into: &crmRecurrence)
+        if !calendarColor.isEmpty, !Self.cssColors.contains(calendarColor.lowercased()) {
+            throw table.error("calendar_color", "\"\(calendarColor)\" is not a CSS colour name (RFC 7986 COLOR), e.g. \"darkorange\" or \"steelblue\"")
+        }
         if !firstSyncSince.isEmpty, !Self.isDate(firstSyncSince) {
             throw table.error("first_sync_since", "\"\(firstSyncSince)\" is not a date; write it as YYYY-MM-DD, e.g. \"2026-01-01\"")
         }

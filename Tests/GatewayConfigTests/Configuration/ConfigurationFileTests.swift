@@ -38,7 +38,10 @@ struct ConfigurationFileTests {
                                 "after_processing", "must_match", "match_leads", "create_contacts", "generic_domains", "blocked",
                                 "skip_internal", "conversation_follow", "contacts_sync", "leads_sync", "address_book",
                                 "leads_address_book", "category", "conflict", "dav_deletes_crm", "sync_interval", "sync_scope",
-                                "first_sync_since", "first_sync_max"])
+                                "first_sync_since", "first_sync_max", "events_sync", "tasks_sync", "calendar", "task_list",
+                                "default_calendar", "calendar_color", "calendar_past_days", "calendar_future_days",
+                                "calendar_require_category", "task_completion_to_dav", "crm_deleted_events", "private_items",
+                                "crm_recurrence"])
         for (section, keys) in expectedKeys {
             guard case .table(let table) = document[section] else {
                 Issue.record("missing section [\(section)]")

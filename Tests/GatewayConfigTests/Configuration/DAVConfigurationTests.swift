@@ -56,6 +56,37 @@ struct DAVConfigurationTests {
         #expect(policy.firstSyncSince == "2026-01-01" && policy.firstSyncMax == 500)
     }
 
+    @Test func calendarDefaultsAreRivasAndEveryOptionReads() throws {
+        let defaults = GatewayConfiguration.Policy()
+        #expect(defaults.syncDirection(of: "events") == "two-way" && defaults.syncDirection(of: "tasks") == "two-way")
+        #expect(defaults.calendarPastDays == 45 && defaults.calendarFutureDays == 400 && defaults.calendarRequireCategory)
+        #expect(!defaults.taskCompletionToDAV && defaults.crmDeletedEvents == "remove" && defaults.privateItems == "sync")
+        #expect(defaults.calendarColor == "darkorange" && defaults.crmRecurrence && !defaults.defaultCalendar)
+        let text = """
+            [[policy]]
+            name = "sales"
+            users = ["*"]
+            events_sync = "crm-to-dav"
+            tasks_sync = "off"
+            calendar = "CRM"
+            task_list = "CRM tasks"
+            default_calendar = true
+            calendar_color = "SteelBlue"
+            calendar_past_days = 10
+            calendar_future_days = 30
+            calendar_require_category = false
+            task_completion_to_dav = true
+            crm_deleted_events = "cancel"
+            private_items = "skip"
+            crm_recurrence = false
+            """
+        let policy = try #require(try GatewayConfiguration.parse(text, source: "t").policies.first)
+        #expect(policy.syncDirection(of: "events") == "crm-to-dav" && policy.syncDirection(of: "tasks") == nil)
+        #expect(policy.calendar == "CRM" && policy.taskList == "CRM tasks" && policy.defaultCalendar && policy.calendarColor == "SteelBlue")
+        #expect(policy.calendarPastDays == 10 && policy.calendarFutureDays == 30 && !policy.calendarRequireCategory)
+        #expect(policy.taskCompletionToDAV && policy.crmDeletedEvents == "cancel" && policy.privateItems == "skip" && !policy.crmRecurrence)
+    }
+
     @Test(arguments: [
         ("[dav]\nusername = \"x\"\n", "dav.url", "name the CardDAV server"),
         ("[dav]\nurl = \"dav.example.com\"\npassword = \"x\"\n", "dav.url", "not an http:// or https:// URL"),
@@ -67,6 +98,9 @@ struct DAVConfigurationTests {
         ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\nconflict = \"latest\"\n", "policy[1].conflict", "newest, crm, dav"),
         ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\nfirst_sync_since = \"01/02/2026\"\n", "policy[1].first_sync_since", "YYYY-MM-DD"),
         ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\nsync_interval = 0\n", "policy[1].sync_interval", "positive"),
+        ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\ncalendar_color = \"#ff8800\"\n", "policy[1].calendar_color", "CSS colour name"),
+        ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\ncrm_deleted_events = \"trash\"\n", "policy[1].crm_deleted_events", "remove, cancel"),
+        ("[[policy]]\nname = \"p\"\nusers = [\"*\"]\nprivate_items = \"hide\"\n", "policy[1].private_items", "sync, skip"),
     ])
     func mistakesNameTheKeyAndSayWhatToDo(_ text: String, _ key: String, _ advice: String) {
         #expect {

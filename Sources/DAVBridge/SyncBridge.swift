@@ -11,17 +11,18 @@ import ServiceLifecycle
 import Sync
 import Synchronization
 
-/// Keeps every policy user's CRM contacts and leads in step with their address book.
+/// Keeps every policy user's CRM contacts and leads in step with their address book, and
+/// their CRM events and tasks with their calendar and task list.
 ///
 /// The schedule: a CRM change is read from the change feed at once (embedded CRM) or at
 /// the poll interval, and runs only the scopes it concerns; every scope also runs every
 /// `sync_interval` of its policy, which is how changes in the address book are found
 /// (sync-collection makes such a run one request when nothing changed).
-public final class ContactsBridge: Service {
+public final class SyncBridge: Service {
     /// The name of this consumer of the CRM change feed.
     public static let feedConsumer = "contacts-bridge"
     /// The CRM modules the bridge syncs.
-    static let modules: [ModuleKey] = [.contacts, .leads]
+    static let modules: [ModuleKey] = [.contacts, .leads, .events, .tasks]
 
     let connector: any CRMConnector
     let state: SyncStateStore
@@ -31,8 +32,8 @@ public final class ContactsBridge: Service {
     private let current: Mutex<GatewayConfiguration>
     private let http: HTTPClient
     private let loop = WakeUpLoop()
-    /// Address books found or made, per account and name: discovery runs once.
-    private let books = Mutex<[String: URL]>([:])
+    /// Address books and calendars found or made, per account, type and name: discovery runs once.
+    private let collections = Mutex<[String: URL]>([:])
     private let users: CRMUserDirectory
     private let nextDue = Mutex<[SyncScope: ContinuousClock.Instant]>([:])
 
@@ -64,7 +65,7 @@ public final class ContactsBridge: Service {
     public func apply(_ configuration: GatewayConfiguration) {
         current.withLock { $0 = configuration }
         users.reset()
-        books.withLock { $0 = [:] }
+        collections.withLock { $0 = [:] }
         loop.wake()
     }
 
@@ -106,7 +107,7 @@ public final class ContactsBridge: Service {
                 due.formUnion(touched)
             }
         } catch {
-            logger.warning("cannot read the CRM for the contacts bridge; trying again later", metadata: ["error": "\(error)"])
+            logger.warning("cannot read the CRM for the DAV bridge; trying again later", metadata: ["error": "\(error)"])
             return []
         }
         let now = ContinuousClock.now
@@ -120,7 +121,7 @@ public final class ContactsBridge: Service {
             guard let settings = targets[scope] else { continue }
             var scopeProgress: (@Sendable (Int, Int) -> Void)?
             if let progress { scopeProgress = { done, total in progress(scope, done, total) } }
-            let sharing = targets.filter { $0.key.user == scope.user && $0.value.bookName == settings.bookName }.map(\.key)
+            let sharing = targets.filter { $0.key.user == scope.user && $0.value.collection.key == settings.collection.key }.map(\.key)
             let outcome = await run(scope, settings, sharing: sharing, dryRun: dryRun, progress: scopeProgress)
             if !dryRun {
                 nextDue.withLock { $0[scope] = ContinuousClock.now + .seconds(settings.interval) }
@@ -146,11 +147,24 @@ public final class ContactsBridge: Service {
 
     // MARK: - Who syncs what
 
-    /// One scope's settings: the run's target, its address book and interval.
+    /// Where a scope's items live: an address book, or a calendar taking `components`
+    /// (the user's first calendar taking them when `useDefault`).
+    struct Collection: Hashable, Sendable {
+        enum Kind: String, Sendable { case addressBook = "address book", calendar }
+        var kind: Kind
+        var name: String
+        var components: [String] = []
+        var useDefault = false
+
+        var key: String { kind.rawValue + "\u{0}" + name }
+    }
+
+    /// One scope's settings: the run's target, its collection and interval, and a calendar's options.
     struct ScopeSettings: Sendable {
-        var target: ContactsScope
-        var bookName: String
+        var target: BridgeScope
+        var collection: Collection
         var interval: Int
+        var calendar = CalendarOptions()
     }
 
     /// Every (account, policy, module) that syncs: the account follows a policy with the
@@ -162,21 +176,48 @@ public final class ContactsBridge: Service {
         for email in emails {
             guard let policy = configuration.policy(for: email), let user = try await users.user(email), user.active else { continue }
             let category = policy.category.isEmpty ? configuration.crm.name : policy.category
-            let contactsBook = policy.addressBook.isEmpty ? configuration.crm.name : policy.addressBook
             for key in Self.modules {
                 guard let direction = policy.syncDirection(of: key.rawValue), let module = modules[key] else { continue }
-                let ownBook = key == .leads && !policy.leadsAddressBook.isEmpty
+                let calendarItems = key == .events || key == .tasks
                 let rules = SyncRules(direction: Self.direction(direction), conflictRule: Self.conflictRule(policy.conflict),
-                                      remoteDeletesCRM: policy.davDeletesCRM)
+                                      remoteDeletesCRM: policy.davDeletesCRM, recreateDeleted: !calendarItems)
                 let scope = SyncScope(user: email, policy: policy.name, module: key.rawValue)
-                let target = ContactsScope(scope: scope, module: module, user: user, rules: rules, category: category,
-                                           visible: policy.syncScope == "visible", firstSince: Self.date(policy.firstSyncSince),
-                                           firstMax: policy.firstSyncMax, createsFromCards: key == .contacts || ownBook)
-                targets[scope] = ScopeSettings(target: target, bookName: ownBook ? policy.leadsAddressBook : contactsBook,
-                                               interval: policy.syncInterval)
+                let ownBook = key == .leads && !policy.leadsAddressBook.isEmpty
+                let target = BridgeScope(scope: scope, module: module, user: user, rules: rules, category: category,
+                                         visible: policy.syncScope == "visible", firstSince: Self.date(policy.firstSyncSince),
+                                         firstMax: policy.firstSyncMax, createsFromDAV: key != .leads || ownBook)
+                var settings = ScopeSettings(target: target, collection: Self.collection(of: key, policy, configuration),
+                                             interval: policy.syncInterval)
+                if calendarItems { settings.calendar = Self.calendarOptions(policy) }
+                targets[scope] = settings
             }
         }
         return targets
+    }
+
+    /// The address book or calendar a module's items go to under a policy.
+    static func collection(of module: ModuleKey, _ policy: GatewayConfiguration.Policy, _ configuration: GatewayConfiguration) -> Collection {
+        let crmName = configuration.crm.name
+        switch module {
+        case .events, .tasks:
+            let calendar = policy.calendar.isEmpty ? crmName : policy.calendar
+            let taskList = policy.taskList.isEmpty ? calendar : policy.taskList
+            let name = module == .events ? calendar : taskList
+            // One collection for both when they share a name (MKCALENDAR with both components).
+            let components = calendar == taskList ? ["VEVENT", "VTODO"] : [module == .events ? "VEVENT" : "VTODO"]
+            return Collection(kind: .calendar, name: name, components: components, useDefault: policy.defaultCalendar)
+        case .leads where !policy.leadsAddressBook.isEmpty:
+            return Collection(kind: .addressBook, name: policy.leadsAddressBook)
+        default:
+            return Collection(kind: .addressBook, name: policy.addressBook.isEmpty ? crmName : policy.addressBook)
+        }
+    }
+
+    static func calendarOptions(_ policy: GatewayConfiguration.Policy) -> CalendarOptions {
+        CalendarOptions(color: policy.calendarColor, pastDays: policy.calendarPastDays, futureDays: policy.calendarFutureDays,
+                        requireCategory: policy.calendarRequireCategory, pushCompletion: policy.taskCompletionToDAV,
+                        cancelDeleted: policy.crmDeletedEvents == "cancel", skipPrivate: policy.privateItems == "skip",
+                        crmRecurrence: policy.crmRecurrence)
     }
 
     static func direction(_ text: String) -> SyncRules.Direction {
@@ -210,43 +251,63 @@ public final class ContactsBridge: Service {
         public var error: String?
     }
 
-    /// Runs one scope; `sharing` are the scopes (this one included) whose cards live in the
-    /// same address book.
+    /// Runs one scope; `sharing` are the scopes (this one included) whose items live in the
+    /// same collection.
     private func run(_ scope: SyncScope, _ settings: ScopeSettings, sharing: [SyncScope], dryRun: Bool,
                      progress: (@Sendable (Int, Int) -> Void)?) async -> ScopeOutcome {
         let started = DispatchTime.now()
         do {
-            let client = try client(for: scope.user)
-            let (book, created) = try await addressBook(settings.bookName, of: scope.user, client: client, create: !dryRun)
+            let transport = try transport(for: scope.user)
+            let (url, created) = try await collection(settings.collection, of: scope.user, transport: transport, create: !dryRun)
             if created {
-                // A new book holds none of the cards the state links (the user deleted the old
-                // one): those scopes start over and copy the CRM into it again.
+                // A new collection holds none of the items the state links (the user deleted the
+                // old one): those scopes start over and copy the CRM into it again.
                 for other in sharing { try await state.reset(other) }
             }
-            guard let book else {
+            guard let url else {
                 var report = SyncRunReport(scope: scope)
-                report.actions = ["create the address book \"\(settings.bookName)\""]
+                report.actions = ["create the \(settings.collection.kind.rawValue) \"\(settings.collection.name)\""]
                 return ScopeOutcome(scope: scope, report: report)
             }
-            let run = ContactsSyncRun(target: settings.target, connector: connector, state: state, client: client, book: book,
-                                      logger: logger, dryRun: dryRun)
-            run.progress = progress ?? { [logger] done, total in
+            let progress = progress ?? { [logger] done, total in
                 if done % 1000 == 0 {
                     logger.info("first sync in progress", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
                                                                      "done": "\(done)", "of": "\(total)"])
                 }
             }
-            let report = try await run.run()
+            let report: SyncRunReport
+            switch ModuleKey(scope.module) {
+            case .events:
+                let kind = EventsKind(scope: settings.target, connector: connector, client: CalDAVClient(transport: transport), calendar: url,
+                                      options: settings.calendar)
+                report = try await run(kind, settings.calendar.fingerprint, url, dryRun: dryRun, progress: progress)
+            case .tasks:
+                let kind = TasksKind(scope: settings.target, client: CalDAVClient(transport: transport), calendar: url, options: settings.calendar)
+                report = try await run(kind, settings.calendar.fingerprint, url, dryRun: dryRun, progress: progress)
+            default:
+                let kind = ContactsKind(scope: settings.target, connector: connector, client: CardDAVClient(transport: transport), book: url)
+                report = try await run(kind, [], url, dryRun: dryRun, progress: progress)
+            }
             if !dryRun { await record(report, since: started) }
             return ScopeOutcome(scope: scope, report: report)
         } catch {
-            if case DAVError.status(404, _, _, _) = error { books.withLock { $0[Self.bookKey(scope.user, settings.bookName)] = nil } }
+            if case DAVError.status(404, _, _, _) = error {
+                collections.withLock { $0[Self.collectionKey(scope.user, settings.collection)] = nil }
+            }
             let message = "\(error)"
-            logger.error("contacts sync failed", metadata: ["user": "\(scope.user)", "module": "\(scope.module)", "error": "\(message)"])
+            logger.error("sync failed", metadata: ["user": "\(scope.user)", "module": "\(scope.module)", "error": "\(message)"])
             Counter(label: "crmgate_sync_failures_total", dimensions: [("user", scope.user), ("module", scope.module)]).increment()
             if !dryRun { try? await state.recordFailure(scope, message) }
             return ScopeOutcome(scope: scope, error: message)
         }
+    }
+
+    private func run<Kind: BridgeKind>(_ kind: Kind, _ settings: [String], _ collection: URL, dryRun: Bool,
+                                       progress: @escaping @Sendable (Int, Int) -> Void) async throws -> SyncRunReport {
+        let run = BridgeSyncRun(kind: kind, settings: settings, connector: connector, state: state, collection: collection, logger: logger,
+                                dryRun: dryRun)
+        run.progress = progress
+        return try await run.run()
     }
 
     /// A run's figures for `/metrics`, per user and module: items by action, the time of the
@@ -263,13 +324,13 @@ public final class ContactsBridge: Service {
             Gauge(label: "crmgate_sync_backlog", dimensions: who).record(backlog)
         }
         if report.total > 0 {
-            logger.info("contacts synced", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
+            logger.info("synced", metadata: ["user": "\(scope.user)", "module": "\(scope.module)",
                                                       "counts": "\(report.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"])
         }
     }
 
-    /// The CardDAV client of an account, its password read from its file now.
-    func client(for email: String) throws -> CardDAVClient {
+    /// The DAV connection of an account, its password read from its file now.
+    func transport(for email: String) throws -> DAVTransport {
         guard let dav = configuration.dav else { throw BridgeError("[dav] is not configured") }
         let endpoint = dav.endpoint(for: email)
         guard let url = URL(string: endpoint.url), url.scheme != nil else {
@@ -283,28 +344,49 @@ public final class ContactsBridge: Service {
             password = text.trimmingCharacters(in: .newlines)
         }
         let account = DAVAccount(url: url, username: endpoint.username, password: password)
-        return CardDAVClient(transport: DAVTransport(account: account, http: http, timeout: .seconds(Int64(dav.timeout))))
+        return DAVTransport(account: account, http: http, timeout: .seconds(Int64(dav.timeout)))
     }
 
-    /// The account's address book called `name`, found by discovery or created (nil when
+    /// The account's address book or calendar, found by discovery or created (nil when
     /// missing and `create` is off), and whether it was created now.
-    private func addressBook(_ name: String, of email: String, client: CardDAVClient,
-                             create: Bool) async throws -> (url: URL?, created: Bool) {
-        let key = Self.bookKey(email, name)
-        if let known = books.withLock({ $0[key] }) { return (known, false) }
-        let home = try await client.addressBookHome()
-        if let found = try await client.addressBooks(in: home).first(where: { $0.displayName == name })?.url {
-            books.withLock { $0[key] = found }
-            return (found, false)
+    private func collection(_ wanted: Collection, of email: String, transport: DAVTransport,
+                            create: Bool) async throws -> (url: URL?, created: Bool) {
+        let key = Self.collectionKey(email, wanted)
+        if let known = collections.withLock({ $0[key] }) { return (known, false) }
+        let made: URL
+        switch wanted.kind {
+        case .addressBook:
+            let client = CardDAVClient(transport: transport)
+            let home = try await client.addressBookHome()
+            if let found = try await client.addressBooks(in: home).first(where: { $0.displayName == wanted.name })?.url {
+                collections.withLock { $0[key] = found }
+                return (found, false)
+            }
+            guard create else { return (nil, false) }
+            made = try await client.createAddressBook(named: wanted.name, in: home).url
+        case .calendar:
+            let client = CalDAVClient(transport: transport)
+            let home = try await client.calendarHome()
+            let calendars = try await client.calendars(in: home)
+            let found = wanted.useDefault
+                ? calendars.sorted { $0.url.absoluteString < $1.url.absoluteString }.first { calendar in wanted.components.allSatisfy(calendar.accepts) }
+                : calendars.first { $0.displayName == wanted.name }
+            if let found {
+                if let missing = wanted.components.first(where: { !found.accepts($0) }) {
+                    throw BridgeError("the calendar \"\(found.displayName ?? wanted.name)\" of \(email) does not take \(missing == "VTODO" ? "tasks" : "events") (\(missing)); name another with calendar or task_list in the policy")
+                }
+                collections.withLock { $0[key] = found.url }
+                return (found.url, false)
+            }
+            guard create else { return (nil, false) }
+            made = try await client.createCalendar(named: wanted.name, components: wanted.components, in: home).url
         }
-        guard create else { return (nil, false) }
-        let made = try await client.createAddressBook(named: name, in: home).url
-        logger.notice("address book created", metadata: ["user": "\(email)", "name": "\(name)"])
-        books.withLock { $0[key] = made }
+        logger.notice("\(wanted.kind.rawValue) created", metadata: ["user": "\(email)", "name": "\(wanted.name)"])
+        collections.withLock { $0[key] = made }
         return (made, true)
     }
 
-    private static func bookKey(_ email: String, _ name: String) -> String { email.lowercased() + "\u{0}" + name }
+    private static func collectionKey(_ email: String, _ collection: Collection) -> String { email.lowercased() + "\u{0}" + collection.key }
 }
 
 /// A bridge failure an administrator can act on.
