@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         if let access { services.append(.init(service: UpstreamReturner(store: store, access: access, logger: logger))) }
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))
-        // The contacts bridge runs when [dav] names a server.
+        // The DAV bridge (contacts, leads, events, tasks) runs when [dav] names a server.
         let davHTTP = config.dav.map(SyncBridge.makeHTTPClient)
         let bridge = davHTTP.map { http in
             SyncBridge(connector: crm, state: syncState, configuration: config, http: http, logger: logger) {

@@ -6,7 +6,7 @@ import Sync
 /// `crmgate status`: how the drops of each account stand.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show, per account, the drops pending, done and failed, and how their contacts sync stands.")
+        abstract: "Show, per account, the drops pending, done and failed, and how their contacts and calendar sync stands.")
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
@@ -36,12 +36,12 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    /// Per account and scope (its CRM folders, its contacts, its leads): the last sync, what
+    /// Per account and scope (its CRM folders, its contacts, leads, events and tasks): the last sync, what
     /// it did, the CRM changes waiting, the last error.
     private func printSync(_ scopes: [SyncScopeStatus]) {
         guard !scopes.isEmpty else { return }
         print("")
-        print("Sync (CRM folders and address books):")
+        print("Sync (CRM folders, address books and calendars):")
         let formatter = ISO8601DateFormatter()
         for status in scopes {
             let last = status.lastRunAt.map { "last sync \(formatter.string(from: $0))" } ?? "never synced"

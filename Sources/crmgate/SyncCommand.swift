@@ -3,11 +3,11 @@ import DAVBridge
 import Foundation
 import Sync
 
-/// `crmgate sync`: runs the contacts bridge from the command line and says what it did.
+/// `crmgate sync`: runs the DAV bridge (contacts, leads, events, tasks) from the command line and says what it did.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Sync CRM contacts and leads with the users' address books ([dav]) and print what was done.",
+        abstract: "Sync CRM contacts, leads, events and tasks with the users' address books and calendars ([dav]) and print what was done.",
         discussion: """
             Every write is conditional and every run saves its state in one transaction, so this is safe while \
             `crmgate serve` runs too. With --dry-run nothing is written: the plan is printed item by item.
@@ -21,7 +21,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfiguration(options.config)
         guard let dav = config.dav else {
-            throw StartupError("no [dav] section in \(options.config): name the CardDAV server there to sync address books")
+            throw StartupError("no [dav] section in \(options.config): name the CardDAV/CalDAV server there to sync address books and calendars")
         }
         let logger = makeLogger(config.log.level)
         let store = try openStore(config)
@@ -39,8 +39,8 @@ struct SyncCommand: AsyncParsableCommand {
                 if done % 100 == 0 || done == total { print("  \(scope.user) \(scope.module): \(done)/\(total)") }
             }
             if outcomes.isEmpty {
-                print(user.map { "\($0) syncs nothing: it is not a crmgate account, follows no policy with contacts or leads on, or is no CRM user." }
-                      ?? "Nothing to sync: no account follows a policy with contacts or leads on.")
+                print(user.map { "\($0) syncs nothing: it is not a crmgate account, follows no policy with contacts, leads, events or tasks on, or is no CRM user." }
+                      ?? "Nothing to sync: no account follows a policy with contacts, leads, events or tasks on.")
             }
             for outcome in outcomes {
                 failed = failed || outcome.error != nil

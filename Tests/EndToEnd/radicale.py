@@ -1,6 +1,6 @@
 """A throwaway Radicale 3.9.0 (PyPI, installed by scripts/test) on loopback with htpasswd
-users, for the contacts bridge's end-to-end tests, and a small CardDAV reader to look at
-what the bridge wrote the way a user's client would."""
+users, for the DAV bridge's end-to-end tests, and a small CardDAV and CalDAV reader to look
+at what the bridge wrote the way a user's client would."""
 import base64
 import os
 import re
@@ -81,16 +81,33 @@ level = warning
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read().decode()
 
-    def books(self, user="alice@example.com"):
-        """{display name: path} of the user's address books."""
+    def collections(self, kind, user="alice@example.com"):
+        """{display name: path} of the user's collections whose resource type is `kind`."""
         xml = self.request("PROPFIND", f"/{user}/", user, headers={"Depth": "1"})
-        books = {}
+        found = {}
         for response in re.findall(r"<(?:\w+:)?response>(.*?)</(?:\w+:)?response>", xml, re.S):
             name = re.search(r"<(?:\w+:)?displayname>(.*?)</", response, re.S)
             href = re.search(r"<(?:\w+:)?href>(.*?)</", response, re.S)
-            if name and "addressbook" in response:
-                books[name.group(1)] = urllib.request.unquote(href.group(1))
-        return books
+            kinds = re.search(r"<(?:\w+:)?resourcetype>(.*?)</(?:\w+:)?resourcetype>", response, re.S)
+            if name and kinds and re.search(rf"<(?:\w+:)?{kind}\s*/>", kinds.group(1)):
+                found[name.group(1)] = urllib.request.unquote(href.group(1))
+        return found
+
+    def books(self, user="alice@example.com"):
+        """{display name: path} of the user's address books."""
+        return self.collections("addressbook", user)
+
+    def calendars(self, user="alice@example.com"):
+        """{display name: path} of the user's calendars."""
+        return self.collections("calendar", user)
+
+    def items(self, calendar="Embedded CRM", user="alice@example.com"):
+        """The raw VEVENTs and VTODOs of a calendar (Radicale answers GET on one with all of them)."""
+        path = self.calendars(user).get(calendar)
+        if path is None:
+            return []
+        text = self.request("GET", path, user)
+        return re.findall(r"BEGIN:(VEVENT|VTODO)\r?\n(.*?)END:\1", text, re.S)
 
     def cards(self, book="Embedded CRM", user="alice@example.com"):
         """The raw vCards of an address book (Radicale answers GET on a book with all of them)."""

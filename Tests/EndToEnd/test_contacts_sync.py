@@ -22,7 +22,10 @@ def dav(tmp_path):
 
 
 def bridge_gateway(root, dav, **switches):
+    """A demo gateway with [dav]; only contacts and leads sync unless `switches` say otherwise
+    (test_calendar_sync.py has the calendar's tests)."""
     root.mkdir(parents=True, exist_ok=True)
+    switches = {"events_sync": "off", "tasks_sync": "off", **switches}
     return demo_gateway(root, policy(**switches) + dav.dav_config())
 
 
