@@ -104,7 +104,8 @@ def main():
     with radicale.Radicale(root / "radicale", users={u: PASSWORD for u in users + ["bob@example.com", "carla@example.com", "reference@example.com"]}) as dav:
         password_file = root / "dav-password"
         password_file.write_text(PASSWORD + "\n")
-        policy = '[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\ndrop_modules = []\n'
+        policy = ('[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\ndrop_modules = []\n'
+                  'events_sync = "off"\ntasks_sync = "off"\n')
         (root / "gw").mkdir()
         gw = Gateway(root / "gw", extra_config=policy)
         # The server (web API) runs without [dav]; `crmgate sync` reads a copy of the file with it.

@@ -607,7 +607,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             report.count("deleted-crm")
         case .forgetRemote(let crmID):
             guard var current = link(crmID) else { return }
-            if let href = current.href, href.contains("#") {
+            if let href = current.href, href.contains("#"), target.rules.direction != .crmToRemote {
                 // An occurrence of a series the calendar made, cancelled there: its event goes.
                 if let ref = RecordRef(crmID) { try await connector.deleteRecord(ref) }
                 drop(crmID)

@@ -131,9 +131,10 @@ final class EventsKind: CalendarBridgeKind {
 
     var noun: String { "event" }
 
-    /// A first sync and a full reconcile read the events in the window (calendar-query).
+    /// A first sync and a full reconcile read the events in the window (calendar-query); a
+    /// server that cannot answer the query has them all read.
     func membersToRead() async throws(DAVError) -> Set<String>? {
-        Set(try await client.query(calendar, component: Self.component, from: window.start, to: window.end).map(\.href))
+        (try? await client.query(calendar, component: Self.component, from: window.start, to: window.end)).map { Set($0.map(\.href)) }
     }
 
     func entries(of object: ICalendar, href: String, etag: String, linked: Set<String>) throws -> [BridgeEntry<EventFields>] {

@@ -147,15 +147,17 @@ public final class SyncBridge: Service {
 
     // MARK: - Who syncs what
 
-    /// Where a scope's items live: an address book, or a calendar taking `components`
-    /// (the user's first calendar taking them when `useDefault`).
+    /// Where a scope's items live: an address book, or a calendar that takes `component`
+    /// (the user's first such calendar when `useDefault`), made with `components` when missing.
     struct Collection: Hashable, Sendable {
         enum Kind: String, Sendable { case addressBook = "address book", calendar }
         var kind: Kind
         var name: String
+        var component = ""
         var components: [String] = []
         var useDefault = false
 
+        /// Scopes with the same key share the collection (and start over together when it is made anew).
         var key: String { kind.rawValue + "\u{0}" + name }
     }
 
@@ -203,9 +205,10 @@ public final class SyncBridge: Service {
             let calendar = policy.calendar.isEmpty ? crmName : policy.calendar
             let taskList = policy.taskList.isEmpty ? calendar : policy.taskList
             let name = module == .events ? calendar : taskList
+            let component = module == .events ? "VEVENT" : "VTODO"
             // One collection for both when they share a name (MKCALENDAR with both components).
-            let components = calendar == taskList ? ["VEVENT", "VTODO"] : [module == .events ? "VEVENT" : "VTODO"]
-            return Collection(kind: .calendar, name: name, components: components, useDefault: policy.defaultCalendar)
+            let components = calendar == taskList ? ["VEVENT", "VTODO"] : [component]
+            return Collection(kind: .calendar, name: name, component: component, components: components, useDefault: policy.defaultCalendar)
         case .leads where !policy.leadsAddressBook.isEmpty:
             return Collection(kind: .addressBook, name: policy.leadsAddressBook)
         default:
@@ -369,11 +372,11 @@ public final class SyncBridge: Service {
             let home = try await client.calendarHome()
             let calendars = try await client.calendars(in: home)
             let found = wanted.useDefault
-                ? calendars.sorted { $0.url.absoluteString < $1.url.absoluteString }.first { calendar in wanted.components.allSatisfy(calendar.accepts) }
+                ? calendars.sorted { $0.url.absoluteString < $1.url.absoluteString }.first { $0.accepts(wanted.component) }
                 : calendars.first { $0.displayName == wanted.name }
             if let found {
-                if let missing = wanted.components.first(where: { !found.accepts($0) }) {
-                    throw BridgeError("the calendar \"\(found.displayName ?? wanted.name)\" of \(email) does not take \(missing == "VTODO" ? "tasks" : "events") (\(missing)); name another with calendar or task_list in the policy")
+                guard found.accepts(wanted.component) else {
+                    throw BridgeError("the calendar \"\(found.displayName ?? wanted.name)\" of \(email) does not take \(wanted.component == "VTODO" ? "tasks" : "events") (\(wanted.component)); name another with calendar or task_list in the policy")
                 }
                 collections.withLock { $0[key] = found.url }
                 return (found.url, false)
@@ -386,7 +389,10 @@ public final class SyncBridge: Service {
         return (made, true)
     }
 
-    private static func collectionKey(_ email: String, _ collection: Collection) -> String { email.lowercased() + "\u{0}" + collection.key }
+    /// Discovery's cache key: the component too, so each module checks that the collection takes its items.
+    private static func collectionKey(_ email: String, _ collection: Collection) -> String {
+        email.lowercased() + "\u{0}" + collection.key + "\u{0}" + collection.component
+    }
 }
 
 /// A bridge failure an administrator can act on.

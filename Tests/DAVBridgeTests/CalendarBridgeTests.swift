@@ -293,6 +293,36 @@ struct CalendarBridgeTests {
         #expect(try await f.objects().isEmpty)
     }
 
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func theUsersOwnCalendarIsUsedWhenThePolicySaysSoAndOneThatTakesNoTasksIsNamed(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind, policy: Self.policy { $0.defaultCalendar = true; $0.tasksSync = "off" })
+        let client = try f.calendarClient
+        _ = try await client.createCalendar(named: "Personal", components: ["VEVENT"], in: try await client.calendarHome())
+        _ = try await f.event("Kick-off", start: Date() + Self.day)
+        try await f.expectSync(["created-remote": 1])
+        #expect(try await f.objects("Personal").count == 1)
+
+        try f.reconfigure(Self.policy { $0.calendar = "Personal"; $0.taskList = "Personal" })
+        let outcomes = await f.bridge.round(only: nil, dryRun: false)
+        let failure = outcomes.first { $0.scope.module == "tasks" }?.error ?? ""
+        #expect(failure.contains("\"Personal\" of alice@example.com does not take tasks (VTODO)"), "\(failure)")
+        #expect(outcomes.first { $0.scope.module == "events" }?.error == nil)
+    }
+
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func aCalendarTheUserDeletedIsMadeAgainWithEveryEventAndTask(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind, policy: Self.policy())
+        for n in 1...3 { _ = try await f.event("Meeting \(n)", start: Date() + Double(n) * Self.day) }
+        _ = try await f.task("Follow up")
+        try await f.sync()
+        let gone = try await f.calendarClient.transport.send("DELETE", try await f.calendar())
+        #expect((200..<300).contains(gone.status))
+        _ = await f.bridge.round(only: "alice@example.com", dryRun: false)  // meets the missing calendar, forgets where it was
+        try await f.expectSync(["created-remote": 4], "events and tasks start over together in the new calendar")
+        #expect(try await f.objects().count == 4)
+        try await f.expectSync([:])
+    }
+
     @Test(arguments: BridgeFixture.kinds)
     func commasSemicolonsNewlinesAndNonASCIIRoundTripExactly(_ kind: DAVTestServer.Kind) async throws {
         let f = try await BridgeFixture(kind, policy: Self.policy())
