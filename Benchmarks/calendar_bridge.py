@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The calendar bridge against a real Radicale 3.9.0, with figures and request counts.
 
-1. The server alone: sequential PUTs of --first events into a new calendar (one keep-alive
-   connection), the reference rate; then crmgate's first sync of --first CRM events
-   (`crmgate sync --once`, wall time, process start and discovery included).
+1. crmgate's first sync of --first CRM events (`crmgate sync --once`, wall time, process
+   start and discovery included); then the server alone: sequential PUTs of as many copies
+   of one object crmgate wrote into a new calendar (one keep-alive connection), the
+   reference rate.
 2. The user grows to --events events in the window and syncs; then a run with no change, a
    run after one CRM change and a run after one calendar change: their time and DAV requests.
 
-Usage: .venv/bin/python Benchmarks/calendar.py [--events 2000] [--first 1000]
+Usage: .venv/bin/python Benchmarks/calendar_bridge.py [--events 2000] [--first 1000]
 (CRMGATE_BIN defaults to the release build, `swift build -c release`; CRMGATE_RADICALE to
 .venv/bin/radicale, installed by scripts/test.)
 """
@@ -17,10 +18,12 @@ import datetime
 import http.client
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,16 +45,9 @@ def start_of(n):
     return NOW + datetime.timedelta(days=1 + n % 380, hours=n % 8)
 
 
-def vevent(n, uid):
-    start = start_of(n).strftime("%Y%m%dT%H%M%SZ")
-    end = (start_of(n) + datetime.timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")
-    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{start}\r\n"
-            f"DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Meeting {n}\\, EMEA\r\nLOCATION:Room {n % 12}\r\n"
-            f"CATEGORIES:Embedded CRM\r\nCOLOR:darkorange\r\nX-CRMGATE-ID:events/{n}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
-
-
-def server_put_rate(dav, user, count):
-    """Sequential PUTs (If-None-Match) of `count` events into a new calendar, one connection."""
+def server_put_rate(dav, user, count, template):
+    """Sequential PUTs (If-None-Match) of `count` events into a new calendar, one connection:
+    copies of `template` (an object crmgate wrote) with their own UID."""
     calendar = f"/{user}/reference-{uuid.uuid4().hex[:8]}/"
     auth = {"Authorization": "Basic " + base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()}
     conn = http.client.HTTPConnection("127.0.0.1", dav.port)
@@ -59,7 +55,8 @@ def server_put_rate(dav, user, count):
     assert conn.getresponse().read() is not None
     start = time.perf_counter()
     for n in range(count):
-        conn.request("PUT", f"{calendar}event-{n}.ics", body=vevent(n, f"ref-{n}"),
+        body = re.sub(r"^UID:.*$", f"UID:ref-{n}", template, flags=re.M).replace("X-CRMGATE-ID:", f"X-CRMGATE-ID:{n}").encode()
+        conn.request("PUT", f"{calendar}event-{n}.ics", body=body,
                      headers={**auth, "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
         response = conn.getresponse()
         response.read()
@@ -113,6 +110,11 @@ def main():
         # The server (web API) runs without [dav]; `crmgate sync` reads a copy of the file with it.
         bridge = root / "gw" / "crmgate-dav.toml"
         bridge.write_text(gw.config.read_text() + f'[dav]\nurl = "{dav.url}"\nusername = "{{user}}"\npassword_file = "{password_file}"\n')
+        seeded = gw.cli("demo", "seed")
+        assert seeded.returncode == 0, seeded.stderr
+        with sqlite3.connect(root / "gw" / "data" / "crm.sqlite") as db:
+            # The demo's records go to carla, so alice owns only what the benchmark makes.
+            db.execute("UPDATE record SET ownerId = (SELECT id FROM user WHERE email = 'carla@example.com')")
         gw.start()
         try:
             token = gw.cli("token", "create", ALICE)
@@ -120,11 +122,13 @@ def main():
             api = API(gw, token.stdout.strip())
 
             print(f"== 1. first sync of {args.first} events")
-            reference = server_put_rate(dav, "reference@example.com", args.first)
             post_events(api, range(args.first))
             elapsed, out = sync(bridge, "--user", ALICE)
             created = sum(int(m) for m in re.findall(r"created-remote (\d+)", out))
             assert created == args.first, out
+            calendar = dav.calendars()["Embedded CRM"]
+            template = dav.request("GET", f"{calendar}crmgate-events-{api.get('/events?limit=1')['data'][0]['id']}.ics")
+            reference = server_put_rate(dav, "reference@example.com", args.first, template)
             rate = args.first / elapsed
             print(f"Radicale alone, sequential PUTs: {reference:.0f}/s")
             print(f"crmgate first sync:              {rate:.0f}/s ({elapsed:.1f} s, process start and discovery included)"
@@ -134,7 +138,7 @@ def main():
             post_events(api, range(args.first, args.events))
             elapsed, out = sync(bridge, "--user", ALICE)
             print(f"sync of the other {args.events - args.first}: {elapsed:.1f} s")
-            record = api.get("/events?limit=1&q=Meeting 7,")["data"][0]
+            record = api.get("/events?limit=1&q=" + urllib.parse.quote("Meeting 7,"))["data"][0]
             for label, change in [("no change", None), ("one CRM change", "crm"), ("one calendar change", "dav")]:
                 if change == "crm":
                     api.request("PATCH", f"/events/{record['id']}", {"fields": {"location": "Room 99"}})
