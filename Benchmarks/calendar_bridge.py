@@ -13,29 +13,17 @@ Usage: .venv/bin/python Benchmarks/calendar_bridge.py [--events 2000] [--first 1
 .venv/bin/radicale, installed by scripts/test.)
 """
 import argparse
-import base64
 import datetime
-import http.client
-import os
 import re
-import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.parse
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Tests" / "EndToEnd"))
+from davbench import PASSWORD, bridge_gateway, figures, sequential_put_rate, sync, use_release_binary
+from drophelpers import API
+import radicale
 
-import conftest  # noqa: E402
-from conftest import Gateway  # noqa: E402
-from drophelpers import API  # noqa: E402
-import radicale  # noqa: E402
-
-PASSWORD = "bench-dav"
 ALICE = "alice@example.com"
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, microsecond=0)
 
@@ -43,40 +31,6 @@ NOW = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, m
 def start_of(n):
     """Event n's start: spread over the 400 days ahead, working hours."""
     return NOW + datetime.timedelta(days=1 + n % 380, hours=n % 8)
-
-
-def server_put_rate(dav, user, count, template):
-    """Sequential PUTs (If-None-Match) of `count` events into a new calendar, one connection:
-    copies of `template` (an object crmgate wrote) with their own UID."""
-    calendar = f"/{user}/reference-{uuid.uuid4().hex[:8]}/"
-    auth = {"Authorization": "Basic " + base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()}
-    conn = http.client.HTTPConnection("127.0.0.1", dav.port)
-    conn.request("MKCALENDAR", calendar, headers=auth)
-    assert conn.getresponse().read() is not None
-    start = time.perf_counter()
-    for n in range(count):
-        body = re.sub(r"^UID:.*$", f"UID:ref-{n}", template, flags=re.M).replace("X-CRMGATE-ID:", f"X-CRMGATE-ID:{n}").encode()
-        conn.request("PUT", f"{calendar}event-{n}.ics", body=body,
-                     headers={**auth, "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
-        response = conn.getresponse()
-        response.read()
-        assert response.status in (201, 204), response.status
-    return count / (time.perf_counter() - start)
-
-
-def sync(config, *args):
-    start = time.perf_counter()
-    result = subprocess.run([conftest.BIN, "sync", "--once", *args, "--config", str(config)], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"crmgate sync failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed, result.stdout
-
-
-def figures(output):
-    """Per scope line: (module, counts text, requests)."""
-    return [(m.group(1), m.group(2), int(m.group(3))) for m in re.finditer(
-        r"^\S+ (\w+) \(policy [^)]*\): (.*?) \(\d+ queued CRM changes, (\d+) DAV requests\)$", output, re.M)]
 
 
 def post_events(api, numbers):
@@ -95,26 +49,12 @@ def main():
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--first", type=int, default=1000)
     args = parser.parse_args()
-    conftest.BIN = os.environ.get("CRMGATE_BIN") or str(Path(__file__).resolve().parent.parent / ".build" / "release" / "crmgate")
-    if not Path(conftest.BIN).exists():
-        raise SystemExit(f"{conftest.BIN} not found: build it with swift build -c release")
+    use_release_binary()
 
     root = Path(tempfile.mkdtemp(prefix="crmgate-calendar-bench-"))
-    with radicale.Radicale(root / "radicale", users={u: PASSWORD for u in [ALICE, "reference@example.com"]}) as dav:
-        password_file = root / "dav-password"
-        password_file.write_text(PASSWORD + "\n")
-        policy = ('[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\ndrop_modules = []\n'
-                  'contacts_sync = "off"\nleads_sync = "off"\ntasks_sync = "off"\n')
-        (root / "gw").mkdir()
-        gw = Gateway(root / "gw", extra_config=policy)
-        # The server (web API) runs without [dav]; `crmgate sync` reads a copy of the file with it.
-        bridge = root / "gw" / "crmgate-dav.toml"
-        bridge.write_text(gw.config.read_text() + f'[dav]\nurl = "{dav.url}"\nusername = "{{user}}"\npassword_file = "{password_file}"\n')
-        seeded = gw.cli("demo", "seed")
-        assert seeded.returncode == 0, seeded.stderr
-        with sqlite3.connect(root / "gw" / "data" / "crm.sqlite") as db:
-            # The demo's records go to carla, so alice owns only what the benchmark makes.
-            db.execute("UPDATE record SET ownerId = (SELECT id FROM user WHERE email = 'carla@example.com')")
+    with radicale.Radicale(root / "radicale", users={u: PASSWORD for u in [ALICE, "carla@example.com", "reference@example.com"]}) as dav:
+        gw, bridge = bridge_gateway(root, dav, '[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\n'
+                                               'drop_modules = []\ncontacts_sync = "off"\nleads_sync = "off"\ntasks_sync = "off"\n')
         gw.start()
         try:
             token = gw.cli("token", "create", ALICE)
@@ -128,7 +68,9 @@ def main():
             assert created == args.first, out
             calendar = dav.calendars()["Embedded CRM"]
             template = dav.request("GET", f"{calendar}crmgate-events-{api.get('/events?limit=1')['data'][0]['id']}.ics")
-            reference = server_put_rate(dav, "reference@example.com", args.first, template)
+            # The same object under another UID each time.
+            copies = [re.sub(r"^UID:.*$", f"UID:ref-{n}", template, flags=re.M).encode() for n in range(args.first)]
+            reference = sequential_put_rate(dav, "reference@example.com", ("MKCALENDAR", None), copies, "ics", "text/calendar; charset=utf-8")
             rate = args.first / elapsed
             print(f"Radicale alone, sequential PUTs: {reference:.0f}/s")
             print(f"crmgate first sync:              {rate:.0f}/s ({elapsed:.1f} s, process start and discovery included)"
@@ -150,8 +92,8 @@ def main():
                 elapsed, out = sync(bridge, "--user", ALICE)
                 lines = figures(out)
                 print(f"{label:20}: {elapsed * 1000:.0f} ms wall (process start included), "
-                      f"DAV requests {sum(f[2] for f in lines)} (discovery included); "
-                      + "; ".join(f"{m}: {c}" for m, c, _ in lines))
+                      f"DAV requests {sum(f[4] for f in lines)} (discovery included); "
+                      + "; ".join(f"{m}: {c}" for _, m, c, _, _ in lines))
             location = api.get(f"/events/{record['id']}")["fields"].get("location")
             assert location == "Room 100", location
         finally:

@@ -14,26 +14,15 @@ Usage: .venv/bin/python Benchmarks/contacts.py [--contacts 5000] [--first 1000] 
 .venv/bin/radicale, installed by scripts/test.)
 """
 import argparse
-import http.client
-import os
-import re
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Tests" / "EndToEnd"))
+from davbench import PASSWORD, bridge_gateway, figures, sequential_put_rate, sync, use_release_binary
+from drophelpers import API
+import radicale
 
-import conftest  # noqa: E402
-from conftest import Gateway  # noqa: E402
-from drophelpers import API  # noqa: E402
-import radicale  # noqa: E402
-
-PASSWORD = "bench-dav"
 ALICE = "alice@example.com"
 
 
@@ -42,41 +31,6 @@ def card(n, uid):
             f"FN:Bench Person{n}\r\nTITLE:Buyer\\, EMEA\r\nEMAIL;TYPE=work:bench{n}@example.com\r\n"
             f"TEL;TYPE=work,voice:+1 555 {n:04d}\r\nCATEGORIES:Embedded CRM\r\nX-CRMGATE-ID:contacts/{n}\r\n"
             f"END:VCARD\r\n").encode()
-
-
-def server_put_rate(dav, user, count):
-    """Sequential PUTs (If-None-Match) of `count` cards into a new book, one connection."""
-    import base64
-    book = f"/{user}/reference-{uuid.uuid4().hex[:8]}/"
-    auth = {"Authorization": "Basic " + base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()}
-    conn = http.client.HTTPConnection("127.0.0.1", dav.port)
-    body = ('<?xml version="1.0"?><d:mkcol xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:set><d:prop>'
-            '<d:resourcetype><d:collection/><c:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>')
-    conn.request("MKCOL", book, body=body, headers={**auth, "Content-Type": "application/xml"})
-    assert conn.getresponse().read() is not None
-    start = time.perf_counter()
-    for n in range(count):
-        conn.request("PUT", f"{book}card-{n}.vcf", body=card(n, f"ref-{n}"),
-                     headers={**auth, "Content-Type": "text/vcard; charset=utf-8", "If-None-Match": "*"})
-        response = conn.getresponse()
-        response.read()
-        assert response.status in (201, 204), response.status
-    return count / (time.perf_counter() - start)
-
-
-def sync(config, *args):
-    start = time.perf_counter()
-    result = subprocess.run([conftest.BIN, "sync", "--once", *args, "--config", str(config)], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"crmgate sync failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed, result.stdout
-
-
-def figures(output):
-    """Per scope line: (user, module, counts text, queued, requests)."""
-    return [(m.group(1), m.group(2), m.group(3), int(m.group(4)), int(m.group(5))) for m in re.finditer(
-        r"^(\S+) (\w+) \(policy [^)]*\): (.*?) \((\d+) queued CRM changes, (\d+) DAV requests\)$", output, re.M)]
 
 
 def post_contacts(api, owners_and_numbers):
@@ -95,27 +49,14 @@ def main():
     parser.add_argument("--first", type=int, default=1000)
     parser.add_argument("--users", type=int, default=200)
     args = parser.parse_args()
-    conftest.BIN = os.environ.get("CRMGATE_BIN") or str(Path(__file__).resolve().parent.parent / ".build" / "release" / "crmgate")
-    if not Path(conftest.BIN).exists():
-        raise SystemExit(f"{conftest.BIN} not found: build it with swift build -c release")
+    use_release_binary()
 
     users = [ALICE] + [f"user{n}@example.com" for n in range(2, args.users + 1)]
     root = Path(tempfile.mkdtemp(prefix="crmgate-contacts-bench-"))
     with radicale.Radicale(root / "radicale", users={u: PASSWORD for u in users + ["bob@example.com", "carla@example.com", "reference@example.com"]}) as dav:
-        password_file = root / "dav-password"
-        password_file.write_text(PASSWORD + "\n")
-        policy = ('[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\ndrop_modules = []\n'
-                  'events_sync = "off"\ntasks_sync = "off"\n')
-        (root / "gw").mkdir()
-        gw = Gateway(root / "gw", extra_config=policy)
-        # The server (web API) runs without [dav]; `crmgate sync` reads a copy of the file with it.
-        bridge = root / "gw" / "crmgate-dav.toml"
-        bridge.write_text(gw.config.read_text() + f'[dav]\nurl = "{dav.url}"\nusername = "{{user}}"\npassword_file = "{password_file}"\n')
-        seeded = gw.cli("demo", "seed")
-        assert seeded.returncode == 0, seeded.stderr
+        gw, bridge = bridge_gateway(root, dav, '[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = []\n'
+                                               'drop_modules = []\nevents_sync = "off"\ntasks_sync = "off"\n')
         with sqlite3.connect(root / "gw" / "data" / "crm.sqlite") as db:
-            # The demo's records go to carla, so the benchmark's users own only what it makes.
-            db.execute("UPDATE record SET ownerId = (SELECT id FROM user WHERE email = 'carla@example.com')")
             for email in users[1:]:
                 db.execute("INSERT INTO user (name, email, active) VALUES (?, ?, 1)", (email, email))
         gw.start()
@@ -124,7 +65,10 @@ def main():
             api = API(gw, token.stdout.strip())
 
             print(f"== 1. first sync of {args.first} contacts")
-            reference = server_put_rate(dav, "reference@example.com", args.first)
+            make = ("MKCOL", '<?xml version="1.0"?><d:mkcol xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:set><d:prop>'
+                             '<d:resourcetype><d:collection/><c:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>')
+            reference = sequential_put_rate(dav, "reference@example.com", make, [card(n, f"ref-{n}") for n in range(args.first)],
+                                            "vcf", "text/vcard; charset=utf-8")
             post_contacts(api, [(ALICE, n) for n in range(args.first)])
             elapsed, out = sync(bridge, "--user", ALICE)
             rate = args.first / elapsed

@@ -234,3 +234,34 @@ struct DAVCollections: Sendable {
         return slug.isEmpty ? "item" : slug
     }
 }
+
+/// A collection client of one kind of document (vCards, calendar objects): what the DAV
+/// bridge needs to keep a collection in step, whatever it holds.
+public protocol DocumentCollectionClient: Sendable {
+    associatedtype Document: Sendable & Equatable
+    var transport: DAVTransport { get }
+    func changes(in collection: URL, since token: String?) async throws(DAVError) -> CollectionChanges
+    /// The documents of `hrefs`, and the members that could not be read, with the reason.
+    func documents(_ hrefs: [String], in collection: URL) async throws(DAVError)
+        -> (documents: [(href: String, etag: String, document: Document)], unreadable: [UnreadableMember])
+    func create(_ document: Document, named name: String, in collection: URL) async throws(DAVError) -> (href: String, etag: String?)
+    func update(_ document: Document, at href: String, etag: String) async throws(DAVError) -> String?
+    func delete(_ href: String, etag: String) async throws(DAVError)
+    func href(named name: String, in collection: URL) -> String
+}
+
+extension CardDAVClient: DocumentCollectionClient {
+    public func documents(_ hrefs: [String], in book: URL) async throws(DAVError)
+        -> (documents: [(href: String, etag: String, document: VCard)], unreadable: [UnreadableMember]) {
+        let batch = try await readCards(hrefs, in: book)
+        return (batch.cards.map { ($0.href, $0.etag, $0.card) }, batch.unreadable)
+    }
+}
+
+extension CalDAVClient: DocumentCollectionClient {
+    public func documents(_ hrefs: [String], in calendar: URL) async throws(DAVError)
+        -> (documents: [(href: String, etag: String, document: ICalendar)], unreadable: [UnreadableMember]) {
+        let batch = try await objects(hrefs, in: calendar)
+        return (batch.objects.map { ($0.href, $0.etag, $0.calendar) }, batch.unreadable)
+    }
+}

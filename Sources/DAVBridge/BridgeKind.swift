@@ -9,23 +9,19 @@ import Sync
 /// read and written. `BridgeSyncRun` does the rest (changes, plan, conditional writes,
 /// links and cursors) the same for every kind.
 protocol BridgeKind: AnyObject {
-    associatedtype Document: Sendable & Equatable
+    associatedtype Client: DocumentCollectionClient
     associatedtype Fields: Hashable
+    typealias Document = Client.Document
 
     /// What the user calls one item (`card`, `event`, `task`), for reports and logs.
     var noun: String { get }
     var scope: BridgeScope { get }
-    var requests: Int { get }
 
     // MARK: The DAV side
 
-    func changes(since token: String?) async throws(DAVError) -> CollectionChanges
-    func read(_ hrefs: [String]) async throws(DAVError) -> DocumentBatch<Document>
-    /// Creates a document at a name unless something is there (then nil); runs concurrently.
-    var creator: @Sendable (Document, String) async -> Result<(href: String, etag: String?)?, DAVError> { get }
-    func update(_ document: Document, at href: String, etag: String) async throws(DAVError) -> String?
-    func delete(_ href: String, etag: String) async throws(DAVError)
-    func href(named name: String) -> String
+    var client: Client { get }
+    /// The address book or calendar.
+    var collection: URL { get }
     /// The members a first sync or a full reconcile reads (nil: all): a calendar's window.
     func membersToRead() async throws(DAVError) -> Set<String>?
 
@@ -79,12 +75,6 @@ func createdUnlessPresent(_ create: () async throws(DAVError) -> (href: String, 
     }
 }
 
-/// What a read of members gave: the documents, and the members that could not be read.
-struct DocumentBatch<Document> {
-    var documents: [(href: String, etag: String, document: Document)] = []
-    var unreadable: [UnreadableMember] = []
-}
-
 /// One item of a DAV resource as the run compares it: the resource itself, or an
 /// occurrence of a series the calendar made (`href#RECURRENCE-ID`).
 struct BridgeEntry<Fields> {
@@ -101,12 +91,10 @@ struct BridgeEntry<Fields> {
     var key: String
 }
 
-extension BridgeEntry {
-    /// The resource an item href lies in.
-    static func resource(of href: String) -> String {
-        guard let hash = href.lastIndex(of: "#") else { return href }
-        return String(href[..<hash])
-    }
+/// The resource an item href lies in (`…/weekly.ics#20270104T090000` lies in `…/weekly.ics`).
+func resource(of href: String) -> String {
+    guard let hash = href.lastIndex(of: "#") else { return href }
+    return String(href[..<hash])
 }
 
 /// What one scope (a user's contacts, leads, events or tasks under their policy) syncs

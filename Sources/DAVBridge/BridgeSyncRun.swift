@@ -122,7 +122,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             pass += 1
             dirty = try await self.pass(first: false)
         }
-        report.requests = kind.requests
+        report.requests = kind.client.transport.requests.value
         return report
     }
 
@@ -160,12 +160,12 @@ final class BridgeSyncRun<Kind: BridgeKind> {
         // token is refused), then the resources that are new or changed, read once.
         var remoteToken = cursors.remoteToken
         let remote: RemoteSnapshot
-        let dirtyResources = Set(dirty.compactMap { $0.href.map(Entry.resource) })
+        let dirtyResources = Set(dirty.compactMap { $0.href.map(resource) })
         if first {
-            let changes = try await kind.changes(since: firstSync || reconcile ? nil : cursors.remoteToken)
+            let changes = try await kind.client.changes(in: kind.collection, since: firstSync || reconcile ? nil : cursors.remoteToken)
             remoteToken = changes.token
             let listed = Dictionary(changes.changed.map { ($0.href, $0.etag) }, uniquingKeysWith: { a, _ in a })
-            let knownETags = Dictionary(links.values.compactMap { link in link.href.map { (Entry.resource(of: $0), link.etag) } },
+            let knownETags = Dictionary(links.values.compactMap { link in link.href.map { (resource(of: $0), link.etag) } },
                                         uniquingKeysWith: { a, _ in a })
             var toRead = listed.filter { knownETags[$0.key] != $0.value }.map(\.key)
             if firstSync || reconcile || changes.isFull, let window = try await kind.membersToRead() {
@@ -211,11 +211,11 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             // merged into the CRM (new ones made later are, from the changes the server reports).
             // A full reconcile takes only the items new since the last run's token.
             var recent = Set<String>()
-            if reconcile, let token = cursors.remoteToken, let since = try? await kind.changes(since: token), !since.isFull {
+            if reconcile, let token = cursors.remoteToken, let since = try? await kind.client.changes(in: kind.collection, since: token), !since.isFull {
                 recent = Set(since.changed.map(\.href))
             }
             func existed(_ action: SyncAction) -> Bool {
-                if case .createCRM(let href) = action { !recent.contains(Entry.resource(of: href)) } else { false }
+                if case .createCRM(let href) = action { !recent.contains(resource(of: href)) } else { false }
             }
             let existing = plan.actions.filter(existed)
             if !existing.isEmpty {
@@ -280,7 +280,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
     /// or by content when the server gave no ETag), the newer token is taken; otherwise the
     /// start token stays and the next run reads those changes.
     private func tokenPast(ownWritesSince start: String) async throws -> String {
-        let after = try await kind.changes(since: start)
+        let after = try await kind.client.changes(in: kind.collection, since: start)
         guard !after.isFull, let newer = after.token else { return start }
         if after.deleted.contains(where: { !linkedItems($0).isEmpty }) { return start }
         for item in after.changed {
@@ -376,7 +376,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
     private func read(_ hrefs: [String]) async throws {
         let unread = Array(Set(hrefs.filter { documents[$0] == nil && unreadable[$0] == nil })).sorted()
         guard !unread.isEmpty else { return }
-        let batch = try await kind.read(unread)
+        let batch = try await kind.client.documents(unread, in: kind.collection)
         var bad = batch.unreadable
         for fetched in batch.documents {
             let linked = Set(linkedItems(fetched.href))
@@ -447,12 +447,12 @@ final class BridgeSyncRun<Kind: BridgeKind> {
     private func index(_ link: SyncLink) {
         if let old = links[link.crmID]?.href {
             linkAt[old] = nil
-            itemsIn[Entry.resource(of: old)]?.remove(old)
+            itemsIn[resource(of: old)]?.remove(old)
         }
         links[link.crmID] = link
         if let href = link.href {
             linkAt[href] = link.crmID
-            itemsIn[Entry.resource(of: href), default: []].insert(href)
+            itemsIn[resource(of: href), default: []].insert(href)
         }
     }
 
@@ -467,7 +467,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
         removed.insert(crmID)
         if let href = links[crmID]?.href {
             linkAt[href] = nil
-            itemsIn[Entry.resource(of: href)]?.remove(href)
+            itemsIn[resource(of: href)]?.remove(href)
         }
         links[crmID] = nil
     }
@@ -499,7 +499,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
     private func write(_ document: Kind.Document, at resource: String, etag: String) async throws {
         var document = document
         kind.stamp(&document)
-        let newETag = try await kind.update(document, at: resource, etag: etag)
+        let newETag = try await kind.client.update(document, at: resource, etag: etag)
         ownWrites[resource] = newETag
         guard let newETag else { documents[resource] = nil; return }
         documents[resource] = (newETag, document)
@@ -526,7 +526,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             try await createRemote([crmID])
         case .updateRemote(let crmID, let href, _, let conflict):
             guard let record = records[crmID], var current = link(crmID) else { return }
-            let resource = Entry.resource(of: href)
+            let resource = resource(of: href)
             guard let known = try await self.current(resource), let old = entries[href] else {
                 guard unreadable[resource] == nil else { return }  // reported; left as it is
                 current.crmVersion = nil  // gone meanwhile: decide again
@@ -551,12 +551,12 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             if conflict { report.count("conflicts") }
             keep(current)
         case .deleteRemote(let crmID, let href, let etag):
-            let resource = Entry.resource(of: href)
+            let resource = resource(of: href)
             if kind.rewrites(removing: href), let known = try await self.current(resource),
                let document = kind.removing(item: href, from: known.document) {
                 try await write(document, at: resource, etag: known.etag)
             } else {
-                try await kind.delete(resource, etag: documents[resource]?.etag ?? etag)
+                try await kind.client.delete(resource, etag: documents[resource]?.etag ?? etag)
                 ownWrites[resource] = .some(nil)
                 documents[resource] = nil
             }
@@ -569,12 +569,12 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             let record = try await connector.createRecord(in: target.module.key, draft)
             let crmID = record.ref.description
             records[crmID] = record
-            var linked = SyncLink(crmID: crmID, remoteUID: entry.uid, href: href, etag: documents[Entry.resource(of: href)]?.etag,
+            var linked = SyncLink(crmID: crmID, remoteUID: entry.uid, href: href, etag: documents[resource(of: href)]?.etag,
                                   remoteHash: entry.hash, crmVersion: record.syncVersion)
             keep(linked)
             report.count("created-crm")
             // The item learns its record's id, so it is found again if the state is lost.
-            let resource = Entry.resource(of: href)
+            let resource = resource(of: href)
             guard let known = documents[resource] else { return }
             var document = known.document
             kind.patch(&document, item: href, with: entry.fields, over: entry.fields, crmID: crmID)
@@ -596,7 +596,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             let updated = draft.fields.isEmpty ? record : try await connector.updateRecord(ref, draft)
             records[crmID] = updated
             current.crmVersion = updated.syncVersion
-            current.etag = documents[Entry.resource(of: href)]?.etag ?? current.etag
+            current.etag = documents[resource(of: href)]?.etag ?? current.etag
             current.remoteHash = entry.hash
             keep(current)
             report.count("updated-crm")
@@ -653,9 +653,14 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             prepared.append((crmID, uid, document, kind.hash(fields), record.syncVersion))
         }
         let results = await withTaskGroup(of: (Int, Result<(href: String, etag: String?)?, DAVError>).self) { group in
-            let create = kind.creator
+            let client = kind.client
+            let collection = kind.collection
             for (index, item) in prepared.enumerated() {
-                group.addTask { (index, await create(item.document, item.uid)) }
+                group.addTask {
+                    (index, await createdUnlessPresent { () async throws(DAVError) in
+                        try await client.create(item.document, named: item.uid, in: collection)
+                    })
+                }
             }
             var results = [Result<(href: String, etag: String?)?, DAVError>?](repeating: nil, count: prepared.count)
             for await (index, result) in group { results[index] = result }
@@ -671,7 +676,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             case .success(nil):
                 // An item is already at its name (a run stopped before it saved): link it as it is, and
                 // compare it with the record in the next pass.
-                let href = kind.href(named: item.uid)
+                let href = kind.client.href(named: item.uid, in: kind.collection)
                 documents[href] = nil
                 try await read([href])
                 guard let found = entries[href] else { continue }  // gone again meanwhile: the next run creates it

@@ -42,7 +42,7 @@ extension ICalComponent {
 }
 
 /// A calendar (or task list) on a CalDAV server, as a bridge kind reads and writes it.
-protocol CalendarBridgeKind: BridgeKind where Document == ICalendar {
+protocol CalendarBridgeKind: BridgeKind where Client == CalDAVClient {
     var client: CalDAVClient { get }
     var calendar: URL { get }
     var options: CalendarOptions { get }
@@ -51,32 +51,7 @@ protocol CalendarBridgeKind: BridgeKind where Document == ICalendar {
 }
 
 extension CalendarBridgeKind {
-    var requests: Int { client.transport.requests.value }
-
-    func changes(since token: String?) async throws(DAVError) -> CollectionChanges {
-        try await client.changes(in: calendar, since: token)
-    }
-
-    func read(_ hrefs: [String]) async throws(DAVError) -> DocumentBatch<ICalendar> {
-        let batch = try await client.objects(hrefs, in: calendar)
-        return DocumentBatch(documents: batch.objects.map { ($0.href, $0.etag, $0.calendar) }, unreadable: batch.unreadable)
-    }
-
-    var creator: @Sendable (ICalendar, String) async -> Result<(href: String, etag: String?)?, DAVError> {
-        { [client, calendar] object, name in
-            await createdUnlessPresent { () async throws(DAVError) in try await client.create(object, named: name, in: calendar) }
-        }
-    }
-
-    func update(_ object: ICalendar, at href: String, etag: String) async throws(DAVError) -> String? {
-        try await client.update(object, at: href, etag: etag)
-    }
-
-    func delete(_ href: String, etag: String) async throws(DAVError) {
-        try await client.delete(href, etag: etag)
-    }
-
-    func href(named name: String) -> String { client.href(named: name, in: calendar) }
+    var collection: URL { calendar }
 
     /// DTSTAMP and LAST-MODIFIED of the items crmgate writes: now.
     func stamp(_ object: inout ICalendar) {

@@ -22,34 +22,7 @@ final class ContactsKind: BridgeKind {
     }
 
     var noun: String { "card" }
-    var requests: Int { client.transport.requests.value }
-
-    // MARK: The address book
-
-    func changes(since token: String?) async throws(DAVError) -> CollectionChanges {
-        try await client.changes(in: book, since: token)
-    }
-
-    func read(_ hrefs: [String]) async throws(DAVError) -> DocumentBatch<VCard> {
-        let batch = try await client.readCards(hrefs, in: book)
-        return DocumentBatch(documents: batch.cards.map { ($0.href, $0.etag, $0.card) }, unreadable: batch.unreadable)
-    }
-
-    var creator: @Sendable (VCard, String) async -> Result<(href: String, etag: String?)?, DAVError> {
-        { [client, book] card, name in
-            await createdUnlessPresent { () async throws(DAVError) in try await client.create(card, named: name, in: book) }
-        }
-    }
-
-    func update(_ card: VCard, at href: String, etag: String) async throws(DAVError) -> String? {
-        try await client.update(card, at: href, etag: etag)
-    }
-
-    func delete(_ href: String, etag: String) async throws(DAVError) {
-        try await client.delete(href, etag: etag)
-    }
-
-    func href(named name: String) -> String { client.href(named: name, in: book) }
+    var collection: URL { book }
 
     // MARK: Cards
 

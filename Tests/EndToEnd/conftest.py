@@ -128,6 +128,16 @@ def gateway(tmp_path):
     gw.stop()
 
 
+@pytest.fixture
+def dav(tmp_path):
+    """A throwaway Radicale 3.9.0 for the DAV bridge's tests (alice@, bob@, carla@)."""
+    import radicale
+    if not radicale.installed():
+        pytest.fail("radicale is not installed (scripts/test installs it)")
+    with radicale.Radicale(tmp_path / "radicale") as server:
+        yield server
+
+
 @pytest.fixture(params=["local", "proxy"])
 def any_gateway(request, tmp_path):
     """The gateway of the real-client suite, twice: serving its own store, and as a proxy

@@ -3,22 +3,11 @@ real Radicale 3.9.0, driven by `crmgate sync`."""
 import re
 import sqlite3
 
-import pytest
-
-import radicale
 from conftest import demo_gateway
 from drophelpers import policy
 from test_contacts_sync import counts
 
 ALICE = "alice@example.com"
-
-
-@pytest.fixture
-def dav(tmp_path):
-    if not radicale.installed():
-        pytest.fail("radicale is not installed (scripts/test installs it)")
-    with radicale.Radicale(tmp_path / "radicale") as server:
-        yield server
 
 
 def calendar_gateway(root, dav, **switches):

@@ -4,21 +4,12 @@ import re
 import sqlite3
 import urllib.request
 
-import pytest
 
 import radicale
 from conftest import demo_gateway
 from drophelpers import API, policy, wait_for
 
 ALICE = "alice@example.com"
-
-
-@pytest.fixture
-def dav(tmp_path):
-    if not radicale.installed():
-        pytest.fail("radicale is not installed (scripts/test installs it)")
-    with radicale.Radicale(tmp_path / "radicale") as server:
-        yield server
 
 
 def bridge_gateway(root, dav, **switches):
