@@ -142,7 +142,7 @@ struct EventFields: Hashable {
 
     /// Adds a VTIMEZONE for the event's zone when the calendar has none for it.
     func addTimeZone(to calendar: inout ICalendar) {
-        guard !allDay, timeZone.identifier != "UTC", !calendar.timeZones.contains(where: { $0.text("TZID") == timeZone.identifier }) else { return }
+        guard !allDay, !ICalTimeZones.isUTC(timeZone), !calendar.timeZones.contains(where: { $0.text("TZID") == timeZone.identifier }) else { return }
         // The span the event's times fall in (a series: two years of it): a small VTIMEZONE
         // is read faster by servers and clients alike.
         let range = start.addingTimeInterval(-86_400)...(recurrence.isEmpty ? end : start.addingTimeInterval(86_400 * 731)).addingTimeInterval(86_400)

@@ -60,9 +60,11 @@ public enum ICalDateTime: Hashable, Sendable {
         }
     }
 
-    /// A wall-clock time of `date` in `zone`, named by the zone's identifier.
+    /// A wall-clock time of `date` in `zone`, named by the zone's identifier; in UTC, the
+    /// UTC form (`…Z`), which needs no VTIMEZONE.
     public static func zoned(_ date: Date, in zone: TimeZone) -> ICalDateTime {
-        .local(ICalLocalTime(date, in: zone), tzid: zone.identifier)
+        if ICalTimeZones.isUTC(zone) { return .utc(date) }
+        return .local(ICalLocalTime(date, in: zone), tzid: zone.identifier)
     }
 
     public var isAllDay: Bool {

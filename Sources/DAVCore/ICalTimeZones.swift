@@ -18,6 +18,11 @@ public enum ICalZone: Sendable {
 /// Resolves the TZIDs of one calendar.
 public struct ICalTimeZones: Sendable {
     public static let utc = TimeZone(identifier: "UTC")!
+
+    /// UTC under any of its names (Foundation may call it GMT).
+    public static func isUTC(_ zone: TimeZone) -> Bool {
+        ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Z"].contains(zone.identifier)
+    }
     /// The calendar's own VTIMEZONEs by TZID.
     let defined: [String: VTimeZoneRules]
 

@@ -42,6 +42,15 @@ struct CalendarFieldsTests {
         #expect(event.text("CLASS") == "PRIVATE" && event.first("RRULE")?.value == "FREQ=WEEKLY;COUNT=4")
     }
 
+    @Test func anEventWithoutAZoneIsWrittenInUTCWithoutAVTIMEZONE() throws {
+        let record = Self.event(["subject": .text("Call"), "start": .dateTime(Self.utc("2026-12-09T15:00:00Z")),
+                                 "end": .dateTime(Self.utc("2026-12-09T15:30:00Z"))])
+        let fields = EventFields(record: record)
+        let (back, object) = try Self.roundTrip(fields)
+        #expect(object.events[0].first("DTSTART")?.unfolded == "DTSTART:20261209T150000Z" && object.timeZones.isEmpty)
+        #expect(back == fields)
+    }
+
     @Test func anAllDayEventIsWrittenAsDatesWithAnExclusiveEnd() throws {
         let record = Self.event(["subject": .text("Trade fair"), "start": .dateTime(Self.utc("2026-12-08T23:00:00Z")),
                                  "end": .dateTime(Self.utc("2026-12-10T23:00:00Z")), "allDay": .bool(true), "timeZone": .text("Europe/Berlin")])
