@@ -117,6 +117,24 @@ struct CalendarBridgeTests {
         #expect(try await f.sync().total == 0, "the CRM's update is not written back")
     }
 
+    @Test(arguments: BridgeFixture.kinds.prefix(1))
+    func whenBothSidesChangedTheNewerChangeOrThePolicysSideWins(_ kind: DAVTestServer.Kind) async throws {
+        let f = try await BridgeFixture(kind, policy: Self.policy())
+        let meeting = try await f.event("Budget", start: Date() + Self.day)
+        try await f.sync()
+        _ = try await f.crm.updateRecord(meeting.ref, RecordDraft(fields: ["subject": .text("Budget (CRM)")]))
+        try await f.editObject(meeting.ref) { $0.root.components[$0.root.components.count - 1].setText("SUMMARY", "Budget (calendar)") }
+        try await f.expectSync(["updated-crm": 1, "conflicts": 1], "the calendar's LAST-MODIFIED is the newer")
+        #expect(try await f.crm.record(meeting.ref)?.fields["subject"] == .text("Budget (calendar)"))
+
+        try f.reconfigure(Self.policy { $0.conflict = "crm" })
+        try await f.sync()
+        _ = try await f.crm.updateRecord(meeting.ref, RecordDraft(fields: ["subject": .text("Budget (CRM again)")]))
+        try await f.editObject(meeting.ref) { $0.root.components[$0.root.components.count - 1].setText("SUMMARY", "Budget (calendar again)") }
+        try await f.expectSync(["updated-remote": 1, "conflicts": 1])
+        #expect(Self.event(try await f.object(of: meeting.ref)).summary == "Budget (CRM again)")
+    }
+
     @Test(arguments: BridgeFixture.kinds)
     func aWeeklySeriesMadeInTheCalendarBecomesOneCRMEventPerOccurrence(_ kind: DAVTestServer.Kind) async throws {
         let f = try await BridgeFixture(kind, policy: Self.policy())
