@@ -105,8 +105,14 @@ extension CommandParser {
                 guard !word.isEmpty else { throw GrammarError("expected a LIST selection option, found \(b.describeNext())") }
                 return word
             }
-            if selection == ["RECURSIVEMATCH"] {
-                throw GrammarError("LIST selection option RECURSIVEMATCH needs another selection option")
+            // RFC 5258 §3: an option the server does not know, or RECURSIVEMATCH alone (or with
+            // only REMOTE), is a BAD.
+            let known = ["SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"]
+            if let unknown = selection.first(where: { !known.contains($0) }) {
+                throw GrammarError("unknown LIST selection option \(unknown); known are \(known.joined(separator: ", "))")
+            }
+            if selection.contains("RECURSIVEMATCH"), selection.allSatisfy({ $0 == "RECURSIVEMATCH" || $0 == "REMOTE" }) {
+                throw GrammarError("LIST selection option RECURSIVEMATCH needs another selection option than REMOTE")
             }
             try buf.expectSP("after LIST selection options")
         }

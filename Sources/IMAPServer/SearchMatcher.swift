@@ -11,6 +11,8 @@ struct SearchMatcher: Sendable {
     let sequenceNumbers: [UInt32: UInt32]
     let highestSequence: UInt32
     let highestUID: UInt32
+    /// The messages \Recent in this session.
+    var recent: Set<UInt32> = []
 
     /// Whether evaluation needs the message's headers or body.
     var needsContent: Bool { Self.needsContent(key) }
@@ -46,14 +48,15 @@ struct SearchMatcher: Sendable {
         case .unseen: return !has("\\Seen")
         case .keyword(let flag): return has(flag.rawValue)
         case .unkeyword(let flag): return !has(flag.rawValue)
-        // crmgate keeps no \Recent state: no message is recent (RFC 9051 removed it).
-        case .new, .recent: return false
-        case .old: return true
+        // \Recent (RFC 3501 §2.3.2; always empty for IMAP4rev2 sessions, which do not see it).
+        case .recent: return recent.contains(m.state.uid)
+        case .new: return recent.contains(m.state.uid) && !has("\\Seen")
+        case .old: return !recent.contains(m.state.uid)
         case .larger(let n): return UInt64(m.size) > n
         case .smaller(let n): return UInt64(m.size) < n
-        case .before(let d): return Self.day(of: m.internalDate) < d
-        case .on(let d): return Self.day(of: m.internalDate) == d
-        case .since(let d): return Self.day(of: m.internalDate) >= d
+        case .before(let d): return Self.day(of: m) < d
+        case .on(let d): return Self.day(of: m) == d
+        case .since(let d): return Self.day(of: m) >= d
         case .sentBefore(let d): return sentDay(m).map { $0 < d } ?? false
         case .sentOn(let d): return sentDay(m).map { $0 == d } ?? false
         case .sentSince(let d): return sentDay(m).map { $0 >= d } ?? false
@@ -65,10 +68,10 @@ struct SearchMatcher: Sendable {
         case .not(let inner): return !evaluate(inner, m)
         case .or(let a, let b): return evaluate(a, m) || evaluate(b, m)
         case .and(let keys): return keys.allSatisfy { evaluate($0, m) }
-        case .from(let s): return header("From", contains: s, m)
-        case .to(let s): return header("To", contains: s, m)
-        case .cc(let s): return header("Cc", contains: s, m)
-        case .bcc(let s): return header("Bcc", contains: s, m)
+        case .from(let s): return addresses(\.from, contain: s, m)
+        case .to(let s): return addresses(\.to, contain: s, m)
+        case .cc(let s): return addresses(\.cc, contain: s, m)
+        case .bcc(let s): return addresses(\.bcc, contain: s, m)
         case .subject(let s): return header("Subject", contains: s, m)
         case .header(let name, let s): return header(String(decoding: name, as: UTF8.self), contains: s, m)
         case .body(let s):
@@ -90,19 +93,42 @@ struct SearchMatcher: Sendable {
         return values.contains { Self.contains($0, needle) }
     }
 
+    /// Substring match of an address list as parsed (RFC 5322 §3.4): each address written
+    /// `Display Name <mailbox@host>` with the display name's RFC 2047 words decoded, groups
+    /// by their name; a comment-style or quoted name reads the same as any other.
+    private func addresses(_ field: KeyPath<MessageEnvelope, [MessageAddress]>, contain needle: [UInt8], _ m: SearchableMessage) -> Bool {
+        guard let content = m.content, let envelope = content.index.root.envelope else { return false }
+        let list = envelope[keyPath: field]
+        if needle.isEmpty { return !list.isEmpty }
+        let text = list.map { address -> String in
+            let name = address.name.map { HeaderDecoding.decodeEncodedWords($0) } ?? ""
+            guard let mailbox = address.mailbox else { return "" }  // the end of a group
+            let local = String(decoding: mailbox, as: UTF8.self)
+            guard let host = address.host else { return HeaderDecoding.decodeEncodedWords(mailbox) + ":" }  // a group's name
+            let email = local + "@" + String(decoding: host, as: UTF8.self)
+            return name.isEmpty ? email : "\(name) <\(email)>"
+        }.joined(separator: ", ")
+        return Self.contains(text, needle)
+    }
+
     private static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
         let text = String(decoding: needle, as: UTF8.self)
         return haystack.range(of: text, options: [.caseInsensitive]) != nil
     }
 
+    /// The day written in the Date header, its time and zone disregarded (RFC 3501 §6.4.4);
+    /// without a readable one, 1 January 1970, before every other (as Dovecot does).
     private func sentDay(_ m: SearchableMessage) -> SearchDate? {
-        m.content?.index.sentDate.map(Self.day(of:))
+        guard let content = m.content, let value = content.index.headerValues("Date", in: content.raw).first,
+              let day = DateParser.writtenDay(Array(value.utf8)) else { return SearchDate(year: 1970, month: 1, day: 1) }
+        return SearchDate(year: day.year, month: day.month, day: day.day)
     }
 
-    private static func day(of date: Date) -> SearchDate {
+    /// The internal date's day in its own zone.
+    private static func day(of m: SearchableMessage) -> SearchDate {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        calendar.timeZone = TimeZone(secondsFromGMT: m.internalZoneMinutes * 60) ?? TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: m.internalDate)
         return SearchDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 }

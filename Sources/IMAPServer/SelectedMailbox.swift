@@ -16,6 +16,10 @@ struct SelectedMailbox {
     var pendingExpunges: Set<UInt32> = []
     /// Flag changes this session already reported itself, so they are not echoed again.
     var reported: [UInt32: UInt64] = [:]
+    /// The keywords the client was told of in FLAGS, by lower-cased name.
+    var keywords: [String: String] = [:]
+    /// The messages that are \Recent in this session (RFC 3501 §2.3.2).
+    var recent: Set<UInt32> = []
 
     /// Index of a UID in `uids`, by binary search.
     func index(of uid: UInt32) -> Int? {

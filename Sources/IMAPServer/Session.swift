@@ -255,7 +255,8 @@ final class Session {
         } catch let error as MailStoreError {
             reply(tag, CommandFailure(status: .no, code: error.responseCode, text: error.description))
         } catch let error as MailboxNameError {
-            reply(tag, CommandFailure(status: .bad, text: error.description))
+            // The command is well formed; the name cannot denote a mailbox here (RFC 5530 CANNOT).
+            reply(tag, CommandFailure(status: .no, code: .cannot, text: error.description))
         } catch {
             logger.error("command failed", metadata: ["error": "\(error)"])
             reply(tag, CommandFailure(status: .no, code: .serverBug, text: "Internal error; the administrator can find it in the log"))

@@ -5,11 +5,24 @@ import Foundation
 /// Accepts an optional day name, 2- and 3-digit years, seconds-less times, comments,
 /// obsolete zones (UT, GMT, EST…PDT, military letters) and the asctime order
 /// (`Tue Jun 14 10:00:00 2022`). Unknown zones count as +0000 as RFC 5322 §4.3 says.
-enum DateParser {
+public enum DateParser {
+    /// The calendar day written in a Date header, whatever its time and zone (what SEARCH
+    /// SENTBEFORE, SENTON and SENTSINCE compare, RFC 3501 §6.4.4).
+    public static func writtenDay(_ value: [UInt8]) -> (year: Int, month: Int, day: Int)? {
+        fields(value).map { ($0.year, $0.month, $0.day) }
+    }
+
+    static func parse(_ value: [UInt8]) -> Date? {
+        guard let f = fields(value) else { return nil }
+        let days = daysFromCivil(year: f.year, month: f.month, day: f.day)
+        let seconds = days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second - f.offsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
     // date-time = [ day-of-week "," ] date time [CFWS]
     // date      = day month year
     // time      = time-of-day zone ; time-of-day = hour ":" minute [ ":" second ]
-    static func parse(_ value: [UInt8]) -> Date? {
+    private static func fields(_ value: [UInt8]) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offsetSeconds: Int)? {
         var day: Int?
         var month: Int?
         var year: Int?
@@ -44,9 +57,7 @@ enum DateParser {
         guard let day, let month, let year, let time,
               (1...31).contains(day), (0...23).contains(time.hour), (0...59).contains(time.minute),
               (0...60).contains(time.second) else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - offsetSeconds
-        return Date(timeIntervalSince1970: TimeInterval(seconds))
+        return (year, month, day, time.hour, time.minute, time.second, offsetSeconds)
     }
 
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]

@@ -51,7 +51,8 @@ enum TransferDecoding {
         return out
     }
 
-    // quoted-printable: "=" 2HEX is an octet; "=" at the end of a line is a soft line break.  (RFC 2045 §6.7)
+    // quoted-printable: "=" 2HEX is an octet; "=" at the end of a line is a soft line break;
+    // white space at the end of a line is deleted.  (RFC 2045 §6.7 rules 1, 3, 5)
     static func quotedPrintable<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         let input = Array(bytes)
         var out: [UInt8] = []
@@ -59,6 +60,16 @@ enum TransferDecoding {
         var index = 0
         while index < input.count {
             let b = input[index]
+            if ASCII.isWhitespace(b) {
+                // Rule 3: white space at the end of an encoded line was added in transport; it goes.
+                var end = index
+                while end < input.count, ASCII.isWhitespace(input[end]) { end += 1 }
+                let atLineEnd = end == input.count || input[end] == ASCII.lf
+                    || (input[end] == ASCII.cr && end + 1 < input.count && input[end + 1] == ASCII.lf)
+                if !atLineEnd { out.append(contentsOf: input[index..<end]) }
+                index = end
+                continue
+            }
             guard b == ASCII.equals else {
                 out.append(b)
                 index += 1

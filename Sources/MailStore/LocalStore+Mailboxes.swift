@@ -161,6 +161,33 @@ extension LocalStore {
     }
 
     /// Current UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ of a mailbox.
+    /// The UIDs up to `uid` that are still \Recent (RFC 3501 §2.3.2): above the mailbox's
+    /// recent floor. With `claim` they become this caller's: the floor moves to `uid`, so no
+    /// other session sees them as recent (SELECT, and new mail seen by a selecting session);
+    /// without, nothing changes (EXAMINE, STATUS).
+    public func recent(in mailbox: MailboxID, through uid: UInt32, claim: Bool) async throws -> ClosedRange<UInt32>? {
+        let sql = "SELECT recentFloor FROM mailbox WHERE id = ?"
+        // A read first: a SELECT with nothing new to claim writes nothing.
+        let floor = try await pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [mailbox.rawValue]) } ?? Int64(uid)
+        guard floor < Int64(uid) else { return nil }
+        guard claim else { return UInt32(floor + 1)...uid }
+        return try await commits.write { db in
+            let floor = try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [mailbox.rawValue]) ?? Int64(uid)
+            guard floor < Int64(uid) else { return nil }
+            try db.cachedStatement(sql: "UPDATE mailbox SET recentFloor = ? WHERE id = ?").execute(arguments: [Int64(uid), mailbox.rawValue])
+            return UInt32(floor + 1)...uid
+        }
+    }
+
+    /// How many messages are \Recent and not claimed by any session (STATUS RECENT).
+    public func recentCount(in mailbox: MailboxID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM message m JOIN mailbox b ON b.id = m.mailboxId WHERE m.mailboxId = ? AND m.uid > b.recentFloor
+                """), arguments: [mailbox.rawValue]) ?? 0
+        }
+    }
+
     public func info(of mailbox: MailboxID) async throws -> MailboxInfo {
         try await pool.read { db in
             guard let record = try MailboxRecord.find(db, mailbox) else {

@@ -6,6 +6,8 @@ import MIMECore
 public struct SearchableMessage: Sendable {
     public var state: MessageState
     public var internalDate: Date
+    /// The internal date's zone, minutes east of UTC (its calendar day is the one in that zone).
+    public var internalZoneMinutes = 0
     public var size: Int
     public var content: (raw: [UInt8], index: MessageIndex)?
 }
@@ -19,7 +21,7 @@ extension LocalStore {
             let columns = loadContent ? ", b.id AS bodyId, b.size AS bodySize, b.indexJSON" : ""
             let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.size\(columns)
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size\(columns)
                 FROM message m \(join) WHERE m.mailboxId = ? ORDER BY m.uid
                 """, arguments: [mailbox.rawValue])
             let decoder = JSONDecoder()
@@ -30,6 +32,7 @@ extension LocalStore {
                                         flags: FlagList.decode(row["flags"]), modSeq: UInt64(row["modSeq"] as Int64)),
                     internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
                     size: row["size"], content: nil)
+                message.internalZoneMinutes = row["internalZone"]
                 if loadContent {
                     let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
                     let raw = try BodyChunks.read(db, bodyId: row["bodyId"], range: 0..<(row["bodySize"] as Int))

@@ -170,6 +170,14 @@ enum Schema {
                 CREATE INDEX upstreamOrigin_due ON upstreamOrigin(nextAttemptAt) WHERE returnDue;
                 """)
         }
+        migrator.registerMigration("v8: recent floor") { db in
+            // \Recent (RFC 3501 §2.3.2): messages above the floor are recent for the first
+            // session that selects the mailbox (or sees them arrive); existing ones are not.
+            try db.execute(sql: """
+                ALTER TABLE mailbox ADD COLUMN recentFloor INTEGER NOT NULL DEFAULT 0;
+                UPDATE mailbox SET recentFloor = uidNext - 1;
+                """)
+        }
         return migrator
     }
 }

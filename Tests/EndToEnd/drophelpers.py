@@ -194,8 +194,9 @@ def messages(c, folder):
     c.select_folder(folder, readonly=True)
     data = c.fetch("1:*", ["FLAGS", "BODY.PEEK[HEADER]"])
     # An unsolicited FETCH (FLAGS) about a message that arrived during the command is merged
-    # into the answer by IMAPClient without a header; the next look sees it whole.
-    return [(uid, set(m[b"FLAGS"]), m[b"BODY[HEADER]"]) for uid, m in sorted(data.items()) if b"BODY[HEADER]" in m]
+    # into the answer by IMAPClient without a header, and one expunged meanwhile comes with a
+    # NIL header (RFC 2180 §4.1.3); the next look sees the folder as it is.
+    return [(uid, set(m[b"FLAGS"]), m[b"BODY[HEADER]"]) for uid, m in sorted(data.items()) if m.get(b"BODY[HEADER]")]
 
 
 def is_report(header):

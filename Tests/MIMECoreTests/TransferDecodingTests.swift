@@ -26,3 +26,11 @@ struct TransferDecodingTests {
         #expect(TransferDecoding.quotedPrintable(Array(input.utf8)) == expected)
     }
 }
+
+@Suite("Quoted-printable: white space at line ends")
+struct QuotedPrintableTrailingSpaceTests {
+    @Test func whiteSpaceAtTheEndOfAnEncodedLineIsDeletedAndEncodedSpaceKept() {
+        let encoded = Array("one   \r\ntwo\t \nthree=20\r\nfour =\r\nfive \t".utf8)
+        #expect(String(decoding: TransferDecoding.quotedPrintable(encoded), as: UTF8.self) == "one\r\ntwo\nthree \r\nfour five")
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import IMAPCore
 import MailStore
+import MIMECore
 
 extension LocalBackend {
     /// APPEND (RFC 9051 §6.3.12) with UIDPLUS's APPENDUID (RFC 4315) and APPENDLIMIT (RFC 7889).
@@ -20,7 +21,8 @@ extension LocalBackend {
         let info = try await destination(name)
         let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
         let zone = message.date?.timeZoneOffsetMinutes ?? 0
-        let new = NewMessage(raw: message.data, flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone)
+        // A message with NUL octets (sent as literal8) is stored in a form an IMAP literal may carry.
+        let new = NewMessage(raw: SevenBitConversion.safe(message.data), flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone)
         let (uidValidity, uid) = if let origin {
             try await store.append(new, to: info.id, origin: origin)
         } else {

@@ -41,36 +41,78 @@ extension LocalBackend {
         for meta in metadata { byUID[meta.state.uid] = meta }
         let wantsModSeq = condstore && (modifiers.changedSince != nil || attributes.contains(.modSeq) || !seenChanged.isEmpty)
 
+        if attributes.contains(.flags) || !seenChanged.isEmpty, var current = selected {
+            announceKeywords(in: metadata.map(\.state), of: &current)
+            selected = current
+            mailbox = current
+        }
+        // A message expunged by another session (and not yet announced) while this FETCH reads
+        // it is never sent empty or cut short: its body items are NIL (RFC 2180 §4.1.3, as
+        // Dovecot does), the rest of the FETCH goes on.
         for target in targets {
-            guard let meta = byUID[target.uid] else { continue }
+            guard let meta = byUID[target.uid] else {
+                try await sendVanished(target, attributes, uid: uid)
+                continue
+            }
             if let since = modifiers.changedSince, meta.state.modSeq <= since { continue }
             var stored: StoredMessage?
             var items: [FetchItem] = []
             if uid || attributes.contains(.uid) { items.append(.inline(.uid(target.uid))) }
-            for attribute in attributes {
-                switch attribute {
-                case .uid, .modSeq: continue
-                case .flags: items.append(.inline(.flags(meta.state.flags.map { Flag($0) })))
-                case .internalDate:
-                    items.append(.inline(.internalDate(InternalDate(secondsSince1970: Int64(meta.internalDate.timeIntervalSince1970), timeZoneOffsetMinutes: meta.internalZoneMinutes))))
-                case .rfc822Size: items.append(.inline(.rfc822Size(meta.size)))
-                case .envelope: items.append(.inline(.preEncoded(name: "ENVELOPE", bytes: meta.envelope)))
-                case .bodyStructure: items.append(.inline(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure)))
-                case .body: items.append(.inline(.preEncoded(name: "BODY", bytes: meta.bodyBasic)))
-                default:
-                    if stored == nil { stored = try await store.storedMessage(in: mailbox.id, uid: target.uid) }
-                    guard let stored else { continue }
-                    items.append(try await bodyItem(attribute, stored))
+            do {
+                for attribute in attributes {
+                    switch attribute {
+                    case .uid, .modSeq: continue
+                    case .flags: items.append(.inline(.flags(flags(of: meta.state, in: mailbox))))
+                    case .internalDate:
+                        items.append(.inline(.internalDate(InternalDate(secondsSince1970: Int64(meta.internalDate.timeIntervalSince1970), timeZoneOffsetMinutes: meta.internalZoneMinutes))))
+                    case .rfc822Size: items.append(.inline(.rfc822Size(meta.size)))
+                    case .envelope: items.append(.inline(.preEncoded(name: "ENVELOPE", bytes: meta.envelope)))
+                    case .bodyStructure: items.append(.inline(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure)))
+                    case .body: items.append(.inline(.preEncoded(name: "BODY", bytes: meta.bodyBasic)))
+                    default:
+                        if stored == nil { stored = try await store.storedMessage(in: mailbox.id, uid: target.uid) }
+                        guard let stored else { throw MessageVanished() }
+                        items.append(try await bodyItem(attribute, stored))
+                    }
                 }
+            } catch is MessageVanished {
+                try await sendVanished(target, attributes, uid: uid, flags: flags(of: meta.state, in: mailbox))
+                continue
             }
             if seenChanged.contains(target.uid) && !attributes.contains(.flags) {
-                items.append(.inline(.flags(meta.state.flags.map { Flag($0) })))
+                items.append(.inline(.flags(flags(of: meta.state, in: mailbox))))
             }
             if wantsModSeq { items.append(.inline(.modSeq(meta.state.modSeq))) }
             try await sendFetch(target.seq, items, stored)
         }
         try await ok(tag, "\(uid ? "UID FETCH" : "FETCH") completed", expungesAllowed: uid)
     }
+
+    /// The message was expunged everywhere while it was being read (its body is gone).
+    struct MessageVanished: Error {}
+
+    /// The FETCH response of a message that vanished: its UID, its flags (as last known, else
+    /// \Deleted: it was expunged) and NIL for every body item.
+    private func sendVanished(_ target: (seq: Int, uid: UInt32), _ attributes: [FetchAttribute], uid: Bool,
+                              flags: [Flag] = [.deleted]) async throws {
+        var items: [FetchResponseAttribute] = []
+        if uid || attributes.contains(.uid) { items.append(.uid(target.uid)) }
+        for attribute in attributes {
+            switch attribute {
+            case .flags: items.append(.flags(flags))
+            case .rfc822: items.append(.rfc822(nil))
+            case .rfc822Header: items.append(.rfc822Header(nil))
+            case .rfc822Text: items.append(.rfc822Text(nil))
+            case .bodySection(_, let spec, let partial): items.append(.bodySection(spec, origin: partial?.offset, data: nil))
+            case .binary(_, let path, let partial): items.append(.binarySection(section: path, origin: partial?.offset, data: nil))
+            default: continue
+            }
+        }
+        logger.info("a message was expunged while being fetched; its body items are NIL", metadata: ["uid": "\(target.uid)"])
+        if !items.isEmpty { send(.untagged(.fetch(target.seq, items))) }
+        try await flushIfLarge()
+    }
+
 
     /// A FETCH item, or a big message-data item whose bytes are streamed from the store.
     enum FetchItem {
@@ -122,22 +164,29 @@ extension LocalBackend {
             if range.count > Self.streamingChunk, let name = ResponseEncoder.encodeFetchAttributeName(make(nil)) {
                 return .streamed(name: name, range: range)
             }
-            return .inline(make(try await store.read(stored, range: range)))
+            return .inline(make(Self.withoutNUL(try await read(stored, range))))
         default:
-            let window = try await store.read(stored, range: source)
+            let window = try await read(stored, source)
             let bytes = stored.index.section(path, kind, window: window, at: source.lowerBound) ?? []
-            return .inline(make(Self.slice(bytes, partial)))
+            return .inline(make(Self.withoutNUL(Self.slice(bytes, partial))))
         }
     }
 
     /// A part with its Content-Transfer-Encoding undone (RFC 3516); nil if there is no such part.
     private func decoded(_ path: [Int], of stored: StoredMessage) async throws -> [UInt8]? {
         guard let source = stored.index.sourceRange(path, .complete), path.isEmpty || stored.index.part(at: path) != nil else { return nil }
-        let window = try await store.read(stored, range: source)
+        let window = try await read(stored, source)
         guard let decoded = stored.index.decodedBody(path, window: window, at: source.lowerBound) else {
             throw CommandFailure(code: .other("UNKNOWN-CTE", nil), text: "Cannot decode the content transfer encoding of part \(path.map(String.init).joined(separator: "."))")
         }
         return decoded
+    }
+
+    /// The bytes of a range, all of them, or `MessageVanished`.
+    private func read(_ stored: StoredMessage, _ range: Range<Int>) async throws -> [UInt8] {
+        let bytes = try await store.read(stored, range: range)
+        guard bytes.count == range.count else { throw MessageVanished() }
+        return bytes
     }
 
     /// Writes one FETCH response; streamed items go out as literals in chunks read from the store.
@@ -165,7 +214,7 @@ extension LocalBackend {
                         logger.warning("message body vanished while being sent; padding the literal")
                         chunk += [UInt8](repeating: UInt8(ascii: " "), count: end - position - chunk.count)
                     }
-                    session.output.append(contentsOf: chunk)
+                    session.output.append(contentsOf: Self.withoutNUL(chunk))
                     try await flush()
                     position = end
                 }
@@ -173,6 +222,14 @@ extension LocalBackend {
         }
         session.output.append(contentsOf: Array(")\r\n".utf8))
         try await flushIfLarge()
+    }
+
+    /// A NUL may not travel in a literal (RFC 9051 §4.3). Messages appended since 7-bit
+    /// conversion (`SevenBitConversion`) hold none; one stored earlier has each NUL sent as
+    /// 0x80 in BODY[] (as Dovecot does), the length unchanged. BINARY[] sends it as it is, in a literal8.
+    static func withoutNUL(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0) else { return bytes }
+        return bytes.map { $0 == 0 ? 0x80 : $0 }
     }
 
     /// `<offset.length>` partial fetch: past the end yields an empty string (RFC 9051 §6.4.5).

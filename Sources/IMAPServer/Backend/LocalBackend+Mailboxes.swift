@@ -97,9 +97,23 @@ extension LocalBackend {
         let matcher = MailboxPattern(reference: reference, pattern: pattern)
         let user = try userID
         let existing = Set(try await store.mailboxes(of: user).map(\.name))
-        for name in try await store.subscriptions(of: user).sorted() where matcher.matches(name) {
-            guard shows(name) else { continue }
-            let attributes = existing.contains(name) ? [] : ["\\Noselect"]
+        let subscribed = Set(try await store.subscriptions(of: user))
+        // A subscribed mailbox, or, with `%` when the mailbox lies deeper than the pattern
+        // reaches, its parent that is not subscribed itself, with \Noselect (RFC 3501 §6.3.9).
+        var names: [String: [String]] = [:]
+        for name in subscribed {
+            if matcher.matches(name) {
+                names[name] = existing.contains(name) ? [] : ["\\Noselect"]
+                continue
+            }
+            guard pattern.contains("%") else { continue }
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            for depth in parts.indices.dropLast() {
+                let parent = parts[...depth].joined(separator: "/")
+                if !subscribed.contains(parent), names[parent] == nil, matcher.matches(parent) { names[parent] = ["\\Noselect"] }
+            }
+        }
+        for (name, attributes) in names.sorted(by: { $0.key < $1.key }) where shows(name) {
             send(.untagged(.lsub(ListResponse(attributes: attributes, delimiter: UInt8(ascii: "/"), name: encodeName(name), childInfo: [], oldName: nil))))
         }
     }
@@ -114,10 +128,11 @@ extension LocalBackend {
     private func statusValues(_ info: MailboxInfo, _ attributes: [StatusAttribute]) async throws -> [StatusValue] {
         let fresh = try await store.info(of: info.id)
         let counts = try await store.counts(of: info.id)
+        let recent = attributes.contains(.recent) ? try await store.recentCount(in: info.id) : 0
         return attributes.map { attribute in
             switch attribute {
             case .messages: .messages(counts.messages)
-            case .recent: .recent(0)
+            case .recent: .recent(recent)
             case .uidNext: .uidNext(fresh.uidNext)
             case .uidValidity: .uidValidity(fresh.uidValidity)
             case .unseen: .unseen(counts.unseen)

@@ -15,27 +15,32 @@ extension LocalBackend {
         for (i, u) in mailbox.uids.enumerated() { numbering[u] = UInt32(i + 1) }
         let sequenceNumbers = numbering
         let matcher = SearchMatcher(key: command.key, sequenceNumbers: sequenceNumbers,
-                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0)
+                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent)
         let pending = mailbox.pendingExpunges
         let matchedUIDs = try await store.uids(in: mailbox.id, loadContent: matcher.needsContent) { message in
             sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
         }
         let numbers = uid ? matchedUIDs : matchedUIDs.compactMap { sequenceNumbers[$0] }
-        var modSeq: UInt64?
+        var modSeqs: [UInt32: UInt64] = [:]  // number → mod-sequence
         if command.key.usesModSeq, !matchedUIDs.isEmpty {
-            let states = try await store.metadata(in: mailbox.id, uids: matchedUIDs)
-            modSeq = states.map(\.state.modSeq).max()
+            for message in try await store.metadata(in: mailbox.id, uids: matchedUIDs) {
+                if let number = uid ? message.state.uid : sequenceNumbers[message.state.uid] { modSeqs[number] = message.state.modSeq }
+            }
         }
         if let options = command.returnOptions ?? (rev2 ? [] : nil) {
             let wanted = options.isEmpty ? [SearchReturnOption.all] : options
-            var result = ESearchResponse(tag: tag, uid: uid, min: nil, max: nil, count: nil, all: nil, modSeq: modSeq)
+            var result = ESearchResponse(tag: tag, uid: uid, min: nil, max: nil, count: nil, all: nil, modSeq: nil)
             if wanted.contains(.min) { result.min = numbers.min() }
             if wanted.contains(.max) { result.max = numbers.max() }
             if wanted.contains(.count) { result.count = numbers.count }
             if wanted.contains(.all), !numbers.isEmpty { result.all = UIDSet(numbers.sorted()) }
+            // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned; with only MIN
+            // and MAX asked for, those are the messages returned.
+            let returned = wanted.contains(.all) || wanted.contains(.count) ? numbers : [result.min, result.max].compactMap { $0 }
+            result.modSeq = returned.compactMap { modSeqs[$0] }.max()
             send(.untagged(.esearch(result)))
         } else {
-            send(.untagged(.search(numbers, modSeq: modSeq)))
+            send(.untagged(.search(numbers, modSeq: modSeqs.values.max())))
         }
         try await ok(tag, "\(uid ? "UID SEARCH" : "SEARCH") completed", expungesAllowed: uid)
     }

@@ -13,14 +13,14 @@ extension LocalBackend {
             throw CommandFailure(status: .bad, text: "QRESYNC parameter given without ENABLE QRESYNC")
         }
 
-        var keywords = Set<String>()
-        for state in states { for flag in state.flags where !flag.hasPrefix("\\") { keywords.insert(flag) } }
-        let flags = Self.systemFlags + keywords.sorted().map { Flag($0) }
-        send(.untagged(.flags(flags)))
-        send(.untagged(.status(StatusResponse(status: .ok, code: .permanentFlags(readOnly ? [] : flags, allowsNewKeywords: !readOnly),
-                                              text: readOnly ? "No permanent flags permitted" : "Flags permitted"))))
+        var keywords: [String: String] = [:]
+        for state in states { for flag in state.flags where !flag.hasPrefix("\\") { keywords[flag.lowercased()] = keywords[flag.lowercased()] ?? flag } }
+        sendFlags(keywords, readOnly: readOnly)
         send(.untagged(.exists(states.count)))
-        if !rev2 { send(.untagged(.recent(0))) }
+        // SELECT takes the new messages' \Recent for this session; EXAMINE only looks.
+        let recentRange = try await store.recent(in: info.id, through: states.last?.uid ?? 0, claim: !readOnly)
+        let recent = Set(states.map(\.uid).filter { recentRange?.contains($0) ?? false })
+        if !rev2 { send(.untagged(.recent(recent.count))) }
         if !rev2, let firstUnseen = counts.firstUnseen {
             send(.untagged(.status(StatusResponse(status: .ok, code: .unseen(firstUnseen), text: "First unseen"))))
         }
@@ -29,7 +29,7 @@ extension LocalBackend {
         send(.untagged(.status(StatusResponse(status: .ok, code: .highestModSeq(info.highestModSeq), text: "Highest"))))
 
         selected = SelectedMailbox(id: info.id, name: info.name, uidValidity: info.uidValidity, readOnly: readOnly,
-                                   uids: states.map(\.uid), highestModSeq: info.highestModSeq)
+                                   uids: states.map(\.uid), highestModSeq: info.highestModSeq, keywords: keywords, recent: recent)
         subscribeToChanges(info.id)
 
         if let resync = parameters.qresync, resync.uidValidity == info.uidValidity {
@@ -39,6 +39,35 @@ extension LocalBackend {
     }
 
     static let systemFlags: [Flag] = [.answered, .flagged, .deleted, .seen, .draft]
+
+    /// FLAGS and PERMANENTFLAGS: the system flags and the mailbox's keywords.
+    private func sendFlags(_ keywords: [String: String], readOnly: Bool) {
+        let flags = Self.systemFlags + keywords.values.sorted().map { Flag($0) }
+        send(.untagged(.flags(flags)))
+        send(.untagged(.status(StatusResponse(status: .ok, code: .permanentFlags(readOnly ? [] : flags, allowsNewKeywords: !readOnly),
+                                              text: readOnly ? "No permanent flags permitted" : "Flags permitted"))))
+    }
+
+    /// A message's flags as this session shows them: with \Recent where it is recent here
+    /// (IMAP4rev1 only; RFC 9051 has no \Recent).
+    func flags(of state: MessageState, in mailbox: SelectedMailbox?) -> [Flag] {
+        var flags = state.flags.map { Flag($0) }
+        if !rev2, mailbox?.recent.contains(state.uid) == true { flags.append(Flag("\\Recent")) }
+        return flags
+    }
+
+    /// A keyword the client has not been told of yet is announced in FLAGS (and
+    /// PERMANENTFLAGS) before any FETCH shows it (RFC 3501 §7.2.6).
+    func announceKeywords(in states: [MessageState], of mailbox: inout SelectedMailbox) {
+        var grown = false
+        for state in states {
+            for flag in state.flags where !flag.hasPrefix("\\") && mailbox.keywords[flag.lowercased()] == nil {
+                mailbox.keywords[flag.lowercased()] = flag
+                grown = true
+            }
+        }
+        if grown { sendFlags(mailbox.keywords, readOnly: mailbox.readOnly) }
+    }
 
     /// QRESYNC: tell the client what was expunged and changed since the MODSEQ it knows.
     private func resynchronize(since modSeq: UInt64, knownUIDs: SequenceSet?, states: [MessageState]) async throws {
@@ -52,7 +81,7 @@ extension LocalBackend {
         if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, UIDSet(vanished)))) }
         for state in changes.changed {
             guard let index = selected.index(of: state.uid) else { continue }
-            send(.untagged(.fetch(index + 1, [.uid(state.uid), .flags(state.flags.map { Flag($0) }), .modSeq(state.modSeq)])))
+            send(.untagged(.fetch(index + 1, [.uid(state.uid), .flags(flags(of: state, in: selected)), .modSeq(state.modSeq)])))
         }
     }
 
@@ -113,19 +142,27 @@ extension LocalBackend {
             }
             mailbox.pendingExpunges.removeAll()
         }
-        var added = false
+        var added: [UInt32] = []
+        announceKeywords(in: changes.changed, of: &mailbox)
         for state in changes.changed {
             if let index = mailbox.index(of: state.uid) {
                 if mailbox.pendingExpunges.contains(state.uid) || mailbox.reported[state.uid] == state.modSeq { continue }
-                var attributes: [FetchResponseAttribute] = [.uid(state.uid), .flags(state.flags.map { Flag($0) })]
+                var attributes: [FetchResponseAttribute] = [.uid(state.uid), .flags(flags(of: state, in: mailbox))]
                 if condstore { attributes.append(.modSeq(state.modSeq)) }
                 send(.untagged(.fetch(index + 1, attributes)))
             } else if state.uid > (mailbox.uids.last ?? 0) {
                 mailbox.uids.append(state.uid)
-                added = true
+                added.append(state.uid)
             }
         }
-        if added { send(.untagged(.exists(mailbox.uids.count))) }
+        if let last = added.last {
+            // New mail is \Recent for the session that sees it first (a selecting one).
+            if let range = try await store.recent(in: mailbox.id, through: last, claim: !mailbox.readOnly) {
+                mailbox.recent.formUnion(added.filter(range.contains))
+            }
+            send(.untagged(.exists(mailbox.uids.count)))
+            if !rev2 { send(.untagged(.recent(mailbox.recent.count))) }
+        }
         mailbox.reported.removeAll()
         mailbox.highestModSeq = max(mailbox.highestModSeq, changes.highestModSeq)
         selected = mailbox

@@ -17,12 +17,13 @@ extension LocalBackend {
         let result = try await store.store(operation, flags: action.flags.map(\.rawValue), uids: targets.map(\.uid),
                                            in: mailbox.id, unchangedSince: modifiers.unchangedSince)
         let seqOf = Dictionary(uniqueKeysWithValues: targets.map { ($0.uid, $0.seq) })
+        announceKeywords(in: result.states, of: &mailbox)
         for state in result.states {
             mailbox.reported[state.uid] = state.modSeq
             guard let seq = seqOf[state.uid] else { continue }
             var items: [FetchResponseAttribute] = []
             if uid { items.append(.uid(state.uid)) }
-            if !action.silent { items.append(.flags(state.flags.map { Flag($0) })) }
+            if !action.silent { items.append(.flags(flags(of: state, in: mailbox))) }
             if condstore { items.append(.modSeq(state.modSeq)) }
             if !action.silent || (modifiers.unchangedSince != nil && state.modSeq > mailbox.highestModSeq) {
                 send(.untagged(.fetch(seq, items)))

@@ -1,0 +1,269 @@
+"""IMAP conformance (issue 15): behaviours the RFCs ask for, each checked on the wire against
+crmgate and, through the proxy, against a real Dovecot 2.3 (`any_gateway`)."""
+import re
+
+from conftest import message, skip_unless_offered
+from test_protocol import append, login
+
+
+def dated(subject, date):
+    return (f"From: a@example.org\r\nTo: alice@example.com\r\nSubject: {subject}\r\nDate: {date}\r\n\r\nbody\r\n").encode()
+
+
+def test_sent_dates_compare_the_day_written_in_the_date_header(any_gateway):
+    """RFC 3501 §6.4.4: SENTBEFORE/SENTON/SENTSINCE disregard the time and the zone, and
+    BEFORE/ON/SINCE take the internal date's day in its own zone."""
+    c = login(any_gateway)
+    # A Date header nobody can read counts as the earliest date (as Dovecot has it).
+    unreadable = dated("no date", "sometime")
+    c.command(b'APPEND INBOX "03-Mar-2026 23:30:00 -0500" {%d+}\r\n' % len(unreadable) + unreadable)
+    evening = dated("late evening in New York", "Tue, 03 Mar 2026 23:30:00 -0500")
+    morning = dated("early morning in Tokyo", "Wed, 04 Mar 2026 07:00:00 +0900")
+    for msg, internal in [(evening, "03-Mar-2026 23:30:00 -0500"), (morning, "04-Mar-2026 07:00:00 +0900")]:
+        _, tagged = c.command(f'APPEND INBOX "{internal}" {{{len(msg)}+}}\r\n'.encode() + msg)
+        assert b"OK" in tagged, tagged
+    c.ok("SELECT INBOX")
+
+    def search(criteria):
+        untagged, _ = c.ok("SEARCH " + criteria)
+        return untagged[0].split()[2:]
+
+    assert search("SENTON 3-Mar-2026") == [b"2"]
+    assert search("SENTON 4-Mar-2026") == [b"3"]
+    assert search("SENTBEFORE 4-Mar-2026") == [b"1", b"2"]
+    assert search("SENTSINCE 4-Mar-2026") == [b"3"]
+    if getattr(any_gateway, "upstream", None) is None:
+        # Dovecot 2.3 takes the internal date's day in the server's zone instead.
+        assert search("ON 3-Mar-2026") == [b"1", b"2"]
+        assert search("ON 4-Mar-2026") == [b"3"]
+        assert search("BEFORE 4-Mar-2026") == [b"1", b"2"]
+        assert search("SINCE 4-Mar-2026") == [b"3"]
+    c.close()
+
+
+def test_quoted_printable_decoding_drops_white_space_at_line_ends(any_gateway):
+    """RFC 2045 §6.7 rule 3: trailing white space on an encoded line was added in transport."""
+    skip_unless_offered(any_gateway, "BINARY")
+    msg = (b"From: a@example.org\r\nSubject: qp\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: quoted-printable\r\n\r\nline one   \r\nline two\t \r\nkept=20\r\nend")
+    c = login(any_gateway)
+    append(c, "INBOX", msg)
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])")
+    decoded = b"line one\r\nline two\r\nkept \r\nend"
+    assert b"BINARY.SIZE[1] %d" % len(decoded) in untagged[0], untagged
+    assert b"{%d}\r\n" % len(decoded) + decoded in untagged[0], untagged
+    c.close()
+
+
+def test_list_extended_refuses_unknown_selection_options(any_gateway):
+    """RFC 5258 §3: an unknown selection option, or RECURSIVEMATCH without another one
+    (REMOTE does not count), is a BAD; REMOTE alone is fine."""
+    c = login(any_gateway)
+    for command in ['LIST (FOO) "" "*"', 'LIST (RECURSIVEMATCH) "" "*"', 'LIST (RECURSIVEMATCH REMOTE) "" "*"']:
+        _, tagged = c.command(command)
+        assert b" BAD " in tagged, (command, tagged)
+    untagged, _ = c.ok('LIST (REMOTE) "" "INBOX"')
+    assert any(b"INBOX" in line for line in untagged)
+    c.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"')
+    c.close()
+
+
+def test_esearch_min_max_report_the_mod_sequence_of_the_messages_returned(any_gateway):
+    """RFC 4731 with RFC 7162 §3.1.5: with only MIN/MAX, MODSEQ is the highest of those
+    messages, not of every match."""
+    c = login(any_gateway)
+    for s in ["A", "B", "C"]:
+        append(c, "INBOX", message(s))
+    c.ok("SELECT INBOX (CONDSTORE)")
+    c.ok("STORE 3 +FLAGS (\\Flagged)")
+    untagged, _ = c.ok("FETCH 1:3 (MODSEQ)")
+    modseqs = {int(m.group(1)): int(m.group(2)) for line in untagged for m in [re.search(rb"\* (\d+) FETCH \(MODSEQ \((\d+)\)\)", line)] if m}
+    assert modseqs[3] > modseqs[1], modseqs
+
+    def esearch(options):
+        untagged, _ = c.ok(f"SEARCH RETURN ({options}) MODSEQ 1")
+        line = next(line for line in untagged if line.startswith(b"* ESEARCH"))
+        return int(re.search(rb"MODSEQ (\d+)", line).group(1))
+
+    assert esearch("MIN") == modseqs[1]
+    assert esearch("MIN MAX") == modseqs[3]
+    assert esearch("ALL") == modseqs[3]
+    assert esearch("COUNT") == modseqs[3]
+    c.close()
+
+
+def test_lsub_lists_the_unsubscribed_parent_of_a_subscribed_child_as_noselect(any_gateway):
+    """RFC 3501 §6.3.9: with `%`, a subscribed child under a parent that is not subscribed
+    returns the parent with \\Noselect."""
+    c = login(any_gateway)
+    c.ok('CREATE "Projects/Alpha"')
+    c.ok('SUBSCRIBE "Projects/Alpha"')
+    c.command('UNSUBSCRIBE "Projects"')
+    untagged, _ = c.ok('LSUB "" "%"')
+    lines = {line.rsplit(b" ", 1)[-1].strip().strip(b'"'): line for line in untagged}
+    assert b"Projects" in lines and b"\\Noselect" in lines[b"Projects"], untagged
+    assert b"Projects/Alpha" not in lines
+    untagged, _ = c.ok('LSUB "" "Projects/%"')
+    assert any(b"Projects/Alpha" in line and b"\\Noselect" not in line for line in untagged), untagged
+    c.close()
+
+
+def test_an_invalid_modified_utf7_name_is_a_no_not_a_bad(any_gateway):
+    """The commands are well formed; the name cannot be a mailbox: a tagged NO with the
+    reason (and CANNOT), never BAD."""
+    c = login(any_gateway)
+    c.ok('CREATE "Fine"')
+    for command in ['CREATE "Bad &Jjo"', 'RENAME "Fine" "Bad &Jjo"', 'SELECT "Bad &Jjo"', 'CREATE "Bad &AGE-"']:
+        _, tagged = c.command(command)
+        assert b" NO " in tagged and b" BAD " not in tagged, (command, tagged)
+    c.close()
+
+
+def recent_count(untagged):
+    found = [int(m.group(1)) for line in untagged for m in [re.match(rb"\* (\d+) RECENT", line)] if m]
+    return found[-1] if found else None
+
+
+def test_new_mail_is_recent_in_exactly_one_session_and_examine_does_not_take_it(any_gateway):
+    """RFC 3501 §2.3.2: \\Recent belongs to the first session that selects the mailbox (or
+    sees the mail arrive); EXAMINE reports it without taking it."""
+    first, second, writer = login(any_gateway), login(any_gateway), login(any_gateway)
+    for s in ["A", "B"]:
+        append(writer, "INBOX", message(s))
+    untagged, _ = first.ok("SELECT INBOX")
+    assert recent_count(untagged) == 2
+    untagged, _ = first.ok("FETCH 1:2 (FLAGS)")
+    assert all(b"\\Recent" in line for line in untagged if b"FETCH" in line), untagged
+    assert first.ok("SEARCH RECENT")[0][0].split()[2:] == [b"1", b"2"]
+    assert first.ok("SEARCH NEW")[0][0].split()[2:] == [b"1", b"2"]
+    untagged, _ = second.ok("SELECT INBOX")
+    assert recent_count(untagged) == 0
+    assert second.ok("SEARCH RECENT")[0][0].split()[2:] == []
+
+    append(writer, "INBOX", message("C"))
+    looker = login(any_gateway)
+    for _ in range(2):
+        untagged, _ = looker.ok("EXAMINE INBOX")
+        assert recent_count(untagged) == 1, "EXAMINE sees it and leaves it"
+    untagged, _ = first.ok("NOOP")
+    assert recent_count(untagged) == 3, untagged
+    untagged, _ = second.ok("NOOP")
+    assert b"* 3 EXISTS" in b"".join(untagged) and recent_count(untagged) in (0, None), untagged
+    assert second.ok("SEARCH OLD")[0][0].split()[2:] == [b"1", b"2", b"3"]
+    for c in (first, second, writer, looker):
+        c.close()
+
+
+def test_imap4rev2_sessions_do_not_see_recent(any_gateway):
+    skip_unless_offered(any_gateway, "IMAP4rev2")
+    writer, c = login(any_gateway), login(any_gateway)
+    append(writer, "INBOX", message("A"))
+    c.ok("ENABLE IMAP4rev2")
+    untagged, _ = c.ok("SELECT INBOX")
+    assert recent_count(untagged) is None
+    untagged, _ = c.ok("FETCH 1 (FLAGS)")
+    assert b"\\Recent" not in b"".join(untagged)
+    c.close()
+    writer.close()
+
+
+def test_a_new_keyword_is_announced_in_flags_before_any_fetch_shows_it(any_gateway):
+    """RFC 3501 §7.2.6: every session with the mailbox selected learns the new keyword from
+    an untagged FLAGS before a FETCH mentions it."""
+    watcher, setter = login(any_gateway), login(any_gateway)
+    append(setter, "INBOX", message("A"))
+    untagged, _ = watcher.ok("SELECT INBOX")
+    assert b"$Hot" not in b"".join(untagged)
+    setter.ok("SELECT INBOX")
+    untagged, _ = setter.ok("STORE 1 +FLAGS ($Hot)")
+    assert [line for line in untagged if line.startswith(b"* FLAGS")], untagged
+    flags_at = next(i for i, line in enumerate(untagged) if line.startswith(b"* FLAGS") and b"$Hot" in line)
+    fetch_at = next(i for i, line in enumerate(untagged) if b"FETCH" in line and b"$Hot" in line)
+    assert flags_at < fetch_at, untagged
+
+    untagged, _ = watcher.ok("NOOP")
+    flags_at = next(i for i, line in enumerate(untagged) if line.startswith(b"* FLAGS") and b"$Hot" in line)
+    fetch_at = next(i for i, line in enumerate(untagged) if b"FETCH" in line and b"$Hot" in line)
+    assert flags_at < fetch_at, untagged
+    assert any(b"PERMANENTFLAGS" in line and b"$Hot" in line for line in untagged), untagged
+
+    # A keyword that arrives with new mail.
+    append(setter, "INBOX", message("B"), flags="$Urgent")
+    untagged, _ = watcher.ok("NOOP")
+    assert any(line.startswith(b"* FLAGS") and b"$Urgent" in line for line in untagged), untagged
+    watcher.close()
+    setter.close()
+
+
+def test_a_fetch_never_returns_an_empty_or_partial_message_that_another_session_expunged(any_gateway):
+    """RFC 2180 §4.1: a message expunged by another session and not yet announced is sent in
+    full, or without data (NIL); never an empty header block."""
+    header = b"From: a@example.org\r\nTo: alice@example.com\r\nSubject: racing\r\n\r\n"
+    reader, expunger = login(any_gateway), login(any_gateway)
+    append(expunger, "INBOX", header + b"body\r\n")
+    reader.ok("SELECT INBOX")
+    expunger.ok("SELECT INBOX")
+    expunger.ok("STORE 1 +FLAGS (\\Deleted)")
+    expunger.ok("EXPUNGE")
+    untagged, tagged = reader.ok("FETCH 1 (BODY.PEEK[HEADER])")
+    fetched = [line for line in untagged if b" FETCH " in line and b"BODY[HEADER]" in line]
+    # The header in full, or NIL (RFC 2180 §4.1.3): no data rather than wrong data.
+    assert len(fetched) == 1 and (header in fetched[0] or b"BODY[HEADER] NIL" in fetched[0]), untagged
+    reader.close()
+    expunger.close()
+
+
+def test_search_from_to_match_decoded_names_and_addresses(any_gateway):
+    """SEARCH FROM/TO/CC/BCC match the address list: RFC 2047 display names decoded (adjacent
+    encoded words joined), and the addresses; UTF-8 search strings with CHARSET or after
+    ENABLE UTF8=ACCEPT."""
+    msg = (b"From: =?utf-8?q?J=C3=B6rg?= =?utf-8?q?_M=C3=BCller?= <jm@example.de>\r\n"
+           b"To: \"Doe, Jane\" <jane@example.com>, bob@example.com\r\nSubject: names\r\n\r\nbody\r\n")
+    comment_style = b"From: jm3@example.de (=?utf-8?q?J=C3=B6rg?=)\r\nSubject: old style\r\n\r\nbody\r\n"
+    c = login(any_gateway)
+    append(c, "INBOX", msg)
+    append(c, "INBOX", message("other"))
+    append(c, "INBOX", comment_style)
+    c.ok("SELECT INBOX")
+
+    def search(criteria):
+        untagged, _ = c.ok(criteria)
+        return untagged[0].split()[2:]
+
+    assert search(b"SEARCH CHARSET UTF-8 FROM \"J\xc3\xb6rg M\xc3\xbcller\"") == [b"1"]
+    assert search(b"SEARCH CHARSET UTF-8 FROM \"J\xc3\xb6rg\"") == [b"1", b"3"]
+    assert search("SEARCH FROM jm@example.de") == [b"1"]
+    assert search('SEARCH TO "Doe, Jane"') == [b"1"]
+    assert search("SEARCH TO bob@example.com") == [b"1"]
+    # Parsed, not raw: the address reads `<jm3@example.de>` whatever style wrote it.
+    assert search('SEARCH FROM "<jm3@example.de>"') == [b"3"]
+    assert search('SEARCH FROM "<jm"') == [b"1", b"3"]
+    offered = c.ok("CAPABILITY")[0][0]
+    if b"UTF8=ACCEPT" in offered:
+        c.ok("ENABLE UTF8=ACCEPT")
+        assert search(b"SEARCH FROM \"M\xc3\xbcller\"") == [b"1"]
+    c.close()
+
+
+def test_nul_octets_never_travel_in_a_plain_literal(any_gateway):
+    """RFC 9051 §4.3 and RFC 3516: a message with NUL comes in as literal8 (a plain literal
+    with NUL is refused); BODY[] is then a 7-bit form without NUL whose size is RFC822.SIZE,
+    and BINARY[] gives the part's very octets in a literal8."""
+    skip_unless_offered(any_gateway, "BINARY")
+    msg = (b"From: a@example.org\r\nSubject: nul\r\nContent-Type: application/octet-stream\r\n"
+           b"Content-Transfer-Encoding: binary\r\n\r\nab\x00cd\r\n")
+    c = login(any_gateway)
+    _, tagged = c.command(b"APPEND INBOX {%d+}\r\n" % len(msg) + msg)
+    assert b" BAD " in tagged or b" NO " in tagged, tagged
+    _, tagged = c.command(b"APPEND INBOX ~{%d+}\r\n" % len(msg) + msg)
+    assert b" OK " in tagged, tagged
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1 (RFC822.SIZE BODY.PEEK[])")
+    line = untagged[0]
+    size = int(re.search(rb"RFC822.SIZE (\d+)", line).group(1))
+    assert b"BODY[] {%d}\r\n" % size in line, line
+    assert b"\x00" not in line, line
+    untagged, _ = c.ok("FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])")
+    assert b"BINARY[1] ~{7}\r\nab\x00cd\r\n" in untagged[0] and b"BINARY.SIZE[1] 7" in untagged[0], untagged
+    c.close()
