@@ -200,6 +200,8 @@ extension EncodeBuffer {
         case .unkeyword(let f): write("UNKEYWORD " + f.rawValue)
         case .larger(let n): write("LARGER \(n)")
         case .smaller(let n): write("SMALLER \(n)")
+        case .older(let n): write("OLDER \(n)")
+        case .younger(let n): write("YOUNGER \(n)")
         case .uid(let s): write("UID "); writeSequenceSet(s)
         case .sequenceSet(let s): writeSequenceSet(s)
         case .not(let inner): write("NOT "); writeSearchKey(inner)

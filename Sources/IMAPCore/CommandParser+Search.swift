@@ -110,6 +110,12 @@ extension CommandParser {
             try buf.expectSP("between the two keys of OR")
             return .or(a, try parseSearchKey(&buf))
         case "MODSEQ": return try parseSearchKey_modSeq(&buf)
+        // search-key =/ ( "OLDER" / "YOUNGER" ) SP nz-number   (RFC 5032)
+        case "OLDER", "YOUNGER":
+            try buf.expectSP("after \(word)")
+            let seconds = try buf.number64("\(word) interval in seconds")
+            guard seconds > 0, seconds <= UInt64(UInt32.max) else { throw GrammarError("\(word) needs a number of seconds from 1 to \(UInt32.max)") }
+            return word == "OLDER" ? .older(UInt32(seconds)) : .younger(UInt32(seconds))
         case "": throw GrammarError(buf.atLineEnd ? "missing search key" : "invalid search key starting with \(buf.describeNext())")
         default: throw GrammarError("unknown search key \(word)")
         }

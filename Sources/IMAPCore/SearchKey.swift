@@ -40,6 +40,8 @@ public indirect enum SearchKey: Hashable, Sendable {
     case new
     case not(SearchKey)
     case old
+    /// RFC 5032 WITHIN: the internal date lies more than this many seconds back.
+    case older(UInt32)
     case on(SearchDate)
     case or(SearchKey, SearchKey)
     case recent
@@ -59,6 +61,8 @@ public indirect enum SearchKey: Hashable, Sendable {
     case unflagged
     case unkeyword(Flag)
     case unseen
+    /// RFC 5032 WITHIN: the internal date lies at most this many seconds back.
+    case younger(UInt32)
     case sequenceSet(SequenceSet)
     case and([SearchKey])
     case modSeq(SearchModSeqEntry?, UInt64)

@@ -13,6 +13,8 @@ struct SearchMatcher: Sendable {
     let highestUID: UInt32
     /// The messages \Recent in this session.
     var recent: Set<UInt32> = []
+    /// What OLDER and YOUNGER count back from.
+    var now = Date()
 
     /// Whether evaluation needs the message's headers or body.
     var needsContent: Bool { Self.needsContent(key) }
@@ -52,6 +54,8 @@ struct SearchMatcher: Sendable {
         case .recent: return recent.contains(m.state.uid)
         case .new: return recent.contains(m.state.uid) && !has("\\Seen")
         case .old: return !recent.contains(m.state.uid)
+        case .older(let seconds): return now.timeIntervalSince(m.internalDate) > Double(seconds)
+        case .younger(let seconds): return now.timeIntervalSince(m.internalDate) <= Double(seconds)
         case .larger(let n): return UInt64(m.size) > n
         case .smaller(let n): return UInt64(m.size) < n
         case .before(let d): return Self.day(of: m) < d

@@ -267,3 +267,21 @@ def test_nul_octets_never_travel_in_a_plain_literal(any_gateway):
     untagged, _ = c.ok("FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])")
     assert b"BINARY[1] ~{7}\r\nab\x00cd\r\n" in untagged[0] and b"BINARY.SIZE[1] 7" in untagged[0], untagged
     c.close()
+
+
+def test_within_searches_by_the_age_of_the_internal_date(any_gateway):
+    """RFC 5032: OLDER and YOUNGER count seconds back from now."""
+    skip_unless_offered(any_gateway, "WITHIN")
+    import datetime
+    c = login(any_gateway)
+    two_hours_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).strftime("%d-%b-%Y %H:%M:%S +0000")
+    old, new = message("old"), message("new")
+    _, tagged = c.command(f'APPEND INBOX "{two_hours_ago}" {{{len(old)}+}}\r\n'.encode() + old)
+    assert b" OK " in tagged, tagged
+    append(c, "INBOX", new)
+    c.ok("SELECT INBOX")
+    assert c.ok("SEARCH YOUNGER 3600")[0][0].split()[2:] == [b"2"]
+    assert c.ok("SEARCH OLDER 3600")[0][0].split()[2:] == [b"1"]
+    _, tagged = c.command("SEARCH OLDER 0")
+    assert b" BAD " in tagged, tagged
+    c.close()

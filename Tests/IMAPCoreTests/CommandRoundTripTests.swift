@@ -72,6 +72,7 @@ import Testing
         .deleted, .draft, .flagged, .from(Array("\"quoted\"".utf8)), .header(Array("X-Mailer".utf8), Array("".utf8)),
         .keyword(Flag("$Important")), .larger(10_000), .new, .not(.seen), .old, .on(day), .or(.seen, .or(.flagged, .draft)),
         .recent, .seen, .sentBefore(day), .sentOn(day), .sentSince(day), .since(day), .smaller(5), .subject(Array("Grüße".utf8)),
+        .older(3600), .younger(86_400),
         .text(Array("line\nbreak".utf8)), .to(Array("sales@example.com".utf8)), .uid(SequenceSet([SequenceRange(from: .number(1), to: .star)])),
         .unanswered, .undeleted, .undraft, .unflagged, .unkeyword(Flag("$Junk")), .unseen,
         .sequenceSet(SequenceSet([SequenceRange(1...5), SequenceRange(.star)])), .sequenceSet(.savedResult),
