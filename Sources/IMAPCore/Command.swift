@@ -42,6 +42,8 @@ public enum Command: Hashable, Sendable {
     /// `UID EXPUNGE` (RFC 4315 / RFC 9051).
     case uidExpunge(SequenceSet)
     case search(SearchCommand, uid: Bool)
+    case sort(SortCommand, uid: Bool)
+    case thread(ThreadCommand, uid: Bool)
     case fetch(SequenceSet, [FetchAttribute], FetchModifiers, uid: Bool)
     case store(SequenceSet, StoreModifiers, StoreAction, uid: Bool)
     case copy(SequenceSet, MailboxName, uid: Bool)
@@ -168,6 +170,8 @@ extension Command {
         case .unselect: "UNSELECT"
         case .expunge, .uidExpunge: "EXPUNGE"
         case .search: "SEARCH"
+        case .sort: "SORT"
+        case .thread: "THREAD"
         case .fetch: "FETCH"
         case .store: "STORE"
         case .copy: "COPY"
@@ -175,4 +179,44 @@ extension Command {
         }
     }
 
+}
+
+/// SORT (RFC 5256 §3, with DISPLAYFROM and DISPLAYTO from RFC 5957).
+public struct SortCommand: Hashable, Sendable {
+    public var criteria: [SortCriterion]
+    public var charset: String
+    public var key: SearchKey
+
+    public init(criteria: [SortCriterion], charset: String, key: SearchKey) {
+        self.criteria = criteria; self.charset = charset; self.key = key
+    }
+}
+
+public struct SortCriterion: Hashable, Sendable {
+    public var reverse: Bool
+    public var key: SortKey
+
+    public init(reverse: Bool = false, _ key: SortKey) {
+        self.reverse = reverse; self.key = key
+    }
+}
+
+public enum SortKey: String, Hashable, Sendable, CaseIterable {
+    case arrival = "ARRIVAL", cc = "CC", date = "DATE", from = "FROM", size = "SIZE", subject = "SUBJECT", to = "TO"
+    case displayFrom = "DISPLAYFROM", displayTo = "DISPLAYTO"
+}
+
+/// THREAD (RFC 5256 §3).
+public struct ThreadCommand: Hashable, Sendable {
+    public var algorithm: ThreadAlgorithm
+    public var charset: String
+    public var key: SearchKey
+
+    public init(algorithm: ThreadAlgorithm, charset: String, key: SearchKey) {
+        self.algorithm = algorithm; self.charset = charset; self.key = key
+    }
+}
+
+public enum ThreadAlgorithm: String, Hashable, Sendable, CaseIterable {
+    case orderedSubject = "ORDEREDSUBJECT", references = "REFERENCES"
 }

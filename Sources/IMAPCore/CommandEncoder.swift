@@ -67,6 +67,14 @@ extension EncodeBuffer {
             }
         case .uidExpunge(let set): write("UID EXPUNGE "); writeSequenceSet(set)
         case .search(let s, let uid): writeSearch(s, uid: uid)
+        case .sort(let s, let uid):
+            write(uid ? "UID SORT (" : "SORT (")
+            write(s.criteria.map { ($0.reverse ? "REVERSE " : "") + $0.key.rawValue }.joined(separator: " "))
+            write(") " + s.charset + " ")
+            writeSearchProgram(s.key)
+        case .thread(let t, let uid):
+            write((uid ? "UID THREAD " : "THREAD ") + t.algorithm.rawValue + " " + t.charset + " ")
+            writeSearchProgram(t.key)
         case .fetch(let set, let atts, let mods, let uid):
             write(uid ? "UID FETCH " : "FETCH ")
             writeSequenceSet(set)
@@ -154,13 +162,18 @@ extension EncodeBuffer {
         if let r = s.returnOptions { write(" RETURN (" + r.map(\.rawValue).joined(separator: " ") + ")") }
         if let c = s.charset { write(" CHARSET "); writeAString(Array(c.utf8)) }
         sp()
-        if case .and(let keys) = s.key, keys.count >= 2 {
+        writeSearchProgram(s.key)
+    }
+
+    /// The keys of a search program, the top-level AND as a list of keys.
+    mutating func writeSearchProgram(_ key: SearchKey) {
+        if case .and(let keys) = key, keys.count >= 2 {
             for (i, k) in keys.enumerated() {
                 if i > 0 { sp() }
                 writeSearchKey(k)
             }
         } else {
-            writeSearchKey(s.key)
+            writeSearchKey(key)
         }
     }
 

@@ -26,6 +26,54 @@ extension CommandParser {
         return .search(SearchCommand(returnOptions: returns, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys)), uid: uid)
     }
 
+    // sort            = ["UID" SP] "SORT" SP sort-criteria SP search-criteria      (RFC 5256)
+    // sort-criteria   = "(" sort-criterion *(SP sort-criterion) ")"
+    // sort-criterion  = ["REVERSE" SP] sort-key
+    // sort-key        = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"
+    //                   / "DISPLAYFROM" / "DISPLAYTO"                               (RFC 5957)
+    static func parseSort(uid: Bool, _ buf: inout ParseBuffer) throws(GrammarError) -> Command {
+        try buf.expectSP("after SORT")
+        let criteria = try buf.parenList("SORT criteria", allowEmpty: false) { (b: inout ParseBuffer) throws(GrammarError) -> SortCriterion in
+            var word = b.keyword()
+            var reverse = false
+            if word == "REVERSE" {
+                try b.expectSP("after REVERSE")
+                reverse = true
+                word = b.keyword()
+            }
+            guard let key = SortKey(rawValue: word) else {
+                throw GrammarError(word.isEmpty ? "expected a sort key, found \(b.describeNext())" : "unknown sort key \(word)")
+            }
+            return SortCriterion(reverse: reverse, key)
+        }
+        try buf.expectSP("after the SORT criteria")
+        let (charset, key) = try parseSearchCriteria(&buf)
+        return .sort(SortCommand(criteria: criteria, charset: charset, key: key), uid: uid)
+    }
+
+    // thread          = ["UID" SP] "THREAD" SP thread-alg SP search-criteria      (RFC 5256)
+    // thread-alg      = "ORDEREDSUBJECT" / "REFERENCES" / thread-alg-ext
+    static func parseThread(uid: Bool, _ buf: inout ParseBuffer) throws(GrammarError) -> Command {
+        try buf.expectSP("after THREAD")
+        let word = buf.keyword()
+        guard let algorithm = ThreadAlgorithm(rawValue: word) else {
+            throw GrammarError(word.isEmpty ? "expected a threading algorithm, found \(buf.describeNext())" : "unknown threading algorithm \(word)")
+        }
+        try buf.expectSP("after the threading algorithm")
+        let (charset, key) = try parseSearchCriteria(&buf)
+        return .thread(ThreadCommand(algorithm: algorithm, charset: charset, key: key), uid: uid)
+    }
+
+    // search-criteria = charset 1*(SP search-key)
+    // charset         = atom / quoted
+    static func parseSearchCriteria(_ buf: inout ParseBuffer) throws(GrammarError) -> (charset: String, key: SearchKey) {
+        let name: [UInt8] = buf.peek() == UInt8(ascii: "\"") ? try buf.quoted("charset") : try buf.atom("charset name")
+        try buf.expectSP("after the charset name")
+        var keys: [SearchKey] = [try parseSearchKey(&buf)]
+        while buf.tryConsume(0x20) { keys.append(try parseSearchKey(&buf)) }
+        return (String(decoding: name, as: UTF8.self), keys.count == 1 ? keys[0] : .and(keys))
+    }
+
     // search-key      = "ALL" / "ANSWERED" / "BCC" SP astring / "BEFORE" SP date / "BODY" SP astring /
     //                   "CC" SP astring / "DELETED" / "FLAGGED" / "FROM" SP astring / "KEYWORD" SP flag-keyword /
     //                   "ON" SP date / "SEEN" / "SINCE" SP date / "SUBJECT" SP astring / "TEXT" SP astring /

@@ -56,6 +56,8 @@ public enum CommandParser {
         case "STATUS": return try parseStatus(&buf)
         case "APPEND": return try parseAppend(&buf)
         case "SEARCH": return try parseSearch(uid: false, &buf)
+        case "SORT": return try parseSort(uid: false, &buf)
+        case "THREAD": return try parseThread(uid: false, &buf)
         case "FETCH": return try parseFetch(uid: false, &buf)
         case "STORE": return try parseStore(uid: false, &buf)
         case "COPY", "MOVE": return try parseCopyOrMove(name, uid: false, &buf)
@@ -64,7 +66,7 @@ public enum CommandParser {
         }
     }
 
-    // uid             = "UID" SP (copy / move / fetch / search / store / uid-expunge)
+    // uid             = "UID" SP (copy / move / fetch / search / store / uid-expunge / sort / thread)
     // uid-expunge     = "EXPUNGE" SP sequence-set
     static func parseUID(_ buf: inout ParseBuffer) throws(GrammarError) -> Command {
         try buf.expectSP("after UID")
@@ -72,6 +74,8 @@ public enum CommandParser {
         switch name {
         case "FETCH": return try parseFetch(uid: true, &buf)
         case "SEARCH": return try parseSearch(uid: true, &buf)
+        case "SORT": return try parseSort(uid: true, &buf)
+        case "THREAD": return try parseThread(uid: true, &buf)
         case "STORE": return try parseStore(uid: true, &buf)
         case "COPY", "MOVE": return try parseCopyOrMove(name, uid: true, &buf)
         case "EXPUNGE":

@@ -97,6 +97,10 @@ public enum UntaggedResponse: Hashable, Sendable {
     /// `* SEARCH 1 2 3 (MODSEQ 9)`.
     case search([UInt32], modSeq: UInt64?)
     case esearch(ESearchResponse)
+    /// `* SORT 3 1 2` (RFC 5256).
+    case sort([UInt32])
+    /// `* THREAD (1 2)(3 (4)(5))` (RFC 5256).
+    case thread([ThreadNode])
     case fetch(Int, [FetchResponseAttribute])
 }
 
@@ -197,4 +201,37 @@ public enum FetchResponseAttribute: Hashable, Sendable {
     case rfc822Text([UInt8]?)
     /// An already encoded value written verbatim after `name SP` (e.g. a cached ENVELOPE). Encode-only.
     case preEncoded(name: String, bytes: [UInt8])
+}
+
+/// One message of a thread (RFC 5256 §4) and its replies; `number` is nil for a message
+/// that is referenced but not in the mailbox, standing for its replies' common parent.
+public struct ThreadNode: Hashable, Sendable {
+    public var number: UInt32?
+    public var children: [ThreadNode]
+
+    public init(_ number: UInt32?, _ children: [ThreadNode] = []) {
+        self.number = number; self.children = children
+    }
+
+    /// `(1 2 (3)(4))`: a chain of single replies, then the branches.
+    // thread-list     = "(" (thread-members / thread-nested) ")"
+    // thread-members  = nz-number *(SP nz-number) [SP thread-nested]
+    // thread-nested   = 2*thread-list
+    public var text: String {
+        var out = "("
+        var node = self
+        var first = true
+        while true {
+            if let number = node.number {
+                out += (first ? "" : " ") + String(number)
+                first = false
+            }
+            if node.children.count == 1 {
+                node = node.children[0]
+                continue
+            }
+            if !node.children.isEmpty { out += (first ? "" : " ") + node.children.map(\.text).joined() }
+            return out + ")"
+        }
+    }
 }

@@ -159,6 +159,8 @@ extension EncodeBuffer {
             for n in numbers { write(" \(n)") }
             if let modSeq { write(" (MODSEQ \(modSeq))") }
         case .esearch(let e): writeESearch(e)
+        case .sort(let numbers): write((["SORT"] + numbers.map(String.init)).joined(separator: " "))
+        case .thread(let threads): write("THREAD" + (threads.isEmpty ? "" : " " + threads.map(\.text).joined()))
         case .fetch(let n, let attributes):
             write("\(n) FETCH (")
             for (i, a) in attributes.enumerated() {

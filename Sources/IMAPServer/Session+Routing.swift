@@ -75,6 +75,10 @@ extension Session {
             try await inSelected().fetch(tag: tag, set: set, attributes: attributes, modifiers: modifiers, uid: uid)
         case .search(let search, let uid):
             try await inSelected().search(tag: tag, search, uid: uid)
+        case .sort(let sort, let uid):
+            try await inSelected().sort(tag: tag, sort, uid: uid)
+        case .thread(let thread, let uid):
+            try await inSelected().thread(tag: tag, thread, uid: uid)
         case .store(let set, let modifiers, let action, let uid):
             try await inSelected().store(tag: tag, set: set, modifiers: modifiers, action: action, uid: uid)
         case .copy(let set, let name, let uid):

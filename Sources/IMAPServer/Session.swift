@@ -280,7 +280,7 @@ final class Session {
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe,
              .list, .lsub, .namespace, .status, .append, .idle:
             if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
-        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .sort, .thread, .fetch, .store, .copy, .move:
             if selectedBackend == nil { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
         }
     }
@@ -356,7 +356,7 @@ extension Command {
     var logName: String {
         switch self {
         case .uidExpunge: "UID EXPUNGE"
-        case .search(_, let uid), .fetch(_, _, _, let uid), .store(_, _, _, let uid),
+        case .search(_, let uid), .sort(_, let uid), .thread(_, let uid), .fetch(_, _, _, let uid), .store(_, _, _, let uid),
              .copy(_, _, let uid), .move(_, _, let uid):
             uid ? "UID \(name)" : name
         default: name

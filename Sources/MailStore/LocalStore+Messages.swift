@@ -107,6 +107,26 @@ extension LocalStore {
         }
     }
 
+    /// The parsed index of each of `uids` with its internal date and size (SORT, THREAD), by UID.
+    public func indexes(in mailbox: MailboxID, uids: [UInt32]) async throws -> [(uid: UInt32, internalDate: Date, size: Int, index: MessageIndex)] {
+        try await pool.read { db in
+            var result: [(uid: UInt32, internalDate: Date, size: Int, index: MessageIndex)] = []
+            result.reserveCapacity(uids.count)
+            let decoder = JSONDecoder()
+            for chunk in uids.chunked(500) {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT m.uid, m.internalDate, m.size, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+                    WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
+                    """, arguments: [mailbox.rawValue])
+                for row in rows {
+                    result.append((UInt32(truncatingIfNeeded: row["uid"] as Int64), Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
+                                   row["size"], try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)))
+                }
+            }
+            return result
+        }
+    }
+
     /// The raw bytes of one message and its parsed index, or nil when it is gone.
     public func content(in mailbox: MailboxID, uid: UInt32) async throws -> (raw: [UInt8], index: MessageIndex)? {
         guard let stored = try await storedMessage(in: mailbox, uid: uid) else { return nil }

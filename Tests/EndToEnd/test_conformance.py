@@ -285,3 +285,85 @@ def test_within_searches_by_the_age_of_the_internal_date(any_gateway):
     _, tagged = c.command("SEARCH OLDER 0")
     assert b" BAD " in tagged, tagged
     c.close()
+
+
+def mail(n, subject, sender, date, extra=""):
+    return (f"From: {sender}\r\nTo: team@example.com\r\nSubject: {subject}\r\nDate: {date}\r\n"
+            f"Message-ID: <m{n}@example.org>\r\n{extra}\r\nmessage {n} {'x' * (n * 100)}\r\n").encode()
+
+
+def append_at(c, msg, internal):
+    _, tagged = c.command(f'APPEND INBOX "{internal}" {{{len(msg)}+}}\r\n'.encode() + msg)
+    assert b" OK " in tagged, tagged
+
+
+def test_sort_orders_by_each_key_with_ties_in_mailbox_order(any_gateway):
+    """RFC 5256 SORT and RFC 5957 DISPLAYFROM: base subjects without Re:/[list]/(fwd), the
+    Date header for DATE, the first address's mailbox for FROM, REVERSE, UID SORT."""
+    skip_unless_offered(any_gateway, "SORT")
+    c = login(any_gateway)
+    append_at(c, mail(1, "Re: Budget", "Zed <zed@example.com>", "Tue, 03 Mar 2026 10:00:00 +0000"), "05-Mar-2026 10:00:00 +0000")
+    append_at(c, mail(2, "[list] Budget", '"Bob" <bob@example.com>', "Sun, 01 Mar 2026 10:00:00 +0000"), "04-Mar-2026 10:00:00 +0000")
+    append_at(c, mail(3, "Agenda (fwd)", "alice@example.com", "Mon, 02 Mar 2026 10:00:00 +0000"), "06-Mar-2026 10:00:00 +0000")
+    c.ok("SELECT INBOX")
+
+    def sort(criteria, prefix="SORT"):
+        untagged, _ = c.ok(f"{prefix} ({criteria}) UTF-8 ALL")
+        line = next(line for line in untagged if line.startswith(b"* SORT"))
+        return [int(n) for n in line.split()[2:]]
+
+    assert sort("SUBJECT") == [3, 1, 2]
+    assert sort("DATE") == [2, 3, 1]
+    assert sort("REVERSE DATE") == [1, 3, 2]
+    assert sort("ARRIVAL") == [2, 1, 3]
+    assert sort("FROM") == [3, 2, 1]
+    assert sort("SIZE") == [1, 2, 3]
+    assert sort("REVERSE SIZE") == [3, 2, 1]
+    assert sort("SUBJECT REVERSE DATE") == [3, 1, 2]
+    if b"SORT=DISPLAY" in c.ok("CAPABILITY")[0][0]:
+        assert sort("DISPLAYFROM") == [3, 2, 1]
+    uids = [int(n) for n in c.ok("UID SEARCH ALL")[0][0].split()[2:]]
+    assert sort("DATE", "UID SORT") == [uids[1], uids[2], uids[0]]
+    untagged, _ = c.ok("SORT (DATE) UTF-8 FROM bob")
+    assert untagged[0].split()[2:] == [b"2"]
+    _, tagged = c.command("SORT (NAME) UTF-8 ALL")
+    assert b" BAD " in tagged
+    c.close()
+
+
+def test_thread_by_references_and_by_ordered_subject(any_gateway):
+    """RFC 5256 THREAD: REFERENCES links replies to what they answer (a missing parent
+    becomes a common root), ORDEREDSUBJECT groups by base subject."""
+    skip_unless_offered(any_gateway, "THREAD=REFERENCES")
+    c = login(any_gateway)
+    days = ["01", "02", "03", "04", "05", "06"]
+    specs = [("Plan", ""), ("Re: Plan", "In-Reply-To: <m1@example.org>\r\n"),
+             ("Re: Plan", "References: <m1@example.org> <m2@example.org>\r\n"), ("Other", ""),
+             ("Lost", "References: <missing@example.org>\r\n"), ("Re: Lost", "References: <missing@example.org>\r\n")]
+    for n, (subject, extra) in enumerate(specs, start=1):
+        append_at(c, mail(n, subject, "a@example.org", f"{days[n - 1]} Mar 2026 10:00:00 +0000", extra), f"{days[n - 1]}-Mar-2026 10:00:00 +0000")
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("THREAD REFERENCES UTF-8 ALL")
+    assert untagged[0].strip() == b"* THREAD (1 2 3)(4)((5)(6))", untagged
+    if b"THREAD=ORDEREDSUBJECT" in c.ok("CAPABILITY")[0][0]:
+        untagged, _ = c.ok("THREAD ORDEREDSUBJECT UTF-8 ALL")
+        assert untagged[0].strip() == b"* THREAD (1 (2)(3))(4)(5 6)", untagged
+    untagged, _ = c.ok("THREAD REFERENCES UTF-8 SUBJECT Other")
+    assert untagged[0].strip() == b"* THREAD (4)", untagged
+    c.close()
+
+
+def test_imapclient_sorts_and_threads(any_gateway):
+    """Python imapclient's sort() and thread() against the server."""
+    from conftest import imap_client
+    skip_unless_offered(any_gateway, "SORT")
+    c = login(any_gateway)
+    for n, subject in enumerate(["Beta", "Alpha", "Re: Alpha"], start=1):
+        extra = "In-Reply-To: <m2@example.org>\r\n" if n == 3 else ""
+        append_at(c, mail(n, subject, "a@example.org", f"0{n} Mar 2026 10:00:00 +0000", extra), f"0{n}-Mar-2026 10:00:00 +0000")
+    c.close()
+    with imap_client(any_gateway) as client:
+        client.select_folder("INBOX")
+        uids = client.search("ALL")
+        assert client.sort(["SUBJECT", "DATE"]) == [uids[1], uids[2], uids[0]]
+        assert [tuple(t) for t in client.thread("REFERENCES")] == [(uids[0],), (uids[1], uids[2])]

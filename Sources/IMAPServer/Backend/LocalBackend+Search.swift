@@ -6,20 +6,11 @@ extension LocalBackend {
     /// the MODSEQ criterion (RFC 7162 §3.1.5). IMAP4rev2 clients always get ESEARCH.
     func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {
         guard let mailbox = selected else { return }
-        if let charset = command.charset, !["UTF-8", "US-ASCII"].contains(charset.uppercased()) {
-            throw CommandFailure(code: .badCharset(["UTF-8", "US-ASCII"]), text: "Unsupported charset \(charset)")
+        if let charset = command.charset, !Self.charsets.contains(charset.uppercased()) {
+            throw CommandFailure(code: .badCharset(Self.charsets), text: "Unsupported charset \(charset)")
         }
         if command.key.usesModSeq { condstore = true }
-        var numbering: [UInt32: UInt32] = [:]
-        numbering.reserveCapacity(mailbox.uids.count)
-        for (i, u) in mailbox.uids.enumerated() { numbering[u] = UInt32(i + 1) }
-        let sequenceNumbers = numbering
-        let matcher = SearchMatcher(key: command.key, sequenceNumbers: sequenceNumbers,
-                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent)
-        let pending = mailbox.pendingExpunges
-        let matchedUIDs = try await store.uids(in: mailbox.id, loadContent: matcher.needsContent) { message in
-            sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
-        }
+        let (matchedUIDs, sequenceNumbers) = try await matching(command.key, in: mailbox)
         let numbers = uid ? matchedUIDs : matchedUIDs.compactMap { sequenceNumbers[$0] }
         var modSeqs: [UInt32: UInt64] = [:]  // number → mod-sequence
         if command.key.usesModSeq, !matchedUIDs.isEmpty {
@@ -44,6 +35,27 @@ extension LocalBackend {
         }
         try await ok(tag, "\(uid ? "UID SEARCH" : "SEARCH") completed", expungesAllowed: uid)
     }
+}
+
+extension LocalBackend {
+    /// The UIDs of the selected mailbox's messages a search key matches, ascending, and each
+    /// UID's sequence number.
+    func matching(_ key: SearchKey, in mailbox: SelectedMailbox) async throws -> (uids: [UInt32], sequenceNumbers: [UInt32: UInt32]) {
+        var numbering: [UInt32: UInt32] = [:]
+        numbering.reserveCapacity(mailbox.uids.count)
+        for (i, u) in mailbox.uids.enumerated() { numbering[u] = UInt32(i + 1) }
+        let sequenceNumbers = numbering
+        let matcher = SearchMatcher(key: key, sequenceNumbers: sequenceNumbers,
+                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent)
+        let pending = mailbox.pendingExpunges
+        let uids = try await store.uids(in: mailbox.id, loadContent: matcher.needsContent) { message in
+            sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
+        }
+        return (uids, sequenceNumbers)
+    }
+
+    /// The charsets SEARCH, SORT and THREAD take.
+    static let charsets = ["UTF-8", "US-ASCII"]
 }
 
 extension SearchKey {

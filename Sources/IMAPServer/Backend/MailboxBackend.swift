@@ -41,6 +41,9 @@ protocol MailboxBackend: AnyObject {
 
     func fetch(tag: String, set: SequenceSet, attributes: [FetchAttribute], modifiers: FetchModifiers, uid: Bool) async throws
     func search(tag: String, _ command: SearchCommand, uid: Bool) async throws
+    /// SORT and THREAD (RFC 5256).
+    func sort(tag: String, _ command: SortCommand, uid: Bool) async throws
+    func thread(tag: String, _ command: ThreadCommand, uid: Bool) async throws
     func store(tag: String, set: SequenceSet, modifiers: StoreModifiers, action: StoreAction, uid: Bool) async throws
     /// COPY or MOVE to a mailbox of this same backend.
     func copy(tag: String, set: SequenceSet, destination: String, uid: Bool, move: Bool) async throws

@@ -73,6 +73,14 @@ extension UpstreamBackend {
         try await relayCommand(tag)
     }
 
+    func sort(tag: String, _ command: SortCommand, uid: Bool) async throws {
+        try await relayCommand(tag)
+    }
+
+    func thread(tag: String, _ command: ThreadCommand, uid: Bool) async throws {
+        try await relayCommand(tag)
+    }
+
     func store(tag: String, set: SequenceSet, modifiers: StoreModifiers, action: StoreAction, uid: Bool) async throws {
         try await relayCommand(tag)
     }
@@ -260,6 +268,7 @@ extension UpstreamBackend {
     /// the upstream offers them.
     static let upstreamDependent: Set<String> = [
         "IMAP4REV2", "IDLE", "UIDPLUS", "MOVE", "UNSELECT", "ESEARCH", "BINARY", "CONDSTORE", "QRESYNC",
+        "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "WITHIN",
         "UTF8=ACCEPT", "STATUS=SIZE", "CREATE-SPECIAL-USE",
     ]
 

@@ -1,0 +1,32 @@
+import Foundation
+import IMAPCore
+import Testing
+@testable import IMAPServer
+
+@Suite("SORT and THREAD: base subjects and thread output (RFC 5256)")
+struct SortAndThreadTests {
+    @Test(arguments: [
+        ("Re: Budget", "BUDGET", true), ("RE: re: Fwd: budget", "BUDGET", true), ("[list] Re: [list] Budget", "BUDGET", true),
+        ("[list] Budget", "BUDGET", false), ("Budget (fwd)", "BUDGET", true), ("[Fwd: Re: Budget]", "BUDGET", true),
+        ("Fw:Budget  \t planning", "BUDGET PLANNING", true), ("=?utf-8?q?Re=3A_Gr=C3=BC=C3=9Fe?=", "GRüßE", true),
+        ("[only a tag]", "[ONLY A TAG]", false), ("Report: numbers", "REPORT: NUMBERS", false), ("", "", false),
+        ("Re[2]: Budget", "BUDGET", true),
+    ])
+    func baseSubjectsLoseTheirReplyMarksAndListTags(_ raw: String, _ base: String, _ reply: Bool) {
+        let subject = BaseSubject(Array(raw.utf8))
+        #expect(subject.text == base, "\(raw)")
+        #expect(subject.isReplyOrForward == reply, "\(raw)")
+    }
+
+    @Test func threadsAreWrittenAsRFC5256Lists() {
+        let chain = ThreadNode(1, [ThreadNode(2, [ThreadNode(3)])])
+        #expect(chain.text == "(1 2 3)")
+        let branches = ThreadNode(3, [ThreadNode(6, [ThreadNode(4, [ThreadNode(23)]), ThreadNode(44, [ThreadNode(7, [ThreadNode(96)])])])])
+        #expect(branches.text == "(3 6 (4 23)(44 7 96))", "the RFC's example")
+        #expect(ThreadNode(nil, [ThreadNode(5), ThreadNode(6)]).text == "((5)(6))", "a missing parent")
+        #expect(String(decoding: ResponseEncoder.encode(.untagged(.thread([ThreadNode(2), branches]))), as: UTF8.self)
+            == "* THREAD (2)(3 6 (4 23)(44 7 96))\r\n")
+        #expect(String(decoding: ResponseEncoder.encode(.untagged(.thread([]))), as: UTF8.self) == "* THREAD\r\n", "an empty result")
+        #expect(String(decoding: ResponseEncoder.encode(.untagged(.sort([]))), as: UTF8.self) == "* SORT\r\n")
+    }
+}
