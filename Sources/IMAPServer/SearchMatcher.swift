@@ -15,6 +15,8 @@ struct SearchMatcher: Sendable {
     var recent: Set<UInt32> = []
     /// What OLDER and YOUNGER count back from.
     var now = Date()
+    /// What `$` names (RFC 5182).
+    var saved: Set<UInt32> = []
 
     /// Whether evaluation needs the message's headers or body.
     var needsContent: Bool { Self.needsContent(key) }
@@ -64,6 +66,7 @@ struct SearchMatcher: Sendable {
         case .sentBefore(let d): return sentDay(m).map { $0 < d } ?? false
         case .sentOn(let d): return sentDay(m).map { $0 == d } ?? false
         case .sentSince(let d): return sentDay(m).map { $0 >= d } ?? false
+        case .uid(let set) where set.isSavedResult, .sequenceSet(let set) where set.isSavedResult: return saved.contains(m.state.uid)
         case .uid(let set): return set.contains(m.state.uid, max: highestUID)
         case .sequenceSet(let set):
             guard let seq = sequenceNumbers[m.state.uid] else { return false }

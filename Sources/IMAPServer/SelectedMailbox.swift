@@ -20,6 +20,8 @@ struct SelectedMailbox {
     var keywords: [String: String] = [:]
     /// The messages that are \Recent in this session (RFC 3501 §2.3.2).
     var recent: Set<UInt32> = []
+    /// The UIDs `SEARCH RETURN (SAVE)` saved, which `$` names (RFC 5182).
+    var saved: [UInt32] = []
 
     /// Index of a UID in `uids`, by binary search.
     func index(of uid: UInt32) -> Int? {
@@ -35,6 +37,10 @@ struct SelectedMailbox {
     /// The (sequence number, UID) pairs a set names, ascending. For UID sets `*` is the
     /// highest UID; UIDs not in the mailbox are left out (RFC 9051 §6.4.8).
     func resolve(_ set: SequenceSet, uid: Bool) throws -> [(seq: Int, uid: UInt32)] {
+        if set.isSavedResult {
+            // `$`: the saved messages still here, for UID and sequence-number commands alike.
+            return saved.compactMap { uid in index(of: uid).map { (seq: $0 + 1, uid: uid) } }
+        }
         if uid {
             guard let last = uids.last else { return [] }
             let ranges = set.resolved(max: last)

@@ -367,3 +367,36 @@ def test_imapclient_sorts_and_threads(any_gateway):
         uids = client.search("ALL")
         assert client.sort(["SUBJECT", "DATE"]) == [uids[1], uids[2], uids[0]]
         assert [tuple(t) for t in client.thread("REFERENCES")] == [(uids[0],), (uids[1], uids[2])]
+
+
+def test_searchres_saves_a_result_that_dollar_names(any_gateway):
+    """RFC 5182: SEARCH RETURN (SAVE) keeps the result for `$` in later commands (MIN/MAX
+    alone keep only those), a failed one empties it, and SAVE alone answers nothing."""
+    skip_unless_offered(any_gateway, "SEARCHRES")
+    c = login(any_gateway)
+    for s in "ABCDE":
+        append(c, "INBOX", message(s))
+    c.ok("SELECT INBOX")
+    c.ok("STORE 2,4 +FLAGS (\\Flagged)")
+
+    def fetched(command):
+        untagged, _ = c.ok(command)
+        return [int(line.split()[1]) for line in untagged if b" FETCH " in line]
+
+    untagged, _ = c.ok("SEARCH RETURN (SAVE) FLAGGED")
+    assert not [line for line in untagged if b"ESEARCH" in line], untagged
+    assert fetched("FETCH $ (UID)") == [2, 4]
+    assert fetched("UID FETCH $ (FLAGS)") == [2, 4]
+    c.ok("STORE $ +FLAGS.SILENT (\\Seen)")
+    assert c.ok("SEARCH SEEN")[0][0].split()[2:] == [b"2", b"4"]
+
+    untagged, _ = c.ok("SEARCH RETURN (SAVE MIN) ALL")
+    assert any(b"MIN 1" in line for line in untagged), untagged
+    assert fetched("FETCH $ (UID)") == [1]
+    c.ok("SEARCH RETURN (SAVE) OR $ 5")
+    assert fetched("FETCH $ (UID)") == [1, 5]
+
+    _, tagged = c.command("SEARCH RETURN (SAVE) CHARSET X-UNKNOWN ALL")
+    assert b" NO " in tagged, tagged
+    assert fetched("FETCH $ (UID)") == []
+    c.close()

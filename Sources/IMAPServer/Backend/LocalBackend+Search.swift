@@ -5,12 +5,21 @@ extension LocalBackend {
     /// SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH results (RFC 4731) and
     /// the MODSEQ criterion (RFC 7162 §3.1.5). IMAP4rev2 clients always get ESEARCH.
     func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {
-        guard let mailbox = selected else { return }
-        if let charset = command.charset, !Self.charsets.contains(charset.uppercased()) {
-            throw CommandFailure(code: .badCharset(Self.charsets), text: "Unsupported charset \(charset)")
+        guard var mailbox = selected else { return }
+        let saving = command.returnOptions?.contains(.save) ?? false
+        let matchedUIDs: [UInt32], sequenceNumbers: [UInt32: UInt32]
+        do {
+            if let charset = command.charset, !Self.charsets.contains(charset.uppercased()) {
+                throw CommandFailure(code: .badCharset(Self.charsets), text: "Unsupported charset \(charset)")
+            }
+            if command.key.usesModSeq { condstore = true }
+            // `$` in the key is what was saved before this SEARCH.
+            (matchedUIDs, sequenceNumbers) = try await matching(command.key, in: mailbox)
+        } catch {
+            // A SEARCH RETURN (SAVE) that fails leaves `$` empty (RFC 5182 §2.1).
+            if saving { selected?.saved = [] }
+            throw error
         }
-        if command.key.usesModSeq { condstore = true }
-        let (matchedUIDs, sequenceNumbers) = try await matching(command.key, in: mailbox)
         let numbers = uid ? matchedUIDs : matchedUIDs.compactMap { sequenceNumbers[$0] }
         var modSeqs: [UInt32: UInt64] = [:]  // number → mod-sequence
         if command.key.usesModSeq, !matchedUIDs.isEmpty {
@@ -29,7 +38,15 @@ extension LocalBackend {
             // and MAX asked for, those are the messages returned.
             let returned = wanted.contains(.all) || wanted.contains(.count) ? numbers : [result.min, result.max].compactMap { $0 }
             result.modSeq = returned.compactMap { modSeqs[$0] }.max()
-            send(.untagged(.esearch(result)))
+            if saving {
+                // SAVE with only MIN/MAX keeps those messages; else all that matched (RFC 5182 §2.1).
+                let onlyEnds = (wanted.contains(.min) || wanted.contains(.max)) && !wanted.contains(.all) && !wanted.contains(.count)
+                let kept = onlyEnds ? Set(returned) : Set(numbers)
+                mailbox.saved = matchedUIDs.filter { kept.contains(uid ? $0 : sequenceNumbers[$0] ?? 0) }
+                selected = mailbox
+            }
+            // SAVE alone asks for no answer but the saving.
+            if wanted != [.save] { send(.untagged(.esearch(result))) }
         } else {
             send(.untagged(.search(numbers, modSeq: modSeqs.values.max())))
         }
@@ -45,8 +62,8 @@ extension LocalBackend {
         numbering.reserveCapacity(mailbox.uids.count)
         for (i, u) in mailbox.uids.enumerated() { numbering[u] = UInt32(i + 1) }
         let sequenceNumbers = numbering
-        let matcher = SearchMatcher(key: key, sequenceNumbers: sequenceNumbers,
-                                    highestSequence: UInt32(mailbox.uids.count), highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent)
+        let matcher = SearchMatcher(key: key, sequenceNumbers: sequenceNumbers, highestSequence: UInt32(mailbox.uids.count),
+                                    highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent, saved: Set(mailbox.saved))
         let pending = mailbox.pendingExpunges
         let uids = try await store.uids(in: mailbox.id, loadContent: matcher.needsContent) { message in
             sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
