@@ -121,6 +121,7 @@ public enum StatusAttribute: String, Hashable, Sendable, CaseIterable {
     case unseen = "UNSEEN"
     case size = "SIZE"
     case highestModSeq = "HIGHESTMODSEQ"
+    case mailboxID = "MAILBOXID"
     case deleted = "DELETED"
     case appendLimit = "APPENDLIMIT"
 }

@@ -56,6 +56,8 @@ extension CommandParser {
         case "BODYSTRUCTURE": return .bodyStructure
         case "UID": return .uid
         case "MODSEQ": return .modSeq
+        case "EMAILID": return .emailID
+        case "THREADID": return .threadID
         case "BODY", "BODY.PEEK":
             if word == "BODY", buf.peek() != UInt8(ascii: "[") { return .body }
             let section = try buf.section()

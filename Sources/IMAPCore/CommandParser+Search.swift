@@ -158,6 +158,11 @@ extension CommandParser {
             try buf.expectSP("between the two keys of OR")
             return .or(a, try parseSearchKey(&buf))
         case "MODSEQ": return try parseSearchKey_modSeq(&buf)
+        // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid   (RFC 8474)
+        case "EMAILID", "THREADID":
+            try buf.expectSP("after \(word)")
+            let id = String(decoding: try buf.atom("\(word) object id"), as: UTF8.self)
+            return word == "EMAILID" ? .emailID(id) : .threadID(id)
         // search-key =/ ( "OLDER" / "YOUNGER" ) SP nz-number   (RFC 5032)
         case "OLDER", "YOUNGER":
             try buf.expectSP("after \(word)")

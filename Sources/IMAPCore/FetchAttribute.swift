@@ -17,6 +17,9 @@ public enum FetchAttribute: Hashable, Sendable {
     /// RFC 3516.
     case binary(peek: Bool, section: [Int], partial: Partial?)
     case binarySize(section: [Int])
+    /// RFC 8474 OBJECTID.
+    case emailID
+    case threadID
 
     /// ALL macro.
     public static let all: [FetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope]

@@ -58,6 +58,8 @@ public enum ResponseCode: Hashable, Sendable {
     case contactAdmin
     case expired
     case expungeIssued
+    /// RFC 8474: `MAILBOXID (id)` after SELECT, EXAMINE and CREATE.
+    case mailboxID(String)
     case haschildren
     case noPerm
     case clientBug
@@ -150,6 +152,8 @@ public enum StatusValue: Hashable, Sendable {
     case deleted(Int)
     /// RFC 7889; nil is NIL (no limit).
     case appendLimit(UInt64?)
+    /// RFC 8474.
+    case mailboxID(String)
 
     public var attribute: StatusAttribute {
         switch self {
@@ -162,6 +166,7 @@ public enum StatusValue: Hashable, Sendable {
         case .highestModSeq: .highestModSeq
         case .deleted: .deleted
         case .appendLimit: .appendLimit
+        case .mailboxID: .mailboxID
         }
     }
 }
@@ -196,6 +201,9 @@ public enum FetchResponseAttribute: Hashable, Sendable {
     case binarySection(section: [Int], origin: Int?, data: [UInt8]?)
     case binarySize(section: [Int], size: Int)
     case modSeq(UInt64)
+    /// RFC 8474: `EMAILID (id)`, `THREADID (id)` or `THREADID NIL`.
+    case emailID(String)
+    case threadID(String?)
     case rfc822([UInt8]?)
     case rfc822Header([UInt8]?)
     case rfc822Text([UInt8]?)

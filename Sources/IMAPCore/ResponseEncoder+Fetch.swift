@@ -36,6 +36,8 @@ extension EncodeBuffer {
             writeSectionBinary(section)
             write(" \(size)")
         case .modSeq(let n): write("MODSEQ (\(n))")
+        case .emailID(let id): write("EMAILID (\(id))")
+        case .threadID(let id): write("THREADID " + (id.map { "(\($0))" } ?? "NIL"))
         case .rfc822(let d), .rfc822Header(let d), .rfc822Text(let d):
             writeFetchAttributeName(a)
             sp()

@@ -108,6 +108,7 @@ extension EncodeBuffer {
         case .appendUID(let v, let uids): write("APPENDUID \(v) \(uids)")
         case .copyUID(let v, let src, let dst): write("COPYUID \(v) \(src) \(dst)")
         case .highestModSeq(let n): write("HIGHESTMODSEQ \(n)")
+        case .mailboxID(let id): write("MAILBOXID (\(id))")
         case .modified(let set): write("MODIFIED \(set)")
         case .other(let name, let text):
             write(name)
@@ -245,6 +246,7 @@ extension EncodeBuffer {
         case .uidNext(let n), .uidValidity(let n): return "\(name) \(n)"
         case .size(let n), .highestModSeq(let n): return "\(name) \(n)"
         case .appendLimit(let n): return "\(name) \(n.map(String.init) ?? "NIL")"
+        case .mailboxID(let id): return "\(name) (\(id))"
         }
     }
 

@@ -59,6 +59,12 @@ extension ResponseParser {
             let v = try buf.number64("MODSEQ")
             try buf.expect(UInt8(ascii: ")"), "to end MODSEQ")
             return .modSeq(v)
+        case "EMAILID":
+            try sp(&buf)
+            return .emailID(try ResponseParser.objectID(&buf, word))
+        case "THREADID":
+            try sp(&buf)
+            return .threadID(buf.tryNil() ? nil : try ResponseParser.objectID(&buf, word))
         case "RFC822":
             try sp(&buf)
             return .rfc822(try buf.nstring("RFC822 data"))

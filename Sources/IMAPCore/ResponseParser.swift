@@ -107,6 +107,9 @@ public enum ResponseParser {
         case "HIGHESTMODSEQ":
             try buf.expectSP("after HIGHESTMODSEQ")
             return .highestModSeq(try buf.number64("HIGHESTMODSEQ"))
+        case "MAILBOXID":
+            try buf.expectSP("after MAILBOXID")
+            return .mailboxID(try objectID(&buf, "MAILBOXID"))
         case "MODIFIED":
             try buf.expectSP("after MODIFIED")
             return .modified(try buf.uidSet())
@@ -238,6 +241,14 @@ public enum ResponseParser {
         return Namespaces(personal: try one(&buf), otherUsers: try one(&buf), shared: try one(&buf))
     }
 
+    // objectid        = 1*255(ALPHA / DIGIT / "_" / "-")  in parentheses   (RFC 8474)
+    static func objectID(_ buf: inout ParseBuffer, _ what: String) throws(GrammarError) -> String {
+        try buf.expect(UInt8(ascii: "("), "before the \(what) object id")
+        let id = String(decoding: try buf.atom("\(what) object id"), as: UTF8.self)
+        try buf.expect(UInt8(ascii: ")"), "after the \(what) object id")
+        return id
+    }
+
     // mailbox-data    =/ "STATUS" SP mailbox SP "(" [status-att-list] ")"
     // status-att-list = status-att-val *(SP status-att-val)
     static func parseUntagged_status(_ buf: inout ParseBuffer) throws(GrammarError) -> UntaggedResponse {
@@ -258,6 +269,7 @@ public enum ResponseParser {
             case .size: return .size(try b.number64(word))
             case .highestModSeq: return .highestModSeq(try b.number64(word))
             case .appendLimit: return .appendLimit(b.tryNil() ? nil : try b.number64(word))
+            case .mailboxID: return .mailboxID(try Self.objectID(&b, word))
             }
         }
         return .mailboxStatus(mailbox, values)

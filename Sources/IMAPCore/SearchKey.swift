@@ -66,6 +66,9 @@ public indirect enum SearchKey: Hashable, Sendable {
     case sequenceSet(SequenceSet)
     case and([SearchKey])
     case modSeq(SearchModSeqEntry?, UInt64)
+    /// RFC 8474: `EMAILID objectid`, `THREADID objectid`.
+    case emailID(String)
+    case threadID(String)
 }
 
 /// The optional metadata entry of a MODSEQ search key, e.g. `"/flags/\draft" all` (RFC 7162 §3.1.5).

@@ -72,6 +72,8 @@ struct SearchMatcher: Sendable {
             guard let seq = sequenceNumbers[m.state.uid] else { return false }
             return set.contains(seq, max: highestSequence)
         case .modSeq(_, let modSeq): return m.state.modSeq >= modSeq
+        case .emailID(let id): return id == ObjectIDs.email(m.bodyID)
+        case .threadID: return false  // no THREADIDs are given out (FETCH THREADID is NIL)
         case .not(let inner): return !evaluate(inner, m)
         case .or(let a, let b): return evaluate(a, m) || evaluate(b, m)
         case .and(let keys): return keys.allSatisfy { evaluate($0, m) }

@@ -89,7 +89,7 @@ extension LocalStore {
             for chunk in uids.chunked(500) {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
-                           b.envelope, b.bodyStructure, b.bodyBasic
+                           b.envelope, b.bodyStructure, b.bodyBasic, b.id AS bodyId
                     FROM message m JOIN body b ON b.id = m.bodyId
                     WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
                     ORDER BY m.uid
@@ -100,7 +100,7 @@ extension LocalStore {
                         internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
                         internalZoneMinutes: row["internalZone"], size: row["size"],
                         envelope: Array(row["envelope"] as Data), bodyStructure: Array(row["bodyStructure"] as Data),
-                        bodyBasic: Array(row["bodyBasic"] as Data)))
+                        bodyBasic: Array(row["bodyBasic"] as Data), bodyID: row["bodyId"]))
                 }
             }
             return result

@@ -8,6 +8,8 @@ public struct SearchableMessage: Sendable {
     public var internalDate: Date
     /// The internal date's zone, minutes east of UTC (its calendar day is the one in that zone).
     public var internalZoneMinutes = 0
+    /// The stored body (shared by copies): the message's EMAILID (RFC 8474).
+    public var bodyID: Int64 = 0
     public var size: Int
     public var content: (raw: [UInt8], index: MessageIndex)?
 }
@@ -21,7 +23,7 @@ extension LocalStore {
             let columns = loadContent ? ", b.id AS bodyId, b.size AS bodySize, b.indexJSON" : ""
             let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size\(columns)
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId AS messageBodyId\(columns)
                 FROM message m \(join) WHERE m.mailboxId = ? ORDER BY m.uid
                 """, arguments: [mailbox.rawValue])
             let decoder = JSONDecoder()
@@ -33,6 +35,7 @@ extension LocalStore {
                     internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
                     size: row["size"], content: nil)
                 message.internalZoneMinutes = row["internalZone"]
+                message.bodyID = row["messageBodyId"]
                 if loadContent {
                     let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
                     let raw = try BodyChunks.read(db, bodyId: row["bodyId"], range: 0..<(row["bodySize"] as Int))

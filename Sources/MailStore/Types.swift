@@ -53,6 +53,8 @@ public struct MessageMetadata: Sendable {
     public var envelope: [UInt8]
     public var bodyStructure: [UInt8]
     public var bodyBasic: [UInt8]
+    /// The stored body (shared by copies): the message's EMAILID (RFC 8474).
+    public var bodyID: Int64 = 0
 }
 
 /// What changed in a mailbox since a MODSEQ: the basis of EXISTS/EXPUNGE/FETCH updates.

@@ -400,3 +400,29 @@ def test_searchres_saves_a_result_that_dollar_names(any_gateway):
     assert b" NO " in tagged, tagged
     assert fetched("FETCH $ (UID)") == []
     c.close()
+
+
+def test_objectid_gives_stable_mailbox_and_email_ids(any_gateway):
+    """RFC 8474: MAILBOXID survives a rename, EMAILID is shared by a copy and searchable."""
+    skip_unless_offered(any_gateway, "OBJECTID")
+    c = login(any_gateway)
+    _, tagged = c.ok('CREATE "Objects"')
+    mailbox_id = re.search(rb"MAILBOXID \(([\w-]+)\)", tagged).group(1)
+    untagged, _ = c.ok('SELECT "Objects"')
+    assert any(b"MAILBOXID (%s)" % mailbox_id in line for line in untagged), untagged
+    c.ok("UNSELECT")
+    c.ok('RENAME "Objects" "Renamed"')
+    untagged, _ = c.ok('STATUS "Renamed" (MAILBOXID MESSAGES)')
+    assert b"MAILBOXID (%s)" % mailbox_id in untagged[0], untagged
+    append(c, "Renamed", message("object"))
+    c.ok('SELECT "Renamed"')
+    untagged, _ = c.ok("FETCH 1 (EMAILID THREADID)")
+    email_id = re.search(rb"EMAILID \(([\w-]+)\)", untagged[0]).group(1)
+    assert re.search(rb"THREADID (NIL|\([\w-]+\))", untagged[0]), untagged
+    c.ok("COPY 1 INBOX")
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1:* (EMAILID)")
+    assert any(b"EMAILID (%s)" % email_id in line for line in untagged), untagged
+    untagged, _ = c.ok(b"SEARCH EMAILID " + email_id)
+    assert untagged[0].split()[2:] == [b"1"], untagged
+    c.close()

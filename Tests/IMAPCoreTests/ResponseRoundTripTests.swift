@@ -9,7 +9,7 @@ import Testing
         .permanentFlags([.seen, .deleted, Flag("$Forwarded")], allowsNewKeywords: true), .permanentFlags([], allowsNewKeywords: false),
         .uidNext(4392), .uidValidity(3857529045), .unseen(12),
         .appendUID(uidValidity: 38505, UIDSet([3955])), .copyUID(uidValidity: 38505, source: UIDSet([304, 319, 320, 321]), destination: UIDSet(3956...3959)),
-        .highestModSeq(715194045007), .modified(UIDSet([7, 9, 10, 11])),
+        .highestModSeq(715194045007), .modified(UIDSet([7, 9, 10, 11])), .mailboxID("M12-4711"),
         .other("X-CUSTOM", nil), .other("X-CUSTOM", "some text"),
     ]
 
@@ -49,7 +49,7 @@ import Testing
         .binarySection(section: [1], origin: nil, data: [0, 1, 2, 3]),
         .binarySection(section: [], origin: 10, data: Array("plain".utf8)),
         .binarySection(section: [2, 1], origin: nil, data: nil),
-        .binarySize(section: [1], size: 2048), .modSeq(624140003),
+        .binarySize(section: [1], size: 2048), .modSeq(624140003), .emailID("E42"), .threadID(nil), .threadID("T7"),
         .rfc822(Array("a\r\nb".utf8)), .rfc822(nil), .rfc822Header(Array("H: v\r\n\r\n".utf8)), .rfc822Text(Array("t".utf8)),
     ]
 
@@ -68,7 +68,7 @@ import Testing
         .namespace(Namespaces(personal: [NamespaceDescription(prefix: Array("INBOX.".utf8), delimiter: UInt8(ascii: "."))],
                               otherUsers: [NamespaceDescription(prefix: Array("~".utf8), delimiter: nil), NamespaceDescription(prefix: Array("#users/".utf8), delimiter: UInt8(ascii: "/"))],
                               shared: [NamespaceDescription(prefix: Array("#shared/".utf8), delimiter: UInt8(ascii: "/"))])),
-        .mailboxStatus(MailboxName("blurdybloop"), [.messages(231), .recent(0), .uidNext(44292), .uidValidity(1), .unseen(3), .size(123456789012), .highestModSeq(7011231777), .deleted(2), .appendLimit(nil), .appendLimit(257890)]),
+        .mailboxStatus(MailboxName("blurdybloop"), [.messages(231), .recent(0), .uidNext(44292), .uidValidity(1), .unseen(3), .size(123456789012), .highestModSeq(7011231777), .deleted(2), .appendLimit(nil), .appendLimit(257890), .mailboxID("M3-99")]),
         .mailboxStatus(MailboxName(""), []),
         .flags([.answered, .flagged, .deleted, .seen, .draft]), .exists(23), .recent(5), .expunge(44),
         .vanished(earlier: false, UIDSet([405, 407, 408, 409])), .vanished(earlier: true, UIDSet(1...100)),

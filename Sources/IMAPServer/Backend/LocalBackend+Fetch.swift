@@ -66,6 +66,8 @@ extension LocalBackend {
                     case .internalDate:
                         items.append(.inline(.internalDate(InternalDate(secondsSince1970: Int64(meta.internalDate.timeIntervalSince1970), timeZoneOffsetMinutes: meta.internalZoneMinutes))))
                     case .rfc822Size: items.append(.inline(.rfc822Size(meta.size)))
+                    case .emailID: items.append(.inline(.emailID(ObjectIDs.email(meta.bodyID))))
+                    case .threadID: items.append(.inline(.threadID(nil)))
                     case .envelope: items.append(.inline(.preEncoded(name: "ENVELOPE", bytes: meta.envelope)))
                     case .bodyStructure: items.append(.inline(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure)))
                     case .body: items.append(.inline(.preEncoded(name: "BODY", bytes: meta.bodyBasic)))

@@ -15,7 +15,8 @@ extension LocalBackend {
         var name = name
         if name.hasSuffix("/") { name.removeLast() }
         try await store.createMailbox(of: try userID, named: name, specialUse: use)
-        try await ok(tag, "CREATE completed")
+        let made = try await store.mailbox(of: try userID, named: name)
+        try await ok(tag, "CREATE completed", code: .mailboxID(ObjectIDs.mailbox(made)))
     }
 
     func delete(tag: String, name: String) async throws {
@@ -140,6 +141,7 @@ extension LocalBackend {
             case .highestModSeq: .highestModSeq(fresh.highestModSeq)
             case .deleted: .deleted(counts.deleted)
             case .appendLimit: .appendLimit(UInt64(configuration.maxMessageBytes))
+            case .mailboxID: .mailboxID(ObjectIDs.mailbox(fresh))
             }
         }
     }

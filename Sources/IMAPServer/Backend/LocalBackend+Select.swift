@@ -27,6 +27,7 @@ extension LocalBackend {
         send(.untagged(.status(StatusResponse(status: .ok, code: .uidValidity(info.uidValidity), text: "UIDs valid"))))
         send(.untagged(.status(StatusResponse(status: .ok, code: .uidNext(info.uidNext), text: "Predicted next UID"))))
         send(.untagged(.status(StatusResponse(status: .ok, code: .highestModSeq(info.highestModSeq), text: "Highest"))))
+        send(.untagged(.status(StatusResponse(status: .ok, code: .mailboxID(ObjectIDs.mailbox(info)), text: "Mailbox id"))))
 
         selected = SelectedMailbox(id: info.id, name: info.name, uidValidity: info.uidValidity, readOnly: readOnly,
                                    uids: states.map(\.uid), highestModSeq: info.highestModSeq, keywords: keywords, recent: recent)
