@@ -58,6 +58,7 @@ extension CommandParser {
         case "MODSEQ": return .modSeq
         case "EMAILID": return .emailID
         case "THREADID": return .threadID
+        case "SAVEDATE": return .saveDate
         case "BODY", "BODY.PEEK":
             if word == "BODY", buf.peek() != UInt8(ascii: "[") { return .body }
             let section = try buf.section()

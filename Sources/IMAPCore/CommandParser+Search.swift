@@ -159,6 +159,11 @@ extension CommandParser {
             return .or(a, try parseSearchKey(&buf))
         case "MODSEQ": return try parseSearchKey_modSeq(&buf)
         // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid   (RFC 8474)
+        // search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date / "SAVEDATESUPPORTED"  (RFC 8514)
+        case "SAVEDBEFORE", "SAVEDON", "SAVEDSINCE":
+            let day = try dateArg(&buf)
+            return word == "SAVEDBEFORE" ? .savedBefore(day) : word == "SAVEDON" ? .savedOn(day) : .savedSince(day)
+        case "SAVEDATESUPPORTED": return .saveDateSupported
         case "EMAILID", "THREADID":
             try buf.expectSP("after \(word)")
             let id = String(decoding: try buf.atom("\(word) object id"), as: UTF8.self)

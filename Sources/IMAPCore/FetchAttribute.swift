@@ -20,6 +20,8 @@ public enum FetchAttribute: Hashable, Sendable {
     /// RFC 8474 OBJECTID.
     case emailID
     case threadID
+    /// RFC 8514.
+    case saveDate
 
     /// ALL macro.
     public static let all: [FetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope]

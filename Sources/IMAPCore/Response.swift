@@ -204,6 +204,8 @@ public enum FetchResponseAttribute: Hashable, Sendable {
     /// RFC 8474: `EMAILID (id)`, `THREADID (id)` or `THREADID NIL`.
     case emailID(String)
     case threadID(String?)
+    /// RFC 8514: `SAVEDATE "date-time"` or `SAVEDATE NIL`.
+    case saveDate(InternalDate?)
     case rfc822([UInt8]?)
     case rfc822Header([UInt8]?)
     case rfc822Text([UInt8]?)

@@ -38,6 +38,9 @@ extension EncodeBuffer {
         case .modSeq(let n): write("MODSEQ (\(n))")
         case .emailID(let id): write("EMAILID (\(id))")
         case .threadID(let id): write("THREADID " + (id.map { "(\($0))" } ?? "NIL"))
+        case .saveDate(let date):
+            write("SAVEDATE ")
+            if let date { writeDateTime(date) } else { write("NIL") }
         case .rfc822(let d), .rfc822Header(let d), .rfc822Text(let d):
             writeFetchAttributeName(a)
             sp()

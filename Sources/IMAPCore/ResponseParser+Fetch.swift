@@ -62,6 +62,9 @@ extension ResponseParser {
         case "EMAILID":
             try sp(&buf)
             return .emailID(try ResponseParser.objectID(&buf, word))
+        case "SAVEDATE":
+            try sp(&buf)
+            return .saveDate(buf.tryNil() ? nil : try buf.dateTime())
         case "THREADID":
             try sp(&buf)
             return .threadID(buf.tryNil() ? nil : try ResponseParser.objectID(&buf, word))

@@ -69,6 +69,12 @@ public indirect enum SearchKey: Hashable, Sendable {
     /// RFC 8474: `EMAILID objectid`, `THREADID objectid`.
     case emailID(String)
     case threadID(String)
+    /// RFC 8514: by the day the message was saved into its mailbox; SAVEDATESUPPORTED matches
+    /// every message of a mailbox that keeps save dates.
+    case savedBefore(SearchDate)
+    case savedOn(SearchDate)
+    case savedSince(SearchDate)
+    case saveDateSupported
 }
 
 /// The optional metadata entry of a MODSEQ search key, e.g. `"/flags/\draft" all` (RFC 7162 §3.1.5).

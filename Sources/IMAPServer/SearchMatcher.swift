@@ -74,6 +74,12 @@ struct SearchMatcher: Sendable {
         case .modSeq(_, let modSeq): return m.state.modSeq >= modSeq
         case .emailID(let id): return id == ObjectIDs.email(m.bodyID)
         case .threadID: return false  // no THREADIDs are given out (FETCH THREADID is NIL)
+        // SAVEDATE (RFC 8514): the day (UTC) the message was saved into the mailbox; a message
+        // stored before save dates were kept has none and matches none of them.
+        case .savedBefore(let d): return m.savedAt.map { Self.utcDay($0) < d } ?? false
+        case .savedOn(let d): return m.savedAt.map { Self.utcDay($0) == d } ?? false
+        case .savedSince(let d): return m.savedAt.map { Self.utcDay($0) >= d } ?? false
+        case .saveDateSupported: return true
         case .not(let inner): return !evaluate(inner, m)
         case .or(let a, let b): return evaluate(a, m) || evaluate(b, m)
         case .and(let keys): return keys.allSatisfy { evaluate($0, m) }
@@ -131,6 +137,13 @@ struct SearchMatcher: Sendable {
         guard let content = m.content, let value = content.index.headerValues("Date", in: content.raw).first,
               let day = DateParser.writtenDay(Array(value.utf8)) else { return SearchDate(year: 1970, month: 1, day: 1) }
         return SearchDate(year: day.year, month: day.month, day: day.day)
+    }
+
+    private static func utcDay(_ date: Date) -> SearchDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return SearchDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 
     /// The internal date's day in its own zone.

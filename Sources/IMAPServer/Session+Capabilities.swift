@@ -16,7 +16,7 @@ extension Session {
             "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN",
             "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "STATUS=SIZE", "ESEARCH",
             "SASL-IR", "APPENDLIMIT=\(configuration.maxMessageBytes)", "UTF8=ACCEPT", "BINARY",
-            "CONDSTORE", "QRESYNC", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "SEARCHRES", "OBJECTID",
+            "CONDSTORE", "QRESYNC", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "SEARCHRES", "OBJECTID", "SAVEDATE",
         ]
         if let upstream { return upstream.mergedCapabilities(caps) }
         return caps

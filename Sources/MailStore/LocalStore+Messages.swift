@@ -48,7 +48,8 @@ extension LocalStore {
         var record = MessageRecord(
             id: nil, mailboxId: box.id!, uid: uid, bodyId: bodyId,
             internalDate: Int64(internalDate.timeIntervalSince1970.rounded(.down)), internalZone: zone,
-            size: size, flags: FlagList.encode(flags.filter { $0 != "\\Recent" }), modSeq: box.highestModSeq)
+            size: size, flags: FlagList.encode(flags.filter { $0 != "\\Recent" }), modSeq: box.highestModSeq,
+            savedAt: Int64(Date().timeIntervalSince1970))
         try record.insert(db)
         try box.update(db)
         return (UInt32(truncatingIfNeeded: uid), db.lastInsertedRowID)
@@ -89,7 +90,7 @@ extension LocalStore {
             for chunk in uids.chunked(500) {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
-                           b.envelope, b.bodyStructure, b.bodyBasic, b.id AS bodyId
+                           b.envelope, b.bodyStructure, b.bodyBasic, b.id AS bodyId, m.savedAt
                     FROM message m JOIN body b ON b.id = m.bodyId
                     WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
                     ORDER BY m.uid
@@ -100,7 +101,8 @@ extension LocalStore {
                         internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
                         internalZoneMinutes: row["internalZone"], size: row["size"],
                         envelope: Array(row["envelope"] as Data), bodyStructure: Array(row["bodyStructure"] as Data),
-                        bodyBasic: Array(row["bodyBasic"] as Data), bodyID: row["bodyId"]))
+                        bodyBasic: Array(row["bodyBasic"] as Data), bodyID: row["bodyId"],
+                        savedAt: (row["savedAt"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
                 }
             }
             return result

@@ -10,6 +10,8 @@ public struct SearchableMessage: Sendable {
     public var internalZoneMinutes = 0
     /// The stored body (shared by copies): the message's EMAILID (RFC 8474).
     public var bodyID: Int64 = 0
+    /// When it was saved into its mailbox (RFC 8514); nil when not known.
+    public var savedAt: Date?
     public var size: Int
     public var content: (raw: [UInt8], index: MessageIndex)?
 }
@@ -23,7 +25,7 @@ extension LocalStore {
             let columns = loadContent ? ", b.id AS bodyId, b.size AS bodySize, b.indexJSON" : ""
             let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId AS messageBodyId\(columns)
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId AS messageBodyId, m.savedAt\(columns)
                 FROM message m \(join) WHERE m.mailboxId = ? ORDER BY m.uid
                 """, arguments: [mailbox.rawValue])
             let decoder = JSONDecoder()
@@ -36,6 +38,7 @@ extension LocalStore {
                     size: row["size"], content: nil)
                 message.internalZoneMinutes = row["internalZone"]
                 message.bodyID = row["messageBodyId"]
+                message.savedAt = (row["savedAt"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
                 if loadContent {
                     let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
                     let raw = try BodyChunks.read(db, bodyId: row["bodyId"], range: 0..<(row["bodySize"] as Int))

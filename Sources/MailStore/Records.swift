@@ -73,6 +73,8 @@ struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var size: Int
     var flags: String
     var modSeq: Int64
+    /// When it was saved into this mailbox (seconds since 1970); nil for messages stored before SAVEDATE.
+    var savedAt: Int64?
 
     enum Columns {
         static let mailboxId = Column(CodingKeys.mailboxId)
@@ -114,11 +116,12 @@ extension MessageRecord {
     init(row: Row) throws {
         id = row["id"]; mailboxId = row["mailboxId"]; uid = row["uid"]; bodyId = row["bodyId"]; internalDate = row["internalDate"]
         internalZone = row["internalZone"]; size = row["size"]; flags = row["flags"]; modSeq = row["modSeq"]
+        savedAt = row["savedAt"]
     }
 
     func encode(to container: inout PersistenceContainer) throws {
         container["id"] = id; container["mailboxId"] = mailboxId; container["uid"] = uid; container["bodyId"] = bodyId
         container["internalDate"] = internalDate; container["internalZone"] = internalZone; container["size"] = size
-        container["flags"] = flags; container["modSeq"] = modSeq
+        container["flags"] = flags; container["modSeq"] = modSeq; container["savedAt"] = savedAt
     }
 }

@@ -178,6 +178,11 @@ enum Schema {
                 UPDATE mailbox SET recentFloor = uidNext - 1;
                 """)
         }
+        migrator.registerMigration("v9: save date") { db in
+            // SAVEDATE (RFC 8514): when the message was saved into its mailbox; NULL (NIL) for
+            // messages stored before.
+            try db.execute(sql: "ALTER TABLE message ADD COLUMN savedAt INTEGER")
+        }
         return migrator
     }
 }

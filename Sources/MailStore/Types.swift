@@ -55,6 +55,8 @@ public struct MessageMetadata: Sendable {
     public var bodyBasic: [UInt8]
     /// The stored body (shared by copies): the message's EMAILID (RFC 8474).
     public var bodyID: Int64 = 0
+    /// When it was saved into its mailbox (RFC 8514 SAVEDATE); nil when not known.
+    public var savedAt: Date?
 }
 
 /// What changed in a mailbox since a MODSEQ: the basis of EXISTS/EXPUNGE/FETCH updates.

@@ -426,3 +426,27 @@ def test_objectid_gives_stable_mailbox_and_email_ids(any_gateway):
     untagged, _ = c.ok(b"SEARCH EMAILID " + email_id)
     assert untagged[0].split()[2:] == [b"1"], untagged
     c.close()
+
+
+def test_savedate_says_when_a_message_was_saved_into_its_mailbox(any_gateway):
+    """RFC 8514: FETCH SAVEDATE, SEARCH SAVEDON/SAVEDBEFORE/SAVEDSINCE/SAVEDATESUPPORTED."""
+    skip_unless_offered(any_gateway, "SAVEDATE")
+    import datetime
+    c = login(any_gateway)
+    old = message("saved today, written long ago")
+    _, tagged = c.command(f'APPEND INBOX "01-Jan-2001 10:00:00 +0000" {{{len(old)}+}}\r\n'.encode() + old)
+    assert b" OK " in tagged
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 1 (SAVEDATE INTERNALDATE)")
+    found = re.search(rb'SAVEDATE "([^"]+)"', untagged[0])
+    assert found, untagged
+    saved = found.group(1).decode()
+    today = datetime.datetime.now(datetime.timezone.utc)
+    assert saved.strip().lstrip("0").startswith(today.strftime("%d-%b-%Y").lstrip("0")), saved
+    day = today.strftime("%d-%b-%Y")
+    assert c.ok(f"SEARCH SAVEDON {day}")[0][0].split()[2:] == [b"1"]
+    assert c.ok(f"SEARCH SAVEDBEFORE {day}")[0][0].split()[2:] == []
+    assert c.ok("SEARCH SAVEDSINCE 1-Jan-2020")[0][0].split()[2:] == [b"1"]
+    assert c.ok("SEARCH SAVEDATESUPPORTED")[0][0].split()[2:] == [b"1"]
+    assert c.ok("SEARCH BEFORE 1-Jan-2002")[0][0].split()[2:] == [b"1"], "the internal date stays the one given"
+    c.close()

@@ -49,7 +49,7 @@ import Testing
         .thread(ThreadCommand(algorithm: .orderedSubject, charset: "UTF-8", key: .and([.seen, .since(day)])), uid: false),
         .search(SearchCommand(returnOptions: [], key: .unseen), uid: true),
         .search(SearchCommand(returnOptions: [.min, .max, .count, .all, .save], charset: "UTF-8", key: .and([.seen, .from(Array("Müller".utf8))])), uid: true),
-        .fetch(SequenceSet([SequenceRange(from: .number(1), to: .star)]), FetchAttribute.full + [.uid, .modSeq, .bodyStructure, .rfc822, .rfc822Header, .rfc822Text, .emailID, .threadID], FetchModifiers(), uid: false),
+        .fetch(SequenceSet([SequenceRange(from: .number(1), to: .star)]), FetchAttribute.full + [.uid, .modSeq, .bodyStructure, .rfc822, .rfc822Header, .rfc822Text, .emailID, .threadID, .saveDate], FetchModifiers(), uid: false),
         .fetch(SequenceSet.savedResult, [.bodySection(peek: true, section: SectionSpec(part: [1, 2], kind: .mime), partial: Partial(offset: 0, length: 1024))], FetchModifiers(changedSince: 12345, vanished: true), uid: true),
         .fetch(SequenceSet(2...4), [
             .bodySection(peek: false, section: .complete, partial: nil),
@@ -76,7 +76,7 @@ import Testing
         .deleted, .draft, .flagged, .from(Array("\"quoted\"".utf8)), .header(Array("X-Mailer".utf8), Array("".utf8)),
         .keyword(Flag("$Important")), .larger(10_000), .new, .not(.seen), .old, .on(day), .or(.seen, .or(.flagged, .draft)),
         .recent, .seen, .sentBefore(day), .sentOn(day), .sentSince(day), .since(day), .smaller(5), .subject(Array("Grüße".utf8)),
-        .older(3600), .younger(86_400), .emailID("E42"), .threadID("T7"),
+        .older(3600), .younger(86_400), .emailID("E42"), .threadID("T7"), .savedBefore(day), .savedOn(day), .savedSince(day), .saveDateSupported,
         .text(Array("line\nbreak".utf8)), .to(Array("sales@example.com".utf8)), .uid(SequenceSet([SequenceRange(from: .number(1), to: .star)])),
         .unanswered, .undeleted, .undraft, .unflagged, .unkeyword(Flag("$Junk")), .unseen,
         .sequenceSet(SequenceSet([SequenceRange(1...5), SequenceRange(.star)])), .sequenceSet(.savedResult),

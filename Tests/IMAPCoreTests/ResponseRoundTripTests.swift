@@ -49,7 +49,8 @@ import Testing
         .binarySection(section: [1], origin: nil, data: [0, 1, 2, 3]),
         .binarySection(section: [], origin: 10, data: Array("plain".utf8)),
         .binarySection(section: [2, 1], origin: nil, data: nil),
-        .binarySize(section: [1], size: 2048), .modSeq(624140003), .emailID("E42"), .threadID(nil), .threadID("T7"),
+        .binarySize(section: [1], size: 2048), .modSeq(624140003), .emailID("E42"), .threadID(nil), .threadID("T7"), .saveDate(nil),
+        .saveDate(InternalDate(secondsSince1970: 1_800_000_000, timeZoneOffsetMinutes: 0)),
         .rfc822(Array("a\r\nb".utf8)), .rfc822(nil), .rfc822Header(Array("H: v\r\n\r\n".utf8)), .rfc822Text(Array("t".utf8)),
     ]
 

@@ -300,3 +300,19 @@ struct TokenTests {
         }
     }
 }
+
+@Suite("Local store: what IMAP extensions read")
+struct LocalStoreExtensionTests {
+    @Test func aSavedMessageKnowsWhenItWasSavedAndItsBody() async throws {
+        let store = try LocalStore(inMemory: ())
+        let alice = try await store.createUser(email: "alice@example.com", password: "secret")
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let before = Date().addingTimeInterval(-1)
+        let (_, uid) = try await store.append(NewMessage(raw: Array("Subject: x\r\n\r\nbody\r\n".utf8)), to: inbox.id)
+        let meta = try #require(try await store.metadata(in: inbox.id, uids: [uid]).first)
+        #expect(meta.savedAt.map { $0 >= before } == true, "\(String(describing: meta.savedAt))")
+        #expect(meta.bodyID > 0)
+        let searched = try await store.uids(in: inbox.id, loadContent: false) { $0.savedAt != nil && $0.bodyID == meta.bodyID }
+        #expect(searched == [uid])
+    }
+}

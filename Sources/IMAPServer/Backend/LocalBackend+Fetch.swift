@@ -68,6 +68,8 @@ extension LocalBackend {
                     case .rfc822Size: items.append(.inline(.rfc822Size(meta.size)))
                     case .emailID: items.append(.inline(.emailID(ObjectIDs.email(meta.bodyID))))
                     case .threadID: items.append(.inline(.threadID(nil)))
+                    case .saveDate:
+                        items.append(.inline(.saveDate(meta.savedAt.map { InternalDate(secondsSince1970: Int64($0.timeIntervalSince1970), timeZoneOffsetMinutes: 0) })))
                     case .envelope: items.append(.inline(.preEncoded(name: "ENVELOPE", bytes: meta.envelope)))
                     case .bodyStructure: items.append(.inline(.preEncoded(name: "BODYSTRUCTURE", bytes: meta.bodyStructure)))
                     case .body: items.append(.inline(.preEncoded(name: "BODY", bytes: meta.bodyBasic)))
