@@ -32,6 +32,10 @@ public enum Command: Hashable, Sendable {
     case list(ListCommand)
     case lsub(reference: MailboxName, pattern: [UInt8])
     case namespace
+    /// RFC 9208 QUOTA: GETQUOTA quota-root, GETQUOTAROOT mailbox, SETQUOTA quota-root (resources).
+    case getQuota(String)
+    case getQuotaRoot(MailboxName)
+    case setQuota(String, [QuotaLimit])
     case status(MailboxName, [StatusAttribute])
     case append(MailboxName, AppendMessage)
     case idle
@@ -122,6 +126,8 @@ public enum StatusAttribute: String, Hashable, Sendable, CaseIterable {
     case size = "SIZE"
     case highestModSeq = "HIGHESTMODSEQ"
     case mailboxID = "MAILBOXID"
+    /// RFC 9208: the size of the \\Deleted messages, in units of 1024 octets.
+    case deletedStorage = "DELETED-STORAGE"
     case deleted = "DELETED"
     case appendLimit = "APPENDLIMIT"
 }
@@ -163,6 +169,9 @@ extension Command {
         case .list: "LIST"
         case .lsub: "LSUB"
         case .namespace: "NAMESPACE"
+        case .getQuota: "GETQUOTA"
+        case .getQuotaRoot: "GETQUOTAROOT"
+        case .setQuota: "SETQUOTA"
         case .status: "STATUS"
         case .append: "APPEND"
         case .idle: "IDLE"
@@ -220,4 +229,11 @@ public struct ThreadCommand: Hashable, Sendable {
 
 public enum ThreadAlgorithm: String, Hashable, Sendable, CaseIterable {
     case orderedSubject = "ORDEREDSUBJECT", references = "REFERENCES"
+}
+
+/// A resource limit of SETQUOTA (RFC 9208 §4.1.3).
+public struct QuotaLimit: Hashable, Sendable {
+    public var resource: String
+    public var limit: UInt64
+    public init(_ resource: String, _ limit: UInt64) { self.resource = resource; self.limit = limit }
 }

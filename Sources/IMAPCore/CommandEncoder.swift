@@ -21,6 +21,11 @@ extension EncodeBuffer {
         case .logout: write("LOGOUT")
         case .starttls: write("STARTTLS")
         case .namespace: write("NAMESPACE")
+        case .getQuota(let root): write("GETQUOTA "); writeAString(Array(root.utf8))
+        case .getQuotaRoot(let m): write("GETQUOTAROOT "); writeMailbox(m)
+        case .setQuota(let root, let limits):
+            write("SETQUOTA "); writeAString(Array(root.utf8))
+            write(" (" + limits.map { "\($0.resource) \($0.limit)" }.joined(separator: " ") + ")")
         case .idle: write("IDLE")
         case .check: write("CHECK")
         case .close: write("CLOSE")

@@ -36,6 +36,22 @@ public enum CommandParser {
         case "LOGOUT": return .logout
         case "STARTTLS": return .starttls
         case "NAMESPACE": return .namespace
+        // getquota = "GETQUOTA" SP quota-root-name ; getquotaroot = "GETQUOTAROOT" SP mailbox
+        // setquota = "SETQUOTA" SP quota-root-name SP setquota-list           (RFC 9208)
+        case "GETQUOTA":
+            try buf.expectSP("after GETQUOTA")
+            return .getQuota(String(decoding: try buf.astring("quota root name"), as: UTF8.self))
+        case "GETQUOTAROOT": return .getQuotaRoot(try parseSingleMailbox(name, &buf))
+        case "SETQUOTA":
+            try buf.expectSP("after SETQUOTA")
+            let root = String(decoding: try buf.astring("quota root name"), as: UTF8.self)
+            try buf.expectSP("after the quota root name")
+            let limits = try buf.parenList("SETQUOTA resources") { (b: inout ParseBuffer) throws(GrammarError) -> QuotaLimit in
+                let resource = String(decoding: try b.atom("resource name"), as: UTF8.self).uppercased()
+                try b.expectSP("after the resource name")
+                return QuotaLimit(resource, try b.number64("resource limit"))
+            }
+            return .setQuota(root, limits)
         case "IDLE": return .idle
         case "CHECK": return .check
         case "CLOSE": return .close

@@ -99,6 +99,9 @@ public enum UntaggedResponse: Hashable, Sendable {
     /// `* SEARCH 1 2 3 (MODSEQ 9)`.
     case search([UInt32], modSeq: UInt64?)
     case esearch(ESearchResponse)
+    /// `* QUOTA "" (STORAGE 10 512)` and `* QUOTAROOT INBOX ""` (RFC 9208).
+    case quota(root: String, [QuotaResource])
+    case quotaRoot(MailboxName, roots: [String])
     /// `* SORT 3 1 2` (RFC 5256).
     case sort([UInt32])
     /// `* THREAD (1 2)(3 (4)(5))` (RFC 5256).
@@ -154,6 +157,8 @@ public enum StatusValue: Hashable, Sendable {
     case appendLimit(UInt64?)
     /// RFC 8474.
     case mailboxID(String)
+    /// RFC 9208, in units of 1024 octets.
+    case deletedStorage(UInt64)
 
     public var attribute: StatusAttribute {
         switch self {
@@ -167,6 +172,7 @@ public enum StatusValue: Hashable, Sendable {
         case .deleted: .deleted
         case .appendLimit: .appendLimit
         case .mailboxID: .mailboxID
+        case .deletedStorage: .deletedStorage
         }
     }
 }
@@ -244,4 +250,12 @@ public struct ThreadNode: Hashable, Sendable {
             return out + ")"
         }
     }
+}
+
+/// One resource of a QUOTA response (RFC 9208 §5.1): its usage and limit.
+public struct QuotaResource: Hashable, Sendable {
+    public var name: String
+    public var usage: UInt64
+    public var limit: UInt64
+    public init(_ name: String, usage: UInt64, limit: UInt64) { self.name = name; self.usage = usage; self.limit = limit }
 }

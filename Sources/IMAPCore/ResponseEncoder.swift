@@ -160,6 +160,12 @@ extension EncodeBuffer {
             for n in numbers { write(" \(n)") }
             if let modSeq { write(" (MODSEQ \(modSeq))") }
         case .esearch(let e): writeESearch(e)
+        case .quota(let root, let resources):
+            write("QUOTA "); writeAString(Array(root.utf8))
+            write(" (" + resources.map { "\($0.name) \($0.usage) \($0.limit)" }.joined(separator: " ") + ")")
+        case .quotaRoot(let mailbox, let roots):
+            write("QUOTAROOT "); writeMailbox(mailbox)
+            for root in roots { sp(); writeAString(Array(root.utf8)) }
         case .sort(let numbers): write((["SORT"] + numbers.map(String.init)).joined(separator: " "))
         case .thread(let threads): write("THREAD" + (threads.isEmpty ? "" : " " + threads.map(\.text).joined()))
         case .fetch(let n, let attributes):
@@ -247,6 +253,7 @@ extension EncodeBuffer {
         case .size(let n), .highestModSeq(let n): return "\(name) \(n)"
         case .appendLimit(let n): return "\(name) \(n.map(String.init) ?? "NIL")"
         case .mailboxID(let id): return "\(name) (\(id))"
+        case .deletedStorage(let n): return "\(name) \(n)"
         }
     }
 

@@ -270,6 +270,7 @@ public enum ResponseParser {
             case .highestModSeq: return .highestModSeq(try b.number64(word))
             case .appendLimit: return .appendLimit(b.tryNil() ? nil : try b.number64(word))
             case .mailboxID: return .mailboxID(try Self.objectID(&b, word))
+            case .deletedStorage: return .deletedStorage(try b.number64(word))
             }
         }
         return .mailboxStatus(mailbox, values)

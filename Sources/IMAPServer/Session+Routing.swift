@@ -93,7 +93,7 @@ extension Session {
             try await inSelected().close(tag: tag, expunge: true)
         case .unselect:
             try await inSelected().close(tag: tag, expunge: false)
-        case .capability, .logout, .id, .starttls, .login, .authenticate, .enable, .namespace:
+        case .capability, .logout, .id, .starttls, .login, .authenticate, .enable, .namespace, .getQuota, .getQuotaRoot, .setQuota:
             return false
         }
         return true

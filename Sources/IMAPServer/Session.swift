@@ -278,7 +278,7 @@ final class Session {
         case .starttls, .authenticate, .login:
             if state != .notAuthenticated { throw CommandFailure(status: .bad, text: "Already authenticated") }
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe,
-             .list, .lsub, .namespace, .status, .append, .idle:
+             .list, .lsub, .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota:
             if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .sort, .thread, .fetch, .store, .copy, .move:
             if selectedBackend == nil { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
@@ -307,9 +307,24 @@ final class Session {
         case .namespace:
             send(.untagged(.namespace(Namespaces(personal: [NamespaceDescription(prefix: [], delimiter: UInt8(ascii: "/"))]))))
             try await ok(tag, "NAMESPACE completed")
+        case .getQuota, .getQuotaRoot, .setQuota:
+            try await quota(tag: tag, command.command)
         default:
             // Commands on mailboxes are the router's (`route`), which ran before this.
             throw CommandFailure(status: .bad, text: "\(command.command.name) is not a session command")
+        }
+    }
+
+    /// QUOTA (RFC 9208) on the local store; in proxy mode quotas are the mail server's.
+    private func quota(tag: String, _ command: Command) async throws {
+        guard upstream == nil else {
+            throw CommandFailure(code: .cannot, text: "Quotas are your mail server's; crmgate keeps none in front of it")
+        }
+        switch command {
+        case .getQuota(let root): try await local.getQuota(tag: tag, root: root)
+        case .getQuotaRoot(let name): try await local.getQuotaRoot(tag: tag, name: try decodeName(name))
+        default:
+            throw CommandFailure(code: .noPerm, text: "Quotas are set by the administrator ([imap] quota_mb and quota_messages)")
         }
     }
 

@@ -179,6 +179,27 @@ extension LocalStore {
         }
     }
 
+    /// What an account's mail takes (QUOTA, RFC 9208): its messages and their octets, the
+    /// CRM's own folders (summaries, drop folders) left out.
+    public func usage(of user: UserID) async throws -> (messages: Int, bytes: Int) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) AS messages, COALESCE(SUM(m.size), 0) AS bytes FROM message m JOIN mailbox b ON b.id = m.mailboxId
+                WHERE b.userId = ? AND b.id NOT IN (SELECT mailboxId FROM managedMailbox)
+                """), arguments: [user.rawValue])
+            return (row?["messages"] ?? 0, row?["bytes"] ?? 0)
+        }
+    }
+
+    /// The octets of a mailbox's \Deleted messages (STATUS DELETED-STORAGE).
+    public func deletedBytes(in mailbox: MailboxID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COALESCE(SUM(size), 0) FROM message WHERE mailboxId = ? AND (' ' || flags || ' ') LIKE '% \\Deleted %'
+                """), arguments: [mailbox.rawValue]) ?? 0
+        }
+    }
+
     /// How many messages are \Recent and not claimed by any session (STATUS RECENT).
     public func recentCount(in mailbox: MailboxID) async throws -> Int {
         try await pool.read { db in

@@ -450,3 +450,44 @@ def test_savedate_says_when_a_message_was_saved_into_its_mailbox(any_gateway):
     assert c.ok("SEARCH SAVEDATESUPPORTED")[0][0].split()[2:] == [b"1"]
     assert c.ok("SEARCH BEFORE 1-Jan-2002")[0][0].split()[2:] == [b"1"], "the internal date stays the one given"
     c.close()
+
+
+def test_quota_reports_usage_and_refuses_what_would_pass_the_limit(tmp_path):
+    """RFC 9208: GETQUOTAROOT/GETQUOTA report STORAGE (KiB) and MESSAGE against [imap]
+    quota_mb and quota_messages; APPEND and COPY past them get NO [OVERQUOTA]; SETQUOTA is
+    the administrator's."""
+    from conftest import Gateway, PASSWORD
+    from rawimap import RawIMAP
+    gw = Gateway(tmp_path, quota_mb=1, quota_messages=3)
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        c = RawIMAP(gw, "alice@example.com", PASSWORD)
+        caps = c.ok("CAPABILITY")[0][0]
+        assert b"QUOTA" in caps and b"QUOTA=RES-STORAGE" in caps and b"QUOTA=RES-MESSAGE" in caps
+        append(c, "INBOX", message("one"))
+        append(c, "INBOX", message("two"))
+        untagged, _ = c.ok("GETQUOTAROOT INBOX")
+        assert untagged[0].strip() == b'* QUOTAROOT INBOX ""', untagged
+        assert re.match(rb'\* QUOTA "" \(STORAGE 1 1024 MESSAGE 2 3\)', untagged[1]), untagged
+        untagged, _ = c.ok('GETQUOTA ""')
+        assert b"MESSAGE 2 3" in untagged[0]
+        c.ok("SELECT INBOX")
+        _, tagged = c.command("COPY 1:2 INBOX")
+        assert b"NO [OVERQUOTA]" in tagged, tagged
+        append(c, "INBOX", message("three"))
+        big = message("big", body="x" * 2_000_000)
+        _, tagged = c.command(b"APPEND INBOX {%d+}\r\n" % len(big) + big)
+        assert b"NO [OVERQUOTA]" in tagged, tagged
+        c.ok("STORE 1 +FLAGS (\\Deleted)")
+        untagged, _ = c.ok("STATUS INBOX (DELETED-STORAGE MESSAGES)")
+        assert b"DELETED-STORAGE 1" in untagged[0], untagged
+        c.ok("EXPUNGE")
+        append(c, "INBOX", message("four"))
+        _, tagged = c.command('SETQUOTA "" (STORAGE 10)')
+        assert b" NO " in tagged, tagged
+        _, tagged = c.command('GETQUOTA "other"')
+        assert b" NO " in tagged, tagged
+        c.close()
+    finally:
+        gw.stop()

@@ -43,6 +43,8 @@ import Testing
         .append(MailboxName("INBOX"), AppendMessage(date: date, data: Array("Subject: Grüße\r\n\r\n".utf8), utf8: true)),
         .uidExpunge(SequenceSet([SequenceRange(3000...3002), SequenceRange(from: .number(3005), to: .star)])),
         .search(SearchCommand(key: .all), uid: false),
+        .getQuota(""), .getQuota("user.alice"), .getQuotaRoot(MailboxName("INBOX")),
+        .setQuota("", [QuotaLimit("STORAGE", 512), QuotaLimit("MESSAGE", 1000)]), .setQuota("", []),
         .sort(SortCommand(criteria: [SortCriterion(.subject), SortCriterion(reverse: true, .date)], charset: "UTF-8", key: .all), uid: false),
         .sort(SortCommand(criteria: [SortCriterion(.displayFrom)], charset: "US-ASCII", key: .and([.unseen, .from(Array("bob".utf8))])), uid: true),
         .thread(ThreadCommand(algorithm: .references, charset: "UTF-8", key: .all), uid: true),

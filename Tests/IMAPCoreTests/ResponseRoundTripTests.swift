@@ -69,7 +69,7 @@ import Testing
         .namespace(Namespaces(personal: [NamespaceDescription(prefix: Array("INBOX.".utf8), delimiter: UInt8(ascii: "."))],
                               otherUsers: [NamespaceDescription(prefix: Array("~".utf8), delimiter: nil), NamespaceDescription(prefix: Array("#users/".utf8), delimiter: UInt8(ascii: "/"))],
                               shared: [NamespaceDescription(prefix: Array("#shared/".utf8), delimiter: UInt8(ascii: "/"))])),
-        .mailboxStatus(MailboxName("blurdybloop"), [.messages(231), .recent(0), .uidNext(44292), .uidValidity(1), .unseen(3), .size(123456789012), .highestModSeq(7011231777), .deleted(2), .appendLimit(nil), .appendLimit(257890), .mailboxID("M3-99")]),
+        .mailboxStatus(MailboxName("blurdybloop"), [.messages(231), .recent(0), .uidNext(44292), .uidValidity(1), .unseen(3), .size(123456789012), .highestModSeq(7011231777), .deleted(2), .appendLimit(nil), .appendLimit(257890), .mailboxID("M3-99"), .deletedStorage(12)]),
         .mailboxStatus(MailboxName(""), []),
         .flags([.answered, .flagged, .deleted, .seen, .draft]), .exists(23), .recent(5), .expunge(44),
         .vanished(earlier: false, UIDSet([405, 407, 408, 409])), .vanished(earlier: true, UIDSet(1...100)),

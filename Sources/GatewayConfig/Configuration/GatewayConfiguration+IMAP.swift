@@ -27,6 +27,11 @@ extension GatewayConfiguration {
         public var failedLoginWindow: Int
         /// `max_connections`: simultaneous client connections over both listeners.
         public var maxConnections: Int
+        /// `quota_mb`: each account's mail may take this many mebibytes (QUOTA, RFC 9208;
+        /// CRM summary folders do not count); 0 means no limit.
+        public var quotaMegabytes: Int
+        /// `quota_messages`: each account may keep this many messages; 0 means no limit.
+        public var quotaMessages: Int
 
         public init(
             host: String = "127.0.0.1",
@@ -40,7 +45,9 @@ extension GatewayConfiguration {
             failedLoginDelayMilliseconds: Int = 1500,
             maxFailedLogins: Int = 10,
             failedLoginWindow: Int = 300,
-            maxConnections: Int = 1000
+            maxConnections: Int = 1000,
+            quotaMegabytes: Int = 0,
+            quotaMessages: Int = 0
         ) {
             self.host = host
             self.port = port
@@ -54,6 +61,8 @@ extension GatewayConfiguration {
             self.maxFailedLogins = maxFailedLogins
             self.failedLoginWindow = failedLoginWindow
             self.maxConnections = maxConnections
+            self.quotaMegabytes = quotaMegabytes
+            self.quotaMessages = quotaMessages
         }
     }
 }
@@ -74,6 +83,8 @@ extension GatewayConfiguration.IMAP: ConfigurationSection {
         try table.read("max_failed_logins", into: &maxFailedLogins, .positive("attempts"))
         try table.read("failed_login_window", into: &failedLoginWindow, .positive("seconds"))
         try table.read("max_connections", into: &maxConnections, .positive("connections"))
+        try table.read("quota_mb", into: &quotaMegabytes, .nonNegative("mebibytes"))
+        try table.read("quota_messages", into: &quotaMessages, .nonNegative("messages"))
         if port == 0, tlsPort == 0 {
             throw table.error(nil, "port and tls_port are both 0, which disables every IMAP listener; set at least one of them")
         }

@@ -19,6 +19,7 @@ extension LocalBackend {
             throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
         }
         let info = try await destination(name)
+        try await checkQuota(adding: 1, bytes: message.data.count)
         let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
         let zone = message.date?.timeZoneOffsetMinutes ?? 0
         // A message with NUL octets (sent as literal8) is stored in a form an IMAP literal may carry.

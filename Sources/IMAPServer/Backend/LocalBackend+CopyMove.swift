@@ -18,6 +18,10 @@ extension LocalBackend {
             return
         }
         let uids = targets.map(\.uid)
+        if !move {
+            let sizes = try await store.metadata(in: mailbox.id, uids: uids).reduce(0) { $0 + $1.size }
+            try await checkQuota(adding: uids.count, bytes: sizes)
+        }
         let result = move
             ? try await store.move(uids: uids, from: mailbox.id, to: target.id)
             : try await store.copy(uids: uids, from: mailbox.id, to: target.id)

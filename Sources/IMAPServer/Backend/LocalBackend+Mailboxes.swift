@@ -130,6 +130,7 @@ extension LocalBackend {
         let fresh = try await store.info(of: info.id)
         let counts = try await store.counts(of: info.id)
         let recent = attributes.contains(.recent) ? try await store.recentCount(in: info.id) : 0
+        let deletedBytes = attributes.contains(.deletedStorage) ? try await store.deletedBytes(in: info.id) : 0
         return attributes.map { attribute in
             switch attribute {
             case .messages: .messages(counts.messages)
@@ -142,6 +143,7 @@ extension LocalBackend {
             case .deleted: .deleted(counts.deleted)
             case .appendLimit: .appendLimit(UInt64(configuration.maxMessageBytes))
             case .mailboxID: .mailboxID(ObjectIDs.mailbox(fresh))
+            case .deletedStorage: .deletedStorage(UInt64((deletedBytes + 1023) / 1024))
             }
         }
     }

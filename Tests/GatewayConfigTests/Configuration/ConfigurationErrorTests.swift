@@ -30,7 +30,7 @@ struct ConfigurationErrorTests {
             "[imap]\nbanner = \"hi\"",
             "conf/crmgate.toml: imap.banner: unknown key imap.banner — the keys of [imap] are host, port, tls_port, "
                 + "allow_plaintext_auth, max_line_bytes, max_message_bytes, unauthenticated_timeout, idle_timeout, "
-                + "failed_login_delay_ms, max_failed_logins, failed_login_window, max_connections"),
+                + "failed_login_delay_ms, max_failed_logins, failed_login_window, max_connections, quota_mb, quota_messages"),
         FaultyConfiguration(
             "[imapp]\nport = 143",
             "conf/crmgate.toml: imapp: unknown section [imapp] — did you mean [imap]?"),

@@ -20,7 +20,7 @@ struct ConfigurationFileTests {
             "imap": [
                 "host", "port", "tls_port", "allow_plaintext_auth", "max_line_bytes", "max_message_bytes",
                 "unauthenticated_timeout", "idle_timeout", "failed_login_delay_ms", "max_failed_logins",
-                "failed_login_window", "max_connections",
+                "failed_login_window", "max_connections", "quota_mb", "quota_messages",
             ],
             "tls": ["cert", "key"],
             "storage": ["path"],
