@@ -32,6 +32,8 @@ public enum Command: Hashable, Sendable {
     case list(ListCommand)
     case lsub(reference: MailboxName, pattern: [UInt8])
     case namespace
+    /// MULTIAPPEND (RFC 3502): more than one message for one mailbox, all or none.
+    case multiAppend(MailboxName, [AppendMessage])
     /// RFC 9208 QUOTA: GETQUOTA quota-root, GETQUOTAROOT mailbox, SETQUOTA quota-root (resources).
     case getQuota(String)
     case getQuotaRoot(MailboxName)
@@ -173,7 +175,7 @@ extension Command {
         case .getQuotaRoot: "GETQUOTAROOT"
         case .setQuota: "SETQUOTA"
         case .status: "STATUS"
-        case .append: "APPEND"
+        case .append, .multiAppend: "APPEND"
         case .idle: "IDLE"
         case .check: "CHECK"
         case .close: "CLOSE"

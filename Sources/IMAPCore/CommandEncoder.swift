@@ -60,16 +60,10 @@ extension EncodeBuffer {
             write(" (" + atts.map(\.rawValue).joined(separator: " ") + ")")
         case .append(let m, let msg):
             write("APPEND "); writeMailbox(m)
-            if !msg.flags.isEmpty { sp(); writeFlagList(msg.flags) }
-            if let d = msg.date { sp(); writeDateTime(d) }
-            sp()
-            if msg.utf8 {
-                write("UTF8 (")
-                writeLiteral(msg.data, binary: true)
-                write(")")
-            } else {
-                writeLiteral(msg.data, binary: msg.binary)
-            }
+            writeAppendMessage(msg)
+        case .multiAppend(let m, let messages):
+            write("APPEND "); writeMailbox(m)
+            for msg in messages { writeAppendMessage(msg) }
         case .uidExpunge(let set): write("UID EXPUNGE "); writeSequenceSet(set)
         case .search(let s, let uid): writeSearch(s, uid: uid)
         case .sort(let s, let uid):
@@ -159,6 +153,20 @@ extension EncodeBuffer {
                 }
             }
             write(" RETURN (" + opts.joined(separator: " ") + ")")
+        }
+    }
+
+    /// ` [flags] [date] literal` of one APPEND message.
+    mutating func writeAppendMessage(_ msg: AppendMessage) {
+        if !msg.flags.isEmpty { sp(); writeFlagList(msg.flags) }
+        if let d = msg.date { sp(); writeDateTime(d) }
+        sp()
+        if msg.utf8 {
+            write("UTF8 (")
+            writeLiteral(msg.data, binary: true)
+            write(")")
+        } else {
+            writeLiteral(msg.data, binary: msg.binary)
         }
     }
 

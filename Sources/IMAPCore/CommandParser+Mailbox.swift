@@ -184,11 +184,20 @@ extension CommandParser {
         }
     }
 
-    // append          = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP append-data
+    // append          = "APPEND" SP mailbox 1*append-message          ; MULTIAPPEND, RFC 3502
+    // append-message  = [SP flag-list] [SP date-time] SP append-data
     // append-data     = literal / literal8 / "UTF8" SP "(" literal8 ")"
     static func parseAppend(_ buf: inout ParseBuffer) throws(GrammarError) -> Command {
         let mailbox = try parseSingleMailbox("APPEND", &buf)
-        try buf.expectSP("after the APPEND mailbox name")
+        var messages: [AppendMessage] = []
+        repeat {
+            try buf.expectSP(messages.isEmpty ? "after the APPEND mailbox name" : "between APPEND messages")
+            messages.append(try parseAppendMessage(&buf))
+        } while !buf.atLineEnd
+        return messages.count == 1 ? .append(mailbox, messages[0]) : .multiAppend(mailbox, messages)
+    }
+
+    static func parseAppendMessage(_ buf: inout ParseBuffer) throws(GrammarError) -> AppendMessage {
         var flags: [Flag] = []
         var date: InternalDate?
         if buf.peek() == UInt8(ascii: "(") {
@@ -205,12 +214,12 @@ extension CommandParser {
             guard buf.peek() == UInt8(ascii: "~") else { throw GrammarError("APPEND UTF8 needs a literal8 (~{n}), found \(buf.describeNext())") }
             let lit = try buf.literal("APPEND message", allowBinary: true)
             try buf.expect(UInt8(ascii: ")"), "after the UTF8 message literal")
-            return .append(mailbox, AppendMessage(flags: flags, date: date, data: lit.data, binary: true, utf8: true))
+            return AppendMessage(flags: flags, date: date, data: lit.data, binary: true, utf8: true)
         }
         guard buf.peek() == UInt8(ascii: "{") || buf.peek() == UInt8(ascii: "~") else {
             throw GrammarError("APPEND needs the message as a literal, found \(buf.describeNext())")
         }
         let lit = try buf.literal("APPEND message", allowBinary: true)
-        return .append(mailbox, AppendMessage(flags: flags, date: date, data: lit.data, binary: lit.binary))
+        return AppendMessage(flags: flags, date: date, data: lit.data, binary: lit.binary)
     }
 }

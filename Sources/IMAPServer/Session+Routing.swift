@@ -62,6 +62,12 @@ extension Session {
         case .append(let name, let message):
             let decoded = try decodeName(name)
             try await backend(for: decoded).append(tag: tag, name: decoded, message: message)
+        case .multiAppend(let name, let messages):
+            // Offered without an upstream only (the proxy streams an APPEND's literal through).
+            guard upstream == nil else {
+                throw CommandFailure(status: .bad, text: "MULTIAPPEND is not offered here; append one message at a time")
+            }
+            try await local.append(tag: tag, name: try decodeName(name), messages: messages)
         case .list(let list):
             try await self.list(tag: tag, list)
         case .lsub(let reference, let pattern):

@@ -278,7 +278,7 @@ final class Session {
         case .starttls, .authenticate, .login:
             if state != .notAuthenticated { throw CommandFailure(status: .bad, text: "Already authenticated") }
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe,
-             .list, .lsub, .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota:
+             .list, .lsub, .namespace, .status, .append, .multiAppend, .idle, .getQuota, .getQuotaRoot, .setQuota:
             if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .sort, .thread, .fetch, .store, .copy, .move:
             if selectedBackend == nil { throw CommandFailure(status: .bad, text: "Select a mailbox first") }

@@ -27,6 +27,34 @@ extension LocalStore {
         return (result.0, result.1)
     }
 
+    /// Stores several messages in one transaction (MULTIAPPEND, RFC 3502): all or none, with
+    /// consecutive UIDs.
+    public func append(_ messages: [NewMessage], to mailbox: MailboxID) async throws -> (uidValidity: UInt32, uids: [UInt32]) {
+        let bodies = try messages.map { try Self.makeBody($0.raw) }
+        let result = try await commits.write { db -> (UInt32, [UInt32], Bool) in
+            guard var box = try MailboxRecord.find(db, mailbox) else {
+                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
+            }
+            let queueing = try Queueing.of(box, db)
+            var uids: [UInt32] = []
+            var anyQueued = false
+            for (message, made) in zip(messages, bodies) {
+                var body = made
+                try body.insert(db)
+                try BodyChunks.insert(message.raw, bodyId: body.id!, db)
+                let (uid, queued, _) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
+                                                    internalDate: message.internalDate, zone: message.internalZoneMinutes,
+                                                    flags: message.flags)
+                uids.append(uid)
+                anyQueued = anyQueued || queued
+            }
+            return (UInt32(truncatingIfNeeded: box.uidValidity), uids, anyQueued)
+        }
+        changes.publish([mailbox])
+        if result.2 { drops.signal() }
+        return (result.0, result.1)
+    }
+
     /// Parses the message once and keeps what FETCH needs (RFC 9051 ENVELOPE and BODYSTRUCTURE).
     static func makeBody(_ raw: [UInt8]) throws -> BodyRecord {
         let index = MessageIndex.parse(raw)

@@ -491,3 +491,19 @@ def test_quota_reports_usage_and_refuses_what_would_pass_the_limit(tmp_path):
         c.close()
     finally:
         gw.stop()
+
+
+def test_multiappend_stores_all_messages_or_none(any_gateway):
+    """RFC 3502: several messages in one APPEND, one APPENDUID; one bad message stores none."""
+    skip_unless_offered(any_gateway, "MULTIAPPEND")
+    c = login(any_gateway)
+    first, second = message("first"), message("second")
+    untagged, tagged = c.command(b"APPEND INBOX (\\Seen) {%d+}\r\n" % len(first) + first + b" {%d+}\r\n" % len(second) + second)
+    assert re.search(rb"OK \[APPENDUID \d+ 1:2\]", tagged), tagged
+    untagged, _ = c.ok("STATUS INBOX (MESSAGES UNSEEN)")
+    assert b"MESSAGES 2" in untagged[0] and b"UNSEEN 1" in untagged[0], untagged
+    _, tagged = c.command(b"APPEND INBOX {%d+}\r\n" % len(first) + first + b" {0+}\r\n")
+    assert b" NO " in tagged or b" BAD " in tagged, tagged
+    untagged, _ = c.ok("STATUS INBOX (MESSAGES)")
+    assert b"MESSAGES 2" in untagged[0], "none of a refused MULTIAPPEND is stored"
+    c.close()

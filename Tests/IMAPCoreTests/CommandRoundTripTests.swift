@@ -40,6 +40,8 @@ import Testing
         .append(MailboxName("saved-messages"), AppendMessage(data: Array("Subject: hi\r\n\r\nbody\r\n".utf8))),
         .append(MailboxName("INBOX"), AppendMessage(flags: [.seen, Flag("$Forwarded")], date: date, data: Array("x".utf8))),
         .append(MailboxName("INBOX"), AppendMessage(flags: [.draft], data: [0, 1, 2, 0xFF], binary: true)),
+        .multiAppend(MailboxName("INBOX"), [AppendMessage(flags: [.seen], data: Array("a".utf8)), AppendMessage(date: date, data: [0, 1], binary: true),
+                                             AppendMessage(data: Array("c".utf8))]),
         .append(MailboxName("INBOX"), AppendMessage(date: date, data: Array("Subject: Grüße\r\n\r\n".utf8), utf8: true)),
         .uidExpunge(SequenceSet([SequenceRange(3000...3002), SequenceRange(from: .number(3005), to: .star)])),
         .search(SearchCommand(key: .all), uid: false),

@@ -32,6 +32,25 @@ extension LocalBackend {
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet([uid])))
     }
 
+    /// MULTIAPPEND (RFC 3502): every message or none, in one transaction, one APPENDUID
+    /// with their UIDs. Each is checked as a single APPEND is first.
+    func append(tag: String, name: String, messages: [AppendMessage]) async throws {
+        var new: [NewMessage] = []
+        for message in messages {
+            guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message (message \(new.count + 1))") }
+            guard message.data.count <= configuration.maxMessageBytes else {
+                throw CommandFailure(code: .tooBig, text: "Message \(new.count + 1) exceeds the limit of \(configuration.maxMessageBytes) bytes")
+            }
+            let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
+            new.append(NewMessage(raw: SevenBitConversion.safe(message.data), flags: message.flags.map(\.rawValue), internalDate: date,
+                                  internalZoneMinutes: message.date?.timeZoneOffsetMinutes ?? 0))
+        }
+        let info = try await destination(name)
+        try await checkQuota(adding: new.count, bytes: new.reduce(0) { $0 + $1.raw.count })
+        let (uidValidity, uids) = try await store.append(new, to: info.id)
+        try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet(uids)))
+    }
+
     /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not
     /// exist, so that clients offer to create it (RFC 9051 §6.3.12), and NO [CANNOT] for a
     /// folder of CRM summaries.
