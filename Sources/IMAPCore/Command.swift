@@ -198,9 +198,11 @@ public struct SortCommand: Hashable, Sendable {
     public var criteria: [SortCriterion]
     public var charset: String
     public var key: SearchKey
+    /// ESORT (RFC 5267): `RETURN (MIN MAX COUNT ALL)` asks for an ESEARCH answer.
+    public var returnOptions: [SearchReturnOption]?
 
-    public init(criteria: [SortCriterion], charset: String, key: SearchKey) {
-        self.criteria = criteria; self.charset = charset; self.key = key
+    public init(criteria: [SortCriterion], charset: String, key: SearchKey, returnOptions: [SearchReturnOption]? = nil) {
+        self.criteria = criteria; self.charset = charset; self.key = key; self.returnOptions = returnOptions
     }
 }
 

@@ -67,7 +67,9 @@ extension EncodeBuffer {
         case .uidExpunge(let set): write("UID EXPUNGE "); writeSequenceSet(set)
         case .search(let s, let uid): writeSearch(s, uid: uid)
         case .sort(let s, let uid):
-            write(uid ? "UID SORT (" : "SORT (")
+            write(uid ? "UID SORT " : "SORT ")
+            if let r = s.returnOptions { write("RETURN (" + r.map(\.rawValue).joined(separator: " ") + ") ") }
+            write("(")
             write(s.criteria.map { ($0.reverse ? "REVERSE " : "") + $0.key.rawValue }.joined(separator: " "))
             write(") " + s.charset + " ")
             writeSearchProgram(s.key)

@@ -31,8 +31,20 @@ extension CommandParser {
     // sort-criterion  = ["REVERSE" SP] sort-key
     // sort-key        = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"
     //                   / "DISPLAYFROM" / "DISPLAYTO"                               (RFC 5957)
+    // sort            =/ ["UID" SP] "SORT" [search-return-opts] SP sort-criteria SP search-criteria   (RFC 5267 ESORT)
     static func parseSort(uid: Bool, _ buf: inout ParseBuffer) throws(GrammarError) -> Command {
         try buf.expectSP("after SORT")
+        var returns: [SearchReturnOption]?
+        if buf.tryConsumeWord("RETURN ") {
+            returns = try buf.parenList("SORT return options") { (b: inout ParseBuffer) throws(GrammarError) in
+                let word = b.keyword()
+                guard let option = SearchReturnOption(rawValue: word), option != .save else {
+                    throw GrammarError(word.isEmpty ? "expected a SORT return option, found \(b.describeNext())" : "SORT does not take the return option \(word)")
+                }
+                return option
+            }
+            try buf.expectSP("after SORT return options")
+        }
         let criteria = try buf.parenList("SORT criteria", allowEmpty: false) { (b: inout ParseBuffer) throws(GrammarError) -> SortCriterion in
             var word = b.keyword()
             var reverse = false
@@ -48,7 +60,7 @@ extension CommandParser {
         }
         try buf.expectSP("after the SORT criteria")
         let (charset, key) = try parseSearchCriteria(&buf)
-        return .sort(SortCommand(criteria: criteria, charset: charset, key: key), uid: uid)
+        return .sort(SortCommand(criteria: criteria, charset: charset, key: key, returnOptions: returns), uid: uid)
     }
 
     // thread          = ["UID" SP] "THREAD" SP thread-alg SP search-criteria      (RFC 5256)

@@ -186,6 +186,8 @@ public struct ESearchResponse: Hashable, Sendable {
     public var max: UInt32?
     public var count: Int?
     public var all: UIDSet?
+    /// ESORT (RFC 5267 §3.2): ALL in sort order; written instead of `all`.
+    public var sortedAll: [UInt32]?
     public var modSeq: UInt64?
 
     public init(tag: String? = nil, uid: Bool = false, min: UInt32? = nil, max: UInt32? = nil, count: Int? = nil, all: UIDSet? = nil, modSeq: UInt64? = nil) {

@@ -259,6 +259,19 @@ extension EncodeBuffer {
 
     // esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
     // search-correlator = SP "(" "TAG" SP tag-string ")"
+    /// Numbers in their own order, runs of consecutive ascending ones as ranges: `3,1:2,9`.
+    static func orderedSequence(_ numbers: [UInt32]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            parts.append(end > index ? "\(numbers[index]):\(numbers[end])" : "\(numbers[index])")
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
     mutating func writeESearch(_ e: ESearchResponse) {
         write("ESEARCH")
         if let tag = e.tag {
@@ -270,6 +283,7 @@ extension EncodeBuffer {
         if let v = e.min { write(" MIN \(v)") }
         if let v = e.max { write(" MAX \(v)") }
         if let v = e.all { write(" ALL \(v)") }
+        if let v = e.sortedAll, !v.isEmpty { write(" ALL " + Self.orderedSequence(v)) }
         if let v = e.count { write(" COUNT \(v)") }
         if let v = e.modSeq { write(" MODSEQ \(v)") }
     }

@@ -16,7 +16,7 @@ extension Session {
             "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN",
             "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "STATUS=SIZE", "ESEARCH",
             "SASL-IR", "APPENDLIMIT=\(configuration.maxMessageBytes)", "UTF8=ACCEPT", "BINARY",
-            "CONDSTORE", "QRESYNC", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "SEARCHRES", "OBJECTID", "SAVEDATE",
+            "CONDSTORE", "QRESYNC", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "SEARCHRES", "OBJECTID", "SAVEDATE",
         ]
         if let upstream { return upstream.mergedCapabilities(caps) }
         caps += ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "MULTIAPPEND"]

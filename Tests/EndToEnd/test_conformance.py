@@ -328,6 +328,12 @@ def test_sort_orders_by_each_key_with_ties_in_mailbox_order(any_gateway):
     assert untagged[0].split()[2:] == [b"2"]
     _, tagged = c.command("SORT (NAME) UTF-8 ALL")
     assert b" BAD " in tagged
+    if b"ESORT" in c.ok("CAPABILITY")[0][0]:
+        # RFC 5267 ESORT: MIN/MAX are the first/last in sort order, ALL keeps the order.
+        untagged, _ = c.ok("SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL")
+        line = next(line for line in untagged if line.startswith(b"* ESEARCH"))
+        assert re.search(rb"MIN 3", line) and re.search(rb"MAX 2", line) and re.search(rb"COUNT 3", line), line
+        assert re.search(rb"ALL 3,1:2\b", line), line
     c.close()
 
 

@@ -49,6 +49,7 @@ import Testing
         .setQuota("", [QuotaLimit("STORAGE", 512), QuotaLimit("MESSAGE", 1000)]), .setQuota("", []),
         .sort(SortCommand(criteria: [SortCriterion(.subject), SortCriterion(reverse: true, .date)], charset: "UTF-8", key: .all), uid: false),
         .sort(SortCommand(criteria: [SortCriterion(.displayFrom)], charset: "US-ASCII", key: .and([.unseen, .from(Array("bob".utf8))])), uid: true),
+        .sort(SortCommand(criteria: [SortCriterion(.arrival)], charset: "UTF-8", key: .all, returnOptions: [.min, .max, .count, .all]), uid: true),
         .thread(ThreadCommand(algorithm: .references, charset: "UTF-8", key: .all), uid: true),
         .thread(ThreadCommand(algorithm: .orderedSubject, charset: "UTF-8", key: .and([.seen, .since(day)])), uid: false),
         .search(SearchCommand(returnOptions: [], key: .unseen), uid: true),

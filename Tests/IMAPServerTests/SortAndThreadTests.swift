@@ -18,6 +18,13 @@ struct SortAndThreadTests {
         #expect(subject.isReplyOrForward == reply, "\(raw)")
     }
 
+    @Test func anESORTResultKeepsItsOrderAndRangesOnlyAscendingRuns() {
+        var result = ESearchResponse(tag: "a1", uid: true, min: 9, max: 3, count: 6)
+        result.sortedAll = [9, 1, 2, 3, 7, 3]
+        #expect(String(decoding: ResponseEncoder.encode(.untagged(.esearch(result))), as: UTF8.self)
+            == "* ESEARCH (TAG \"a1\") UID MIN 9 MAX 3 ALL 9,1:3,7,3 COUNT 6\r\n")
+    }
+
     @Test func threadsAreWrittenAsRFC5256Lists() {
         let chain = ThreadNode(1, [ThreadNode(2, [ThreadNode(3)])])
         #expect(chain.text == "(1 2 3)")

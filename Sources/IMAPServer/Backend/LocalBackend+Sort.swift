@@ -16,7 +16,19 @@ extension LocalBackend {
             }
             return a.sequence < b.sequence
         }
-        send(.untagged(.sort(sorted.map { uid ? $0.uid : $0.sequence })))
+        let numbers = sorted.map { uid ? $0.uid : $0.sequence }
+        if let options = command.returnOptions {
+            // ESORT (RFC 5267 §3.2): MIN and MAX are the first and last in sort order, ALL in sort order.
+            let wanted = options.isEmpty ? [SearchReturnOption.all] : options
+            var result = ESearchResponse(tag: tag, uid: uid)
+            if wanted.contains(.min) { result.min = numbers.first }
+            if wanted.contains(.max) { result.max = numbers.last }
+            if wanted.contains(.count) { result.count = numbers.count }
+            if wanted.contains(.all) { result.sortedAll = numbers }
+            send(.untagged(.esearch(result)))
+        } else {
+            send(.untagged(.sort(numbers)))
+        }
         try await ok(tag, "\(uid ? "UID SORT" : "SORT") completed", expungesAllowed: uid)
     }
 

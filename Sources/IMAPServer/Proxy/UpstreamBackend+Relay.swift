@@ -268,7 +268,7 @@ extension UpstreamBackend {
     /// the upstream offers them.
     static let upstreamDependent: Set<String> = [
         "IMAP4REV2", "IDLE", "UIDPLUS", "MOVE", "UNSELECT", "ESEARCH", "BINARY", "CONDSTORE", "QRESYNC",
-        "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "WITHIN", "SEARCHRES", "OBJECTID", "SAVEDATE",
+        "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "WITHIN", "SEARCHRES", "OBJECTID", "SAVEDATE",
         "UTF8=ACCEPT", "STATUS=SIZE", "CREATE-SPECIAL-USE",
     ]
 
