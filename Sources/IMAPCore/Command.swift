@@ -143,9 +143,29 @@ public struct AppendMessage: Hashable, Sendable {
     public var binary: Bool
     /// Sent in the `UTF8 (~{n})` form of RFC 6855 (implies `binary`).
     public var utf8: Bool
+    /// CATENATE (RFC 4469): the message is these parts joined, `data` is empty.
+    public var catenate: [CatenatePart]?
 
-    public init(flags: [Flag] = [], date: InternalDate? = nil, data: [UInt8], binary: Bool = false, utf8: Bool = false) {
+    public init(flags: [Flag] = [], date: InternalDate? = nil, data: [UInt8], binary: Bool = false, utf8: Bool = false,
+                catenate: [CatenatePart]? = nil) {
         self.flags = flags; self.date = date; self.data = data; self.binary = binary || utf8; self.utf8 = utf8
+        self.catenate = catenate
+    }
+}
+
+/// A part of a CATENATE message (RFC 4469 §5): literal text, or an IMAP URL (RFC 5092) to
+/// a message or a section of one the user can read.
+public enum CatenatePart: Hashable, Sendable {
+    case text([UInt8])
+    case url(String)
+}
+
+extension SectionSpec {
+    /// A section as the text between FETCH's brackets (`1.2`, `HEADER`, `2.MIME`), e.g. from an IMAP URL.
+    public init?(text: String) {
+        var buffer = ParseBuffer(Array("[\(text)]".utf8))
+        guard let parsed = try? buffer.section(), buffer.atLineEnd else { return nil }
+        self = parsed
     }
 }
 

@@ -163,7 +163,17 @@ extension EncodeBuffer {
         if !msg.flags.isEmpty { sp(); writeFlagList(msg.flags) }
         if let d = msg.date { sp(); writeDateTime(d) }
         sp()
-        if msg.utf8 {
+        if let parts = msg.catenate {
+            write("CATENATE (")
+            for (i, part) in parts.enumerated() {
+                if i > 0 { sp() }
+                switch part {
+                case .text(let bytes): write("TEXT "); writeLiteral(bytes, binary: bytes.contains(0))
+                case .url(let url): write("URL "); writeAString(Array(url.utf8))
+                }
+            }
+            write(")")
+        } else if msg.utf8 {
             write("UTF8 (")
             writeLiteral(msg.data, binary: true)
             write(")")

@@ -208,6 +208,21 @@ extension CommandParser {
             date = try buf.dateTime()
             try buf.expectSP("after APPEND date")
         }
+        // append-data =/ "CATENATE" SP "(" cat-part *(SP cat-part) ")"     (RFC 4469)
+        // cat-part    = "TEXT" SP literal / "URL" SP astring
+        if buf.tryConsumeWord("CATENATE") {
+            try buf.expectSP("after CATENATE")
+            let parts = try buf.parenList("CATENATE parts", allowEmpty: false) { (b: inout ParseBuffer) throws(GrammarError) -> CatenatePart in
+                let word = b.keyword()
+                try b.expectSP("after \(word)")
+                switch word {
+                case "TEXT": return .text(try b.literal("CATENATE text", allowBinary: true).data)
+                case "URL": return .url(String(decoding: try b.astring("CATENATE URL"), as: UTF8.self))
+                default: throw GrammarError("a CATENATE part is TEXT or URL, found \(word.isEmpty ? b.describeNext() : word)")
+                }
+            }
+            return AppendMessage(flags: flags, date: date, data: [], catenate: parts)
+        }
         if buf.tryConsumeWord("UTF8") {
             try buf.expectSP("after UTF8")
             try buf.expect(UInt8(ascii: "("), "after UTF8")

@@ -60,6 +60,9 @@ extension Session {
             let decoded = try decodeName(name)
             try await backend(for: decoded).status(tag: tag, name: decoded, attributes: attributes)
         case .append(let name, let message):
+            if message.catenate != nil, upstream != nil {
+                throw CommandFailure(status: .bad, text: "CATENATE is not offered here; append the whole message")
+            }
             let decoded = try decodeName(name)
             try await backend(for: decoded).append(tag: tag, name: decoded, message: message)
         case .multiAppend(let name, let messages):

@@ -513,3 +513,29 @@ def test_multiappend_stores_all_messages_or_none(any_gateway):
     untagged, _ = c.ok("STATUS INBOX (MESSAGES)")
     assert b"MESSAGES 2" in untagged[0], "none of a refused MULTIAPPEND is stored"
     c.close()
+
+
+def test_catenate_builds_a_message_from_text_and_urls_to_stored_ones(any_gateway):
+    """RFC 4469 with RFC 5092 URLs: a new header and an old message's body make one message;
+    a URL that leads nowhere is NO [BADURL]."""
+    skip_unless_offered(any_gateway, "CATENATE")
+    c = login(any_gateway)
+    original = (b"From: a@example.org\r\nSubject: original\r\nMIME-Version: 1.0\r\n"
+                b"Content-Type: text/plain; charset=utf-8\r\n\r\nThe body, kept as it was.\r\n")
+    append(c, "INBOX", original)
+    validity = re.search(rb"UIDVALIDITY (\d+)", b"".join(c.ok("STATUS INBOX (UIDVALIDITY)")[0])).group(1).decode()
+    header = b"From: me@example.org\r\nSubject: Fwd: original\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    url = f"/INBOX;UIDVALIDITY={validity}/;UID=1/;SECTION=TEXT"
+    _, tagged = c.command(b"APPEND INBOX CATENATE (TEXT {%d+}\r\n" % len(header) + header + f' URL "{url}")'.encode())
+    assert b"OK [APPENDUID" in tagged, tagged
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("FETCH 2 (BODY.PEEK[])")
+    expected = header + b"The body, kept as it was.\r\n"
+    assert b"{%d}\r\n" % len(expected) + expected in untagged[0], untagged
+    _, tagged = c.command(b'APPEND INBOX CATENATE (URL "/INBOX/;UID=1/;PARTIAL=0.19" TEXT {9+}\r\n\r\n\r\nend\r\n)')
+    assert b" OK " in tagged, tagged
+    untagged, _ = c.ok("FETCH 3 (BODY.PEEK[])")
+    assert b"{28}\r\nFrom: a@example.org\r\n\r\nend\r\n" in untagged[0], untagged
+    _, tagged = c.command('APPEND INBOX CATENATE (URL "/INBOX/;UID=999")')
+    assert b"NO [BADURL" in tagged, tagged
+    c.close()

@@ -40,6 +40,9 @@ import Testing
         .append(MailboxName("saved-messages"), AppendMessage(data: Array("Subject: hi\r\n\r\nbody\r\n".utf8))),
         .append(MailboxName("INBOX"), AppendMessage(flags: [.seen, Flag("$Forwarded")], date: date, data: Array("x".utf8))),
         .append(MailboxName("INBOX"), AppendMessage(flags: [.draft], data: [0, 1, 2, 0xFF], binary: true)),
+        .append(MailboxName("Drafts"), AppendMessage(flags: [.draft], data: [], catenate: [
+            .text(Array("Subject: fwd\r\n\r\n".utf8)), .url("/INBOX;UIDVALIDITY=385759045/;UID=20/;SECTION=1.MIME"), .text([0x41, 0x00]),
+        ])),
         .multiAppend(MailboxName("INBOX"), [AppendMessage(flags: [.seen], data: Array("a".utf8)), AppendMessage(date: date, data: [0, 1], binary: true),
                                              AppendMessage(data: Array("c".utf8))]),
         .append(MailboxName("INBOX"), AppendMessage(date: date, data: Array("Subject: Grüße\r\n\r\n".utf8), utf8: true)),

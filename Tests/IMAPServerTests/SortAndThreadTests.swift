@@ -25,6 +25,22 @@ struct SortAndThreadTests {
             == "* ESEARCH (TAG \"a1\") UID MIN 9 MAX 3 ALL 9,1:3,7,3 COUNT 6\r\n")
     }
 
+    @Test(arguments: [
+        ("/INBOX;UIDVALIDITY=385759045/;UID=20", "INBOX", 385_759_045, 20, "[]", nil),
+        ("imap://joe@example.com/Sent%20Items/;UID=7/;SECTION=1.2.MIME/;PARTIAL=10.200", "Sent Items", nil, 7, "[1.2.MIME]", 10),
+        ("/Archive/;UID=3/;SECTION=HEADER", "Archive", nil, 3, "[HEADER]", nil),
+    ] as [(String, String, UInt32?, UInt32, String, Int?)])
+    func imapURLsNameAMessageAndItsSection(_ text: String, _ mailbox: String, _ validity: UInt32?, _ uid: UInt32, _ section: String, _ offset: Int?) throws {
+        let url = try #require(IMAPURL(text))
+        #expect(url.mailbox == mailbox && url.uidValidity == validity && url.uid == uid && url.partial?.offset == offset)
+        #expect(url.section == SectionSpec(text: String(section.dropFirst().dropLast())))
+    }
+
+    @Test(arguments: ["INBOX/;UID=1", "/INBOX", "/INBOX/;UID=0", "/INBOX/;UID=1/;SECTION=9.FOO", "/INBOX;UIDVALIDITY=x/;UID=1", "/INBOX/;ORDER=1"])
+    func urlsThatLeadNowhereAreRefused(_ text: String) {
+        #expect(IMAPURL(text) == nil, "\(text)")
+    }
+
     @Test func threadsAreWrittenAsRFC5256Lists() {
         let chain = ThreadNode(1, [ThreadNode(2, [ThreadNode(3)])])
         #expect(chain.text == "(1 2 3)")

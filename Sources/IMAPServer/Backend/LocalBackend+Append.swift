@@ -14,6 +14,8 @@ extension LocalBackend {
 
     /// APPEND into a local mailbox; `origin` says where a drop goes back to in proxy mode.
     private func append(tag: String, name: String, message: AppendMessage, origin: UpstreamOrigin?) async throws {
+        var message = message
+        message.data = try await data(of: message)
         guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message") }
         guard message.data.count <= configuration.maxMessageBytes else {
             throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
@@ -36,7 +38,8 @@ extension LocalBackend {
     /// with their UIDs. Each is checked as a single APPEND is first.
     func append(tag: String, name: String, messages: [AppendMessage]) async throws {
         var new: [NewMessage] = []
-        for message in messages {
+        for var message in messages {
+            message.data = try await data(of: message)
             guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message (message \(new.count + 1))") }
             guard message.data.count <= configuration.maxMessageBytes else {
                 throw CommandFailure(code: .tooBig, text: "Message \(new.count + 1) exceeds the limit of \(configuration.maxMessageBytes) bytes")
@@ -49,6 +52,45 @@ extension LocalBackend {
         try await checkQuota(adding: new.count, bytes: new.reduce(0) { $0 + $1.raw.count })
         let (uidValidity, uids) = try await store.append(new, to: info.id)
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet(uids)))
+    }
+
+    /// The message's octets: as sent, or (CATENATE, RFC 4469) its parts joined, each URL
+    /// (RFC 5092) read from the user's own mailboxes; a URL that leads nowhere is
+    /// NO [BADURL], a result over the size limit NO [TOOBIG].
+    func data(of message: AppendMessage) async throws -> [UInt8] {
+        guard let parts = message.catenate else { return message.data }
+        var out: [UInt8] = []
+        for part in parts {
+            switch part {
+            case .text(let bytes): out += bytes
+            case .url(let text): out += try await bytes(at: text)
+            }
+            guard out.count <= configuration.maxMessageBytes else {
+                throw CommandFailure(code: .tooBig, text: "The catenated message exceeds the limit of \(configuration.maxMessageBytes) bytes")
+            }
+        }
+        return out
+    }
+
+    private func bytes(at text: String) async throws -> [UInt8] {
+        func bad(_ reason: String) -> CommandFailure {
+            CommandFailure(code: .other("BADURL", text), text: "Cannot use the URL: \(reason)")
+        }
+        guard let url = IMAPURL(text) else { throw bad("it is not an IMAP URL to a message (/mailbox;UIDVALIDITY=n/;UID=n)") }
+        guard let info = try? await store.mailbox(of: try userID, named: url.mailbox) else { throw bad("no mailbox \(url.mailbox)") }
+        if let validity = url.uidValidity, validity != info.uidValidity { throw bad("the mailbox's UIDVALIDITY is not \(validity) any more") }
+        guard let stored = try await store.storedMessage(in: info.id, uid: url.uid) else { throw bad("no message with UID \(url.uid)") }
+        guard let source = stored.index.sourceRange(url.section.part, url.section.kind) else { throw bad("the message has no such section") }
+        let window = try await store.read(stored, range: source)
+        guard window.count == source.count else { throw bad("the message was expunged meanwhile") }
+        var bytes = window
+        switch url.section.kind {
+        case .complete, .text: break
+        default: bytes = stored.index.section(url.section.part, url.section.kind, window: window, at: source.lowerBound) ?? []
+        }
+        guard let partial = url.partial else { return bytes }
+        let start = min(partial.offset, bytes.count)
+        return Array(bytes[start..<min(bytes.count, start &+ min(partial.length, bytes.count))])
     }
 
     /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not
