@@ -324,6 +324,9 @@ def test_sort_orders_by_each_key_with_ties_in_mailbox_order(any_gateway):
         assert sort("DISPLAYFROM") == [3, 2, 1]
     uids = [int(n) for n in c.ok("UID SEARCH ALL")[0][0].split()[2:]]
     assert sort("DATE", "UID SORT") == [uids[1], uids[2], uids[0]]
+    # As Thunderbird-style clients send it: UID SORT in US-ASCII, newest arrival first.
+    untagged, _ = c.ok("UID SORT (REVERSE ARRIVAL) US-ASCII ALL")
+    assert [int(n) for n in untagged[0].split()[2:]] == [uids[2], uids[0], uids[1]]
     untagged, _ = c.ok("SORT (DATE) UTF-8 FROM bob")
     assert untagged[0].split()[2:] == [b"2"]
     _, tagged = c.command("SORT (NAME) UTF-8 ALL")
