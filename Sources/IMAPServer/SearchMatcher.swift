@@ -139,18 +139,17 @@ struct SearchMatcher: Sendable {
         return SearchDate(year: day.year, month: day.month, day: day.day)
     }
 
-    private static func utcDay(_ date: Date) -> SearchDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return SearchDate(year: c.year!, month: c.month!, day: c.day!)!
-    }
-
     /// The internal date's day in its own zone.
     private static func day(of m: SearchableMessage) -> SearchDate {
+        day(of: m.internalDate, minutesEast: m.internalZoneMinutes)
+    }
+
+    private static func utcDay(_ date: Date) -> SearchDate { day(of: date, minutesEast: 0) }
+
+    private static func day(of date: Date, minutesEast: Int) -> SearchDate {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: m.internalZoneMinutes * 60) ?? TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: m.internalDate)
+        calendar.timeZone = TimeZone(secondsFromGMT: minutesEast * 60) ?? TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
         return SearchDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 }
