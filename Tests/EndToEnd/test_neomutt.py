@@ -146,3 +146,40 @@ def test_neomutt_saves_into_a_non_ascii_folder_with_utf8_accept(any_gateway, tmp
     # neomutt in a UTF-8 locale turns on UTF8=ACCEPT and then names mailboxes in UTF-8.
     assert "ENABLED UTF8=ACCEPT" in wire
     assert 'UID COPY 2 "Müller GmbH"' in wire
+
+
+def test_neomutt_shows_a_conversation_as_a_thread(any_gateway, tmp_path):
+    """neomutt's threaded view (sort=threads) builds the tree from the References and
+    In-Reply-To it fetches: a reply and a reply to it sit under their original."""
+    c = imap_client(any_gateway)
+    headers = {
+        "Plan for Q3": "Message-ID: <plan@example.org>\r\n",
+        "Re: Plan for Q3": "Message-ID: <reply@example.org>\r\nIn-Reply-To: <plan@example.org>\r\n",
+        "Re: Re: Plan for Q3": ("Message-ID: <again@example.org>\r\nIn-Reply-To: <reply@example.org>\r\n"
+                                "References: <plan@example.org> <reply@example.org>\r\n"),
+        "Lunch": "Message-ID: <lunch@example.org>\r\n",
+    }
+    for subject, extra in headers.items():
+        raw = (f"From: a@example.org\r\nTo: alice@example.com\r\nSubject: {subject}\r\n{extra}"
+               f"Date: Mon, 02 Mar 2026 1{len(subject) % 10}:00:00 +0000\r\n\r\nbody\r\n").encode()
+        c.append("INBOX", raw, flags=[b"\\Seen"])
+    c.logout()
+    home = tmp_path / "neomutt-home"
+    home.mkdir()
+    muttrc = home / "muttrc"
+    muttrc.write_text("\n".join([
+        f'set folder="imaps://alice%40example.com@{any_gateway.host}:{any_gateway.tls_port}/"',
+        'set spoolfile="+INBOX"', f'set imap_pass="{PASSWORD}"',
+        f'set certificate_file="{home / "certificates"}"', f'set ssl_ca_certificates_file="{any_gateway.cert}"',
+        "set imap_check_subscribed=no", "set mail_check=0", 'set header_cache=""', 'set message_cachedir=""',
+        "set sort=threads", "set ascii_chars=yes", 'set index_format="%4C %s"', "set quit=yes", "set sleep_time=0",
+        "unset wait_key",
+    ]) + "\n")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(muttrc), "-e", 'push "<redraw-screen><quit>"'], env)
+    text = screen.decode(errors="replace")
+    assert rc == 0, text[-2000:]
+    # The reply (2) hangs under the original, the reply to it (3) one level deeper, and the
+    # unrelated mail (4) stands alone (ascii_chars draws the tree as "`->").
+    assert "2 `->" in text and "3   `->" in text, text[-3000:]
+    assert "4 Lunch" in text, text[-3000:]
