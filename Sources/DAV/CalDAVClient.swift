@@ -34,7 +34,6 @@ public struct CalDAVClient: Sendable {
     public let transport: DAVTransport
     /// Members per calendar-multiget.
     public var batchSize = 100
-    private var core: DAVCollections { DAVCollections(transport: transport, batchSize: batchSize) }
 
     public init(transport: DAVTransport) {
         self.transport = transport
@@ -66,10 +65,6 @@ public struct CalDAVClient: Sendable {
             ?? CalendarCollection(url: url, displayName: displayName, syncToken: nil, components: Set(components))
     }
 
-    /// The members changed since `token` (nil: all), by sync-collection or a full listing.
-    public func changes(in calendar: URL, since token: String?) async throws(DAVError) -> CollectionChanges {
-        try await core.changes(in: calendar, since: token)
-    }
 
     /// The members with a `component` overlapping `start`..`end` (a first sync's window), by
     /// calendar-query; their hrefs and ETags.
@@ -93,26 +88,4 @@ public struct CalDAVClient: Sendable {
         }
         return batch
     }
-
-    /// Where `create` puts an object named `name` (unless the server chooses): always the same.
-    public func href(named name: String, in calendar: URL) -> String {
-        core.href(named: name, extension: "ics", in: calendar)
-    }
-
-    /// Creates an object at `name` only if nothing is there (If-None-Match: *).
-    public func create(_ object: ICalendar, named name: String, in calendar: URL) async throws(DAVError) -> (href: String, etag: String?) {
-        try await core.create(Array(object.text.utf8), contentType: Self.contentType, at: href(named: name, in: calendar))
-    }
-
-    /// Replaces the object at `href` if it still has `etag` (If-Match); the new ETag when given.
-    public func update(_ object: ICalendar, at href: String, etag: String) async throws(DAVError) -> String? {
-        try await core.update(Array(object.text.utf8), contentType: Self.contentType, at: href, etag: etag)
-    }
-
-    /// Deletes the object at `href` if it still has `etag`; one already gone is no error.
-    public func delete(_ href: String, etag: String) async throws(DAVError) {
-        try await core.delete(href, etag: etag)
-    }
-
-    static let contentType = "text/calendar; charset=utf-8"
 }

@@ -31,7 +31,6 @@ public struct CardDAVClient: Sendable {
     public let transport: DAVTransport
     /// Members per addressbook-multiget.
     public var batchSize = 100
-    private var core: DAVCollections { DAVCollections(transport: transport, batchSize: batchSize) }
 
     public init(transport: DAVTransport) {
         self.transport = transport
@@ -58,10 +57,6 @@ public struct CardDAVClient: Sendable {
             ?? AddressBook(url: url, displayName: displayName, syncToken: nil)
     }
 
-    /// The members changed since `token` (nil: all), by sync-collection or a full listing.
-    public func changes(in book: URL, since token: String?) async throws(DAVError) -> AddressBookChanges {
-        try await core.changes(in: book, since: token)
-    }
 
     /// The vCards of `hrefs`, `batchSize` per addressbook-multiget; members gone meanwhile are
     /// left out, and one that cannot be read is an error naming it.
@@ -84,26 +79,4 @@ public struct CardDAVClient: Sendable {
         }
         return batch
     }
-
-    /// Where `create` puts a card named `name` (unless the server chooses): always the same.
-    public func href(named name: String, in book: URL) -> String {
-        core.href(named: name, extension: "vcf", in: book)
-    }
-
-    /// Creates a card at `name` only if nothing is there (If-None-Match: *); where it is and its ETag when given.
-    public func create(_ card: VCard, named name: String, in book: URL) async throws(DAVError) -> (href: String, etag: String?) {
-        try await core.create(Array(card.text.utf8), contentType: Self.contentType, at: href(named: name, in: book))
-    }
-
-    /// Replaces the card at `href` if it still has `etag` (If-Match); the new ETag when given.
-    public func update(_ card: VCard, at href: String, etag: String) async throws(DAVError) -> String? {
-        try await core.update(Array(card.text.utf8), contentType: Self.contentType, at: href, etag: etag)
-    }
-
-    /// Deletes the card at `href` if it still has `etag`; one already gone is no error.
-    public func delete(_ href: String, etag: String) async throws(DAVError) {
-        try await core.delete(href, etag: etag)
-    }
-
-    static let contentType = "text/vcard; charset=utf-8"
 }

@@ -236,21 +236,58 @@ struct DAVCollections: Sendable {
 }
 
 /// A collection client of one kind of document (vCards, calendar objects): what the DAV
-/// bridge needs to keep a collection in step, whatever it holds.
+/// bridge needs to keep a collection in step, whatever it holds. Changes, names and the
+/// conditional writes are the same for every kind and written once here.
 public protocol DocumentCollectionClient: Sendable {
     associatedtype Document: Sendable & Equatable
     var transport: DAVTransport { get }
-    func changes(in collection: URL, since token: String?) async throws(DAVError) -> CollectionChanges
+    /// Members per multiget.
+    var batchSize: Int { get }
+    /// The media type of a member (`text/vcard; charset=utf-8`).
+    static var contentType: String { get }
+    /// The file extension of a member's name (`vcf`, `ics`).
+    static var fileExtension: String { get }
+    /// A document as its member's body.
+    static func text(of document: Document) -> String
     /// The documents of `hrefs`, and the members that could not be read, with the reason.
     func documents(_ hrefs: [String], in collection: URL) async throws(DAVError)
         -> (documents: [(href: String, etag: String, document: Document)], unreadable: [UnreadableMember])
-    func create(_ document: Document, named name: String, in collection: URL) async throws(DAVError) -> (href: String, etag: String?)
-    func update(_ document: Document, at href: String, etag: String) async throws(DAVError) -> String?
-    func delete(_ href: String, etag: String) async throws(DAVError)
-    func href(named name: String, in collection: URL) -> String
+}
+
+extension DocumentCollectionClient {
+    var core: DAVCollections { DAVCollections(transport: transport, batchSize: batchSize) }
+
+    /// The members changed since `token` (nil: all), by sync-collection or a full listing.
+    public func changes(in collection: URL, since token: String?) async throws(DAVError) -> CollectionChanges {
+        try await core.changes(in: collection, since: token)
+    }
+
+    /// Where `create` puts a member named `name` (unless the server chooses): always the same.
+    public func href(named name: String, in collection: URL) -> String {
+        core.href(named: name, extension: Self.fileExtension, in: collection)
+    }
+
+    /// Creates a member at `name` only if nothing is there (If-None-Match: *); where it is and its ETag when given.
+    public func create(_ document: Document, named name: String, in collection: URL) async throws(DAVError) -> (href: String, etag: String?) {
+        try await core.create(Array(Self.text(of: document).utf8), contentType: Self.contentType, at: href(named: name, in: collection))
+    }
+
+    /// Replaces the member at `href` if it still has `etag` (If-Match); the new ETag when given.
+    public func update(_ document: Document, at href: String, etag: String) async throws(DAVError) -> String? {
+        try await core.update(Array(Self.text(of: document).utf8), contentType: Self.contentType, at: href, etag: etag)
+    }
+
+    /// Deletes the member at `href` if it still has `etag`; one already gone is no error.
+    public func delete(_ href: String, etag: String) async throws(DAVError) {
+        try await core.delete(href, etag: etag)
+    }
 }
 
 extension CardDAVClient: DocumentCollectionClient {
+    public static let contentType = "text/vcard; charset=utf-8"
+    public static let fileExtension = "vcf"
+    public static func text(of card: VCard) -> String { card.text }
+
     public func documents(_ hrefs: [String], in book: URL) async throws(DAVError)
         -> (documents: [(href: String, etag: String, document: VCard)], unreadable: [UnreadableMember]) {
         let batch = try await readCards(hrefs, in: book)
@@ -259,6 +296,10 @@ extension CardDAVClient: DocumentCollectionClient {
 }
 
 extension CalDAVClient: DocumentCollectionClient {
+    public static let contentType = "text/calendar; charset=utf-8"
+    public static let fileExtension = "ics"
+    public static func text(of object: ICalendar) -> String { object.text }
+
     public func documents(_ hrefs: [String], in calendar: URL) async throws(DAVError)
         -> (documents: [(href: String, etag: String, document: ICalendar)], unreadable: [UnreadableMember]) {
         let batch = try await objects(hrefs, in: calendar)

@@ -1,4 +1,5 @@
 import CRM
+import Crypto
 import DAV
 import DAVCore
 import Foundation
@@ -38,6 +39,9 @@ protocol BridgeKind: AnyObject {
     func newDocument(uid: String, crmID: String, fields: Fields) -> Document
     /// Writes `fields` into the item at `href` of `document` where they differ from `old`.
     func patch(_ document: inout Document, item href: String, with fields: Fields, over old: Fields, crmID: String)
+    /// Whether the record of the item at `href` goes when the item does, whatever the policy
+    /// says of deletions (an occurrence of a series the calendar made).
+    func recordGoes(with href: String) -> Bool
     /// Whether taking the item at `href` away rewrites its resource (an occurrence cancelled,
     /// an event marked cancelled) instead of deleting it.
     func rewrites(removing href: String) -> Bool
@@ -59,10 +63,17 @@ protocol BridgeKind: AnyObject {
 }
 
 extension BridgeKind {
+    func recordGoes(with href: String) -> Bool { false }
     func rewrites(removing href: String) -> Bool { false }
     func removing(item href: String, from document: Document) -> Document? { nil }
     func membersToRead() async throws(DAVError) -> Set<String>? { nil }
     func entered(_ record: CRMRecord, since: Date) -> Bool { false }
+}
+
+/// SHA-256 of `parts` (NUL-separated), hex, its first `bytes` octets: how the bridge says
+/// "these fields" (a content hash), "these settings" (a fingerprint) or "this record version".
+func digest(_ parts: [String], bytes: Int = 32) -> String {
+    SHA256.hash(data: Array(parts.joined(separator: "\u{0}").utf8)).prefix(bytes).map { String(format: "%02x", $0) }.joined()
 }
 
 /// What `create` made, or nil when something is at its name already (412).

@@ -1,5 +1,4 @@
 import CRM
-import Crypto
 import DAV
 import DAVCore
 import Foundation
@@ -108,7 +107,7 @@ final class BridgeSyncRun<Kind: BridgeKind> {
         let target = kind.scope
         let all = [target.module.key.rawValue, target.visible ? "visible" : "owned", target.category, target.rules.direction.rawValue,
                    target.createsFromDAV ? "from-dav" : "", collection.absoluteString] + settings
-        fingerprint = SHA256.hash(data: Array(all.joined(separator: "\u{0}").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        fingerprint = digest(all, bytes: 8)
         report = SyncRunReport(scope: target.scope)
     }
 
@@ -607,12 +606,10 @@ final class BridgeSyncRun<Kind: BridgeKind> {
             report.count("deleted-crm")
         case .forgetRemote(let crmID):
             guard var current = link(crmID) else { return }
-            if let href = current.href, href.contains("#"), target.rules.direction != .crmToRemote {
-                // An occurrence of a series the calendar made, cancelled there: its event goes.
-                if let ref = RecordRef(crmID) { try await connector.deleteRecord(ref) }
-                drop(crmID)
-                report.count("deleted-crm")
-                return
+            if let href = current.href, kind.recordGoes(with: href), target.rules.direction != .crmToRemote {
+                // An item whose record the DAV side owns (an occurrence of a series the calendar
+                // made, cancelled there): its record goes too.
+                return try await perform(.deleteCRM(crmID: crmID))
             }
             current.href = nil
             current.etag = nil
@@ -746,7 +743,6 @@ extension CRMRecord {
     /// the fields and owner (two changes within the same millisecond still differ).
     var syncVersion: String {
         let fields = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.displayText)" }
-        let digest = SHA256.hash(data: Array((fields + [owner?.rawValue ?? ""]).joined(separator: "\u{0}").utf8))
-        return String(format: "%.3f.", modifiedAt.timeIntervalSince1970) + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+        return String(format: "%.3f.", modifiedAt.timeIntervalSince1970) + digest(fields + [owner?.rawValue ?? ""], bytes: 6)
     }
 }

@@ -1,5 +1,4 @@
 import CRM
-import Crypto
 import DAVCore
 import Foundation
 
@@ -86,7 +85,7 @@ struct EventFields: Hashable {
         let parts = [subject, String(start.timeIntervalSince1970), String(end.timeIntervalSince1970), allDay ? "day" : "time",
                      location, description, attendees.joined(separator: "\u{1}"), isPrivate ? "private" : "",
                      recurrence, reminderMinutes.map(String.init) ?? ""]
-        return SHA256.hash(data: Array(parts.joined(separator: "\u{0}").utf8)).map { String(format: "%02x", $0) }.joined()
+        return digest(parts)
     }
 
     /// The record fields these stand for.
@@ -248,7 +247,7 @@ struct TaskFields: Hashable {
     var hash: String {
         let parts = [subject, due?.dateText ?? "", status, completedAt.map { String($0.timeIntervalSince1970) } ?? "", priority,
                      description, isPrivate ? "private" : "", reminderMinutes.map(String.init) ?? ""]
-        return SHA256.hash(data: Array(parts.joined(separator: "\u{0}").utf8)).map { String(format: "%02x", $0) }.joined()
+        return digest(parts)
     }
 
     var recordFields: [String: FieldValue?] {

@@ -198,7 +198,10 @@ final class EventsKind: CalendarBridgeKind {
         }
     }
 
-    func rewrites(removing href: String) -> Bool { href.contains("#") || options.cancelDeleted }
+    /// An occurrence's CRM event exists only because the calendar's series has it.
+    func recordGoes(with href: String) -> Bool { href.contains("#") }
+
+    func rewrites(removing href: String) -> Bool { recordGoes(with: href) || options.cancelDeleted }
 
     /// A CRM event gone: an occurrence is excluded from its series (EXDATE); an event is
     /// marked cancelled when the policy keeps them (no longer the CRM's: its id goes);

@@ -1,5 +1,4 @@
 import CRM
-import Crypto
 import DAVCore
 import Foundation
 
@@ -64,7 +63,7 @@ struct ContactFields: Hashable {
     /// SHA-256 of the fields, hex: what "the card changed" means to the CRM.
     var hash: String {
         let parts = [firstName, lastName, organization, title, emails.joined(separator: "\u{1}"), phone, mobile, address, note]
-        return SHA256.hash(data: Array(parts.joined(separator: "\u{0}").utf8)).map { String(format: "%02x", $0) }.joined()
+        return digest(parts)
     }
 
     /// The record fields these stand for (the organization is the caller's: an account to

@@ -8,34 +8,19 @@ extension LocalStore {
     /// `queueDrop: false` stores a message without queuing it as a drop or a conversation
     /// follow-up (crmgate's own error reports beside a failed drop).
     public func append(_ message: NewMessage, to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uid: UInt32) {
-        let body = try Self.makeBody(message.raw)
-        let result = try await commits.write { db -> (UInt32, UInt32, Bool) in
-            guard var box = try MailboxRecord.find(db, mailbox) else {
-                throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
-            }
-            var body = body
-            try body.insert(db)
-            try BodyChunks.insert(message.raw, bodyId: body.id!, db)
-            let queueing = queueDrop ? try Queueing.of(box, db) : .none
-            let (uid, queued, _) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
-                                                internalDate: message.internalDate, zone: message.internalZoneMinutes,
-                                                flags: message.flags)
-            return (UInt32(truncatingIfNeeded: box.uidValidity), uid, queued)
-        }
-        changes.publish([mailbox])
-        if result.2 { drops.signal() }
-        return (result.0, result.1)
+        let stored = try await append([message], to: mailbox, queueDrop: queueDrop)
+        return (stored.uidValidity, stored.uids[0])
     }
 
-    /// Stores several messages in one transaction (MULTIAPPEND, RFC 3502): all or none, with
+    /// Stores messages durably in one transaction (MULTIAPPEND, RFC 3502: all or none), with
     /// consecutive UIDs.
-    public func append(_ messages: [NewMessage], to mailbox: MailboxID) async throws -> (uidValidity: UInt32, uids: [UInt32]) {
+    public func append(_ messages: [NewMessage], to mailbox: MailboxID, queueDrop: Bool = true) async throws -> (uidValidity: UInt32, uids: [UInt32]) {
         let bodies = try messages.map { try Self.makeBody($0.raw) }
         let result = try await commits.write { db -> (UInt32, [UInt32], Bool) in
             guard var box = try MailboxRecord.find(db, mailbox) else {
                 throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
             }
-            let queueing = try Queueing.of(box, db)
+            let queueing = queueDrop ? try Queueing.of(box, db) : .none
             var uids: [UInt32] = []
             var anyQueued = false
             for (message, made) in zip(messages, bodies) {

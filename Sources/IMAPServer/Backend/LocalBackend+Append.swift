@@ -14,18 +14,9 @@ extension LocalBackend {
 
     /// APPEND into a local mailbox; `origin` says where a drop goes back to in proxy mode.
     private func append(tag: String, name: String, message: AppendMessage, origin: UpstreamOrigin?) async throws {
-        var message = message
-        message.data = try await data(of: message)
-        guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message") }
-        guard message.data.count <= configuration.maxMessageBytes else {
-            throw CommandFailure(code: .tooBig, text: "Message exceeds the limit of \(configuration.maxMessageBytes) bytes")
-        }
+        let new = try await newMessage(message)
         let info = try await destination(name)
-        try await checkQuota(adding: 1, bytes: message.data.count)
-        let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
-        let zone = message.date?.timeZoneOffsetMinutes ?? 0
-        // A message with NUL octets (sent as literal8) is stored in a form an IMAP literal may carry.
-        let new = NewMessage(raw: SevenBitConversion.safe(message.data), flags: message.flags.map(\.rawValue), internalDate: date, internalZoneMinutes: zone)
+        try await checkQuota(adding: 1, bytes: new.raw.count)
         let (uidValidity, uid) = if let origin {
             try await store.append(new, to: info.id, origin: origin)
         } else {
@@ -38,20 +29,26 @@ extension LocalBackend {
     /// with their UIDs. Each is checked as a single APPEND is first.
     func append(tag: String, name: String, messages: [AppendMessage]) async throws {
         var new: [NewMessage] = []
-        for var message in messages {
-            message.data = try await data(of: message)
-            guard !message.data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message (message \(new.count + 1))") }
-            guard message.data.count <= configuration.maxMessageBytes else {
-                throw CommandFailure(code: .tooBig, text: "Message \(new.count + 1) exceeds the limit of \(configuration.maxMessageBytes) bytes")
-            }
-            let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
-            new.append(NewMessage(raw: SevenBitConversion.safe(message.data), flags: message.flags.map(\.rawValue), internalDate: date,
-                                  internalZoneMinutes: message.date?.timeZoneOffsetMinutes ?? 0))
-        }
+        for message in messages { new.append(try await newMessage(message, number: new.count + 1)) }
         let info = try await destination(name)
         try await checkQuota(adding: new.count, bytes: new.reduce(0) { $0 + $1.raw.count })
         let (uidValidity, uids) = try await store.append(new, to: info.id)
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet(uids)))
+    }
+
+    /// An APPENDed message as the store takes it: its octets (CATENATE's parts joined), not
+    /// empty and within the size limit, with NUL octets (sent as literal8) in a form an IMAP
+    /// literal may carry; `number` names it among a MULTIAPPEND's.
+    private func newMessage(_ message: AppendMessage, number: Int? = nil) async throws -> NewMessage {
+        let data = try await data(of: message)
+        let which = number.map { "Message \($0)" } ?? "Message"
+        guard !data.isEmpty else { throw CommandFailure(text: "Cannot store an empty message\(number.map { " (message \($0))" } ?? "")") }
+        guard data.count <= configuration.maxMessageBytes else {
+            throw CommandFailure(code: .tooBig, text: "\(which) exceeds the limit of \(configuration.maxMessageBytes) bytes")
+        }
+        let date = message.date.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970)) } ?? Date()
+        return NewMessage(raw: SevenBitConversion.safe(data), flags: message.flags.map(\.rawValue), internalDate: date,
+                          internalZoneMinutes: message.date?.timeZoneOffsetMinutes ?? 0)
     }
 
     /// The message's octets: as sent, or (CATENATE, RFC 4469) its parts joined, each URL
@@ -80,17 +77,14 @@ extension LocalBackend {
         guard let info = try? await store.mailbox(of: try userID, named: url.mailbox) else { throw bad("no mailbox \(url.mailbox)") }
         if let validity = url.uidValidity, validity != info.uidValidity { throw bad("the mailbox's UIDVALIDITY is not \(validity) any more") }
         guard let stored = try await store.storedMessage(in: info.id, uid: url.uid) else { throw bad("no message with UID \(url.uid)") }
-        guard let source = stored.index.sourceRange(url.section.part, url.section.kind) else { throw bad("the message has no such section") }
-        let window = try await store.read(stored, range: source)
-        guard window.count == source.count else { throw bad("the message was expunged meanwhile") }
-        var bytes = window
-        switch url.section.kind {
-        case .complete, .text: break
-        default: bytes = stored.index.section(url.section.part, url.section.kind, window: window, at: source.lowerBound) ?? []
+        do {
+            guard let bytes = try await sectionBytes(url.section.part, url.section.kind, url.partial, of: stored) else {
+                throw bad("the message has no such section")
+            }
+            return bytes
+        } catch is MessageVanished {
+            throw bad("the message was expunged meanwhile")
         }
-        guard let partial = url.partial else { return bytes }
-        let start = min(partial.offset, bytes.count)
-        return Array(bytes[start..<min(bytes.count, start &+ min(partial.length, bytes.count))])
     }
 
     /// The mailbox a message goes to (APPEND, COPY, MOVE); NO [TRYCREATE] when it does not

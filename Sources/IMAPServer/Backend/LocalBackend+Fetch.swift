@@ -157,23 +157,32 @@ extension LocalBackend {
     private func section(_ path: [Int], _ kind: SectionKind, _ partial: Partial?, of stored: StoredMessage,
                          _ make: ([UInt8]?) -> FetchResponseAttribute) async throws -> FetchItem {
         guard let source = stored.index.sourceRange(path, kind) else { return .inline(make(nil)) }
+        if kind == .complete || kind == .text, case let range = Self.cut(source, partial), range.count > Self.streamingChunk,
+           let name = ResponseEncoder.encodeFetchAttributeName(make(nil)) {
+            return .streamed(name: name, range: range)
+        }
+        return .inline(make(try await sectionBytes(path, kind, partial, of: stored).map(Self.withoutNUL)))
+    }
+
+    /// The octets of a body section (BODY[section]<partial>, CATENATE's URLs); nil when the
+    /// message has no such section, `MessageVanished` when it was expunged meanwhile.
+    func sectionBytes(_ path: [Int], _ kind: SectionKind, _ partial: Partial?, of stored: StoredMessage) async throws -> [UInt8]? {
+        guard let source = stored.index.sourceRange(path, kind) else { return nil }
         switch kind {
         case .complete, .text:
-            // The section is the source range itself: cut the partial range and maybe stream it.
-            var range = source
-            if let partial {
-                let start = min(source.lowerBound + partial.offset, source.upperBound)
-                range = start..<min(start + partial.length, source.upperBound)
-            }
-            if range.count > Self.streamingChunk, let name = ResponseEncoder.encodeFetchAttributeName(make(nil)) {
-                return .streamed(name: name, range: range)
-            }
-            return .inline(make(Self.withoutNUL(try await read(stored, range))))
+            // The section is the source range itself: only the partial range is read.
+            return try await read(stored, Self.cut(source, partial))
         default:
             let window = try await read(stored, source)
-            let bytes = stored.index.section(path, kind, window: window, at: source.lowerBound) ?? []
-            return .inline(make(Self.withoutNUL(Self.slice(bytes, partial))))
+            return Self.slice(stored.index.section(path, kind, window: window, at: source.lowerBound) ?? [], partial)
         }
+    }
+
+    /// The partial range of a source range.
+    private static func cut(_ source: Range<Int>, _ partial: Partial?) -> Range<Int> {
+        guard let partial else { return source }
+        let start = min(source.lowerBound + partial.offset, source.upperBound)
+        return start..<(start + min(partial.length, source.upperBound - start))
     }
 
     /// A part with its Content-Transfer-Encoding undone (RFC 3516); nil if there is no such part.
@@ -240,8 +249,7 @@ extension LocalBackend {
     private static func slice(_ bytes: [UInt8], _ partial: Partial?) -> [UInt8] {
         guard let partial else { return bytes }
         let start = min(partial.offset, bytes.count)
-        let end = min(start + partial.length, bytes.count)
-        return Array(bytes[start..<end])
+        return Array(bytes[start..<(start + min(partial.length, bytes.count - start))])
     }
 }
 

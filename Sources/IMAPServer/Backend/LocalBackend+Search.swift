@@ -9,9 +9,7 @@ extension LocalBackend {
         let saving = command.returnOptions?.contains(.save) ?? false
         let matchedUIDs: [UInt32], sequenceNumbers: [UInt32: UInt32]
         do {
-            if let charset = command.charset, !Self.charsets.contains(charset.uppercased()) {
-                throw CommandFailure(code: .badCharset(Self.charsets), text: "Unsupported charset \(charset)")
-            }
+            if let charset = command.charset { try Self.checkCharset(charset) }
             if command.key.usesModSeq { condstore = true }
             // `$` in the key is what was saved before this SEARCH.
             (matchedUIDs, sequenceNumbers) = try await matching(command.key, in: mailbox)
@@ -71,8 +69,13 @@ extension LocalBackend {
         return (uids, sequenceNumbers)
     }
 
-    /// The charsets SEARCH, SORT and THREAD take.
-    static let charsets = ["UTF-8", "US-ASCII"]
+    /// The charsets SEARCH, SORT and THREAD take; another is NO [BADCHARSET].
+    static func checkCharset(_ charset: String) throws {
+        let known = ["UTF-8", "US-ASCII"]
+        guard known.contains(charset.uppercased()) else {
+            throw CommandFailure(code: .badCharset(known), text: "Unsupported charset \(charset)")
+        }
+    }
 }
 
 extension SearchKey {

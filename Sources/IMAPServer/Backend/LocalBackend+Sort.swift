@@ -40,9 +40,10 @@ extension LocalBackend {
         case .orderedSubject: Self.orderedSubjectThreads(messages)
         case .references: ReferenceThreading(messages).threads()
         }
+        // The threads name UIDs; THREAD (not UID THREAD) answers with sequence numbers.
+        let sequenceOf = Dictionary(messages.map { ($0.uid, $0.sequence) }, uniquingKeysWith: { a, _ in a })
         func numbered(_ node: ThreadNode) -> ThreadNode {
-            ThreadNode(node.number.map { number in uid ? number : messages.first { $0.uid == number }?.sequence ?? number },
-                       node.children.map(numbered))
+            ThreadNode(node.number.map { sequenceOf[$0] ?? $0 }, node.children.map(numbered))
         }
         send(.untagged(.thread(uid ? threads : threads.map(numbered))))
         try await ok(tag, "\(uid ? "UID THREAD" : "THREAD") completed", expungesAllowed: uid)
@@ -64,9 +65,7 @@ extension LocalBackend {
     }
 
     private func sortable(_ charset: String, _ key: SearchKey, in mailbox: SelectedMailbox) async throws -> [SortableMessage] {
-        guard Self.charsets.contains(charset.uppercased()) else {
-            throw CommandFailure(code: .badCharset(Self.charsets), text: "Unsupported charset \(charset)")
-        }
+        try Self.checkCharset(charset)
         let (uids, sequenceNumbers) = try await matching(key, in: mailbox)
         return try await store.indexes(in: mailbox.id, uids: uids).compactMap { item in
             guard let sequence = sequenceNumbers[item.uid] else { return nil }
