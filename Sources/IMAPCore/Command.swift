@@ -50,6 +50,8 @@ public enum Command: Hashable, Sendable {
     case search(SearchCommand, uid: Bool)
     case sort(SortCommand, uid: Bool)
     case thread(ThreadCommand, uid: Bool)
+    /// `CANCELUPDATE "tag" ...` (RFC 5267 §4.3.5): the tags of searches to stop updating.
+    case cancelUpdate([String])
     case fetch(SequenceSet, [FetchAttribute], FetchModifiers, uid: Bool)
     case store(SequenceSet, StoreModifiers, StoreAction, uid: Bool)
     case copy(SequenceSet, MailboxName, uid: Bool)
@@ -204,6 +206,7 @@ extension Command {
         case .search: "SEARCH"
         case .sort: "SORT"
         case .thread: "THREAD"
+        case .cancelUpdate: "CANCELUPDATE"
         case .fetch: "FETCH"
         case .store: "STORE"
         case .copy: "COPY"
@@ -218,11 +221,13 @@ public struct SortCommand: Hashable, Sendable {
     public var criteria: [SortCriterion]
     public var charset: String
     public var key: SearchKey
-    /// ESORT (RFC 5267): `RETURN (MIN MAX COUNT ALL)` asks for an ESEARCH answer.
+    /// ESORT (RFC 5267): `RETURN (MIN MAX COUNT ALL)` asks for an ESEARCH answer; with
+    /// CONTEXT=SORT also CONTEXT, UPDATE and PARTIAL.
     public var returnOptions: [SearchReturnOption]?
+    public var partial: PartialRange?
 
-    public init(criteria: [SortCriterion], charset: String, key: SearchKey, returnOptions: [SearchReturnOption]? = nil) {
-        self.criteria = criteria; self.charset = charset; self.key = key; self.returnOptions = returnOptions
+    public init(criteria: [SortCriterion], charset: String, key: SearchKey, returnOptions: [SearchReturnOption]? = nil, partial: PartialRange? = nil) {
+        self.criteria = criteria; self.charset = charset; self.key = key; self.returnOptions = returnOptions; self.partial = partial
     }
 }
 

@@ -65,10 +65,13 @@ extension EncodeBuffer {
             write("APPEND "); writeMailbox(m)
             for msg in messages { writeAppendMessage(msg) }
         case .uidExpunge(let set): write("UID EXPUNGE "); writeSequenceSet(set)
+        case .cancelUpdate(let tags):
+            write("CANCELUPDATE")
+            for tag in tags { sp(); writeString(Array(tag.utf8)) }
         case .search(let s, let uid): writeSearch(s, uid: uid)
         case .sort(let s, let uid):
             write(uid ? "UID SORT " : "SORT ")
-            if let r = s.returnOptions { write("RETURN (" + r.map(\.rawValue).joined(separator: " ") + ") ") }
+            if let r = s.returnOptions { write("RETURN " + Self.returnOptions(r, s.partial) + " ") }
             write("(")
             write(s.criteria.map { ($0.reverse ? "REVERSE " : "") + $0.key.rawValue }.joined(separator: " "))
             write(") " + s.charset + " ")
@@ -182,9 +185,13 @@ extension EncodeBuffer {
         }
     }
 
+    static func returnOptions(_ options: [SearchReturnOption], _ partial: PartialRange?) -> String {
+        "(" + (options.map(\.rawValue) + (partial.map { ["PARTIAL \($0)"] } ?? [])).joined(separator: " ") + ")"
+    }
+
     mutating func writeSearch(_ s: SearchCommand, uid: Bool) {
         write(uid ? "UID SEARCH" : "SEARCH")
-        if let r = s.returnOptions { write(" RETURN (" + r.map(\.rawValue).joined(separator: " ") + ")") }
+        if let r = s.returnOptions { write(" RETURN " + Self.returnOptions(r, s.partial)) }
         if let c = s.charset { write(" CHARSET "); writeAString(Array(c.utf8)) }
         sp()
         writeSearchProgram(s.key)

@@ -246,7 +246,7 @@ public struct CommandFramer {
     // literal         = "{" number64 ["+"] "}" CRLF *CHAR8
     // literal8        = "~{" number64 ["+"] "}" CRLF *OCTET
     /// The literal announced at the end of a line (without CRLF), if any.
-    static func literalAnnouncement(_ line: ArraySlice<UInt8>) -> (size: UInt64, synchronizing: Bool)? {
+    public static func literalAnnouncement(_ line: ArraySlice<UInt8>) -> (size: UInt64, synchronizing: Bool)? {
         guard line.last == UInt8(ascii: "}") else { return nil }
         var i = line.endIndex - 2
         guard i >= line.startIndex else { return nil }

@@ -4,15 +4,9 @@ extension CommandParser {
     // search-program  = ["CHARSET" SP charset SP] search-key *(SP search-key)
     static func parseSearch(uid: Bool, _ buf: inout ParseBuffer) throws(GrammarError) -> Command {
         guard buf.tryConsume(0x20) else { throw GrammarError("SEARCH needs search criteria") }
-        var returns: [SearchReturnOption]?
+        var returns: [SearchReturnOption]?, partial: PartialRange?
         if buf.tryConsumeWord("RETURN ") {
-            returns = try buf.parenList("SEARCH return options") { (b: inout ParseBuffer) throws(GrammarError) in
-                let word = b.keyword()
-                guard let option = SearchReturnOption(rawValue: word) else {
-                    throw GrammarError(word.isEmpty ? "expected a SEARCH return option, found \(b.describeNext())" : "unknown SEARCH return option \(word)")
-                }
-                return option
-            }
+            (returns, partial) = try parseReturnOptions("SEARCH", &buf)
             try buf.expectSP("after SEARCH return options")
         }
         var charset: String?
@@ -23,7 +17,7 @@ extension CommandParser {
         }
         var keys: [SearchKey] = [try parseSearchKey(&buf)]
         while buf.tryConsume(0x20) { keys.append(try parseSearchKey(&buf)) }
-        return .search(SearchCommand(returnOptions: returns, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys)), uid: uid)
+        return .search(SearchCommand(returnOptions: returns, partial: partial, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys)), uid: uid)
     }
 
     // sort            = ["UID" SP] "SORT" SP sort-criteria SP search-criteria      (RFC 5256)
@@ -34,15 +28,9 @@ extension CommandParser {
     // sort            =/ ["UID" SP] "SORT" [search-return-opts] SP sort-criteria SP search-criteria   (RFC 5267 ESORT)
     static func parseSort(uid: Bool, _ buf: inout ParseBuffer) throws(GrammarError) -> Command {
         try buf.expectSP("after SORT")
-        var returns: [SearchReturnOption]?
+        var returns: [SearchReturnOption]?, partial: PartialRange?
         if buf.tryConsumeWord("RETURN ") {
-            returns = try buf.parenList("SORT return options") { (b: inout ParseBuffer) throws(GrammarError) in
-                let word = b.keyword()
-                guard let option = SearchReturnOption(rawValue: word), option != .save else {
-                    throw GrammarError(word.isEmpty ? "expected a SORT return option, found \(b.describeNext())" : "SORT does not take the return option \(word)")
-                }
-                return option
-            }
+            (returns, partial) = try parseReturnOptions("SORT", &buf)
             try buf.expectSP("after SORT return options")
         }
         let criteria = try buf.parenList("SORT criteria", allowEmpty: false) { (b: inout ParseBuffer) throws(GrammarError) -> SortCriterion in
@@ -60,7 +48,47 @@ extension CommandParser {
         }
         try buf.expectSP("after the SORT criteria")
         let (charset, key) = try parseSearchCriteria(&buf)
-        return .sort(SortCommand(criteria: criteria, charset: charset, key: key, returnOptions: returns), uid: uid)
+        return .sort(SortCommand(criteria: criteria, charset: charset, key: key, returnOptions: returns, partial: partial), uid: uid)
+    }
+
+    // search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
+    // search-return-opt  = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE"              (RFC 4731, RFC 5182)
+    //                    / "CONTEXT" / "UPDATE" / "PARTIAL" SP partial-range      (RFC 5267 §5)
+    // partial-range      = nz-number ":" nz-number
+    /// The parenthesised return options of SEARCH or SORT; SORT takes no SAVE, and a
+    /// command has at most one PARTIAL or ALL (RFC 5267 §4.4).
+    static func parseReturnOptions(_ verb: String, _ buf: inout ParseBuffer) throws(GrammarError) -> ([SearchReturnOption], PartialRange?) {
+        var partial: PartialRange?
+        let options = try buf.parenList("\(verb) return options") { (b: inout ParseBuffer) throws(GrammarError) -> SearchReturnOption? in
+            let word = b.keyword()
+            if word == "PARTIAL" {
+                guard partial == nil else { throw GrammarError("PARTIAL may be given only once") }
+                try b.expectSP("after PARTIAL")
+                let first = try b.nzNumber("first position of PARTIAL")
+                try b.expect(UInt8(ascii: ":"), "in the PARTIAL range")
+                partial = PartialRange(first, try b.nzNumber("last position of PARTIAL"))
+                return nil
+            }
+            guard let option = SearchReturnOption(rawValue: word) else {
+                throw GrammarError(word.isEmpty ? "expected a \(verb) return option, found \(b.describeNext())" : "unknown \(verb) return option \(word)")
+            }
+            guard verb == "SEARCH" || option != .save else { throw GrammarError("\(verb) does not take the return option \(word)") }
+            return option
+        }.compactMap { $0 }
+        if partial != nil, options.contains(.all) {
+            throw GrammarError("PARTIAL and ALL cannot both be asked for (RFC 5267 §4.4)")
+        }
+        return (options, partial)
+    }
+
+    // cancelupdate    = "CANCELUPDATE" 1*(SP quoted)                              (RFC 5267 §5)
+    static func parseCancelUpdate(_ buf: inout ParseBuffer) throws(GrammarError) -> Command {
+        var tags: [String] = []
+        while buf.tryConsume(0x20) {
+            tags.append(String(decoding: try buf.quoted("tag of an updating search"), as: UTF8.self))
+        }
+        guard !tags.isEmpty else { throw GrammarError("CANCELUPDATE needs the quoted tag of at least one search") }
+        return .cancelUpdate(tags)
     }
 
     // thread          = ["UID" SP] "THREAD" SP thread-alg SP search-criteria      (RFC 5256)

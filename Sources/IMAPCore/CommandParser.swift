@@ -74,6 +74,7 @@ public enum CommandParser {
         case "SEARCH": return try parseSearch(uid: false, &buf)
         case "SORT": return try parseSort(uid: false, &buf)
         case "THREAD": return try parseThread(uid: false, &buf)
+        case "CANCELUPDATE": return try parseCancelUpdate(&buf)
         case "FETCH": return try parseFetch(uid: false, &buf)
         case "STORE": return try parseStore(uid: false, &buf)
         case "COPY", "MOVE": return try parseCopyOrMove(name, uid: false, &buf)

@@ -189,10 +189,30 @@ public struct ESearchResponse: Hashable, Sendable {
     /// ESORT (RFC 5267 §3.2): ALL in sort order; written instead of `all`.
     public var sortedAll: [UInt32]?
     public var modSeq: UInt64?
+    /// `PARTIAL (range set)`, the results at those positions, in result order (RFC 5267 §4.4).
+    public var partial: PartialResult?
+    /// ADDTO and REMOVEFROM, to be applied in this order (RFC 5267 §4.3.2).
+    public var updates: [ContextUpdate]
 
-    public init(tag: String? = nil, uid: Bool = false, min: UInt32? = nil, max: UInt32? = nil, count: Int? = nil, all: UIDSet? = nil, modSeq: UInt64? = nil) {
-        self.tag = tag; self.uid = uid; self.min = min; self.max = max; self.count = count; self.all = all; self.modSeq = modSeq
+    public init(tag: String? = nil, uid: Bool = false, min: UInt32? = nil, max: UInt32? = nil, count: Int? = nil, all: UIDSet? = nil,
+                partial: PartialResult? = nil, updates: [ContextUpdate] = [], modSeq: UInt64? = nil) {
+        self.tag = tag; self.uid = uid; self.min = min; self.max = max; self.count = count; self.all = all
+        self.partial = partial; self.updates = updates; self.modSeq = modSeq
     }
+}
+
+/// `PARTIAL (range set)`: the range asked for and the results in it, in result order.
+public struct PartialResult: Hashable, Sendable {
+    public var range: PartialRange
+    public var numbers: [UInt32]
+    public init(range: PartialRange, numbers: [UInt32]) { self.range = range; self.numbers = numbers }
+}
+
+/// A change to an updating search's results (RFC 5267 §4.3.3–4.3.4): the numbers to insert
+/// at, or remove from, a position of the results (0 for a SEARCH: wherever they are).
+public enum ContextUpdate: Hashable, Sendable {
+    case addTo(position: Int, [UInt32])
+    case removeFrom(position: Int, [UInt32])
 }
 
 /// A FETCH response data item (RFC 9051 §7.5.2).

@@ -285,6 +285,13 @@ extension EncodeBuffer {
         if let v = e.all { write(" ALL \(v)") }
         if let v = e.sortedAll, !v.isEmpty { write(" ALL " + Self.orderedSequence(v)) }
         if let v = e.count { write(" COUNT \(v)") }
+        if let v = e.partial { write(" PARTIAL (\(v.range) " + (v.numbers.isEmpty ? "NIL" : Self.orderedSequence(v.numbers)) + ")") }
+        for update in e.updates {
+            switch update {
+            case .addTo(let position, let numbers): write(" ADDTO (\(position) " + Self.orderedSequence(numbers) + ")")
+            case .removeFrom(let position, let numbers): write(" REMOVEFROM (\(position) " + Self.orderedSequence(numbers) + ")")
+            }
+        }
         if let v = e.modSeq { write(" MODSEQ \(v)") }
     }
 }

@@ -159,6 +159,26 @@ public enum ResponseParser {
             let earlier = buf.tryConsumeWord("(EARLIER)")
             if earlier { try buf.expectSP("after (EARLIER)") }
             return .vanished(earlier: earlier, try buf.uidSet())
+        // quota-response = "QUOTA" SP quota-root-name SP quota-list                (RFC 9208 §5)
+        // quota-list = "(" quota-resource *(SP quota-resource) ")" ; resource usage and limit
+        case "QUOTA":
+            try buf.expectSP("after QUOTA")
+            let root = String(decoding: try buf.astring("quota root name"), as: UTF8.self)
+            try buf.expectSP("after the quota root name")
+            return .quota(root: root, try buf.parenList("quota list") { (b: inout ParseBuffer) throws(GrammarError) -> QuotaResource in
+                let name = String(decoding: try b.atom("resource name"), as: UTF8.self)
+                try b.expectSP("after the resource name")
+                let usage = try b.number64("resource usage")
+                try b.expectSP("after the resource usage")
+                return QuotaResource(name, usage: usage, limit: try b.number64("resource limit"))
+            })
+        // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
+        case "QUOTAROOT":
+            try buf.expectSP("after QUOTAROOT")
+            let mailbox = try buf.mailbox()
+            var roots: [String] = []
+            while buf.tryConsume(0x20) { roots.append(String(decoding: try buf.astring("quota root name"), as: UTF8.self)) }
+            return .quotaRoot(mailbox, roots: roots)
         case "": throw GrammarError("expected an untagged response, found \(buf.describeNext())")
         default: throw GrammarError("unknown untagged response \(word)")
         }
@@ -312,9 +332,42 @@ public enum ResponseParser {
             case "COUNT": e.count = try buf.int("COUNT")
             case "ALL": e.all = try buf.uidSet()
             case "MODSEQ": e.modSeq = try buf.number64("MODSEQ")
+            // ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"   (RFC 5267 §5)
+            case "PARTIAL":
+                try buf.expect(UInt8(ascii: "("), "to start PARTIAL data")
+                let first = try buf.nzNumber("PARTIAL range")
+                try buf.expect(UInt8(ascii: ":"), "in the PARTIAL range")
+                let range = PartialRange(first, try buf.nzNumber("PARTIAL range"))
+                try buf.expectSP("after the PARTIAL range")
+                let numbers = buf.tryConsumeWord("NIL") ? [] : try orderedNumbers(&buf)
+                try buf.expect(UInt8(ascii: ")"), "to end PARTIAL data")
+                e.partial = PartialResult(range: range, numbers: numbers)
+            // ret-data-addto = "ADDTO" SP "(" context-position SP sequence-set *(SP context-position SP sequence-set) ")"
+            case "ADDTO", "REMOVEFROM":
+                try buf.expect(UInt8(ascii: "("), "to start \(word) data")
+                repeat {
+                    let position = try buf.int("context position")
+                    try buf.expectSP("after the context position")
+                    let numbers = try orderedNumbers(&buf)
+                    e.updates.append(word == "ADDTO" ? .addTo(position: position, numbers) : .removeFrom(position: position, numbers))
+                } while buf.tryConsume(0x20)
+                try buf.expect(UInt8(ascii: ")"), "to end \(word) data")
             default: throw GrammarError("unknown ESEARCH return data \(word)")
             }
         }
         return e
+    }
+
+    /// A sequence set whose order matters (sorted results, RFC 5267 §3.2): each range
+    /// expands ascending in place. At most a million numbers.
+    static func orderedNumbers(_ buf: inout ParseBuffer) throws(GrammarError) -> [UInt32] {
+        var numbers: [UInt32] = []
+        repeat {
+            let a = try buf.nzNumber("result number")
+            let b = buf.tryConsume(UInt8(ascii: ":")) ? try buf.nzNumber("result number") : a
+            guard numbers.count + Int(max(a, b) - min(a, b)) < 1_000_000 else { throw GrammarError("result set too large") }
+            numbers += Array(min(a, b)...max(a, b))
+        } while buf.tryConsume(UInt8(ascii: ","))
+        return numbers
     }
 }

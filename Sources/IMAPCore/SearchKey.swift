@@ -1,22 +1,49 @@
-/// SEARCH arguments (RFC 9051 §6.4.4, ESEARCH return options RFC 4731, SEARCHRES RFC 5182).
+/// SEARCH arguments (RFC 9051 §6.4.4, ESEARCH return options RFC 4731, SEARCHRES RFC 5182,
+/// CONTEXT=SEARCH RFC 5267 §4).
 public struct SearchCommand: Hashable, Sendable {
     /// nil: plain SEARCH (untagged `* SEARCH` answer). `[]`: `RETURN ()`, which means ALL.
     public var returnOptions: [SearchReturnOption]?
+    /// `PARTIAL first:last` among the return options (RFC 5267 §4.4).
+    public var partial: PartialRange?
     public var charset: String?
     public var key: SearchKey
 
-    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey) {
-        self.returnOptions = returnOptions; self.charset = charset; self.key = key
+    public init(returnOptions: [SearchReturnOption]? = nil, partial: PartialRange? = nil, charset: String? = nil, key: SearchKey) {
+        self.returnOptions = returnOptions; self.partial = partial; self.charset = charset; self.key = key
     }
 }
 
-/// A `search-return-opt` (RFC 4731 §3.1, RFC 5182 §2).
+/// A `search-return-opt` without arguments (RFC 4731 §3.1, RFC 5182 §2, RFC 5267 §4.2–4.3).
 public enum SearchReturnOption: String, Hashable, Sendable, CaseIterable {
     case min = "MIN"
     case max = "MAX"
     case all = "ALL"
     case count = "COUNT"
     case save = "SAVE"
+    /// A hint that the search will be used again (RFC 5267 §4.2).
+    case context = "CONTEXT"
+    /// Keep the client told of changes to the results (RFC 5267 §4.3).
+    case update = "UPDATE"
+}
+
+/// The positions `PARTIAL` asks for among the results, 1-based (RFC 5267 §4.4:
+/// `partial-range = nz-number ":" nz-number`, either order).
+public struct PartialRange: Hashable, Sendable, CustomStringConvertible {
+    public var first: UInt32
+    public var last: UInt32
+
+    public init(_ a: UInt32, _ b: UInt32) {
+        first = min(a, b); last = max(a, b)
+    }
+
+    public var description: String { "\(first):\(last)" }
+
+    /// The part of `results` the range covers; empty past their end.
+    public func slice<T>(_ results: [T]) -> ArraySlice<T> {
+        let start = Int(first) - 1
+        guard start < results.count else { return [] }
+        return results[start..<min(results.count, Int(last))]
+    }
 }
 
 /// A search criterion (RFC 9051 §6.4.4, RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5).

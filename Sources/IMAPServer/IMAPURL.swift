@@ -6,6 +6,8 @@ import IMAPCore
 /// relative to the server.
 struct IMAPURL: Hashable {
     var mailbox: String
+    /// What follows the mailbox name in the URL as written (`;UIDVALIDITY=…/;UID=…`).
+    private var afterMailbox: Substring
     var uidValidity: UInt32?
     var uid: UInt32
     var section: SectionSpec = .complete
@@ -29,6 +31,7 @@ struct IMAPURL: Hashable {
         }
         guard let name = mailboxPart.removingPercentEncoding, !name.isEmpty else { return nil }
         mailbox = name
+        afterMailbox = rest.dropFirst(1 + mailboxPart.count)
         var uid: UInt32?
         for piece in pieces.dropFirst() {
             let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
@@ -50,4 +53,12 @@ struct IMAPURL: Hashable {
         guard let uid, uid > 0 else { return nil }
         self.uid = uid
     }
+
+    /// The same URL, relative to the server, naming the mailbox `name` instead.
+    func naming(_ name: String) -> String {
+        "/" + (name.addingPercentEncoding(withAllowedCharacters: Self.mailboxCharacters) ?? name) + afterMailbox
+    }
+
+    /// RFC 5092 `bchar` less the characters that end a mailbox name in a URL.
+    private static let mailboxCharacters = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: ";?#%"))
 }

@@ -22,6 +22,8 @@ struct SelectedMailbox {
     var recent: Set<UInt32> = []
     /// The UIDs `SEARCH RETURN (SAVE)` saved, which `$` names (RFC 5182).
     var saved: [UInt32] = []
+    /// Searches whose results the client is kept told of (RFC 5267 §4.3).
+    var updating: [UpdatingSearch] = []
 
     /// Index of a UID in `uids`, by binary search.
     func index(of uid: UInt32) -> Int? {

@@ -19,7 +19,7 @@ extension Session {
             "CONDSTORE", "QRESYNC", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "SEARCHRES", "OBJECTID", "SAVEDATE",
         ]
         if let upstream { return upstream.mergedCapabilities(caps) }
-        caps += ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "MULTIAPPEND", "CATENATE"]
+        caps += ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "MULTIAPPEND", "CATENATE", "CONTEXT=SEARCH", "CONTEXT=SORT"]
         return caps
     }
 

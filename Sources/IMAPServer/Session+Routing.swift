@@ -60,17 +60,15 @@ extension Session {
             let decoded = try decodeName(name)
             try await backend(for: decoded).status(tag: tag, name: decoded, attributes: attributes)
         case .append(let name, let message):
-            if message.catenate != nil, upstream != nil {
-                throw CommandFailure(status: .bad, text: "CATENATE is not offered here; append the whole message")
-            }
             let decoded = try decodeName(name)
             try await backend(for: decoded).append(tag: tag, name: decoded, message: message)
         case .multiAppend(let name, let messages):
-            // Offered without an upstream only (the proxy streams an APPEND's literal through).
-            guard upstream == nil else {
-                throw CommandFailure(status: .bad, text: "MULTIAPPEND is not offered here; append one message at a time")
+            let decoded = try decodeName(name)
+            if let upstream, !isLocal(decoded) {
+                try await upstream.append(tag: tag, name: decoded, messages: messages)
+            } else {
+                try await local.append(tag: tag, name: decoded, messages: messages)
             }
-            try await local.append(tag: tag, name: try decodeName(name), messages: messages)
         case .list(let list):
             try await self.list(tag: tag, list)
         case .lsub(let reference, let pattern):
@@ -88,6 +86,9 @@ extension Session {
             try await inSelected().sort(tag: tag, sort, uid: uid)
         case .thread(let thread, let uid):
             try await inSelected().thread(tag: tag, thread, uid: uid)
+        case .cancelUpdate(let tags):
+            guard local.isSelected else { throw CommandFailure(status: .bad, text: "CANCELUPDATE is not offered for this mailbox") }
+            try await local.cancelUpdate(tag: tag, tags)
         case .store(let set, let modifiers, let action, let uid):
             try await inSelected().store(tag: tag, set: set, modifiers: modifiers, action: action, uid: uid)
         case .copy(let set, let name, let uid):

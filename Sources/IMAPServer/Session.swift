@@ -280,7 +280,7 @@ final class Session {
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe,
              .list, .lsub, .namespace, .status, .append, .multiAppend, .idle, .getQuota, .getQuotaRoot, .setQuota:
             if state == .notAuthenticated { throw CommandFailure(status: .bad, text: "Log in first") }
-        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .sort, .thread, .fetch, .store, .copy, .move:
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .sort, .thread, .cancelUpdate, .fetch, .store, .copy, .move:
             if selectedBackend == nil { throw CommandFailure(status: .bad, text: "Select a mailbox first") }
         }
     }
@@ -315,10 +315,22 @@ final class Session {
         }
     }
 
-    /// QUOTA (RFC 9208) on the local store; in proxy mode quotas are the mail server's.
+    /// QUOTA (RFC 9208) on the local store; in proxy mode the mail server's quotas (the CRM
+    /// folders are under none).
     private func quota(tag: String, _ command: Command) async throws {
-        guard upstream == nil else {
-            throw CommandFailure(code: .cannot, text: "Quotas are your mail server's; crmgate keeps none in front of it")
+        if let upstream {
+            guard upstream.capabilities.contains("QUOTA") else {
+                throw CommandFailure(status: .bad, text: "Your mail server does not offer QUOTA")
+            }
+            if case .getQuotaRoot(let name) = command {
+                let decoded = try decodeName(name)
+                guard !isLocal(decoded) else {
+                    send(.untagged(.quotaRoot(name, roots: [])))
+                    return try await ok(tag, "GETQUOTAROOT completed: the CRM folders count against no quota")
+                }
+                return try await upstream.quota(tag: tag, command, mailbox: decoded)
+            }
+            return try await upstream.quota(tag: tag, command, mailbox: nil)
         }
         switch command {
         case .getQuota(let root): try await local.getQuota(tag: tag, root: root)

@@ -31,15 +31,17 @@ public struct UpstreamNames: Sendable, Equatable {
 
     /// The upstream's wire name for a client mailbox name.
     public func upstreamName(_ name: String) throws(MailboxNameError) -> MailboxName {
-        var translated = name
-        if let foreign = foreignDelimiter {
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.contains(where: { $0.contains(foreign) }) {
-                throw MailboxNameError(message: "\"\(name)\" contains \"\(foreign)\", which your mail server uses to separate folder levels; choose another name")
-            }
-            translated = parts.joined(separator: foreign)
+        MailboxName(MailboxNameCodec.encode(try upstreamText(name), utf8: utf8))
+    }
+
+    /// The upstream's name for a client mailbox name, as Unicode (IMAP URLs carry it so, RFC 5092).
+    public func upstreamText(_ name: String) throws(MailboxNameError) -> String {
+        guard let foreign = foreignDelimiter else { return name }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains(where: { $0.contains(foreign) }) {
+            throw MailboxNameError(message: "\"\(name)\" contains \"\(foreign)\", which your mail server uses to separate folder levels; choose another name")
         }
-        return MailboxName(MailboxNameCodec.encode(translated, utf8: utf8))
+        return parts.joined(separator: foreign)
     }
 
     /// The same translation for a LIST pattern, whose wildcards pass through.

@@ -83,6 +83,9 @@ passdb {{
 """
         # A quota of so many messages per user: APPENDs past it get NO [OVERQUOTA].
         extra = "" if quota_messages is None else f"""mail_plugins = $mail_plugins quota
+protocol imap {{
+  mail_plugins = $mail_plugins imap_quota
+}}
 plugin {{
   quota = count:User quota
   quota_rule = *:messages={quota_messages}

@@ -26,10 +26,11 @@ class RawIMAP:
             line += self.file.read(int(m.group(1)))
             line += self.file.readline()
 
-    def command(self, text, *literals):
-        """Sends `tag text` (bytes or str); returns (untagged lines, tagged line)."""
+    def command(self, text, *literals, tag=None):
+        """Sends `tag text` (bytes or str), with a fresh tag unless one is given; returns
+        (untagged lines, tagged line)."""
         self.counter += 1
-        tag = f"t{self.counter}".encode()
+        tag = tag or f"t{self.counter}".encode()
         self.last_tag = tag
         data = text.encode() if isinstance(text, str) else text
         self.sock.sendall(tag + b" " + data + b"\r\n")

@@ -542,3 +542,111 @@ def test_catenate_builds_a_message_from_text_and_urls_to_stored_ones(any_gateway
     _, tagged = c.command('APPEND INBOX CATENATE (URL "/INBOX/;UID=999")')
     assert b"NO [BADURL" in tagged, tagged
     c.close()
+
+
+def esearch(untagged, tag):
+    return [line.rstrip() for line in untagged if line.startswith(b'* ESEARCH (TAG "%s")' % tag)]
+
+
+def lines(untagged):
+    return [line.rstrip() for line in untagged]
+
+
+def test_partial_returns_a_window_of_the_results_in_result_order(any_gateway):
+    """RFC 5267 §4.4: PARTIAL m:n gives the results at those positions (mailbox order for
+    SEARCH, sort order for SORT), NIL past the end; PARTIAL with ALL is a BAD."""
+    skip_unless_offered(any_gateway, "CONTEXT=SEARCH")
+    c = login(any_gateway)
+    for s in ["A", "B", "C", "D", "E"]:
+        append(c, "INBOX", message(s))
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("SEARCH RETURN (PARTIAL 2:4 COUNT) ALL")
+    assert esearch(untagged, c.last_tag) == [b'* ESEARCH (TAG "%s") COUNT 5 PARTIAL (2:4 2:4)' % c.last_tag], untagged
+    untagged, _ = c.ok("UID SEARCH RETURN (PARTIAL 4:9) ALL")
+    assert esearch(untagged, c.last_tag)[0].endswith(b"UID PARTIAL (4:9 4:5)"), untagged
+    untagged, _ = c.ok("SEARCH RETURN (PARTIAL 6:10) ALL")
+    assert esearch(untagged, c.last_tag)[0].endswith(b"PARTIAL (6:10 NIL)"), untagged
+    untagged, _ = c.ok("UID SORT RETURN (PARTIAL 1:3) (REVERSE SUBJECT) UTF-8 ALL")
+    assert esearch(untagged, c.last_tag)[0].endswith(b"UID PARTIAL (1:3 5,4,3)"), untagged
+    _, tagged = c.command("SEARCH RETURN (PARTIAL 1:2 ALL) ALL")
+    assert b" BAD " in tagged, tagged
+    c.close()
+
+
+def test_an_updating_search_tells_of_every_change_to_its_results(any_gateway):
+    """RFC 5267 §4.3: RETURN (UPDATE) keeps the client told, by ADDTO and REMOVEFROM, of
+    messages that arrive, change flags or go; REMOVEFROM comes before the EXPUNGE and
+    ADDTO after the EXISTS; CANCELUPDATE stops it; a tag in use is a BAD."""
+    skip_unless_offered(any_gateway, "CONTEXT=SEARCH")
+    c, other = login(any_gateway), login(any_gateway)
+    for s in ["A", "B", "C"]:
+        append(c, "INBOX", message(s))
+    c.ok("SELECT INBOX")
+    c.ok("STORE 2 +FLAGS (\\Seen)")
+    untagged, _ = c.ok("SEARCH RETURN (UPDATE) UNSEEN")
+    tag = c.last_tag
+    assert esearch(untagged, tag) == [b'* ESEARCH (TAG "%s") ALL 1,3' % tag], untagged
+    _, tagged = c.command("SEARCH RETURN (UPDATE) ALL", tag=tag)
+    assert b" BAD " in tagged, "a tag that names an updating search cannot be used for another"
+
+    append(other, "INBOX", message("D"))
+    untagged, _ = c.ok("NOOP")
+    untagged = lines(untagged)
+    exists_at = untagged.index(b"* 4 EXISTS")
+    update_at = untagged.index(b'* ESEARCH (TAG "%s") ADDTO (0 4)' % tag)
+    assert exists_at < update_at, untagged
+
+    other.ok("SELECT INBOX")
+    other.ok("STORE 1 +FLAGS (\\Seen)")
+    untagged, _ = c.ok("NOOP")
+    assert b'* ESEARCH (TAG "%s") REMOVEFROM (0 1)' % tag in lines(untagged), untagged
+
+    other.ok("STORE 3 +FLAGS (\\Deleted)")
+    other.ok("EXPUNGE")
+    untagged = lines(c.ok("NOOP")[0])
+    update_at = untagged.index(b'* ESEARCH (TAG "%s") REMOVEFROM (0 3)' % tag)
+    assert update_at < untagged.index(b"* 3 EXPUNGE"), "REMOVEFROM names the message while its number is valid"
+
+    c.ok(f'CANCELUPDATE "{tag.decode()}"')
+    append(other, "INBOX", message("E"))
+    untagged, _ = c.ok("NOOP")
+    assert not esearch(untagged, tag), untagged
+    _, tagged = c.command(f'CANCELUPDATE "{tag.decode()}"')
+    assert b" NO " in tagged, tagged
+    c.close()
+    other.close()
+
+
+def test_an_updating_sort_adds_and_removes_at_positions_in_sort_order(any_gateway):
+    """RFC 5267 §4.3.3–4.3.4 with CONTEXT=SORT: positions count in the requested order."""
+    skip_unless_offered(any_gateway, "CONTEXT=SORT")
+    c, other = login(any_gateway), login(any_gateway)
+    for s in ["b", "d", "f"]:
+        append(c, "INBOX", message(s))
+    c.ok("SELECT INBOX")
+    untagged, _ = c.ok("UID SORT RETURN (UPDATE COUNT) (SUBJECT) UTF-8 UNDELETED")
+    tag = c.last_tag
+    assert esearch(untagged, tag)[0].endswith(b"UID COUNT 3"), untagged
+    append(other, "INBOX", message("e"))   # UID 4, between d and f: position 4 once a is in
+    append(other, "INBOX", message("a"))   # UID 5, first: position 1
+    untagged, _ = c.ok("NOOP")
+    assert b'* ESEARCH (TAG "%s") UID ADDTO (1 5) ADDTO (4 4)' % tag in lines(untagged), untagged
+    untagged, _ = c.ok("STORE 2 +FLAGS (\\Deleted)")     # d, at position 3 of a b d e f
+    assert b'* ESEARCH (TAG "%s") UID REMOVEFROM (3 2)' % tag in lines(untagged), untagged
+    c.close()
+    other.close()
+
+
+def test_too_many_updating_searches_get_noupdate_and_still_answer(any_gateway):
+    """RFC 5267 §4.3.1: past the limit the search is answered, with `NO [NOUPDATE "tag"]`."""
+    skip_unless_offered(any_gateway, "CONTEXT=SEARCH")
+    c = login(any_gateway)
+    append(c, "INBOX", message("A"))
+    c.ok("SELECT INBOX")
+    for _ in range(16):
+        untagged, _ = c.ok("SEARCH RETURN (UPDATE COUNT) ALL")
+        assert not any(b"NOUPDATE" in line for line in untagged)
+    untagged, _ = c.ok("SEARCH RETURN (UPDATE COUNT) ALL")
+    assert b'* NO [NOUPDATE "%s"]' % c.last_tag in b"".join(untagged), untagged
+    assert esearch(untagged, c.last_tag)[0].endswith(b"COUNT 1"), untagged
+    c.close()

@@ -2,6 +2,7 @@
 tree, relayed commands, IDLE, CONDSTORE/QRESYNC, names with spaces and non-ASCII, TLS to
 the upstream, and what the client sees when the upstream fails."""
 import imaplib
+import re
 import time
 
 import pytest
@@ -494,3 +495,68 @@ def test_list_extended_options_work_with_a_mail_server_that_lacks_them(tmp_path)
         marked = listed('LIST "" "*" RETURN (SUBSCRIBED)')
         assert b"\\Subscribed" in marked["Projects/2026"] and b"\\Subscribed" not in marked["Projects/2027"]
         raw.close()
+
+
+def test_a_multiappend_with_big_and_small_messages_goes_through_to_the_mail_server(proxy):
+    """RFC 3502 in proxy mode: a streamed (big) first message, then a small one and another
+    big one, all in one APPEND with synchronizing literals; the mail server stores all three."""
+    from rawimap import RawIMAP
+    line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd\r\n"
+    big = [b"Subject: big %d\r\n\r\n" % n + line * 5000 for n in (1, 2)]
+    small = b"Subject: small\r\n\r\nhello\r\n"
+    c = RawIMAP(proxy, "alice@example.com", PASSWORD)
+    assert b"MULTIAPPEND" in b"".join(c.ok("CAPABILITY")[0])
+    c.counter += 1
+    tag = f"m{c.counter}".encode()
+    c.sock.sendall(tag + b" APPEND INBOX (\\Seen) {%d}\r\n" % len(big[0]))
+    assert c.read_response().startswith(b"+")
+    c.sock.sendall(big[0] + b" {%d}\r\n" % len(small))
+    assert c.read_response().startswith(b"+")
+    c.sock.sendall(small + b" (\\Flagged) {%d}\r\n" % len(big[1]))
+    assert c.read_response().startswith(b"+")
+    c.sock.sendall(big[1] + b"\r\n")
+    while not (done := c.read_response()).startswith(tag):
+        pass
+    assert re.search(rb"OK \[APPENDUID \d+ 1:3\]", done), done
+    c.close()
+    direct = proxy.upstream.client()
+    direct.select_folder("INBOX", readonly=True)
+    stored = direct.fetch("1:*", ["BODY.PEEK[]", "FLAGS"])
+    direct.logout()
+    assert [stored[u][b"BODY[]"] for u in sorted(stored)] == [big[0], small, big[1]]
+    assert b"\\Flagged" in stored[max(stored)][b"FLAGS"]
+
+
+def test_catenate_and_quota_reach_a_mail_server_with_another_delimiter(tmp_path):
+    """CATENATE's URLs and GETQUOTAROOT's mailbox take the mail server's names ("." as the
+    delimiter); a URL into the CRM folders is NO [BADURL]; the CRM folders are under no quota."""
+    from rawimap import RawIMAP
+    with dovecot.Dovecot(tmp_path / "up", separator=".", quota_messages=10) as upstream, \
+            drop_gateway(tmp_path / "gw", policy() + upstream.upstream_config()) as gw:
+        c = RawIMAP(gw, "alice@example.com", PASSWORD)
+        caps = b"".join(c.ok("CAPABILITY")[0])
+        assert b"CATENATE" in caps and b" QUOTA" in caps, caps
+        c.ok('CREATE "Projects/Acme"')
+        original = b"From: a@example.org\r\nSubject: original\r\n\r\nThe body, kept as it was.\r\n"
+        _, tagged = c.command(b'APPEND "Projects/Acme" {%d+}\r\n' % len(original) + original)
+        assert b"OK [APPENDUID" in tagged, tagged
+        header = b"From: me@example.org\r\nSubject: Fwd: original\r\n\r\n"
+        url = "/Projects/Acme/;UID=1/;SECTION=TEXT"
+        _, tagged = c.command(b'APPEND INBOX CATENATE (TEXT {%d+}\r\n' % len(header) + header + f' URL "{url}")'.encode())
+        assert b"OK [APPENDUID" in tagged, tagged
+        _, tagged = c.command(f'APPEND INBOX CATENATE (URL "/{CRM_FOLDER}/Opportunities/;UID=1")')
+        assert b"NO [BADURL" in tagged, tagged
+
+        untagged, _ = c.ok('GETQUOTAROOT "Projects/Acme"')
+        assert untagged[0].rstrip() == b'* QUOTAROOT Projects/Acme "User quota"', untagged
+        assert re.search(rb'\* QUOTA "User quota" \(.*MESSAGE 2 10', b"".join(untagged)), untagged
+        untagged, _ = c.ok('GETQUOTA "User quota"')
+        assert b"MESSAGE 2 10" in b"".join(untagged), untagged
+        untagged, _ = c.ok(f'GETQUOTAROOT "{CRM_FOLDER}/Opportunities"')
+        assert untagged == [f'* QUOTAROOT "{CRM_FOLDER}/Opportunities"\r\n'.encode()], untagged
+        c.close()
+        direct = upstream.client()
+        direct.select_folder("INBOX", readonly=True)
+        [body] = [m[b"BODY[]"] for m in direct.fetch("1:*", ["BODY.PEEK[]"]).values()]
+        direct.logout()
+        assert body == header + b"The body, kept as it was.\r\n"

@@ -76,6 +76,14 @@ import Testing
         .search([], modSeq: nil), .search([2, 3, 6], modSeq: nil), .search([2, 5], modSeq: 917162500),
         .esearch(ESearchResponse()), .esearch(ESearchResponse(tag: "A282", uid: true, min: 2, max: 47, count: 5, all: UIDSet([2, 10, 11, 47]), modSeq: 99)),
         .esearch(ESearchResponse(tag: "a\"b", count: 0)),
+        .quota(root: "", [QuotaResource("STORAGE", usage: 10, limit: 512), QuotaResource("MESSAGE", usage: 3, limit: 1000)]),
+        .quota(root: "User quota", [QuotaResource("MESSAGE", usage: 0, limit: 10)]),
+        .quotaRoot(MailboxName("INBOX"), roots: [""]), .quotaRoot(MailboxName("Sent Items"), roots: ["User quota", "x"]),
+        .quotaRoot(MailboxName("Drafts"), roots: []),
+        .esearch(ESearchResponse(tag: "A04", uid: true, count: 3, partial: PartialResult(range: PartialRange(24000, 24500), numbers: []))),
+        .esearch(ESearchResponse(tag: "A02", partial: PartialResult(range: PartialRange(1, 4), numbers: [9, 3, 4, 1]))),
+        .esearch(ESearchResponse(tag: "C01", uid: true, updates: [.addTo(position: 1, [2733]), .addTo(position: 1, [2731, 2732]),
+                                                                  .removeFrom(position: 0, [5, 6, 9])])),
         .fetch(12, [.uid(1), .flags([.seen])]),
     ] + codes.map { .status(StatusResponse(.ok, code: $0, "done")) } + fetchAttributes.map { .fetch(1, [$0]) }
 

@@ -6,6 +6,7 @@ extension LocalBackend {
     /// the MODSEQ criterion (RFC 7162 §3.1.5). IMAP4rev2 clients always get ESEARCH.
     func search(tag: String, _ command: SearchCommand, uid: Bool) async throws {
         guard var mailbox = selected else { return }
+        try checkUpdateTag(tag, options: command.returnOptions)
         let saving = command.returnOptions?.contains(.save) ?? false
         let matchedUIDs: [UInt32], sequenceNumbers: [UInt32: UInt32]
         do {
@@ -26,15 +27,17 @@ extension LocalBackend {
             }
         }
         if let options = command.returnOptions ?? (rev2 ? [] : nil) {
-            let wanted = options.isEmpty ? [SearchReturnOption.all] : options
-            var result = ESearchResponse(tag: tag, uid: uid, min: nil, max: nil, count: nil, all: nil, modSeq: nil)
+            let wanted = Self.resultOptions(options, partial: command.partial)
+            var result = ESearchResponse(tag: tag, uid: uid)
             if wanted.contains(.min) { result.min = numbers.min() }
             if wanted.contains(.max) { result.max = numbers.max() }
             if wanted.contains(.count) { result.count = numbers.count }
             if wanted.contains(.all), !numbers.isEmpty { result.all = UIDSet(numbers.sorted()) }
-            // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned; with only MIN
-            // and MAX asked for, those are the messages returned.
-            let returned = wanted.contains(.all) || wanted.contains(.count) ? numbers : [result.min, result.max].compactMap { $0 }
+            if let partial = command.partial { result.partial = PartialResult(range: partial, numbers: Array(partial.slice(numbers))) }
+            // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned; with only MIN,
+            // MAX and PARTIAL asked for, those are the messages returned.
+            let returned = wanted.contains(.all) || wanted.contains(.count) ? numbers
+                : [result.min, result.max].compactMap { $0 } + (result.partial?.numbers ?? [])
             result.modSeq = returned.compactMap { modSeqs[$0] }.max()
             if saving {
                 // SAVE with only MIN/MAX keeps those messages; else all that matched (RFC 5182 §2.1).
@@ -45,6 +48,9 @@ extension LocalBackend {
             }
             // SAVE alone asks for no answer but the saving.
             if wanted != [.save] { send(.untagged(.esearch(result))) }
+            if options.contains(.update) {
+                startUpdating(UpdatingSearch(tag: tag, uid: uid, key: command.key, sort: nil, results: matchedUIDs))
+            }
         } else {
             send(.untagged(.search(numbers, modSeq: modSeqs.values.max())))
         }
@@ -67,6 +73,13 @@ extension LocalBackend {
             sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
         }
         return (uids, sequenceNumbers)
+    }
+
+    /// The return options that shape the answer: CONTEXT and UPDATE do not, and without any
+    /// other (nor PARTIAL) the answer is ALL, as for `RETURN ()` (RFC 4731 §3.1, RFC 5267 §4).
+    static func resultOptions(_ options: [SearchReturnOption], partial: PartialRange?) -> [SearchReturnOption] {
+        let shaping = options.filter { $0 != .context && $0 != .update }
+        return shaping.isEmpty && partial == nil ? [.all] : shaping
     }
 
     /// The charsets SEARCH, SORT and THREAD take; another is NO [BADCHARSET].

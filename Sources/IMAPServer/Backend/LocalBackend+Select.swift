@@ -129,6 +129,7 @@ extension LocalBackend {
         }
         for uid in changes.expunged where mailbox.index(of: uid) != nil { mailbox.pendingExpunges.insert(uid) }
         if expungesAllowed, !mailbox.pendingExpunges.isEmpty {
+            removeExpunged(mailbox.pendingExpunges, from: &mailbox)
             let gone = mailbox.pendingExpunges.sorted()
             if qresync {
                 send(.untagged(.vanished(earlier: false, UIDSet(gone))))
@@ -166,6 +167,7 @@ extension LocalBackend {
         }
         mailbox.reported.removeAll()
         mailbox.highestModSeq = max(mailbox.highestModSeq, changes.highestModSeq)
+        if !changes.changed.isEmpty || !changes.expunged.isEmpty { try await refreshUpdating(&mailbox) }
         selected = mailbox
     }
 }

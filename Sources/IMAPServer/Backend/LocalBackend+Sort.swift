@@ -8,28 +8,38 @@ extension LocalBackend {
     /// the search key matches, in the order of the criteria, ties in mailbox order.
     func sort(tag: String, _ command: SortCommand, uid: Bool) async throws {
         guard let mailbox = selected else { return }
-        let messages = try await sortable(command.charset, command.key, in: mailbox)
-        let sorted = messages.sorted { a, b in
+        try checkUpdateTag(tag, options: command.returnOptions)
+        let sorted = try await sortedMessages(command, in: mailbox)
+        let numbers = sorted.map { uid ? $0.uid : $0.sequence }
+        if let options = command.returnOptions {
+            // ESORT (RFC 5267 §3.2): MIN and MAX are the first and last in sort order, ALL and
+            // PARTIAL in sort order.
+            let wanted = Self.resultOptions(options, partial: command.partial)
+            var result = ESearchResponse(tag: tag, uid: uid)
+            if wanted.contains(.min) { result.min = numbers.first }
+            if wanted.contains(.max) { result.max = numbers.last }
+            if wanted.contains(.count) { result.count = numbers.count }
+            if wanted.contains(.all) { result.sortedAll = numbers }
+            if let partial = command.partial { result.partial = PartialResult(range: partial, numbers: Array(partial.slice(numbers))) }
+            send(.untagged(.esearch(result)))
+            if options.contains(.update) {
+                startUpdating(UpdatingSearch(tag: tag, uid: uid, key: command.key, sort: command, results: sorted.map(\.uid)))
+            }
+        } else {
+            send(.untagged(.sort(numbers)))
+        }
+        try await ok(tag, "\(uid ? "UID SORT" : "SORT") completed", expungesAllowed: uid)
+    }
+
+    /// The messages a SORT's key matches, in the order of its criteria, ties in mailbox order.
+    func sortedMessages(_ command: SortCommand, in mailbox: SelectedMailbox) async throws -> [SortableMessage] {
+        try await sortable(command.charset, command.key, in: mailbox).sorted { a, b in
             for criterion in command.criteria {
                 let order = Self.compare(a, b, by: criterion.key)
                 if order != .orderedSame { return criterion.reverse ? order == .orderedDescending : order == .orderedAscending }
             }
             return a.sequence < b.sequence
         }
-        let numbers = sorted.map { uid ? $0.uid : $0.sequence }
-        if let options = command.returnOptions {
-            // ESORT (RFC 5267 §3.2): MIN and MAX are the first and last in sort order, ALL in sort order.
-            let wanted = options.isEmpty ? [SearchReturnOption.all] : options
-            var result = ESearchResponse(tag: tag, uid: uid)
-            if wanted.contains(.min) { result.min = numbers.first }
-            if wanted.contains(.max) { result.max = numbers.last }
-            if wanted.contains(.count) { result.count = numbers.count }
-            if wanted.contains(.all) { result.sortedAll = numbers }
-            send(.untagged(.esearch(result)))
-        } else {
-            send(.untagged(.sort(numbers)))
-        }
-        try await ok(tag, "\(uid ? "UID SORT" : "SORT") completed", expungesAllowed: uid)
     }
 
     /// THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT or REFERENCES.

@@ -28,6 +28,16 @@ extension Session {
     }
 
     func beginStreamedLiteral(head: [UInt8], size: Int, synchronizing: Bool) async throws {
+        if case .relaying(let tag, let link)? = streamed {
+            // A later literal of the command being relayed (the next message of a MULTIAPPEND).
+            if try await relayRest(head, tag: tag, link) {
+                if synchronizing { send(.continuationRequest(Array("Ready for literal data".utf8))) }
+            } else {
+                streamed = nil
+                framer.refuseStreamedLiteral(synchronizing: synchronizing)
+            }
+            return
+        }
         let relayable: (String, [UInt8])?
         do {
             relayable = try upstream.flatMap { try upstreamAppendHead(head, size: size, $0) }
@@ -78,7 +88,7 @@ extension Session {
         streamed = nil
         switch command {
         case .relaying(let tag, let link)?:
-            try await link.connection.write(tail)
+            guard try await relayRest(tail, tag: tag, link) else { return }
             try await link.connection.receive(until: tag) { frame in
                 output.append(contentsOf: frame.bytes)
                 try await flushIfLarge()
@@ -107,6 +117,38 @@ extension Session {
         let plus = Self.nonSynchronizing(size, link) ? "+" : ""
         encoded.append(contentsOf: Array("\(binary ? "~" : ""){\(size)\(plus)}\r\n".utf8))
         return (parsed.tag, encoded)
+    }
+
+    /// Sends upstream what follows a streamed literal of a relayed command: its lines as they
+    /// are, each literal announced the way the upstream takes it and, where the upstream must
+    /// say go ahead first, sent after it does. The last announcement may be of a literal still
+    /// to be streamed. False when the upstream refused part-way (its answer went to the client).
+    private func relayRest(_ bytes: [UInt8], tag: String, _ link: UpstreamBackend) async throws -> Bool {
+        var start = 0
+        while start < bytes.count {
+            guard let lf = bytes[start...].firstIndex(of: 0x0A) else {
+                try await link.connection.write(Array(bytes[start...]))
+                break
+            }
+            let text = bytes[start..<lf].last == 0x0D ? bytes[start..<(lf - 1)] : bytes[start..<lf]
+            guard let (size, _) = CommandFramer.literalAnnouncement(text), let brace = text.lastIndex(of: UInt8(ascii: "{")) else {
+                try await link.connection.write(Array(bytes[start...lf]))
+                start = lf + 1
+                continue
+            }
+            let nonSynchronizing = Self.nonSynchronizing(Int(clamping: size), link)
+            let announcement = Array(text[..<brace]) + Array("{\(size)\(nonSynchronizing ? "+" : "")}\r\n".utf8)
+            var refused = false
+            let accepted = try await link.connection.sendHead(announcement, tag: tag, waitForContinuation: !nonSynchronizing) { frame in
+                output.append(contentsOf: frame.bytes)
+                if case .line(let line, true, true) = frame, ResponseFramer.tag(of: line) == tag { refused = true }
+            }
+            guard accepted, !refused else { return false }
+            let end = min(bytes.count, lf + 1 + Int(clamping: size))
+            try await link.connection.write(Array(bytes[(lf + 1)..<end]))
+            start = end
+        }
+        return true
     }
 
     private static func nonSynchronizing(_ size: Int, _ link: UpstreamBackend) -> Bool {

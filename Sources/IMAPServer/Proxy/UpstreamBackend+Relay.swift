@@ -32,7 +32,57 @@ extension UpstreamBackend {
     }
 
     func append(tag: String, name: String, message: AppendMessage) async throws {
-        try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: .append(try upstreamName(name), message))), tag: tag)
+        try await append(tag: tag, name: name, messages: [message])
+    }
+
+    /// APPEND, MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469), offered in proxy mode when the
+    /// upstream has them: the mailbox, and those in CATENATE's URLs, take the upstream's names.
+    func append(tag: String, name: String, messages: [AppendMessage]) async throws {
+        if messages.count > 1, !capabilities.contains("MULTIAPPEND") {
+            throw CommandFailure(status: .bad, text: "Your mail server does not take several messages in one APPEND; append one at a time")
+        }
+        let translated = try messages.map { message in
+            guard let parts = message.catenate else { return message }
+            guard capabilities.contains("CATENATE") else {
+                throw CommandFailure(status: .bad, text: "Your mail server does not offer CATENATE; append the whole message")
+            }
+            var message = message
+            message.catenate = try parts.map { part in
+                guard case .url(let text) = part else { return part }
+                return .url(try upstreamURL(text))
+            }
+            return message
+        }
+        let mailbox = try upstreamName(name)
+        let command: Command = translated.count == 1 ? .append(mailbox, translated[0]) : .multiAppend(mailbox, translated)
+        try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag)
+    }
+
+    /// A CATENATE URL with the upstream's name for its mailbox; one to a CRM folder, which the
+    /// upstream cannot read, is `NO [BADURL]`.
+    private func upstreamURL(_ text: String) throws -> String {
+        guard let url = IMAPURL(text) else {
+            throw CommandFailure(code: .other("BADURL", text), text: "Not an IMAP URL to a message or part of one (RFC 5092)")
+        }
+        if session.isLocal(url.mailbox) {
+            throw CommandFailure(code: .other("BADURL", text), text: "A message in the CRM folders cannot be part of a message appended to your mail server")
+        }
+        return url.naming(try names.upstreamText(url.mailbox))
+    }
+
+    /// GETQUOTA, GETQUOTAROOT and SETQUOTA (RFC 9208, RFC 2087) on the upstream's quotas, with
+    /// mailbox names translated both ways.
+    func quota(tag: String, _ command: Command, mailbox: String?) async throws {
+        var upstreamCommand = command
+        if let mailbox { upstreamCommand = .getQuotaRoot(try upstreamName(mailbox)) }
+        let status = try await run(upstreamCommand) { response in
+            switch response {
+            case .quotaRoot(let name, let roots): send(.untagged(.quotaRoot(encodeName(try clientName(name)), roots: roots)))
+            case .quota: send(.untagged(response))
+            default: break
+            }
+        }
+        try await answer(tag, with: status)
     }
 
     func select(tag: String, name: String, parameters: SelectParameters, readOnly: Bool) async throws {
@@ -272,11 +322,12 @@ extension UpstreamBackend {
         "UTF8=ACCEPT", "STATUS=SIZE", "CREATE-SPECIAL-USE",
     ]
 
-    /// Our capabilities less what the upstream cannot honour; APPENDLIMIT is the smaller one.
+    /// Our capabilities less what the upstream cannot honour, APPENDLIMIT the smaller one, and
+    /// the extensions relayed only (MULTIAPPEND, CATENATE, the QUOTA family) as it has them.
     func mergedCapabilities(_ ours: [String]) -> [String] {
         let theirs = capabilities
         let theirLimit = theirs.first { $0.hasPrefix("APPENDLIMIT=") }.flatMap { Int($0.dropFirst("APPENDLIMIT=".count)) }
-        return ours.compactMap { name in
+        let merged = ours.compactMap { name -> String? in
             let upper = name.uppercased()
             if Self.upstreamDependent.contains(upper) { return theirs.contains(upper) ? name : nil }
             if upper.hasPrefix("APPENDLIMIT="), let theirLimit {
@@ -284,5 +335,6 @@ extension UpstreamBackend {
             }
             return name
         }
+        return merged + theirs.filter { $0 == "MULTIAPPEND" || $0 == "CATENATE" || $0 == "QUOTA" || $0.hasPrefix("QUOTA=") }.sorted()
     }
 }
