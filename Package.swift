@@ -73,6 +73,7 @@ let package = Package(
                 "CRM", "EmbeddedCRM", "MailStore", "GatewayConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(

@@ -17,10 +17,13 @@ public final class IMAPService: Service {
     let context: ServerContext
     let group: MultiThreadedEventLoopGroup
 
+    /// `throttle` counts failed logins; the web UI's sign-in shares it when given to both.
     public init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext,
-                logger: Logger, proxy: ProxySettings? = nil, group: MultiThreadedEventLoopGroup = .singleton) {
+                logger: Logger, proxy: ProxySettings? = nil, throttle: LoginThrottle? = nil,
+                group: MultiThreadedEventLoopGroup = .singleton) {
         self.configuration = configuration
-        self.context = ServerContext(configuration: configuration, store: store, tls: tls, logger: logger, proxy: proxy)
+        self.context = ServerContext(configuration: configuration, store: store, tls: tls, logger: logger, proxy: proxy,
+                                     throttle: throttle ?? LoginThrottle(configuration: configuration))
         self.group = group
     }
 
@@ -94,5 +97,15 @@ public final class IMAPService: Service {
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, implicitTLS: Bool) async {
         let session = Session(connection: connection, context: context, isTLS: implicitTLS)
         await session.run()
+    }
+}
+
+extension LoginThrottle {
+    /// The throttle `[imap]` configures: `failed_login_delay_ms` the first delay,
+    /// `max_failed_logins` per address (three times as many per account) in `failed_login_window`.
+    public convenience init(configuration: GatewayConfiguration.IMAP) {
+        self.init(Policy(baseDelay: .milliseconds(configuration.failedLoginDelayMilliseconds),
+                         maxFailuresPerAddress: configuration.maxFailedLogins,
+                         window: .seconds(configuration.failedLoginWindow)))
     }
 }

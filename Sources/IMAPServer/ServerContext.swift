@@ -17,14 +17,14 @@ final class ServerContext: Sendable {
     /// Proxy mode: the upstream server, nil when all mail is local.
     let proxy: ProxySettings?
 
-    init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext, logger: Logger, proxy: ProxySettings?) {
+    init(configuration: GatewayConfiguration.IMAP, store: LocalStore, tls: NIOSSLContext, logger: Logger, proxy: ProxySettings?,
+         throttle: LoginThrottle) {
         self.configuration = configuration
         self.store = store
         self.tls = tls
         self.logger = logger
         self.proxy = proxy
-        self.throttle = LoginThrottle(maxFailures: configuration.maxFailedLogins,
-                                      window: .seconds(configuration.failedLoginWindow))
+        self.throttle = throttle
     }
 }
 
@@ -59,40 +59,6 @@ final class SessionRegistry: Sendable {
             return Array(s.shutdown.values)
         }
         for callback in callbacks { callback() }
-    }
-}
-
-/// Counts failed logins per client address; past the limit within the window,
-/// further attempts from that address are refused without checking the password.
-final class LoginThrottle: Sendable {
-    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
-    let maxFailures: Int
-    let window: Duration
-
-    init(maxFailures: Int, window: Duration) {
-        self.maxFailures = maxFailures
-        self.window = window
-    }
-
-    func isBlocked(_ address: String, now: ContinuousClock.Instant = .now) -> Bool {
-        failures.withLock { table in
-            let recent = (table[address] ?? []).filter { now - $0 < window }
-            table[address] = recent.isEmpty ? nil : recent
-            return recent.count >= maxFailures
-        }
-    }
-
-    func recordFailure(_ address: String, now: ContinuousClock.Instant = .now) {
-        failures.withLock { table in
-            var recent = (table[address] ?? []).filter { now - $0 < window }
-            recent.append(now)
-            table[address] = recent
-            if table.count > 100_000 { table = table.filter { !$0.value.isEmpty } }
-        }
-    }
-
-    func recordSuccess(_ address: String) {
-        _ = failures.withLock { $0.removeValue(forKey: address) }
     }
 }
 

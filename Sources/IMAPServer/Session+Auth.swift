@@ -1,4 +1,5 @@
 import Foundation
+import IMAPClient
 import IMAPCore
 import MailStore
 import NIOCore
@@ -85,30 +86,38 @@ extension Session {
         try await checkCredentials(tag: tag, username: authcid, password: String(decoding: parts[2], as: UTF8.self), mechanism: "PLAIN")
     }
 
-    /// Verifies credentials; failures are answered after a delay, and an address with
+    /// Verifies credentials, here or (proxy mode) at the mail server, through the login
+    /// throttle: failures are answered after a growing delay, and an address or account with
     /// too many recent failures is refused outright. Never logs the password.
     private func checkCredentials(tag: String, username: String, password: String, mechanism: String) async throws {
-        let delay = Duration.milliseconds(configuration.failedLoginDelayMilliseconds)
-        if context.throttle.isBlocked(peer) {
-            logger.warning("login refused: too many failures from this address", metadata: ["user": "\(username)"])
-            try await Task.sleep(for: delay)
-            throw CommandFailure(code: .unavailable, text: "Too many failed logins from your address; try again in a few minutes")
+        let proxy = context.proxy.flatMap { $0.access.settings.serves(username) ? $0 : nil }
+        let attempt = try await context.throttle.attempt(user: username, address: peer) { () -> VerifiedLogin? in
+            if let proxy {
+                return try await connectUpstream(username: username, password: password, proxy).map(VerifiedLogin.upstream)
+            }
+            return try await store.authenticate(email: username, password: password).map(VerifiedLogin.local)
         }
-        if let proxy = context.proxy, proxy.access.settings.serves(username) {
-            try await loginUpstream(tag: tag, username: username, password: password, mechanism: mechanism, proxy)
-            return
-        }
-        guard let id = try await store.authenticate(email: username, password: password) else {
-            context.throttle.recordFailure(peer)
+        switch attempt {
+        case .refused:
+            logger.warning("login refused: too many recent failures from this address or for this account", metadata: ["user": "\(username)"])
+            throw CommandFailure(code: .unavailable, text: "Too many failed logins; try again in a few minutes")
+        case .rejected:
             logger.notice("login failed", metadata: ["user": "\(username)", "mechanism": "\(mechanism)"])
-            try await Task.sleep(for: delay)
             throw CommandFailure(code: .authenticationFailed, text: "Invalid user name or password")
+        case .accepted(.upstream(let connection)):
+            try await completeUpstreamLogin(tag: tag, username: username, password: password, mechanism: mechanism, connection, proxy!)
+        case .accepted(.local(let id)):
+            user = (id, username)
+            state = .authenticated
+            logger[metadataKey: "user"] = "\(username)"
+            logger.info("login succeeded", metadata: ["mechanism": "\(mechanism)"])
+            reply(tag, .capability(capabilities), "Logged in")
         }
-        context.throttle.recordSuccess(peer)
-        user = (id, username)
-        state = .authenticated
-        logger[metadataKey: "user"] = "\(username)"
-        logger.info("login succeeded", metadata: ["mechanism": "\(mechanism)"])
-        reply(tag, .capability(capabilities), "Logged in")
+    }
+
+    /// Credentials that checked: a local account, or an open, logged-in connection to the mail server.
+    private enum VerifiedLogin {
+        case local(UserID)
+        case upstream(IMAPClientConnection)
     }
 }

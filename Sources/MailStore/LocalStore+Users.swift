@@ -57,6 +57,7 @@ extension LocalStore {
             try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE email = ?").execute(arguments: [hash, email])
             if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
         }
+        credentials.forget(email: email)
     }
 
     public func listUsers() async throws -> [String] {
@@ -65,16 +66,32 @@ extension LocalStore {
         }
     }
 
-    /// The account for these credentials, or nil. Slow on purpose (PBKDF2), also for unknown users.
+    /// The account for these credentials, or nil. Slow on purpose (PBKDF2), also for unknown
+    /// users, unless the same password was verified against the same stored hash lately. A
+    /// hash made with weaker parameters than today's is replaced once the password checks.
     public func authenticate(email: String, password: String) async throws -> UserID? {
         let row = try await pool.read { db -> (id: Int64, passwordHash: String)? in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, passwordHash FROM user WHERE email = ?"), arguments: [email])
                 .map { ($0["id"], $0["passwordHash"]) }
         }
+        if let row, credentials.contains(email: email, password: password, storedHash: row.passwordHash) {
+            return UserID(rawValue: row.id)
+        }
         // Without the account, the same work against a decoy, so that timing does not reveal which accounts exist.
         let stored = row?.passwordHash ?? Self.decoyHash
         let matches = try await PasswordHasher.inPool { PasswordHasher.verify(password, against: stored) }
         guard let row, matches else { return nil }
+        var current = row.passwordHash
+        if PasswordHasher.isOutdated(current) {
+            let upgraded = try await PasswordHasher.inPool { try PasswordHasher.hash(password) }
+            try await commits.write { db in
+                // Only if the password did not change meanwhile.
+                try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE id = ? AND passwordHash = ?")
+                    .execute(arguments: [upgraded, row.id, row.passwordHash])
+            }
+            current = upgraded
+        }
+        credentials.remember(email: email, password: password, storedHash: current)
         return UserID(rawValue: row.id)
     }
 

@@ -16,6 +16,8 @@ public final class LocalStore: Sendable {
     public let drops = DropSignal()
     /// Signals processed drops due to go back to the upstream server (proxy mode).
     public let upstreamReturns = DropSignal()
+    /// Passwords verified lately, so that a re-login is cheap.
+    let credentials = CredentialCache()
 
     /// Opens (creating if needed) the store in `directory`/mail.sqlite.
     public init(directory: String) throws {

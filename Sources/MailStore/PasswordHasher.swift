@@ -3,14 +3,27 @@ import _CryptoExtras
 import Foundation
 
 /// Salted PBKDF2-HMAC-SHA256 password hashes, stored as
-/// `pbkdf2-sha256$<rounds>$<salt base64>$<hash base64>`.
+/// `pbkdf2-sha256$<rounds>$<salt base64>$<hash base64>`: a 16-byte random salt, a 32-byte
+/// key, 210,000 rounds (OWASP's recommendation for PBKDF2-HMAC-SHA256). Hashes with fewer
+/// rounds are replaced at the next successful login.
 public enum PasswordHasher {
     public static let rounds = 210_000
+
+    /// True for a PBKDF2 hash made with fewer rounds than today's.
+    public static func isOutdated(_ stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let made = Int(parts[1]) else { return false }
+        return made < rounds
+    }
 
     public static func hash(_ password: String) throws -> String {
         var salt = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = rng.next() }
+        return try hash(password, salt: salt, rounds: rounds)
+    }
+
+    static func hash(_ password: String, salt: [UInt8], rounds: Int) throws -> String {
         let key = try derive(password, salt: salt, rounds: rounds)
         return "pbkdf2-sha256$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(key).base64EncodedString())"
     }
@@ -51,8 +64,20 @@ public enum PasswordHasher {
     /// Runs `work` on the hashing threads.
     static func inPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            pool.addOperation { continuation.resume(with: Result { try work() }) }
+            pool.addOperation {
+                lowerThreadPriority()
+                continuation.resume(with: Result { try work() })
+            }
         }
+    }
+
+    /// The hashing threads yield the CPU to the threads serving sessions: nice 10 for the
+    /// calling thread (on Linux the nice value is a thread's own, and `who` 0 names the caller).
+    /// A login storm then slows logins, not other users' commands.
+    private static func lowerThreadPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     /// A random password of 20 characters from an unambiguous alphabet.

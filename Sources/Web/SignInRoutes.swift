@@ -1,10 +1,12 @@
 import Foundation
 import Hummingbird
 import Logging
+import MailStore
 
 /// `GET/POST /signin` and `POST /signout`.
 struct SignInRoutes: Sendable {
     let authenticator: AccountAuthenticator
+    let throttle: LoginThrottle
     let sessions: SessionStore
     let crmName: String
     let secureCookies: Bool
@@ -37,16 +39,33 @@ struct SignInRoutes: Sendable {
         } catch {
             return try self.form(next: nil, error: "Enter your email address and password.", status: .badRequest)
         }
-        let identity: Identity
+        let email = form.email.trimmingCharacters(in: .whitespaces)
+        let attempt: LoginThrottle.Attempt<Identity>
         do {
-            identity = try await authenticator.identity(email: form.email.trimmingCharacters(in: .whitespaces), password: form.password)
+            // The same throttle as IMAP logins: a growing delay per failure, then a refusal.
+            attempt = try await throttle.attempt(user: email, address: context.remoteAddress?.ipAddress ?? "unknown") {
+                do {
+                    return try await authenticator.identity(email: email, password: form.password)
+                } catch AccountAuthenticator.Failure.invalidCredentials {
+                    return nil
+                }
+            }
         } catch AccountAuthenticator.Failure.noCRMUser(let email) {
             context.logger.notice("web sign-in without CRM user", metadata: ["user": "\(email)"])
             return try self.form(next: form.next, error: "\(email) has no user in the CRM; ask your administrator to add one.", status: .forbidden)
-        } catch {
-            context.logger.notice("web sign-in failed", metadata: ["user": "\(form.email)"])
-            try await Task.sleep(for: .milliseconds(500))
+        }
+        let identity: Identity
+        switch attempt {
+        case .accepted(let signedIn):
+            identity = signedIn
+        case .rejected:
+            context.logger.notice("web sign-in failed", metadata: ["user": "\(email)"])
             return try self.form(next: form.next, error: "Wrong email address or password.", status: .unauthorized)
+        case .refused:
+            context.logger.warning("web sign-in refused: too many recent failures", metadata: ["user": "\(email)"])
+            var response = try self.form(next: form.next, error: "Too many failed sign-ins; try again in a few minutes.", status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(Int(throttle.policy.window.components.seconds))"
+            return response
         }
         context.logger.info("web sign-in", metadata: ["user": "\(identity.accountEmail)"])
         let session = sessions.create(for: identity)

@@ -17,13 +17,16 @@ public struct WebDependencies: Sendable {
     /// Checks a sign-in's password when not the mail store does (proxy mode: the upstream
     /// server); nil checks the store's hashes.
     public var passwordCheck: PasswordCheck?
+    /// Failed sign-ins count here, with IMAP's failed logins when the server shares one.
+    public var throttle: LoginThrottle
 
     public typealias PasswordCheck = @Sendable (_ email: String, _ password: String) async throws -> Bool
 
     public init(crm: EmbeddedCRM, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
-                passwordCheck: PasswordCheck? = nil) {
+                passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil) {
         self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
         self.passwordCheck = passwordCheck
+        self.throttle = throttle ?? LoginThrottle(.init(baseDelay: .milliseconds(500), maxFailuresPerAddress: 10, window: .seconds(300)))
     }
 }
 
@@ -46,7 +49,7 @@ public enum WebApplication {
         let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm,
                                                  passwordCheck: dependencies.passwordCheck)
         let secure = configuration.publicURL.lowercased().hasPrefix("https://")
-        SignInRoutes(authenticator: authenticator, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
+        SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
             .register(on: router)
         let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
         let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))

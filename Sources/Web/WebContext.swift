@@ -1,16 +1,20 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// The request context of the web UI and the JSON API: Hummingbird's core context plus
 /// the signed-in identity, set by the authentication middleware.
-public struct WebContext: RequestContext {
+public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: Identity?
     /// The signed-in session, for CSRF checks on forms (web UI only).
     public var session: WebSession?
+    /// The client's address, which failed sign-ins are counted by.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// Form posts and API bodies are small; attachments are not uploaded through the web.

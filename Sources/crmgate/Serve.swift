@@ -46,8 +46,10 @@ struct Serve: AsyncParsableCommand {
                 await folders.synchronizeNewAccount(id, email: email)
             }
         }
+        // Failed IMAP logins and web sign-ins are counted together.
+        let throttle = LoginThrottle(configuration: config.imap)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger, proxy: proxy)),
+            .init(service: IMAPService(configuration: config.imap, store: store, tls: tls, logger: logger, proxy: proxy, throttle: throttle)),
         ]
         services.append(.init(service: folders))
         if let access { services.append(.init(service: UpstreamReturner(store: store, access: access, logger: logger))) }
@@ -73,7 +75,7 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name, metrics: metrics,
-                                               passwordCheck: passwordCheck)
+                                               passwordCheck: passwordCheck, throttle: throttle)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -147,7 +147,7 @@ def test_repeated_failed_logins_from_one_address_are_throttled(tmp_path):
         # Even the right password is refused until the window passes.
         with pytest.raises(imaplib.IMAP4.error, match="UNAVAILABLE"):
             imap.login("alice@example.com", PASSWORD)
-        assert "too many failures" in gw.log_text()
+        assert "too many recent failures" in gw.log_text()
     finally:
         gw.stop()
 

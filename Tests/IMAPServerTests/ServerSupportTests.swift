@@ -3,25 +3,8 @@ import NIOSSL
 import Testing
 @testable import IMAPServer
 
-@Suite("Login throttle and session registry")
+@Suite("Session registry and development certificate")
 struct ServerSupportTests {
-    @Test func addressIsBlockedAfterTooManyFailuresUntilTheWindowPasses() {
-        let throttle = LoginThrottle(maxFailures: 3, window: .seconds(60))
-        let start = ContinuousClock.now
-        for i in 0..<3 { throttle.recordFailure("192.0.2.1", now: start + .seconds(i)) }
-        #expect(throttle.isBlocked("192.0.2.1", now: start + .seconds(5)))
-        #expect(!throttle.isBlocked("192.0.2.2", now: start + .seconds(5)))
-        #expect(!throttle.isBlocked("192.0.2.1", now: start + .seconds(70)))
-    }
-
-    @Test func successfulLoginClearsFailures() {
-        let throttle = LoginThrottle(maxFailures: 2, window: .seconds(60))
-        throttle.recordFailure("192.0.2.1")
-        throttle.recordSuccess("192.0.2.1")
-        throttle.recordFailure("192.0.2.1")
-        #expect(!throttle.isBlocked("192.0.2.1"))
-    }
-
     @Test func registryRefusesPastTheLimitAndDuringShutdown() {
         let registry = SessionRegistry()
         let a = registry.register(limit: 2) {}

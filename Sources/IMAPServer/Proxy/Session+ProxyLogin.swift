@@ -7,8 +7,9 @@ import Upstream
 /// logging in there with them, and kept nowhere else. The connection stays open as the
 /// session's upstream connection.
 extension Session {
-    func loginUpstream(tag: String, username: String, password: String, mechanism: String, _ proxy: ProxySettings) async throws {
-        let delay = Duration.milliseconds(configuration.failedLoginDelayMilliseconds)
+    /// Logs in to the mail server with the user's credentials: the open connection, or nil
+    /// when the server says they are wrong. An outage throws (it is no failed login).
+    func connectUpstream(username: String, password: String, _ proxy: ProxySettings) async throws -> IMAPClientConnection? {
         let server = proxy.access.server
         let connection: IMAPClientConnection
         do {
@@ -19,22 +20,25 @@ extension Session {
         }
         do {
             try await connection.login(user: username, password: password)
+            return connection
         } catch IMAPClientError.rejected(_, let status) where !Self.isOutage(status) {
             await connection.logout()
-            context.throttle.recordFailure(peer)
-            logger.notice("login failed", metadata: ["user": "\(username)", "mechanism": "\(mechanism)", "upstream": "\(server)"])
-            try await Task.sleep(for: delay)
-            throw CommandFailure(code: .authenticationFailed, text: "Invalid user name or password")
+            return nil
         } catch {
             connection.close()
             logger.error("upstream login failed", metadata: ["user": "\(username)", "upstream": "\(server)", "error": "\(error)"])
             throw CommandFailure(code: .unavailable, text: "Your mail server cannot log you in right now; try again later")
         }
+    }
+
+    /// After the mail server took the credentials: its connection becomes the session's upstream.
+    func completeUpstreamLogin(tag: String, username: String, password: String, mechanism: String,
+                               _ connection: IMAPClientConnection, _ proxy: ProxySettings) async throws {
+        let server = proxy.access.server
         let link = UpstreamBackend(session: self, connection: connection)
         link.names = try await proxy.access.names(on: connection)
         let account = try await store.provisionUpstreamAccount(email: username)
         if account.created { await proxy.accountCreated(account.id, username) }
-        context.throttle.recordSuccess(peer)
         let events = self.events
         connection.onUnsolicitedData { Task { await events.send(.upstreamData) } }
         upstream = link
