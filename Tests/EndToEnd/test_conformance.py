@@ -210,6 +210,11 @@ def test_a_fetch_never_returns_an_empty_or_partial_message_that_another_session_
     fetched = [line for line in untagged if b" FETCH " in line and b"BODY[HEADER]" in line]
     # The header in full, or NIL (RFC 2180 §4.1.3): no data rather than wrong data.
     assert len(fetched) == 1 and (header in fetched[0] or b"BODY[HEADER] NIL" in fetched[0]), untagged
+    # Once the server knows (the EXPUNGE waits for a command that may announce it), each item
+    # asked for still comes: no FETCH without its ENVELOPE, none left out.
+    untagged, _ = reader.ok("FETCH 1 (UID ENVELOPE BODYSTRUCTURE RFC822.SIZE)")
+    fetched = [line for line in untagged if b" FETCH " in line]
+    assert len(fetched) == 1 and all(item in fetched[0] for item in (b"ENVELOPE (", b"BODYSTRUCTURE (", b"RFC822.SIZE ")), untagged
     reader.close()
     expunger.close()
 

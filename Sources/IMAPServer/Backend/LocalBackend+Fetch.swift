@@ -14,8 +14,8 @@ extension LocalBackend {
             throw CommandFailure(status: .bad, text: "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC")
         }
         if modifiers.changedSince != nil || attributes.contains(.modSeq) { condstore = true }
-        var targets = try mailbox.resolve(set, uid: uid)
-        targets.removeAll { mailbox.pendingExpunges.contains($0.uid) }
+        // Messages expunged but not yet announced stay in: they are answered as vanished below.
+        let targets = try mailbox.resolve(set, uid: uid)
 
         if modifiers.vanished, let since = modifiers.changedSince {
             let changes = try await store.changes(in: mailbox.id, since: since)
@@ -96,7 +96,8 @@ extension LocalBackend {
     struct MessageVanished: Error {}
 
     /// The FETCH response of a message that vanished: its UID, its flags (as last known, else
-    /// \Deleted: it was expunged) and NIL for every body item.
+    /// \Deleted: it was expunged), NIL for every body item and empty values for the rest (an
+    /// envelope of NILs, an empty text part, size 0), so that every item asked for is there.
     private func sendVanished(_ target: (seq: Int, uid: UInt32), _ attributes: [FetchAttribute], uid: Bool,
                               flags: [Flag] = [.deleted]) async throws {
         var items: [FetchResponseAttribute] = []
@@ -109,6 +110,14 @@ extension LocalBackend {
             case .rfc822Text: items.append(.rfc822Text(nil))
             case .bodySection(_, let spec, let partial): items.append(.bodySection(spec, origin: partial?.offset, data: nil))
             case .binary(_, let path, let partial): items.append(.binarySection(section: path, origin: partial?.offset, data: nil))
+            case .binarySize(let section): items.append(.binarySize(section: section, size: 0))
+            case .envelope: items.append(.preEncoded(name: "ENVELOPE", bytes: Array("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".utf8)))
+            case .bodyStructure: items.append(.preEncoded(name: "BODYSTRUCTURE", bytes: Self.emptyBodyStructure))
+            case .body: items.append(.preEncoded(name: "BODY", bytes: Self.emptyBodyStructure))
+            case .rfc822Size: items.append(.rfc822Size(0))
+            case .internalDate: items.append(.internalDate(InternalDate(secondsSince1970: 0, timeZoneOffsetMinutes: 0)))
+            case .threadID: items.append(.threadID(nil))
+            case .saveDate: items.append(.saveDate(nil))
             default: continue
             }
         }
@@ -117,6 +126,9 @@ extension LocalBackend {
         try await flushIfLarge()
     }
 
+
+    /// An empty text part: what the structure of a message that is gone is shown as.
+    private static let emptyBodyStructure = Array(#"("text" "plain" NIL NIL NIL "7bit" 0 0)"#.utf8)
 
     /// A FETCH item, or a big message-data item whose bytes are streamed from the store.
     enum FetchItem {
