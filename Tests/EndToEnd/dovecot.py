@@ -42,7 +42,9 @@ class Dovecot:
     MASTER_USER, MASTER_PASSWORD = "crmgate", "master secret for background work"
 
     def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False, quota_messages=None,
-                 capabilities=None):
+                 capabilities=None, users=USERS, password_hash=None, auth_cache=False):
+        """`password_hash` is the stored form of PASSWORD for every user (`doveadm pw` output),
+        else `{PLAIN}`; `auth_cache` turns on Dovecot's cache of verified logins (5 minutes)."""
         # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
         # pytest's temporary directories are private to their owner. The log is copied to
         # `root` when it stops.
@@ -68,7 +70,9 @@ class Dovecot:
             name = pwd.getpwuid(uid).pw_name
             accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
         passwd = self.dir / "passwd"
-        passwd.write_text("".join(f"{u}:{{PLAIN}}{PASSWORD}\n" for u in USERS))
+        self.users = users
+        stored = password_hash or f"{{PLAIN}}{PASSWORD}"
+        passwd.write_text("".join(f"{u}:{stored}\n" for u in users))
         master_passdb = ""
         if master:
             # Dovecot's master users: "alice@example.com*crmgate" logs in to alice's mailbox.
@@ -92,6 +96,8 @@ plugin {{
   quota_vsizes = yes
 }}
 """
+        if auth_cache:
+            extra += "auth_cache_size = 10M\nauth_cache_ttl = 5 mins\nauth_cache_negative_ttl = 0\n"
         # What it announces after login, to stand in for servers with fewer extensions.
         if capabilities:
             extra += f"imap_capability = {capabilities}\n"
@@ -156,7 +162,7 @@ service imap-login {{
                 time.sleep(0.1)
         if first:
             # Subscribed like a new crmgate account's, but unsubscribable (auto = subscribe is not).
-            for user in USERS[:2]:
+            for user in self.users[:2]:
                 c = self.client(user)
                 for name in self.SPECIAL:
                     c.subscribe_folder(name)
