@@ -18,16 +18,18 @@ struct SearchMatcher: Sendable {
     /// What `$` names (RFC 5182).
     var saved: Set<UInt32> = []
 
-    /// Whether evaluation needs the message's headers or body.
-    var needsContent: Bool { Self.needsContent(key) }
+    /// How much of each message evaluation reads: header fields for header keys, the bytes
+    /// for BODY and TEXT.
+    var depth: SearchDepth { Self.depth(key) }
 
-    private static func needsContent(_ key: SearchKey) -> Bool {
+    private static func depth(_ key: SearchKey) -> SearchDepth {
         switch key {
-        case .bcc, .body, .cc, .from, .header, .subject, .text, .to, .sentBefore, .sentOn, .sentSince: true
-        case .not(let inner): needsContent(inner)
-        case .or(let a, let b): needsContent(a) || needsContent(b)
-        case .and(let keys): keys.contains(where: needsContent)
-        default: false
+        case .body, .text: .content
+        case .bcc, .cc, .from, .header, .subject, .to, .sentBefore, .sentOn, .sentSince: .fields
+        case .not(let inner): depth(inner)
+        case .or(let a, let b): max(depth(a), depth(b))
+        case .and(let keys): keys.map(depth).max() ?? .state
+        default: .state
         }
     }
 
@@ -83,10 +85,10 @@ struct SearchMatcher: Sendable {
         case .not(let inner): return !evaluate(inner, m)
         case .or(let a, let b): return evaluate(a, m) || evaluate(b, m)
         case .and(let keys): return keys.allSatisfy { evaluate($0, m) }
-        case .from(let s): return addresses(\.from, contain: s, m)
-        case .to(let s): return addresses(\.to, contain: s, m)
-        case .cc(let s): return addresses(\.cc, contain: s, m)
-        case .bcc(let s): return addresses(\.bcc, contain: s, m)
+        case .from(let s): return addresses(.from, contain: s, m)
+        case .to(let s): return addresses(.to, contain: s, m)
+        case .cc(let s): return addresses(.cc, contain: s, m)
+        case .bcc(let s): return addresses(.bcc, contain: s, m)
         case .subject(let s): return header("Subject", contains: s, m)
         case .header(let name, let s): return header(String(decoding: name, as: UTF8.self), contains: s, m)
         case .body(let s):
@@ -102,8 +104,7 @@ struct SearchMatcher: Sendable {
     /// Substring match of a decoded header field; an empty string matches any message
     /// that has the field (RFC 9051 §6.4.4 HEADER).
     private func header(_ name: String, contains needle: [UInt8], _ m: SearchableMessage) -> Bool {
-        guard let content = m.content else { return false }
-        let values = content.index.headerValues(name, in: content.raw)
+        guard let values = m.fields?.values(of: name) else { return false }
         if needle.isEmpty { return !values.isEmpty }
         return values.contains { Self.contains($0, needle) }
     }
@@ -111,22 +112,12 @@ struct SearchMatcher: Sendable {
     /// Substring match of an address list as parsed (RFC 5322 §3.4): each address written
     /// `Display Name <mailbox@host>` with the display name's RFC 2047 words decoded, groups
     /// by their name; a comment-style or quoted name reads the same as any other.
-    private func addresses(_ field: KeyPath<MessageEnvelope, [MessageAddress]>, contain needle: [UInt8], _ m: SearchableMessage) -> Bool {
-        guard let content = m.content, let envelope = content.index.root.envelope else { return false }
-        let list = envelope[keyPath: field]
-        if needle.isEmpty { return !list.isEmpty }
-        let text = list.map { address -> String in
-            let name = address.name.map { HeaderDecoding.decodeEncodedWords($0) } ?? ""
-            guard let mailbox = address.mailbox else { return "" }  // the end of a group
-            let local = String(decoding: mailbox, as: UTF8.self)
-            guard let host = address.host else { return HeaderDecoding.decodeEncodedWords(mailbox) + ":" }  // a group's name
-            let email = local + "@" + String(decoding: host, as: UTF8.self)
-            return name.isEmpty ? email : "\(name) <\(email)>"
-        }.joined(separator: ", ")
-        return Self.contains(text, needle)
+    private func addresses(_ field: SearchFields.AddressField, contain needle: [UInt8], _ m: SearchableMessage) -> Bool {
+        guard let list = m.fields?.addresses(field) else { return false }
+        return needle.isEmpty || Self.contains(list, needle)
     }
 
-    private static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
+    private static func contains(_ haystack: some StringProtocol, _ needle: [UInt8]) -> Bool {
         let text = String(decoding: needle, as: UTF8.self)
         return haystack.range(of: text, options: [.caseInsensitive]) != nil
     }
@@ -134,7 +125,7 @@ struct SearchMatcher: Sendable {
     /// The day written in the Date header, its time and zone disregarded (RFC 3501 §6.4.4);
     /// without a readable one, 1 January 1970, before every other (as Dovecot does).
     private func sentDay(_ m: SearchableMessage) -> SearchDate? {
-        guard let content = m.content, let value = content.index.headerValues("Date", in: content.raw).first,
+        guard let value = m.fields?.values(of: "Date").first,
               let day = DateParser.writtenDay(Array(value.utf8)) else { return SearchDate(year: 1970, month: 1, day: 1) }
         return SearchDate(year: day.year, month: day.month, day: day.day)
     }

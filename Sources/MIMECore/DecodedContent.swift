@@ -47,12 +47,18 @@ extension MessageIndex {
     /// Values of the top-level header fields called `name` (case-insensitive), unfolded and
     /// RFC 2047-decoded, in message order: what SEARCH HEADER, FROM, SUBJECT … match against.
     public func headerValues(_ name: String, in raw: [UInt8]) -> [String] {
+        headerFields(in: raw) { ASCII.equalsIgnoringCase($0, name) }.map(\.value)
+    }
+
+    /// Every top-level header field (or those whose name passes `wanted`), its value unfolded
+    /// and RFC 2047-decoded, in message order.
+    public func headerFields(in raw: [UInt8], where wanted: (ArraySlice<UInt8>) -> Bool = { _ in true }) -> [(name: String, value: String)] {
         let range = clamp(root.headerRange, raw.count)
         return raw.withUnsafeBufferPointer { buffer in
             let header = HeaderScanner.scan(buffer, from: range.lowerBound, end: range.upperBound, maxFields: Int.max)
             return header.fields
-                .filter { ASCII.equalsIgnoringCase(buffer[$0.nameRange], name) }
-                .map { HeaderDecoding.decodeEncodedWords(HeaderBlock.unfold(buffer[$0.valueRange])) }
+                .filter { wanted(ArraySlice(buffer[$0.nameRange])) }
+                .map { (String(decoding: buffer[$0.nameRange], as: UTF8.self), HeaderDecoding.decodeEncodedWords(HeaderBlock.unfold(buffer[$0.valueRange]))) }
         }
     }
 }

@@ -167,11 +167,9 @@ extension LocalStore {
                     let ids = try Self.messageIDs(db, mailbox: mailbox, uids: [old.uid])
                     if !ids.isEmpty { box = try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
                 }
-                var body = body
-                try body.insert(db)
-                try BodyChunks.insert(summary.raw, bodyId: body.id!, db)
+                let bodyId = try body.insert(db)
                 let flags = (summary.replacing?.flags ?? []).filter { $0.lowercased() != "\\seen" }
-                let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: body.id!, size: body.size, internalDate: summary.date,
+                let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: bodyId, size: body.record.size, internalDate: summary.date,
                                                        zone: 0, flags: flags)
                 try db.cachedStatement(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)")
                     .execute(arguments: [id, summary.recordKey, summary.version])

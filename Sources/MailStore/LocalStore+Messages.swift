@@ -23,11 +23,9 @@ extension LocalStore {
             let queueing = queueDrop ? try Queueing.of(box, db) : .none
             var uids: [UInt32] = []
             var anyQueued = false
-            for (message, made) in zip(messages, bodies) {
-                var body = made
-                try body.insert(db)
-                try BodyChunks.insert(message.raw, bodyId: body.id!, db)
-                let (uid, queued, _) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!, size: body.size,
+            for (message, body) in zip(messages, bodies) {
+                let bodyId = try body.insert(db)
+                let (uid, queued, _) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: bodyId, size: body.record.size,
                                                     internalDate: message.internalDate, zone: message.internalZoneMinutes,
                                                     flags: message.flags)
                 uids.append(uid)
@@ -40,16 +38,18 @@ extension LocalStore {
         return (result.0, result.1)
     }
 
-    /// Parses the message once and keeps what FETCH needs (RFC 9051 ENVELOPE and BODYSTRUCTURE).
-    static func makeBody(_ raw: [UInt8]) throws -> BodyRecord {
+    /// Parses the message once and keeps what FETCH needs (RFC 9051 ENVELOPE and BODYSTRUCTURE)
+    /// and what header searches read; `insert` stores it all with the bytes.
+    static func makeBody(_ raw: [UInt8]) throws -> PreparedBody {
         let index = MessageIndex.parse(raw)
-        return BodyRecord(
+        let record = BodyRecord(
             id: nil, size: raw.count,
             indexJSON: try JSONEncoder().encode(index),
             envelope: Data(ResponseEncoder.encodeEnvelope(index.envelope)),
             bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
             bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)),
             messageIdHeader: index.messageID, threadIds: index.threadIDs.isEmpty ? nil : index.threadIDs.joined(separator: " "))
+        return PreparedBody(record: record, raw: raw, searchFields: SearchFields(index: index, raw: raw))
     }
 
     /// Inserts a message with the mailbox's next UID and a new MODSEQ; updates the mailbox row.
@@ -90,32 +90,35 @@ extension LocalStore {
         }
     }
 
-    private static func state(_ row: Row) -> MessageState {
-        MessageState(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
-                     flags: FlagList.decode(row["flags"]), modSeq: UInt64(row["modSeq"] as Int64))
+    /// A message's state from a row that starts `uid, flags, modSeq` (read by position: a
+    /// column looked up by name costs a lowercased copy of the name, per row).
+    static func state(_ row: Row) -> MessageState {
+        MessageState(uid: UInt32(truncatingIfNeeded: row[0] as Int64), flags: FlagList.decode(row[1]), modSeq: UInt64(row[2] as Int64))
     }
 
-    /// FETCH metadata for these UIDs (missing ones are left out), ascending by UID.
+    /// FETCH metadata for these UIDs (missing ones are left out), ascending by UID. One cached
+    /// statement reads each run of consecutive UIDs.
     public func metadata(in mailbox: MailboxID, uids: [UInt32]) async throws -> [MessageMetadata] {
         try await pool.read { db in
             var result: [MessageMetadata] = []
             result.reserveCapacity(uids.count)
-            for chunk in uids.chunked(500) {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
-                           b.envelope, b.bodyStructure, b.bodyBasic, b.id AS bodyId, m.savedAt
-                    FROM message m JOIN body b ON b.id = m.bodyId
-                    WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
-                    ORDER BY m.uid
-                    """, arguments: [mailbox.rawValue])
-                for row in rows {
+            let statement = try db.cachedStatement(sql: """
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
+                       b.envelope, b.bodyStructure, b.bodyBasic, b.id, m.savedAt
+                FROM message m JOIN body b ON b.id = m.bodyId
+                WHERE m.mailboxId = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
+                """)
+            for run in uids.runs {
+                let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
+                while let row = try rows.next() {
                     result.append(MessageMetadata(
                         state: Self.state(row),
-                        internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
-                        internalZoneMinutes: row["internalZone"], size: row["size"],
-                        envelope: Array(row["envelope"] as Data), bodyStructure: Array(row["bodyStructure"] as Data),
-                        bodyBasic: Array(row["bodyBasic"] as Data), bodyID: row["bodyId"],
-                        savedAt: (row["savedAt"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+                        internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
+                        internalZoneMinutes: row[4], size: row[5],
+                        envelope: row.dataNoCopy(atIndex: 6).map(Array.init) ?? [],
+                        bodyStructure: row.dataNoCopy(atIndex: 7).map(Array.init) ?? [],
+                        bodyBasic: row.dataNoCopy(atIndex: 8).map(Array.init) ?? [], bodyID: row[9],
+                        savedAt: (row[10] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
                 }
             }
             return result
@@ -128,14 +131,15 @@ extension LocalStore {
             var result: [(uid: UInt32, internalDate: Date, size: Int, index: MessageIndex)] = []
             result.reserveCapacity(uids.count)
             let decoder = JSONDecoder()
-            for chunk in uids.chunked(500) {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT m.uid, m.internalDate, m.size, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
-                    WHERE m.mailboxId = ? AND m.uid IN (\(chunk.map { String($0) }.joined(separator: ",")))
-                    """, arguments: [mailbox.rawValue])
-                for row in rows {
-                    result.append((UInt32(truncatingIfNeeded: row["uid"] as Int64), Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
-                                   row["size"], try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)))
+            let statement = try db.cachedStatement(sql: """
+                SELECT m.uid, m.internalDate, m.size, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+                WHERE m.mailboxId = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
+                """)
+            for run in uids.runs {
+                let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
+                while let row = try rows.next() {
+                    result.append((UInt32(truncatingIfNeeded: row[0] as Int64), Date(timeIntervalSince1970: TimeInterval(row[1] as Int64)),
+                                   row[2], try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 3) ?? Data())))
                 }
             }
             return result
@@ -360,5 +364,37 @@ extension LocalStore {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Array where Element == UInt32 {
+    /// The runs of consecutive numbers, ascending: `[1, 2, 3, 7, 9, 10]` is `1...3, 7...7, 9...10`.
+    var runs: [ClosedRange<UInt32>] {
+        var runs: [ClosedRange<UInt32>] = []
+        for number in sorted() {
+            if let last = runs.last, number <= last.upperBound &+ 1, number >= last.lowerBound {
+                runs[runs.count - 1] = last.lowerBound...Swift.max(last.upperBound, number)
+            } else {
+                runs.append(number...number)
+            }
+        }
+        return runs
+    }
+}
+
+/// A parsed message ready to be stored: its `body` row, its bytes and its search fields.
+struct PreparedBody {
+    var record: BodyRecord
+    let raw: [UInt8]
+    let searchFields: SearchFields
+
+    /// Stores the three in the transaction `db`; the new body's id.
+    func insert(_ db: Database) throws -> Int64 {
+        var record = record
+        try record.insert(db)
+        let id = record.id!
+        try BodyChunks.insert(raw, bodyId: id, db)
+        try db.cachedStatement(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)").execute(arguments: [id, searchFields.text])
+        return id
     }
 }

@@ -13,40 +13,64 @@ public struct SearchableMessage: Sendable {
     /// When it was saved into its mailbox (RFC 8514); nil when not known.
     public var savedAt: Date?
     public var size: Int
+    /// Its header fields as header searches read them (with `SearchDepth.fields` and up).
+    public var fields: SearchFields?
+    /// Its bytes and parsed index (with `SearchDepth.content`: BODY and TEXT).
     public var content: (raw: [UInt8], index: MessageIndex)?
+}
+
+/// How much of each message a search reads: its state only (flags, dates, size), also its
+/// header fields, or also its bytes.
+public enum SearchDepth: Int, Sendable, Comparable {
+    case state, fields, content
+
+    public static func < (a: SearchDepth, b: SearchDepth) -> Bool { a.rawValue < b.rawValue }
 }
 
 extension LocalStore {
     /// UIDs of the messages for which `predicate` holds, ascending. Messages are visited
     /// one at a time from a cursor, so at most one message body is in memory.
-    public func uids(in mailbox: MailboxID, loadContent: Bool,
+    public func uids(in mailbox: MailboxID, depth: SearchDepth,
                      where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
         try await pool.read { db in
-            let columns = loadContent ? ", b.id AS bodyId, b.size AS bodySize, b.indexJSON" : ""
-            let join = loadContent ? "JOIN body b ON b.id = m.bodyId" : ""
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId AS messageBodyId, m.savedAt\(columns)
-                FROM message m \(join) WHERE m.mailboxId = ? ORDER BY m.uid
-                """, arguments: [mailbox.rawValue])
+            let columns = (depth >= .fields ? ", s.text AS searchFields" : "") + (depth >= .content ? ", b.size AS bodySize, b.indexJSON" : "")
+            let join = (depth >= .fields ? " LEFT JOIN searchFields s ON s.bodyId = m.bodyId" : "")
+                + (depth >= .content ? " JOIN body b ON b.id = m.bodyId" : "")
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId, m.savedAt\(columns)
+                FROM message m\(join) WHERE m.mailboxId = ? ORDER BY m.uid
+                """), arguments: [mailbox.rawValue])
             let decoder = JSONDecoder()
             var matches: [UInt32] = []
             while let row = try cursor.next() {
-                var message = SearchableMessage(
-                    state: MessageState(uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
-                                        flags: FlagList.decode(row["flags"]), modSeq: UInt64(row["modSeq"] as Int64)),
-                    internalDate: Date(timeIntervalSince1970: TimeInterval(row["internalDate"] as Int64)),
-                    size: row["size"], content: nil)
-                message.internalZoneMinutes = row["internalZone"]
-                message.bodyID = row["messageBodyId"]
-                message.savedAt = (row["savedAt"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
-                if loadContent {
-                    let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
-                    let raw = try BodyChunks.read(db, bodyId: row["bodyId"], range: 0..<(row["bodySize"] as Int))
-                    message.content = (raw, index)
+                // By position (see `LocalStore.state`): uid, flags, modSeq, internalDate, internalZone,
+                // size, bodyId, savedAt, then searchFields, then bodySize and indexJSON.
+                var message = SearchableMessage(state: Self.state(row), internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
+                                                size: row[5], content: nil)
+                message.internalZoneMinutes = row[4]
+                message.bodyID = row[6]
+                message.savedAt = (row[7] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+                if depth >= .fields { message.fields = (row[8] as String?).map(SearchFields.init(text:)) }
+                if depth >= .content {
+                    let index = try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 10) ?? Data())
+                    message.content = (try BodyChunks.read(db, bodyId: message.bodyID, range: 0..<(row[9] as Int)), index)
+                }
+                if depth >= .fields, message.fields == nil {
+                    // Every body has its fields (schema v10); should one lack them, they are made from its bytes.
+                    let content = try message.content ?? Self.content(db, bodyId: message.bodyID, decoder)
+                    message.fields = SearchFields(index: content.index, raw: content.raw)
                 }
                 if predicate(message) { matches.append(message.state.uid) }
             }
             return matches
         }
+    }
+
+    private static func content(_ db: Database, bodyId: Int64, _ decoder: JSONDecoder) throws -> (raw: [UInt8], index: MessageIndex) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT size, indexJSON FROM body WHERE id = ?", arguments: [bodyId]) else {
+            return ([], MessageIndex.parse([]))
+        }
+        return (try BodyChunks.read(db, bodyId: bodyId, range: 0..<(row["size"] as Int)),
+                try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data))
     }
 }

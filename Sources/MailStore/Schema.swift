@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import MIMECore
 
 /// The local store's schema. Migrations never change once shipped: add a new one instead.
 enum Schema {
@@ -182,6 +184,22 @@ enum Schema {
             // SAVEDATE (RFC 8514): when the message was saved into its mailbox; NULL (NIL) for
             // messages stored before.
             try db.execute(sql: "ALTER TABLE message ADD COLUMN savedAt INTEGER")
+        }
+        migrator.registerMigration("v10: search fields") { db in
+            // What header searches read, per body (`SearchFields`): a table of its own, so that
+            // reading it never passes through a body's parsed index. Filled for stored mail here.
+            try db.create(table: "searchFields") { t in
+                t.primaryKey("bodyId", .integer).references("body", onDelete: .cascade)
+                t.column("text", .text).notNull()
+            }
+            let bodies = try Row.fetchCursor(db, sql: "SELECT id, indexJSON FROM body")
+            let decoder = JSONDecoder()
+            while let row = try bodies.next() {
+                let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
+                let header = try BodyChunks.read(db, bodyId: row["id"], range: 0..<min(index.size, index.root.headerRange.upperBound))
+                try db.execute(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)",
+                               arguments: [row["id"] as Int64, SearchFields(index: index, raw: header).text])
+            }
         }
         return migrator
     }

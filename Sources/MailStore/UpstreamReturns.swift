@@ -61,12 +61,10 @@ extension LocalStore {
                 try db.cachedStatement(sql: "DELETE FROM upstreamOrigin WHERE userId = ? AND folder = ? AND uidValidity = ? AND uid = ?")
                     .execute(arguments: [box.userId, origin.folder, uidValidity, uid])
             }
-            var body = body
-            try body.insert(db)
-            try BodyChunks.insert(message.raw, bodyId: body.id!, db)
+            let bodyId = try body.insert(db)
             let queueing = returnNow ? .none : try Queueing.of(box, db)
-            let (uid, queued, messageId) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: body.id!,
-                                                size: body.size, internalDate: message.internalDate,
+            let (uid, queued, messageId) = try Self.insert(db, into: &box, queueing: queueing, source: nil, bodyId: bodyId,
+                                                size: body.record.size, internalDate: message.internalDate,
                                                 zone: message.internalZoneMinutes, flags: message.flags)
             try db.cachedStatement(sql: """
                 INSERT INTO upstreamOrigin(messageId, userId, folder, uidValidity, uid, returnDue, nextAttemptAt, holdUntil)

@@ -243,7 +243,7 @@ struct MessageTests {
         let (store, alice) = try await storeWithAlice()
         let inbox = try await store.mailbox(of: alice, named: "INBOX")
         for s in ["Alpha", "Beta", "Gamma"] { _ = try await store.append(NewMessage(raw: sample(s)), to: inbox.id) }
-        let matches = try await store.uids(in: inbox.id, loadContent: true) { message in
+        let matches = try await store.uids(in: inbox.id, depth: .content) { message in
             message.content?.index.headerValues("Subject", in: message.content!.raw).first?.hasSuffix("a") == true
                 && message.state.uid != 1
         }
@@ -312,7 +312,7 @@ struct LocalStoreExtensionTests {
         let meta = try #require(try await store.metadata(in: inbox.id, uids: [uid]).first)
         #expect(meta.savedAt.map { $0 >= before } == true, "\(String(describing: meta.savedAt))")
         #expect(meta.bodyID > 0)
-        let searched = try await store.uids(in: inbox.id, loadContent: false) { $0.savedAt != nil && $0.bodyID == meta.bodyID }
+        let searched = try await store.uids(in: inbox.id, depth: .state) { $0.savedAt != nil && $0.bodyID == meta.bodyID }
         #expect(searched == [uid])
     }
 }

@@ -37,4 +37,25 @@ struct SchemaTests {
         }
         #expect(indexes == ["apiToken_on_userId", "dropJob_on_userId", "message_on_bodyId"])
     }
+
+    /// Mail stored before v10 gets its search fields when the store is upgraded, and a
+    /// header search finds it without reading its bytes.
+    @Test func upgradingToV10FillsTheSearchFieldsOfStoredMail() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v9: save date")
+        let raw = Array("From: =?utf-8?q?J=C3=B6rg?= <joerg@example.org>\r\nSubject: Quarterly\r\n numbers\r\n\r\nbody\r\n".utf8)
+        try await queue.write { db in
+            // As v9 stored a message: the body row and its bytes, no search fields.
+            let body = try LocalStore.makeBody(raw)
+            var record = body.record
+            try record.insert(db)
+            try BodyChunks.insert(raw, bodyId: record.id!, db)
+        }
+        try Schema.migrator.migrate(queue)
+        let text = try await queue.read { try String.fetchOne($0, sql: "SELECT text FROM searchFields") }
+        let fields = SearchFields(text: try #require(text))
+        #expect(fields.values(of: "SUBJECT") == ["Quarterly numbers"])
+        #expect(fields.addresses(.from) == "Jörg <joerg@example.org>")
+        #expect(fields.addresses(.to) == nil)
+    }
 }
