@@ -12,6 +12,9 @@ struct SelectedMailbox {
     /// Ascending; message sequence number n is `uids[n - 1]`.
     var uids: [UInt32]
     var highestModSeq: UInt64
+    /// The store's change count for this mailbox when the client was last brought up to date
+    /// (`ChangeBus.version`): while it stays the same, nothing needs reading.
+    var changeVersion: UInt64 = 0
     /// Expunged in the store but not yet announced (FETCH, STORE and SEARCH may not announce them).
     var pendingExpunges: Set<UInt32> = []
     /// Flag changes this session already reported itself, so they are not echoed again.

@@ -2,8 +2,9 @@ import Synchronization
 
 /// In-process notifications of committed mailbox changes.
 ///
-/// The store publishes after each committed write transaction; every session that
-/// has the mailbox selected (or is in IDLE on it) wakes and reads what changed.
+/// The store publishes after each committed write transaction that changes a mailbox's
+/// messages, flags or existence (before the writer is answered); every session that has the
+/// mailbox selected (or is in IDLE on it) wakes and reads what changed.
 /// GRDB's ValueObservation coalesces changes, so it cannot drive IDLE by itself.
 public final class ChangeBus: Sendable {
     private struct Subscriber {
@@ -13,8 +14,17 @@ public final class ChangeBus: Sendable {
 
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextToken = Atomic<Int>(0)
+    /// Per mailbox, how many times a change was published: a session that saw the same
+    /// number before knows, without asking the database, that nothing changed.
+    private let versions = Mutex<[MailboxID: UInt64]>([:])
 
     public init() {}
+
+    /// The mailbox's change count. Read it before reading the mailbox: a change published
+    /// after that then shows as a new count.
+    public func version(of mailbox: MailboxID) -> UInt64 {
+        versions.withLock { $0[mailbox] ?? 0 }
+    }
 
     /// A stream that yields once (coalesced) whenever the mailbox changed.
     /// The subscription ends when the stream is dropped or its consumer is cancelled.
@@ -31,6 +41,7 @@ public final class ChangeBus: Sendable {
     public func publish(_ mailboxes: some Sequence<MailboxID>) {
         let targets = Set(mailboxes)
         guard !targets.isEmpty else { return }
+        versions.withLock { table in for mailbox in targets { table[mailbox, default: 0] &+= 1 } }
         let conts = subscribers.withLock { subs in
             subs.values.filter { targets.contains($0.mailbox) }.map(\.continuation)
         }

@@ -90,7 +90,7 @@ extension LocalStore {
     func renameMailbox(of user: UserID, from old: String, to new: String, managedToo: Bool) async throws {
         let source = MailboxNaming.normalizeInbox(old)
         let target = try MailboxNaming.canonical(new)
-        try await commits.write { db in
+        let renamed = try await commits.write { db -> Int64 in
             let record = try Self.mailboxRecord(db, user: user, name: source)
             if !managedToo { try Self.refuseManaged(db, user: user, name: source) }
             if try Self.exists(db, user: user, name: target) { throw MailStoreError.mailboxExists(new) }
@@ -111,10 +111,13 @@ extension LocalStore {
                 moved.highestModSeq = modSeq
                 try moved.update(db)
                 try Self.recordExpunge(db, mailbox: record, messageIDs: nil)
-                return
+                return record.id!
             }
             try db.cachedStatement(sql: "UPDATE mailbox SET name = ? || substr(name, ?) WHERE userId = ? AND (name = ? OR substr(name, 1, ?) = ?)").execute(arguments: [target, source.unicodeScalars.count + 1, user.rawValue, source, source.unicodeScalars.count + 1, source + "/"])
+            return record.id!
         }
+        // Sessions on INBOX see its messages go; on another, nothing changes but its name.
+        changes.publish([MailboxID(rawValue: renamed)])
     }
 
     /// Users may not delete or rename CRM folders, nor a folder that contains one.

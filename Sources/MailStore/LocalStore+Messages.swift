@@ -70,9 +70,16 @@ extension LocalStore {
 
     /// UIDs, flags and MODSEQs of every message, ascending by UID (SELECT's snapshot).
     public func states(of mailbox: MailboxID) async throws -> [MessageState] {
+        try await snapshot(of: mailbox).states
+    }
+
+    /// A mailbox's row and its messages' states from one read (SELECT).
+    public func snapshot(of mailbox: MailboxID) async throws -> (info: MailboxInfo, states: [MessageState]) {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
-                             arguments: [mailbox.rawValue]).map(Self.state)
+            guard let record = try MailboxRecord.find(db, mailbox) else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
+            let states = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
+                                          arguments: [mailbox.rawValue]).map(Self.state)
+            return (record.info, states)
         }
     }
 

@@ -148,10 +148,13 @@ struct MailboxTests {
         let (store, alice) = try await storeWithAlice()
         let inbox = try await store.mailbox(of: alice, named: "INBOX")
         _ = try await store.append(NewMessage(raw: sample("One")), to: inbox.id)
+        let before = store.changes.version(of: inbox.id)
         try await store.renameMailbox(of: alice, from: "INBOX", to: "Old Inbox")
         let old = try await store.mailbox(of: alice, named: "Old Inbox")
         #expect(try await store.counts(of: old.id).messages == 1)
         #expect(try await store.counts(of: inbox.id).messages == 0)
+        // Sessions with INBOX selected learn of it (they skip reading while the count stays).
+        #expect(store.changes.version(of: inbox.id) > before)
     }
 }
 

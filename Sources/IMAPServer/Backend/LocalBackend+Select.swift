@@ -5,8 +5,10 @@ import MailStore
 extension LocalBackend {
     /// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
     func select(tag: String, name: String, parameters: SelectParameters, readOnly: Bool) async throws {
-        let info = try await store.mailbox(of: try userID, named: name)
-        let states = try await store.states(of: info.id)
+        let found = try await store.mailbox(of: try userID, named: name)
+        // The change count before the snapshot: what commits after it shows at the next command.
+        let version = store.changes.version(of: found.id)
+        let (info, states) = try await store.snapshot(of: found.id)
         let counts = try await store.counts(of: info.id)
         if parameters.condstore { condstore = true }
         if parameters.qresync != nil && !qresync {
@@ -30,7 +32,8 @@ extension LocalBackend {
         send(.untagged(.status(StatusResponse(status: .ok, code: .mailboxID(ObjectIDs.mailbox(info)), text: "Mailbox id"))))
 
         selected = SelectedMailbox(id: info.id, name: info.name, uidValidity: info.uidValidity, readOnly: readOnly,
-                                   uids: states.map(\.uid), highestModSeq: info.highestModSeq, keywords: keywords, recent: recent)
+                                   uids: states.map(\.uid), highestModSeq: info.highestModSeq, changeVersion: version,
+                                   keywords: keywords, recent: recent)
         subscribeToChanges(info.id)
 
         if let resync = parameters.qresync, resync.uidValidity == info.uidValidity {
@@ -119,6 +122,9 @@ extension LocalBackend {
     /// During FETCH, STORE and SEARCH expunges are held back (RFC 9051 §7.5.1).
     func announceChanges(expungesAllowed: Bool) async throws {
         guard var mailbox = selected else { return }
+        // Nothing published since the last time, and no expunge waiting to be told: no query.
+        let version = store.changes.version(of: mailbox.id)
+        if version == mailbox.changeVersion, mailbox.pendingExpunges.isEmpty || !expungesAllowed { return }
         let changes: MailboxChanges
         do {
             changes = try await store.changes(in: mailbox.id, since: mailbox.highestModSeq)
@@ -167,6 +173,7 @@ extension LocalBackend {
         }
         mailbox.reported.removeAll()
         mailbox.highestModSeq = max(mailbox.highestModSeq, changes.highestModSeq)
+        mailbox.changeVersion = version
         if !changes.changed.isEmpty || !changes.expunged.isEmpty { try await refreshUpdating(&mailbox) }
         selected = mailbox
     }
