@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfiguration(options.config)
         let logger = makeLogger(config.log.level)
+        FileDescriptorLimit.raise(logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let tls: NIOSSLContext

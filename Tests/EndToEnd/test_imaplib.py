@@ -200,3 +200,12 @@ def test_endless_line_and_oversized_literal_do_not_grow_memory(any_gateway):
             assert f.readline().startswith(b"a4 OK")
     grown = rss_kib(any_gateway.proc.pid) - before
     assert grown < 40 * 1024, f"server memory grew by {grown} KiB for 128 MiB of refused input"
+
+
+def test_the_limit_on_open_files_is_raised_at_start_and_logged(gateway):
+    """Issue 16: each connection takes a file descriptor; the soft limit goes up to the hard one."""
+    import re
+    import resource
+    line = next(l for l in gateway.log_text().splitlines() if "open files limit" in l)
+    limit, hard = (int(re.search(rf"{key}=(\d+)", line).group(1)) for key in ("limit", "hard_limit"))
+    assert limit == hard == resource.getrlimit(resource.RLIMIT_NOFILE)[1], line
