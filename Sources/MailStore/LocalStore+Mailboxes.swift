@@ -168,10 +168,13 @@ extension LocalStore {
     /// recent floor. With `claim` they become this caller's: the floor moves to `uid`, so no
     /// other session sees them as recent (SELECT, and new mail seen by a selecting session);
     /// without, nothing changes (EXAMINE, STATUS).
-    public func recent(in mailbox: MailboxID, through uid: UInt32, claim: Bool) async throws -> ClosedRange<UInt32>? {
+    /// `floor` is the recent floor when the caller read it already (SELECT's read).
+    public func recent(in mailbox: MailboxID, through uid: UInt32, claim: Bool, floor known: UInt32? = nil) async throws -> ClosedRange<UInt32>? {
         let sql = "SELECT recentFloor FROM mailbox WHERE id = ?"
         // A read first: a SELECT with nothing new to claim writes nothing.
-        let floor = try await pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [mailbox.rawValue]) } ?? Int64(uid)
+        let floor = if let known { Int64(known) } else {
+            try await pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [mailbox.rawValue]) } ?? Int64(uid)
+        }
         guard floor < Int64(uid) else { return nil }
         guard claim else { return UInt32(floor + 1)...uid }
         return try await commits.write { db in

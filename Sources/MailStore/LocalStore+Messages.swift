@@ -70,17 +70,22 @@ extension LocalStore {
 
     /// UIDs, flags and MODSEQs of every message, ascending by UID (SELECT's snapshot).
     public func states(of mailbox: MailboxID) async throws -> [MessageState] {
-        try await snapshot(of: mailbox).states
+        try await pool.read { db in try Self.states(db, mailbox.rawValue) }
     }
 
-    /// A mailbox's row and its messages' states from one read (SELECT).
-    public func snapshot(of mailbox: MailboxID) async throws -> (info: MailboxInfo, states: [MessageState]) {
+    /// What SELECT and EXAMINE show of a mailbox, from one read: its row, its messages'
+    /// states and its recent floor (the UIDs above it are \Recent, RFC 3501 §2.3.2).
+    public func selection(of user: UserID, named name: String) async throws -> (info: MailboxInfo, states: [MessageState], recentFloor: UInt32) {
         try await pool.read { db in
-            guard let record = try MailboxRecord.find(db, mailbox) else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
-            let states = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
-                                          arguments: [mailbox.rawValue]).map(Self.state)
-            return (record.info, states)
+            let record = try Self.mailboxRecord(db, user: user, name: name)
+            let floor = try Int64.fetchOne(db.cachedStatement(sql: "SELECT recentFloor FROM mailbox WHERE id = ?"), arguments: [record.id]) ?? 0
+            return (record.info, try Self.states(db, record.id!), UInt32(truncatingIfNeeded: floor))
         }
+    }
+
+    private static func states(_ db: Database, _ mailbox: Int64) throws -> [MessageState] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
+                         arguments: [mailbox]).map(Self.state)
     }
 
     /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.

@@ -24,6 +24,7 @@ public final class LocalStore: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(10)
+        config.maximumReaderCount = Self.readers
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mail.sqlite"), configuration: config)
         try pool.requireFullSync()
         try Schema.migrator.migrate(pool)
@@ -31,6 +32,10 @@ public final class LocalStore: Sendable {
         self.commits = GroupCommit(pool)
         self.changes = ChangeBus()
     }
+
+    /// Reading connections: GRDB's default of 5 made SELECT and FETCH wait for one another
+    /// under 50 clients (a connection is cheap; the cores are the limit, not they).
+    static let readers = max(16, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
     /// An in-memory store, for tests.
     public init(inMemory: Void = ()) throws {

@@ -5,11 +5,11 @@ import MailStore
 extension LocalBackend {
     /// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
     func select(tag: String, name: String, parameters: SelectParameters, readOnly: Bool) async throws {
-        let found = try await store.mailbox(of: try userID, named: name)
-        // The change count before the snapshot: what commits after it shows at the next command.
-        let version = store.changes.version(of: found.id)
-        let (info, states) = try await store.snapshot(of: found.id)
-        let counts = try await store.counts(of: info.id)
+        // One read for the mailbox, its messages and its recent floor. The change count comes
+        // with it only if nothing was published meanwhile; else the next command reads what changed.
+        let published = store.changes.published
+        let (info, states, floor) = try await store.selection(of: try userID, named: name)
+        let version = store.changes.version(of: info.id, ifNothingPublishedSince: published) ?? .max
         if parameters.condstore { condstore = true }
         if parameters.qresync != nil && !qresync {
             throw CommandFailure(status: .bad, text: "QRESYNC parameter given without ENABLE QRESYNC")
@@ -20,11 +20,11 @@ extension LocalBackend {
         sendFlags(keywords, readOnly: readOnly)
         send(.untagged(.exists(states.count)))
         // SELECT takes the new messages' \Recent for this session; EXAMINE only looks.
-        let recentRange = try await store.recent(in: info.id, through: states.last?.uid ?? 0, claim: !readOnly)
+        let recentRange = try await store.recent(in: info.id, through: states.last?.uid ?? 0, claim: !readOnly, floor: floor)
         let recent = Set(states.map(\.uid).filter { recentRange?.contains($0) ?? false })
         if !rev2 { send(.untagged(.recent(recent.count))) }
-        if !rev2, let firstUnseen = counts.firstUnseen {
-            send(.untagged(.status(StatusResponse(status: .ok, code: .unseen(firstUnseen), text: "First unseen"))))
+        if !rev2, let firstUnseen = states.firstIndex(where: { !$0.flags.contains { $0.caseInsensitiveCompare("\\Seen") == .orderedSame } }) {
+            send(.untagged(.status(StatusResponse(status: .ok, code: .unseen(firstUnseen + 1), text: "First unseen"))))
         }
         send(.untagged(.status(StatusResponse(status: .ok, code: .uidValidity(info.uidValidity), text: "UIDs valid"))))
         send(.untagged(.status(StatusResponse(status: .ok, code: .uidNext(info.uidNext), text: "Predicted next UID"))))
