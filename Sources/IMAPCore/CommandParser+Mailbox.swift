@@ -192,6 +192,8 @@ extension CommandParser {
         var messages: [AppendMessage] = []
         repeat {
             try buf.expectSP(messages.isEmpty ? "after the APPEND mailbox name" : "between APPEND messages")
+            // imapclient (3.0.1) writes two spaces between MULTIAPPEND messages: taken as one.
+            if !messages.isEmpty { while buf.tryConsume(0x20) {} }
             messages.append(try parseAppendMessage(&buf))
         } while !buf.atLineEnd
         return messages.count == 1 ? .append(mailbox, messages[0]) : .multiAppend(mailbox, messages)

@@ -2,7 +2,7 @@
 crmgate and, through the proxy, against a real Dovecot 2.3 (`any_gateway`)."""
 import re
 
-from conftest import message, skip_unless_offered
+from conftest import imap_client, message, skip_unless_offered
 from test_protocol import append, login
 
 
@@ -521,6 +521,15 @@ def test_multiappend_stores_all_messages_or_none(any_gateway):
     untagged, _ = c.ok("STATUS INBOX (MESSAGES)")
     assert b"MESSAGES 2" in untagged[0], "none of a refused MULTIAPPEND is stored"
     c.close()
+
+
+def test_imapclient_multiappend_stores_every_message(any_gateway):
+    """Python imapclient's multiappend (two spaces between messages, as 3.0.1 writes them)."""
+    skip_unless_offered(any_gateway, "MULTIAPPEND")
+    c = imap_client(any_gateway)
+    c.multiappend("INBOX", [message("first"), message("second"), message("third")])
+    assert c.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"] == 3
+    c.logout()
 
 
 def test_catenate_builds_a_message_from_text_and_urls_to_stored_ones(any_gateway):

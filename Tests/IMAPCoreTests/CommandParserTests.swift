@@ -36,6 +36,14 @@ import Testing
         #expect(try Self.parse("a LIST \"\" Archive/*\r\n") == .list(ListCommand(reference: MailboxName(""), patterns: [Self.b("Archive/*")])))
     }
 
+    /// imapclient 3.0.1's `multiappend` writes two spaces between the messages.
+    @Test func multiappendTakesTheMessagesWhateverTheSpacesBetweenThem() throws {
+        let messages = [AppendMessage(data: Self.b("one")), AppendMessage(flags: [.seen], data: Self.b("two"))]
+        #expect(try Self.parse("a APPEND \"INBOX\" {3}\r\none  (\\Seen) {3}\r\ntwo\r\n") == .multiAppend(MailboxName("INBOX"), messages))
+        #expect(try Self.parse("a APPEND INBOX {3}\r\none (\\Seen) {3}\r\ntwo\r\n") == .multiAppend(MailboxName("INBOX"), messages))
+        #expect(throws: CommandParseError.self) { try Self.parse("a APPEND INBOX  {3}\r\none\r\n") }
+    }
+
     @Test func searchReturnEmptyMeansAll() throws {
         #expect(try Self.parse("a SEARCH RETURN () UNSEEN\r\n") == .search(SearchCommand(returnOptions: [], key: .unseen), uid: false))
         #expect(try Self.parse("a SEARCH UNSEEN\r\n") == .search(SearchCommand(returnOptions: nil, key: .unseen), uid: false))
