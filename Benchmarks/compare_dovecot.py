@@ -130,10 +130,11 @@ def scenario(tool, targets, users, clients, relogin, args):
     print(f"  crmgate / Dovecot: {', '.join(f'{x:.2f}' for x in ratios)} (median {statistics.median(ratios):.2f}, "
           f"spread {min(ratios):.2f}–{max(ratios):.2f})")
     print(f"  {'command':14s} {'crmgate p50':>12s} {'Dovecot p50':>12s}")
-    for command in sorted(runs["crmgate"][0]["perCommand"]):
-        ours = statistics.median(run["perCommand"][command]["p50"] for run in runs["crmgate"])
-        theirs = statistics.median(run["perCommand"][command]["p50"] for run in runs["Dovecot"] if command in run["perCommand"])
-        print(f"  {command:14s} {ours:9.2f} ms {theirs:9.2f} ms")
+    def median_p50(target, command):
+        values = [run["perCommand"][command]["p50"] for run in runs[target] if command in run["perCommand"]]
+        return f"{statistics.median(values):9.2f} ms" if values else "     (none)"  # too slow to get there
+    for command in sorted(set().union(*(run["perCommand"] for run in runs["crmgate"] + runs["Dovecot"]))):
+        print(f"  {command:14s} {median_p50('crmgate', command)} {median_p50('Dovecot', command)}")
 
 
 if __name__ == "__main__":

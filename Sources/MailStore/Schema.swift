@@ -201,6 +201,11 @@ enum Schema {
                                arguments: [row["id"] as Int64, SearchFields(index: index, raw: header).text])
             }
         }
+        migrator.registerMigration("v11: expunged by modseq") { db in
+            // What was expunged since a MODSEQ (every session's update, QRESYNC): the tombstones
+            // grow with every EXPUNGE, and by the primary key the query read all of a mailbox's.
+            try db.execute(sql: "CREATE INDEX expunged_modseq ON expunged(mailboxId, modSeq)")
+        }
         return migrator
     }
 }

@@ -30,6 +30,17 @@ struct SchemaTests {
         #expect(scans.isEmpty, "\(plan)")
     }
 
+    /// Every session's update asks what was expunged since a MODSEQ: it reads only those
+    /// tombstones, not every one of the mailbox (they grow with every EXPUNGE).
+    @Test func expungedSinceAModSeqReadsOnlyThoseTombstones() async throws {
+        let store = try LocalStore(inMemory: ())
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT uid FROM expunged WHERE mailboxId = 1 AND modSeq > 5 ORDER BY uid")
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("expunged_modseq (mailboxId=? AND modSeq>?)") }, "\(plan)")
+    }
+
     @Test func theRedundantForeignKeyIndexesAreGone() async throws {
         let store = try LocalStore(inMemory: ())
         let indexes = try await store.pool.read { db in
