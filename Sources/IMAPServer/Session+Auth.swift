@@ -93,7 +93,7 @@ extension Session {
         let proxy = context.proxy.flatMap { $0.access.settings.serves(username) ? $0 : nil }
         let attempt = try await context.throttle.attempt(user: username, address: peer) { () -> VerifiedLogin? in
             if let proxy {
-                return try await connectUpstream(username: username, password: password, proxy).map(VerifiedLogin.upstream)
+                return try await connectUpstream(username: username, password: password, proxy).map { .upstream($0, proxy) }
             }
             return try await store.authenticate(email: username, password: password).map(VerifiedLogin.local)
         }
@@ -104,8 +104,8 @@ extension Session {
         case .rejected:
             logger.notice("login failed", metadata: ["user": "\(username)", "mechanism": "\(mechanism)"])
             throw CommandFailure(code: .authenticationFailed, text: "Invalid user name or password")
-        case .accepted(.upstream(let connection)):
-            try await completeUpstreamLogin(tag: tag, username: username, password: password, mechanism: mechanism, connection, proxy!)
+        case .accepted(.upstream(let connection, let proxy)):
+            try await completeUpstreamLogin(tag: tag, username: username, password: password, mechanism: mechanism, connection, proxy)
         case .accepted(.local(let id)):
             user = (id, username)
             state = .authenticated
@@ -118,6 +118,6 @@ extension Session {
     /// Credentials that checked: a local account, or an open, logged-in connection to the mail server.
     private enum VerifiedLogin {
         case local(UserID)
-        case upstream(IMAPClientConnection)
+        case upstream(IMAPClientConnection, ProxySettings)
     }
 }

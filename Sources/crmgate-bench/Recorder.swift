@@ -58,7 +58,7 @@ struct Recorder: Sendable {
     }
 
     func summary(seconds: Double, clients: Int) -> Summary {
-        func ms(_ micros: UInt64) -> Double { (Double(micros) / 1000 * 1000).rounded() / 1000 }
+        func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
         var perCommand: [String: Summary.Command] = [:]
         for (command, h) in latencies {
             perCommand[command] = .init(count: h.totalCount, perSecond: Double(h.totalCount) / seconds,
