@@ -17,10 +17,9 @@ import datetime
 import re
 import tempfile
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from davbench import PASSWORD, bridge_gateway, figures, sequential_put_rate, sync, use_release_binary
+from davbench import PASSWORD, bridge_gateway, figures, post_all, sequential_put_rate, sync, use_release_binary
 from drophelpers import API
 import radicale
 
@@ -34,14 +33,13 @@ def start_of(n):
 
 
 def post_events(api, numbers):
-    def post(n):
+    def event(n):
         start = start_of(n)
-        api.post("/events", {"owner": ALICE, "fields": {
+        return {"owner": ALICE, "fields": {
             "subject": f"Meeting {n}, EMEA", "start": start.isoformat().replace("+00:00", "Z"),
             "end": (start + datetime.timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
-            "timeZone": "Europe/Berlin", "location": f"Room {n % 12}"}})
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(post, numbers))
+            "timeZone": "Europe/Berlin", "location": f"Room {n % 12}"}}
+    post_all(api, "/events", map(event, numbers))
 
 
 def main():

@@ -16,10 +16,9 @@ Usage: .venv/bin/python Benchmarks/contacts.py [--contacts 5000] [--first 1000] 
 import argparse
 import sqlite3
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from davbench import PASSWORD, bridge_gateway, figures, sequential_put_rate, sync, use_release_binary
+from davbench import PASSWORD, bridge_gateway, figures, post_all, sequential_put_rate, sync, use_release_binary
 from drophelpers import API
 import radicale
 
@@ -34,13 +33,9 @@ def card(n, uid):
 
 
 def post_contacts(api, owners_and_numbers):
-    def post(item):
-        owner, n = item
-        api.post("/contacts", {"owner": owner, "fields": {
-            "firstName": "Bench", "lastName": f"Person{n}", "title": "Buyer, EMEA",
-            "emails": [f"bench{n}@example.com"], "phone": f"+1 555 {n % 10000:04d}"}})
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(post, owners_and_numbers))
+    post_all(api, "/contacts", ({"owner": owner, "fields": {
+        "firstName": "Bench", "lastName": f"Person{n}", "title": "Buyer, EMEA",
+        "emails": [f"bench{n}@example.com"], "phone": f"+1 555 {n % 10000:04d}"}} for owner, n in owners_and_numbers))
 
 
 def main():

@@ -68,8 +68,7 @@ public struct SearchFields: Sendable, Hashable {
     }
 
     private static func oneLine(_ value: String) -> String {
-        value.contains(where: { $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" })
-            ? String(value.map { $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }) : value
+        String(value.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
     /// `Display Name <mailbox@host>` per address, display names' RFC 2047 words decoded; a

@@ -123,17 +123,17 @@ struct MixedClient {
 
     /// MOVE to Archive (COPYUID tells where it went), then delete it there.
     private mutating func moveToArchiveAndDelete(_ c: IMAPClientConnection, _ uid: UInt32) async throws {
-        let moved = try await ok(c, "MOVE", .move(SequenceSet(uid...uid), MailboxName("Archive"), uid: true))
+        // COPYUID comes in the tagged OK or, as Dovecot sends it, an untagged OK before the EXPUNGEs (RFC 6851 §4.3).
         var archived: UInt32?
+        let moved = try await ok(c, "MOVE", .move(SequenceSet(uid...uid), MailboxName("Archive"), uid: true)) {
+            if case .status(let s) = $0, case .copyUID(_, _, let destination)? = s.code { archived = destination.ranges.first?.lowerBound }
+        }
         if case .copyUID(_, _, let destination)? = moved.code { archived = destination.ranges.first?.lowerBound }
-        // Dovecot sends COPYUID in an untagged OK before the EXPUNGEs (RFC 6851 §4.3).
-        guard let archived = archived ?? lastCopyUID else { throw CheckFailed(description: "UID MOVE \(uid): no COPYUID") }
+        guard let archived else { throw CheckFailed(description: "UID MOVE \(uid): no COPYUID") }
         try await ok(c, "SELECT", .select(MailboxName("Archive"), SelectParameters()))
         try await ok(c, "STORE", .store(SequenceSet(archived...archived), StoreModifiers(), StoreAction(operation: .add, silent: true, flags: [.deleted]), uid: true))
         try await expunge(c, archived)
     }
-
-    private var lastCopyUID: UInt32?
 
     private mutating func expunge(_ c: IMAPClientConnection, _ uid: UInt32) async throws {
         var gone = 0
@@ -177,14 +177,7 @@ struct MixedClient {
     @discardableResult
     private mutating func ok(_ c: IMAPClientConnection, _ name: String, _ command: Command,
                              _ onUntagged: (UntaggedResponse) -> Void = { _ in }) async throws -> StatusResponse {
-        var copyUID: UInt32?
-        let status = try await recorder.time(name) {
-            try await c.run(command) { response in
-                if case .status(let s) = response, case .copyUID(_, _, let destination)? = s.code { copyUID = destination.ranges.first?.lowerBound }
-                onUntagged(response)
-            }
-        }
-        lastCopyUID = copyUID
+        let status = try await recorder.time(name) { try await c.run(command) { onUntagged($0) } }
         guard status.status == .ok else { throw CheckFailed(description: "\(command.name): \(status.status) \(status.text)") }
         return status
     }

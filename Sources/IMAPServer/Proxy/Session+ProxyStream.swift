@@ -112,11 +112,8 @@ extension Session {
         var encoded = CommandEncoder.encode(TaggedCommand(tag: parsed.tag, command: .append(try link.upstreamName(decoded), message)))
         // Replace the encoder's empty literal with the real announcement.
         guard let brace = encoded.lastIndex(where: { $0 == UInt8(ascii: "{") }) else { return nil }
-        let binary = brace > 0 && encoded[brace - 1] == UInt8(ascii: "~")
-        encoded.removeSubrange((binary ? brace - 1 : brace)...)
-        let plus = Self.nonSynchronizing(size, link) ? "+" : ""
-        encoded.append(contentsOf: Array("\(binary ? "~" : ""){\(size)\(plus)}\r\n".utf8))
-        return (parsed.tag, encoded)
+        encoded.removeSubrange(brace...)
+        return (parsed.tag, encoded + Self.announcement(size, link))
     }
 
     /// Sends upstream what follows a streamed literal of a relayed command: its lines as they
@@ -136,10 +133,9 @@ extension Session {
                 start = lf + 1
                 continue
             }
-            let nonSynchronizing = Self.nonSynchronizing(Int(clamping: size), link)
-            let announcement = Array(text[..<brace]) + Array("{\(size)\(nonSynchronizing ? "+" : "")}\r\n".utf8)
+            let announcement = Array(text[..<brace]) + Self.announcement(Int(clamping: size), link)
             var refused = false
-            let accepted = try await link.connection.sendHead(announcement, tag: tag, waitForContinuation: !nonSynchronizing) { frame in
+            let accepted = try await link.connection.sendHead(announcement, tag: tag, waitForContinuation: !Self.nonSynchronizing(Int(clamping: size), link)) { frame in
                 output.append(contentsOf: frame.bytes)
                 if case .line(let line, true, true) = frame, ResponseFramer.tag(of: line) == tag { refused = true }
             }
@@ -149,6 +145,12 @@ extension Session {
             start = end
         }
         return true
+    }
+
+    /// `{size}` or `{size+}` and CRLF, as the upstream takes a literal of that size (a `~`
+    /// before it, for literal8, stays where it is).
+    private static func announcement(_ size: Int, _ link: UpstreamBackend) -> [UInt8] {
+        Array("{\(size)\(nonSynchronizing(size, link) ? "+" : "")}\r\n".utf8)
     }
 
     private static func nonSynchronizing(_ size: Int, _ link: UpstreamBackend) -> Bool {
