@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web", "DAVBridge", "Sync",
+                "IMAPServer", "IMAPClient", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web", "DAVBridge", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +159,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]

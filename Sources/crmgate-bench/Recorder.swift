@@ -10,17 +10,23 @@ struct Recorder: Sendable {
     /// The first few errors as text, to say what went wrong.
     var errorSamples: [String] = []
     var logins = 0
+    /// Figures of a scenario besides latencies (e.g. messages seeded per second), by name.
+    var figures: [String: Double] = [:]
 
     /// Times `work` as one `command`; a thrown error or a failed check counts as a protocol
     /// error (and is thrown on, for the client to start over).
     mutating func time<T>(_ command: String, _ work: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         let result = try await work()
-        let elapsed = ContinuousClock.now - start
+        record(command, ContinuousClock.now - start)
+        return result
+    }
+
+    /// Records one latency measured elsewhere (e.g. from a MOVE's OK to the drop's return).
+    mutating func record(_ command: String, _ elapsed: Duration) {
         let micros = UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
         latencies[command, default: Histogram(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)]
             .record(micros)
-        return result
     }
 
     mutating func fail(_ description: String) {
@@ -35,6 +41,7 @@ struct Recorder: Sendable {
         errors += other.errors
         errorSamples += other.errorSamples.prefix(max(0, 20 - errorSamples.count))
         logins += other.logins
+        figures.merge(other.figures) { $1 }
     }
 
     var commands: UInt64 { latencies.values.reduce(0) { $0 + $1.totalCount } }
@@ -55,6 +62,7 @@ struct Recorder: Sendable {
         var errors: Int
         var errorSamples: [String]
         var perCommand: [String: Command]
+        var figures: [String: Double]
     }
 
     func summary(seconds: Double, clients: Int) -> Summary {
@@ -66,7 +74,7 @@ struct Recorder: Sendable {
                                         p99: ms(h.valueAtPercentile(99)), max: ms(h.max))
         }
         return Summary(seconds: seconds, clients: clients, commands: commands, commandsPerSecond: Double(commands) / seconds,
-                       loginsPerSecond: Double(logins) / seconds, errors: errors, errorSamples: errorSamples, perCommand: perCommand)
+                       loginsPerSecond: Double(logins) / seconds, errors: errors, errorSamples: errorSamples, perCommand: perCommand, figures: figures)
     }
 }
 
@@ -75,13 +83,15 @@ extension Recorder.Summary {
     var text: String {
         func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
         func number(_ v: Double) -> String { String(format: "%.2f", v) }
-        var lines = ["command          count      /s    p50 ms    p90 ms    p99 ms    max ms"]
+        let width = max(12, perCommand.keys.map(\.count).max() ?? 0)
+        var lines = ["command".padding(toLength: width, withPad: " ", startingAt: 0) + "     count      /s    p50 ms    p90 ms    p99 ms    max ms"]
         for (name, c) in perCommand.sorted(by: { $0.key < $1.key }) {
-            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(c.count)", 10) + pad(String(format: "%.0f", c.perSecond), 8)
+            lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + pad("\(c.count)", 10) + pad(String(format: "%.0f", c.perSecond), 8)
                          + pad(number(c.p50), 10) + pad(number(c.p90), 10) + pad(number(c.p99), 10) + pad(number(c.max), 10))
         }
         lines.append(String(format: "%d clients, %.1f s: %llu commands, %.0f commands/s, %.1f logins/s, %d protocol errors",
                             clients, seconds, commands, commandsPerSecond, loginsPerSecond, errors))
+        lines += figures.sorted { $0.key < $1.key }.map { "  \($0.key): " + String(format: "%.2f", $0.value) }
         lines += errorSamples.map { "  error: " + $0 }
         return lines.joined(separator: "\n")
     }

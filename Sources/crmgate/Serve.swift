@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMFolders
 import DAVBridge
 import GatewayConfig
+import IMAPClient
 import IMAPServer
 import Logging
 import MailStore

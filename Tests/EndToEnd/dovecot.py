@@ -42,9 +42,10 @@ class Dovecot:
     MASTER_USER, MASTER_PASSWORD = "crmgate", "master secret for background work"
 
     def __init__(self, root: Path, separator="/", fsync="always", cert=None, key=None, master=False, quota_messages=None,
-                 capabilities=None, users=USERS, password_hash=None, auth_cache=False):
-        """`password_hash` is the stored form of PASSWORD for every user (`doveadm pw` output),
-        else `{PLAIN}`; `auth_cache` turns on Dovecot's cache of verified logins (5 minutes)."""
+                 capabilities=None, users=USERS, password_hash=None, auth_cache=False, extra_config=""):
+        """`password_hash` is the stored form of PASSWORD (`doveadm pw` output) for every user, or a
+        dict of it per user; else (and for users the dict leaves out) `{PLAIN}`. `auth_cache` turns
+        on Dovecot's cache of verified logins (5 minutes); `extra_config` is added to dovecot.conf."""
         # Its own directory under /tmp: Dovecot's unprivileged processes must reach it, and
         # pytest's temporary directories are private to their owner. The log is copied to
         # `root` when it stops.
@@ -71,8 +72,10 @@ class Dovecot:
             accounts = f"default_internal_user = {name}\ndefault_login_user = {name}\n"
         passwd = self.dir / "passwd"
         self.users = users
-        stored = password_hash or f"{{PLAIN}}{PASSWORD}"
-        passwd.write_text("".join(f"{u}:{stored}\n" for u in users))
+        def stored(user):
+            plain = f"{{PLAIN}}{PASSWORD}"
+            return (password_hash.get(user, plain) if isinstance(password_hash, dict) else password_hash) or plain
+        passwd.write_text("".join(f"{u}:{stored(u)}\n" for u in users))
         master_passdb = ""
         if master:
             # Dovecot's master users: "alice@example.com*crmgate" logs in to alice's mailbox.
@@ -101,6 +104,7 @@ plugin {{
         # What it announces after login, to stand in for servers with fewer extensions.
         if capabilities:
             extra += f"imap_capability = {capabilities}\n"
+        extra += extra_config
         layout = "sdbox:~/mail" if separator == "/" else "maildir:~/Maildir"
         special_folders = "".join(f"  mailbox {name} {{\n    special_use = \\{name}\n    auto = create\n  }}\n"
                                   for name in self.SPECIAL)

@@ -2,7 +2,9 @@
 and without re-login, every answer checked; and a server that answers wrongly is caught."""
 import json
 import os
+import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -17,11 +19,14 @@ COMMANDS = {"CONNECT", "LOGIN", "NOOP", "SELECT", "FETCH-FLAGS", "FETCH-ENVELOPE
 
 
 def bench(port, ca, users, *extra, seconds=3, clients=4):
+    return run_scenario([], port, ca, users, "--clients", str(clients), "--seconds", str(seconds), *extra, timeout=seconds + 60)
+
+
+def run_scenario(subcommand, port, ca, users, *extra, timeout=120):
     if not BENCH or not Path(BENCH).exists():
         pytest.fail("crmgate-bench is not built next to CRMGATE_BIN: run the suite with scripts/test")
-    result = subprocess.run([BENCH, "--port", str(port), "--ca-file", str(ca), "--users", ",".join(users), "--password", PASSWORD,
-                             "--clients", str(clients), "--seconds", str(seconds), "--json", *extra],
-                            capture_output=True, text=True, timeout=seconds + 60)
+    result = subprocess.run([BENCH, *subcommand, "--port", str(port), "--ca-file", str(ca), "--users", ",".join(users),
+                             "--password", PASSWORD, "--json", *extra], capture_output=True, text=True, timeout=timeout)
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, result.stderr
 
 
@@ -66,3 +71,56 @@ def test_a_wrong_answer_counts_as_a_protocol_error(gateway):
     code, summary, _ = bench(gateway.tls_port, gateway.cert, ["alice@example.com"], seconds=2, clients=1)
     assert code == 2 and summary["errors"] > 0
     assert any("MOVE" in sample for sample in summary["errorSamples"]), summary["errorSamples"]
+
+
+def test_the_big_mailbox_scenario_seeds_once_and_checks_every_step(gateway, tmp_path):
+    steps = {"SELECT", "UID FETCH 1:* (FLAGS)", "UID SEARCH SUBJECT", "UID SEARCH BODY", "UID STORE 1:* +FLAGS.SILENT",
+             "UID STORE 1:* -FLAGS.SILENT"}
+    code, summary, stderr = run_scenario(["big-mailbox"], gateway.tls_port, gateway.cert, ["alice@example.com"],
+                                         "--messages", "600", "--rounds", "2")
+    assert code == 0 and summary["errors"] == 0, (summary, stderr)
+    assert set(summary["perCommand"]) == steps and all(c["count"] == 2 for c in summary["perCommand"].values())
+    assert summary["figures"]["seeded messages"] == 600
+    code, summary, stderr = run_scenario(["big-mailbox"], gateway.tls_port, gateway.cert, ["alice@example.com"],
+                                         "--messages", "600", "--rounds", "1")
+    assert code == 0 and "seeded messages" not in summary["figures"], "a full mailbox is not seeded again"
+    if dovecot.installed():
+        with dovecot.Dovecot(tmp_path / "up") as upstream:
+            code, summary, stderr = run_scenario(["big-mailbox"], upstream.port, upstream.ca, ["alice@example.com"],
+                                                 "--messages", "600", "--rounds", "1")
+            assert code == 0 and summary["errors"] == 0, (summary, stderr)
+
+
+def test_the_idle_scenario_tells_every_idling_connection_of_one_append(gateway):
+    code, summary, stderr = run_scenario(["idle"], gateway.tls_port, gateway.cert, ["alice@example.com"],
+                                         "--connections", "40", "--hold", "0", "--timeout", "5")
+    assert code == 0 and summary["errors"] == 0, (summary, stderr)
+    assert "idle: 40 connections" in stderr
+    assert summary["perCommand"]["NOTIFY"]["count"] == 40 and summary["figures"]["told within 1 s"] == 40
+
+
+def test_the_drops_scenario_times_each_drop_until_it_is_back_done(tmp_path):
+    from conftest import demo_gateway
+    gw = demo_gateway(tmp_path, '[[policy]]\nname = "everyone"\nusers = ["*"]\n')
+    gw.start()
+    try:
+        from conftest import imap_client
+        c = imap_client(gw)
+        folder = "Embedded CRM/- Create New Opportunity"
+        deadline = time.time() + 60
+        while folder not in [name for _, _, name in c.list_folders()] and time.time() < deadline:
+            time.sleep(0.3)
+        c.logout()
+        crm = sqlite3.connect(f"file:{tmp_path / 'data' / 'crm.sqlite'}?mode=ro", uri=True)
+        name, address = crm.execute("""SELECT r.name, e.email FROM record r JOIN recordEmail e ON e.recordId = r.id
+                                       WHERE r.module = 'contacts' AND NOT r.deleted ORDER BY r.id LIMIT 1""").fetchone()
+        code, summary, stderr = run_scenario(["drops"], gw.tls_port, gw.cert, ["alice@example.com", "bob@example.com"],
+                                             "--drops", "8", "--clients", "2", "--from", f"{name} <{address}>")
+        assert code == 0 and summary["errors"] == 0, (summary, stderr)
+        assert summary["perCommand"]["MOVE OK → $CRMDone"]["count"] == 8
+        # Moved into an ordinary mailbox, nothing comes back: the tool says so and exits 2.
+        code, summary, _ = run_scenario(["drops"], gw.tls_port, gw.cert, ["alice@example.com"],
+                                        "--drops", "2", "--clients", "1", "--folder", "Archive", "--timeout", "3")
+        assert code == 2 and any("did not come back" in e for e in summary["errorSamples"]), summary
+    finally:
+        gw.stop()

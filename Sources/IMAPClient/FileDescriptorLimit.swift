@@ -3,11 +3,11 @@ import Glibc
 #endif
 import Logging
 
-/// Each IMAP connection holds a socket (and in proxy mode a second one to the mail server):
-/// at start-up the soft limit on open files is raised to the hard limit, as far as the
-/// system allows, and the log says what it is.
-enum FileDescriptorLimit {
-    static func raise(logger: Logger) {
+/// Each IMAP connection holds a socket (and in crmgate's proxy mode a second one to the mail
+/// server): at start-up the gateway and the load tool raise the soft limit on open files to
+/// the hard limit, as far as the system allows, and the log says what it is.
+public enum FileDescriptorLimit {
+    public static func raise(logger: Logger) {
         #if canImport(Glibc)
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
