@@ -48,6 +48,16 @@ public final class IMAPService: Service {
         let serverChannels = listeners.map { $0.0.channel }
         try await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                // Every session checks its timeouts at this one clock's ticks (5 s); the
+                // clock stops within half a second of a shutdown.
+                group.addTask {
+                    var halfSeconds = 0
+                    while !self.context.sessions.isShuttingDown, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        halfSeconds += 1
+                        if halfSeconds % 10 == 0 { self.context.sessions.tickAll() }
+                    }
+                }
                 for (listener, implicitTLS) in listeners {
                     group.addTask {
                         do {
@@ -84,6 +94,9 @@ public final class IMAPService: Service {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            // Commands are short: a connection starts with a small read buffer (kept while it
+            // idles) and grows it only while reading big literals.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 512, maximum: 65_536))
             .bind(host: configuration.host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if implicitTLS {

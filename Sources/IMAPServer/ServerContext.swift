@@ -28,37 +28,47 @@ final class ServerContext: Sendable {
     }
 }
 
-/// The live sessions, so that shutdown can reach each of them.
+/// The live sessions, so that the server's clock and its shutdown reach each of them.
 final class SessionRegistry: Sendable {
+    /// What the server tells every session: time to check its timeouts, or to end.
+    enum Signal: Sendable { case tick, shutdown }
+
     private struct State {
         var next = 0
-        var shutdown: [Int: @Sendable () -> Void] = [:]
+        var sessions: [Int: @Sendable (Signal) -> Void] = [:]
         var shuttingDown = false
     }
     private let state = Mutex(State())
 
     /// Registers a session; nil when the server is shutting down or `limit` sessions are open.
-    func register(limit: Int, onShutdown: @escaping @Sendable () -> Void) -> Int? {
+    func register(limit: Int, signal: @escaping @Sendable (Signal) -> Void) -> Int? {
         state.withLock { s in
-            guard !s.shuttingDown, s.shutdown.count < limit else { return nil }
+            guard !s.shuttingDown, s.sessions.count < limit else { return nil }
             s.next += 1
-            s.shutdown[s.next] = onShutdown
+            s.sessions[s.next] = signal
             return s.next
         }
     }
 
     func unregister(_ token: Int) {
-        _ = state.withLock { $0.shutdown.removeValue(forKey: token) }
+        _ = state.withLock { $0.sessions.removeValue(forKey: token) }
     }
 
-    var count: Int { state.withLock { $0.shutdown.count } }
+    var count: Int { state.withLock { $0.sessions.count } }
+    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    /// One clock for all sessions (`IMAPService` ticks every few seconds), rather than a
+    /// sleeping task in each: an idle connection costs no timer of its own.
+    func tickAll() {
+        for signal in state.withLock({ Array($0.sessions.values) }) { signal(.tick) }
+    }
 
     func shutdownAll() {
-        let callbacks = state.withLock { s in
+        let signals = state.withLock { s in
             s.shuttingDown = true
-            return Array(s.shutdown.values)
+            return Array(s.sessions.values)
         }
-        for callback in callbacks { callback() }
+        for signal in signals { signal(.shutdown) }
     }
 }
 

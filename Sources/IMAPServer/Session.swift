@@ -89,8 +89,8 @@ final class Session {
 
     func run() async {
         let events = self.events
-        guard let token = context.sessions.register(limit: configuration.maxConnections, onShutdown: {
-            Task { await events.send(.shutdown) }
+        guard let token = context.sessions.register(limit: configuration.maxConnections, signal: { signal in
+            Task { await events.send(signal == .tick ? .tick : .shutdown) }
         }) else {
             logger.warning("connection refused: server full or shutting down")
             try? await connection.executeThenClose { _, outbound in
@@ -110,15 +110,9 @@ final class Session {
                         } catch {}
                         await events.send(.closed)
                     }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: .seconds(5))
-                            await events.send(.tick)
-                        }
-                    }
                     try await self.greet()
                     for await event in events {
-                        if try await self.handle(event) == false { break }
+                        if try await self.handleInATaskOfItsOwn(event) == false { break }
                     }
                     events.finish()
                     group.cancelAll()
@@ -140,6 +134,19 @@ final class Session {
         let code = ResponseCode.capability(capabilities)
         send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "crmgate ready"))))
         try await flush()
+    }
+
+    /// `handle` in a child task. A task keeps the memory of its deepest async call stack
+    /// until it ends, so a session that ran its commands in its own task would hold tens of
+    /// KiB while idle; a child task per event gives that memory back as soon as the event
+    /// is handled. Events are handled one at a time: the child is the only one touching
+    /// the session while it runs.
+    private func handleInATaskOfItsOwn(_ event: SessionEvent) async throws -> Bool {
+        nonisolated(unsafe) let session = self
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await session.handle(event) }
+            return try await group.next() ?? false
+        }
     }
 
     /// Handles one event; false when the connection must close.

@@ -7,12 +7,8 @@ import Synchronization
 /// mailbox selected (or is in IDLE on it) wakes and reads what changed.
 /// GRDB's ValueObservation coalesces changes, so it cannot drive IDLE by itself.
 public final class ChangeBus: Sendable {
-    private struct Subscriber {
-        let mailbox: MailboxID
-        let continuation: AsyncStream<Void>.Continuation
-    }
-
-    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    /// Per mailbox, who is waiting for its changes, by subscription token.
+    private let observers = Mutex<[MailboxID: [Int: @Sendable () -> Void]]>([:])
     private let nextToken = Atomic<Int>(0)
     /// Per mailbox, how many times a change was published (and how many publishes in all): a
     /// session that saw the same number before knows, without asking the database, that
@@ -36,16 +32,19 @@ public final class ChangeBus: Sendable {
         versions.withLock { $0.all == before ? $0.mailboxes[mailbox] ?? 0 : nil }
     }
 
-    /// A stream that yields once (coalesced) whenever the mailbox changed.
-    /// The subscription ends when the stream is dropped or its consumer is cancelled.
-    public func subscribe(to mailbox: MailboxID) -> AsyncStream<Void> {
+    /// Calls `handler` after each published change of the mailbox, on the publisher's
+    /// thread (it must return at once: schedule work, do not do it), until the
+    /// subscription is cancelled or released. A callback rather than a stream consumed by a
+    /// task of its own: ten thousand idle sessions then hold no task each.
+    public func observe(_ mailbox: MailboxID, _ handler: @escaping @Sendable () -> Void) -> ChangeSubscription {
         let token = nextToken.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: token) }
+        observers.withLock { $0[mailbox, default: [:]][token] = handler }
+        return ChangeSubscription { [weak self] in
+            self?.observers.withLock { table in
+                table[mailbox]?.removeValue(forKey: token)
+                if table[mailbox]?.isEmpty == true { table.removeValue(forKey: mailbox) }
+            }
         }
-        subscribers.withLock { $0[token] = Subscriber(mailbox: mailbox, continuation: continuation) }
-        return stream
     }
 
     public func publish(_ mailboxes: some Sequence<MailboxID>) {
@@ -55,9 +54,23 @@ public final class ChangeBus: Sendable {
             table.all &+= 1
             for mailbox in targets { table.mailboxes[mailbox, default: 0] &+= 1 }
         }
-        let conts = subscribers.withLock { subs in
-            subs.values.filter { targets.contains($0.mailbox) }.map(\.continuation)
-        }
-        for c in conts { c.yield() }
+        let handlers = observers.withLock { table in targets.flatMap { table[$0]?.values.map { $0 } ?? [] } }
+        for handler in handlers { handler() }
     }
+}
+
+/// A registration with `ChangeBus.observe`; ends with `cancel()` or when released.
+public final class ChangeSubscription: Sendable {
+    private let end: Mutex<(@Sendable () -> Void)?>
+
+    init(end: @escaping @Sendable () -> Void) { self.end = Mutex(end) }
+
+    public func cancel() {
+        end.withLock { f in
+            f?()
+            f = nil
+        }
+    }
+
+    deinit { cancel() }
 }

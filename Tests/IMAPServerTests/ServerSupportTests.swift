@@ -1,5 +1,6 @@
 import Logging
 import NIOSSL
+import Synchronization
 import Testing
 @testable import IMAPServer
 
@@ -7,13 +8,24 @@ import Testing
 struct ServerSupportTests {
     @Test func registryRefusesPastTheLimitAndDuringShutdown() {
         let registry = SessionRegistry()
-        let a = registry.register(limit: 2) {}
-        let b = registry.register(limit: 2) {}
+        let a = registry.register(limit: 2) { _ in }
+        let b = registry.register(limit: 2) { _ in }
         #expect(a != nil && b != nil)
-        #expect(registry.register(limit: 2) {} == nil)
+        #expect(registry.register(limit: 2) { _ in } == nil)
         registry.unregister(a!)
         registry.shutdownAll()
-        #expect(registry.register(limit: 2) {} == nil)
+        #expect(registry.isShuttingDown)
+        #expect(registry.register(limit: 2) { _ in } == nil)
+    }
+
+    @Test func oneClockTicksEverySessionAndShutdownReachesThemAll() {
+        let registry = SessionRegistry()
+        let heard = Mutex<[Int: [SessionRegistry.Signal]]>([:])
+        let tokens = (0..<3).map { n in registry.register(limit: 10) { signal in heard.withLock { $0[n, default: []].append(signal) } }! }
+        registry.unregister(tokens[2])
+        registry.tickAll()
+        registry.shutdownAll()
+        #expect(heard.withLock { $0 } == [0: [.tick, .shutdown], 1: [.tick, .shutdown]], "an unregistered session hears nothing")
     }
 
     @Test func developmentCertificateLoadsIntoATLSContext() throws {

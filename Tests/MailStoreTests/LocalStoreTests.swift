@@ -253,18 +253,19 @@ struct MessageTests {
         #expect(matches == [2, 3])
     }
 
-    @Test func changeBusWakesSubscribersOfThatMailboxOnly() async throws {
+    @Test func changeBusWakesObserversOfThatMailboxOnlyUntilCancelled() async throws {
         let (store, alice) = try await storeWithAlice()
         let inbox = try await store.mailbox(of: alice, named: "INBOX")
         let sent = try await store.mailbox(of: alice, named: "Sent")
-        var inboxEvents = store.changes.subscribe(to: inbox.id).makeAsyncIterator()
-        let sentStream = store.changes.subscribe(to: sent.id)
+        let counts = Mutex<(inbox: Int, sent: Int)>((0, 0))
+        let inboxSubscription = store.changes.observe(inbox.id) { counts.withLock { $0.inbox += 1 } }
+        let sentSubscription = store.changes.observe(sent.id) { counts.withLock { $0.sent += 1 } }
         _ = try await store.append(NewMessage(raw: sample("A")), to: inbox.id)
-        #expect(await inboxEvents.next() != nil)
-        let sentTask = Task { var it = sentStream.makeAsyncIterator(); return await it.next() != nil }
-        try await Task.sleep(for: .milliseconds(100))
-        sentTask.cancel()
-        #expect(await sentTask.value == false)
+        #expect(counts.withLock { $0.inbox } == 1 && counts.withLock { $0.sent } == 0)
+        inboxSubscription.cancel()
+        _ = try await store.append(NewMessage(raw: sample("B")), to: inbox.id)
+        #expect(counts.withLock { $0.inbox } == 1, "a cancelled subscription hears nothing more")
+        withExtendedLifetime(sentSubscription) {}
     }
 
     @Test func committedMessagesSurviveReopeningTheFile() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import IMAPCore
 import MailStore
+import Synchronization
 
 extension LocalBackend {
     /// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
@@ -109,11 +110,18 @@ extension LocalBackend {
         selected = nil
     }
 
+    /// Each published change of the mailbox becomes a `.mailboxChanged` event; changes that
+    /// come while one is on its way to the session are told with it (the session reads
+    /// everything new when it handles the event).
     private func subscribeToChanges(_ mailbox: MailboxID) {
-        let stream = store.changes.subscribe(to: mailbox)
         let events = session.events
-        changeSubscription = Task {
-            for await _ in stream { await events.send(.mailboxChanged) }
+        let onItsWay = EventOnItsWay()
+        changeSubscription = store.changes.observe(mailbox) {
+            guard !onItsWay.flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            Task {
+                onItsWay.flag.store(false, ordering: .releasing)
+                await events.send(.mailboxChanged)
+            }
         }
     }
 
@@ -195,4 +203,9 @@ extension LocalBackend {
         }
         try await ok(tag, "IDLE terminated")
     }
+}
+
+/// Whether a `.mailboxChanged` event is already on its way to the session.
+private final class EventOnItsWay: Sendable {
+    let flag = Atomic<Bool>(false)
 }

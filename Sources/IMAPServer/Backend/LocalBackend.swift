@@ -7,7 +7,7 @@ import MailStore
 final class LocalBackend: MailboxBackend {
     unowned let session: Session
     var selected: SelectedMailbox?
-    var changeSubscription: Task<Void, Never>?
+    var changeSubscription: ChangeSubscription?
 
     init(session: Session) {
         self.session = session
