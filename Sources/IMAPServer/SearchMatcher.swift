@@ -18,13 +18,14 @@ struct SearchMatcher: Sendable {
     /// What `$` names (RFC 5182).
     var saved: Set<UInt32> = []
 
-    /// How much of each message evaluation reads: header fields for header keys, the bytes
-    /// for BODY and TEXT.
+    /// How much of each message evaluation reads: header fields for header keys, the stored
+    /// body text for BODY, the bytes for TEXT (the whole header section as it is).
     var depth: SearchDepth { Self.depth(key) }
 
     private static func depth(_ key: SearchKey) -> SearchDepth {
         switch key {
-        case .body, .text: .content
+        case .body: .bodyText
+        case .text: .content
         case .bcc, .cc, .from, .header, .subject, .to, .sentBefore, .sentOn, .sentSince: .fields
         case .not(let inner): depth(inner)
         case .or(let a, let b): max(depth(a), depth(b))
@@ -92,12 +93,12 @@ struct SearchMatcher: Sendable {
         case .subject(let s): return header("Subject", contains: s, m)
         case .header(let name, let s): return header(String(decoding: name, as: UTF8.self), contains: s, m)
         case .body(let s):
-            guard let content = m.content else { return false }
-            return Self.contains(content.index.searchableText(in: content.raw), s)
+            guard let text = m.bodyText else { return false }
+            return Self.contains(text, s)
         case .text(let s):
-            guard let content = m.content else { return false }
+            guard let content = m.content, let text = m.bodyText else { return false }
             let headers = String(decoding: content.index.section([], .header, in: content.raw) ?? [], as: UTF8.self)
-            return Self.contains(headers, s) || Self.contains(content.index.searchableText(in: content.raw), s)
+            return Self.contains(headers, s) || Self.contains(text, s)
         }
     }
 
@@ -117,9 +118,39 @@ struct SearchMatcher: Sendable {
         return needle.isEmpty || Self.contains(list, needle)
     }
 
-    private static func contains(_ haystack: some StringProtocol, _ needle: [UInt8]) -> Bool {
+    /// Case-insensitive substring match. Both all ASCII (most mail), the bytes are compared
+    /// folding ASCII letters, which is then the whole of case-insensitivity; otherwise
+    /// Foundation's Unicode-aware search decides.
+    static func contains(_ haystack: some StringProtocol, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        if needle.allSatisfy({ $0 < 0x80 }),
+           let found = haystack.utf8.withContiguousStorageIfAvailable({ asciiContains($0, needle) }), let found {
+            return found
+        }
         let text = String(decoding: needle, as: UTF8.self)
         return haystack.range(of: text, options: [.caseInsensitive]) != nil
+    }
+
+    /// Whether ASCII `haystack` contains ASCII `needle`, ignoring ASCII case; nil when the
+    /// haystack has a byte beyond ASCII (up to where a match was found).
+    private static func asciiContains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool? {
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+        let folded = needle.map(lower)
+        let first = folded[0]
+        let count = haystack.count, length = folded.count
+        guard length <= count else { return haystack.allSatisfy { $0 < 0x80 } ? false : nil }
+        var i = 0
+        while i < count {
+            let b = haystack[i]
+            if b >= 0x80 { return nil }
+            if lower(b) == first, i + length <= count {
+                var j = 1
+                while j < length, lower(haystack[i + j]) == folded[j] { j += 1 }
+                if j == length { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// The day written in the Date header, its time and zone disregarded (RFC 3501 §6.4.4);

@@ -1,8 +1,12 @@
 /// Flags as stored: one space-separated text column, system flags first, no duplicates
 /// (keywords compare case-insensitively, RFC 9051 §2.3.2).
 enum FlagList {
+    /// Read for every message a command touches: no flags and one flag (most messages) take
+    /// no splitting.
     static func decode(_ text: String) -> [String] {
-        text.split(separator: " ").map(String.init)
+        if text.isEmpty { return [] }
+        if !text.utf8.contains(UInt8(ascii: " ")) { return [text] }
+        return text.split(separator: " ").map(String.init)
     }
 
     static func encode(_ flags: [String]) -> String {

@@ -49,7 +49,8 @@ extension LocalStore {
             bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
             bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)),
             messageIdHeader: index.messageID, threadIds: index.threadIDs.isEmpty ? nil : index.threadIDs.joined(separator: " "))
-        return PreparedBody(record: record, raw: raw, searchFields: SearchFields(index: index, raw: raw))
+        return PreparedBody(record: record, raw: raw, searchFields: SearchFields(index: index, raw: raw),
+                            bodyText: index.searchableText(in: raw))
     }
 
     /// Inserts a message with the mailbox's next UID and a new MODSEQ; updates the mailbox row.
@@ -109,16 +110,20 @@ extension LocalStore {
     }
 
     /// FETCH metadata for these UIDs (missing ones are left out), ascending by UID. One cached
-    /// statement reads each run of consecutive UIDs.
-    public func metadata(in mailbox: MailboxID, uids: [UInt32]) async throws -> [MessageMetadata] {
+    /// statement reads each run of consecutive UIDs. Without `structure` (no ENVELOPE, BODY or
+    /// BODYSTRUCTURE asked for) the bodies are not read and those three stay empty.
+    public func metadata(in mailbox: MailboxID, uids: [UInt32], structure: Bool = true) async throws -> [MessageMetadata] {
         try await pool.read { db in
             var result: [MessageMetadata] = []
             result.reserveCapacity(uids.count)
-            let statement = try db.cachedStatement(sql: """
-                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size,
-                       b.envelope, b.bodyStructure, b.bodyBasic, b.id, m.savedAt
+            let statement = try db.cachedStatement(sql: structure ? """
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId, m.savedAt,
+                       b.envelope, b.bodyStructure, b.bodyBasic
                 FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
+                """ : """
+                SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId, m.savedAt
+                FROM message m WHERE m.mailboxId = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
                 """)
             for run in uids.runs {
                 let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
@@ -127,10 +132,10 @@ extension LocalStore {
                         state: Self.state(row),
                         internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
                         internalZoneMinutes: row[4], size: row[5],
-                        envelope: row.dataNoCopy(atIndex: 6).map(Array.init) ?? [],
-                        bodyStructure: row.dataNoCopy(atIndex: 7).map(Array.init) ?? [],
-                        bodyBasic: row.dataNoCopy(atIndex: 8).map(Array.init) ?? [], bodyID: row[9],
-                        savedAt: (row[10] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+                        envelope: structure ? row.dataNoCopy(atIndex: 8).map(Array.init) ?? [] : [],
+                        bodyStructure: structure ? row.dataNoCopy(atIndex: 9).map(Array.init) ?? [] : [],
+                        bodyBasic: structure ? row.dataNoCopy(atIndex: 10).map(Array.init) ?? [] : [], bodyID: row[6],
+                        savedAt: (row[7] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
                 }
             }
             return result
@@ -262,32 +267,50 @@ extension LocalStore {
     }
 
     /// Gives each message the flags `change` makes of its current ones, at one new MODSEQ.
+    ///
+    /// Set-based, for STORE 1:* on a big mailbox: per run of consecutive UIDs one UPDATE does
+    /// the work inside SQLite, through a function that maps a message's stored flags to the
+    /// new ones (computed once per distinct flag set), and one SELECT reads the results.
     static func updateFlags(_ db: Database, uids: [UInt32], in mailbox: MailboxID, unchangedSince: UInt64? = nil,
-                            _ change: ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
+                            _ change: @escaping ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
         guard var box = try MailboxRecord.find(db, mailbox) else {
             throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
         }
         let newModSeq = box.highestModSeq + 1
+        // Past UNCHANGEDSINCE nothing is changed; no limit is the highest MODSEQ there can be.
+        let limit = Int64(clamping: unchangedSince ?? UInt64(Int64.max))
+        let mapping = FlagMapping(change)
+        let function = DatabaseFunction("crmgate_changed_flags", argumentCount: 1, pure: true) { values in
+            String.fromDatabaseValue(values[0]).map(mapping.apply)
+        }
+        db.add(function: function)
+        defer { db.remove(function: function) }
+        let refused = try db.cachedStatement(sql: """
+            SELECT uid FROM message WHERE mailboxId = ? AND uid BETWEEN ? AND ? AND modSeq > ? ORDER BY uid
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE message SET flags = crmgate_changed_flags(flags), modSeq = ?
+            WHERE mailboxId = ? AND uid BETWEEN ? AND ? AND modSeq <= ? AND crmgate_changed_flags(flags) <> flags
+            """)
+        let read = try db.cachedStatement(sql: """
+            SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND uid BETWEEN ? AND ? ORDER BY uid
+            """)
         var states: [MessageState] = []
+        states.reserveCapacity(uids.count)
         var modified: [UInt32] = []
         var changedAny = false
-        for chunk in uids.chunked(500) {
-            let records = try MessageRecord.find(db, uids: chunk, in: mailbox)
-            for var record in records {
-                let uid = UInt32(truncatingIfNeeded: record.uid)
-                if let limit = unchangedSince, UInt64(record.modSeq) > limit {
-                    modified.append(uid)
-                    continue
-                }
-                let current = FlagList.decode(record.flags)
-                let updated = FlagList.normalized(change(current))
-                if updated != current {
-                    record.flags = FlagList.encode(updated)
-                    record.modSeq = newModSeq
-                    try record.update(db)
-                    changedAny = true
-                }
-                states.append(MessageState(uid: uid, flags: FlagList.decode(record.flags), modSeq: UInt64(record.modSeq)))
+        for run in uids.runs {
+            let range: StatementArguments = [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)]
+            let refusedHere = unchangedSince == nil ? []
+                : try Set(Int64.fetchAll(refused, arguments: range + [limit]).map { UInt32(truncatingIfNeeded: $0) })
+            modified += refusedHere.sorted()
+            try update.execute(arguments: [Int64(newModSeq)] + range + [limit])
+            changedAny = changedAny || db.changesCount > 0
+            let rows = try Row.fetchCursor(read, arguments: range)
+            while let row = try rows.next() {
+                let uid = UInt32(truncatingIfNeeded: row[0] as Int64)
+                if refusedHere.contains(uid) { continue }
+                states.append(MessageState(uid: uid, flags: FlagList.decode(row[1]), modSeq: UInt64(row[2] as Int64)))
             }
         }
         if changedAny {
@@ -394,19 +417,39 @@ extension Array where Element == UInt32 {
     }
 }
 
-/// A parsed message ready to be stored: its `body` row, its bytes and its search fields.
+/// A parsed message ready to be stored: its `body` row, its bytes, its search fields and
+/// the decoded text of its text parts (what BODY searches read).
 struct PreparedBody {
     var record: BodyRecord
     let raw: [UInt8]
     let searchFields: SearchFields
+    let bodyText: String
 
-    /// Stores the three in the transaction `db`; the new body's id.
+    /// Stores them in the transaction `db`; the new body's id.
     func insert(_ db: Database) throws -> Int64 {
         var record = record
         try record.insert(db)
         let id = record.id!
         try BodyChunks.insert(raw, bodyId: id, db)
-        try db.cachedStatement(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)").execute(arguments: [id, searchFields.text])
+        try db.cachedStatement(sql: "INSERT INTO searchFields(bodyId, text, bodyText) VALUES (?, ?, ?)")
+            .execute(arguments: [id, searchFields.text, bodyText])
         return id
+    }
+}
+
+/// A STORE's change of flags as a map from a message's stored flag list to its new one,
+/// worked out once per distinct list (a mailbox has few). Used from inside one SQLite
+/// statement on the writer's thread only.
+private final class FlagMapping: @unchecked Sendable {
+    private let change: ([String]) -> [String]
+    private var known: [String: String] = [:]
+
+    init(_ change: @escaping ([String]) -> [String]) { self.change = change }
+
+    func apply(_ stored: String) -> String {
+        if let mapped = known[stored] { return mapped }
+        let mapped = FlagList.encode(FlagList.normalized(change(FlagList.decode(stored))))
+        known[stored] = mapped
+        return mapped
     }
 }

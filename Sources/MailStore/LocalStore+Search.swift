@@ -15,14 +15,16 @@ public struct SearchableMessage: Sendable {
     public var size: Int
     /// Its header fields as header searches read them (with `SearchDepth.fields` and up).
     public var fields: SearchFields?
-    /// Its bytes and parsed index (with `SearchDepth.content`: BODY and TEXT).
+    /// The decoded text of its text parts, as BODY searches read it (with `SearchDepth.bodyText` and up).
+    public var bodyText: String?
+    /// Its bytes and parsed index (with `SearchDepth.content`: TEXT).
     public var content: (raw: [UInt8], index: MessageIndex)?
 }
 
 /// How much of each message a search reads: its state only (flags, dates, size), also its
-/// header fields, or also its bytes.
+/// header fields, also its body text, or also its bytes.
 public enum SearchDepth: Int, Sendable, Comparable {
-    case state, fields, content
+    case state, fields, bodyText, content
 
     public static func < (a: SearchDepth, b: SearchDepth) -> Bool { a.rawValue < b.rawValue }
 }
@@ -33,7 +35,8 @@ extension LocalStore {
     public func uids(in mailbox: MailboxID, depth: SearchDepth,
                      where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
         try await pool.read { db in
-            let columns = (depth >= .fields ? ", s.text AS searchFields" : "") + (depth >= .content ? ", b.size AS bodySize, b.indexJSON" : "")
+            let columns = (depth >= .fields ? ", s.text" : "") + (depth >= .bodyText ? ", s.bodyText" : "")
+                + (depth >= .content ? ", b.size, b.indexJSON" : "")
             let join = (depth >= .fields ? " LEFT JOIN searchFields s ON s.bodyId = m.bodyId" : "")
                 + (depth >= .content ? " JOIN body b ON b.id = m.bodyId" : "")
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -44,21 +47,23 @@ extension LocalStore {
             var matches: [UInt32] = []
             while let row = try cursor.next() {
                 // By position (see `LocalStore.state`): uid, flags, modSeq, internalDate, internalZone,
-                // size, bodyId, savedAt, then searchFields, then bodySize and indexJSON.
+                // size, bodyId, savedAt, then the search fields, the body text, the body's size and indexJSON.
                 var message = SearchableMessage(state: Self.state(row), internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
                                                 size: row[5], content: nil)
                 message.internalZoneMinutes = row[4]
                 message.bodyID = row[6]
                 message.savedAt = (row[7] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
                 if depth >= .fields { message.fields = (row[8] as String?).map(SearchFields.init(text:)) }
+                if depth >= .bodyText { message.bodyText = row[9] }
                 if depth >= .content {
-                    let index = try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 10) ?? Data())
-                    message.content = (try BodyChunks.read(db, bodyId: message.bodyID, range: 0..<(row[9] as Int)), index)
+                    let index = try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 11) ?? Data())
+                    message.content = (try BodyChunks.read(db, bodyId: message.bodyID, range: 0..<(row[10] as Int)), index)
                 }
-                if depth >= .fields, message.fields == nil {
-                    // Every body has its fields (schema v10); should one lack them, they are made from its bytes.
+                // Every body has its fields (schema v10) and text (v12); should one lack them, they are made from its bytes.
+                if depth >= .fields, message.fields == nil || (depth >= .bodyText && message.bodyText == nil) {
                     let content = try message.content ?? Self.content(db, bodyId: message.bodyID, decoder)
-                    message.fields = SearchFields(index: content.index, raw: content.raw)
+                    message.fields = message.fields ?? SearchFields(index: content.index, raw: content.raw)
+                    if depth >= .bodyText { message.bodyText = message.bodyText ?? content.index.searchableText(in: content.raw) }
                 }
                 if predicate(message) { matches.append(message.state.uid) }
             }

@@ -206,6 +206,20 @@ enum Schema {
             // grow with every EXPUNGE, and by the primary key the query read all of a mailbox's.
             try db.execute(sql: "CREATE INDEX expunged_modseq ON expunged(mailboxId, modSeq)")
         }
+        migrator.registerMigration("v12: body text") { db in
+            // What BODY searches read, per body: the decoded text of its text parts, so that a
+            // search neither decodes a parsed index nor reads and decodes the bytes of every
+            // message. Filled for stored mail here.
+            try db.execute(sql: "ALTER TABLE searchFields ADD COLUMN bodyText TEXT")
+            let bodies = try Row.fetchCursor(db, sql: "SELECT id, size, indexJSON FROM body")
+            let decoder = JSONDecoder()
+            while let row = try bodies.next() {
+                let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
+                let raw = try BodyChunks.read(db, bodyId: row["id"], range: 0..<(row["size"] as Int))
+                try db.execute(sql: "UPDATE searchFields SET bodyText = ? WHERE bodyId = ?",
+                               arguments: [index.searchableText(in: raw), row["id"] as Int64])
+            }
+        }
         return migrator
     }
 }

@@ -42,18 +42,22 @@ public struct SearchFields: Sendable, Hashable {
 
     /// The values of the header fields called `name` (any case), in message order.
     public func values(of name: String) -> [Substring] {
-        values(ofLine: name.lowercased())
+        // Field names are ASCII: folded byte by byte as they are compared, without a lowercased copy per message.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return values(ofLine: name.utf8.lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 })
+        }
+        return values(ofLine: name.lowercased().utf8)
     }
 
     /// An address list as parsed; nil when the message has no such field.
     public func addresses(_ field: AddressField) -> Substring? {
-        values(ofLine: field.line).first
+        values(ofLine: field.line.utf8).first
     }
 
-    /// The values of the lines named `name`, scanning the UTF-8 bytes once without splitting.
-    private func values(ofLine name: String) -> [Substring] {
+    /// The values of the lines named `prefix` (lowercased), scanning the UTF-8 bytes once without splitting.
+    private func values(ofLine prefix: some Collection<UInt8>) -> [Substring] {
         var values: [Substring] = []
-        let utf8 = text.utf8, prefix = name.utf8
+        let utf8 = text.utf8
         var start = utf8.startIndex
         while start < utf8.endIndex {
             let end = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex

@@ -69,4 +69,24 @@ struct SchemaTests {
         #expect(fields.addresses(.from) == "Jörg <joerg@example.org>")
         #expect(fields.addresses(.to) == nil)
     }
+
+    /// Mail stored before v12 gets its body text when the store is upgraded: the decoded text
+    /// of its text parts, which BODY searches read instead of the bytes.
+    @Test func upgradingToV12FillsTheBodyTextOfStoredMail() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v11: expunged by modseq")
+        let raw = Array(("Subject: Prices\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                         + "Content-Transfer-Encoding: quoted-printable\r\n\r\nPreise f=C3=BCr M=C3=A4rz\r\n").utf8)
+        try await queue.write { db in
+            // As v11 stored a message: the body row, its bytes and its search fields, no body text.
+            let body = try LocalStore.makeBody(raw)
+            var record = body.record
+            try record.insert(db)
+            try BodyChunks.insert(raw, bodyId: record.id!, db)
+            try db.execute(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)", arguments: [record.id!, body.searchFields.text])
+        }
+        try Schema.migrator.migrate(queue)
+        let text = try await queue.read { try String.fetchOne($0, sql: "SELECT bodyText FROM searchFields") }
+        #expect(text?.contains("Preise für März") == true, "\(text ?? "nil")")
+    }
 }

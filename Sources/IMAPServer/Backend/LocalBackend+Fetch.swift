@@ -36,7 +36,8 @@ extension LocalBackend {
             selected = mailbox
         }
 
-        let metadata = try await store.metadata(in: mailbox.id, uids: targets.map(\.uid))
+        let structure = attributes.contains { $0 == .envelope || $0 == .body || $0 == .bodyStructure }
+        let metadata = try await store.metadata(in: mailbox.id, uids: targets.map(\.uid), structure: structure)
         var byUID: [UInt32: MessageMetadata] = [:]
         for meta in metadata { byUID[meta.state.uid] = meta }
         let wantsModSeq = condstore && (modifiers.changedSince != nil || attributes.contains(.modSeq) || !seenChanged.isEmpty)
