@@ -268,49 +268,54 @@ extension LocalStore {
 
     /// Gives each message the flags `change` makes of its current ones, at one new MODSEQ.
     ///
-    /// Set-based, for STORE 1:* on a big mailbox: per run of consecutive UIDs one UPDATE does
-    /// the work inside SQLite, through a function that maps a message's stored flags to the
-    /// new ones (computed once per distinct flag set), and one SELECT reads the results.
+    /// Set-based, for STORE 1:* on a big mailbox: per run of consecutive UIDs one SELECT reads
+    /// the messages, the new flags are worked out once per distinct flag list (a mailbox has
+    /// few), and one UPDATE per changed list writes them.
     static func updateFlags(_ db: Database, uids: [UInt32], in mailbox: MailboxID, unchangedSince: UInt64? = nil,
-                            _ change: @escaping ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
+                            _ change: ([String]) -> [String]) throws -> (states: [MessageState], modified: [UInt32], changed: Bool) {
         guard var box = try MailboxRecord.find(db, mailbox) else {
             throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)")
         }
         let newModSeq = box.highestModSeq + 1
         // Past UNCHANGEDSINCE nothing is changed; no limit is the highest MODSEQ there can be.
         let limit = Int64(clamping: unchangedSince ?? UInt64(Int64.max))
-        let mapping = FlagMapping(change)
-        let function = DatabaseFunction("crmgate_changed_flags", argumentCount: 1, pure: true) { values in
-            String.fromDatabaseValue(values[0]).map(mapping.apply)
-        }
-        db.add(function: function)
-        defer { db.remove(function: function) }
-        let refused = try db.cachedStatement(sql: """
-            SELECT uid FROM message WHERE mailboxId = ? AND uid BETWEEN ? AND ? AND modSeq > ? ORDER BY uid
-            """)
+        var mapped: [String: (stored: String, flags: [String])] = [:]
+        let read = try db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND uid BETWEEN ? AND ? ORDER BY uid")
         let update = try db.cachedStatement(sql: """
-            UPDATE message SET flags = crmgate_changed_flags(flags), modSeq = ?
-            WHERE mailboxId = ? AND uid BETWEEN ? AND ? AND modSeq <= ? AND crmgate_changed_flags(flags) <> flags
-            """)
-        let read = try db.cachedStatement(sql: """
-            SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND uid BETWEEN ? AND ? ORDER BY uid
+            UPDATE message SET flags = ?, modSeq = ? WHERE mailboxId = ? AND uid BETWEEN ? AND ? AND flags = ? AND modSeq <= ?
             """)
         var states: [MessageState] = []
         states.reserveCapacity(uids.count)
         var modified: [UInt32] = []
         var changedAny = false
         for run in uids.runs {
-            let range: StatementArguments = [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)]
-            let refusedHere = unchangedSince == nil ? []
-                : try Set(Int64.fetchAll(refused, arguments: range + [limit]).map { UInt32(truncatingIfNeeded: $0) })
-            modified += refusedHere.sorted()
-            try update.execute(arguments: [Int64(newModSeq)] + range + [limit])
-            changedAny = changedAny || db.changesCount > 0
-            let rows = try Row.fetchCursor(read, arguments: range)
+            var changedLists = Set<String>()
+            let rows = try Row.fetchCursor(read, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
             while let row = try rows.next() {
                 let uid = UInt32(truncatingIfNeeded: row[0] as Int64)
-                if refusedHere.contains(uid) { continue }
-                states.append(MessageState(uid: uid, flags: FlagList.decode(row[1]), modSeq: UInt64(row[2] as Int64)))
+                let modSeq: Int64 = row[2]
+                if modSeq > limit {
+                    modified.append(uid)
+                    continue
+                }
+                let stored: String = row[1]
+                let new = mapped[stored] ?? {
+                    let flags = FlagList.normalized(change(FlagList.decode(stored)))
+                    let result = (FlagList.encode(flags), flags)
+                    mapped[stored] = result
+                    return result
+                }()
+                if new.stored == stored {
+                    states.append(MessageState(uid: uid, flags: new.flags, modSeq: UInt64(modSeq)))
+                } else {
+                    changedLists.insert(stored)
+                    states.append(MessageState(uid: uid, flags: new.flags, modSeq: UInt64(newModSeq)))
+                }
+            }
+            for stored in changedLists {
+                try update.execute(arguments: [mapped[stored]!.stored, newModSeq, mailbox.rawValue,
+                                               Int64(run.lowerBound), Int64(run.upperBound), stored, limit])
+                changedAny = true
             }
         }
         if changedAny {
@@ -434,22 +439,5 @@ struct PreparedBody {
         try db.cachedStatement(sql: "INSERT INTO searchFields(bodyId, text, bodyText) VALUES (?, ?, ?)")
             .execute(arguments: [id, searchFields.text, bodyText])
         return id
-    }
-}
-
-/// A STORE's change of flags as a map from a message's stored flag list to its new one,
-/// worked out once per distinct list (a mailbox has few). Used from inside one SQLite
-/// statement on the writer's thread only.
-private final class FlagMapping: @unchecked Sendable {
-    private let change: ([String]) -> [String]
-    private var known: [String: String] = [:]
-
-    init(_ change: @escaping ([String]) -> [String]) { self.change = change }
-
-    func apply(_ stored: String) -> String {
-        if let mapped = known[stored] { return mapped }
-        let mapped = FlagList.encode(FlagList.normalized(change(FlagList.decode(stored))))
-        known[stored] = mapped
-        return mapped
     }
 }
