@@ -34,6 +34,18 @@ struct SearchMatcher: Sendable {
         }
     }
 
+    /// What SQLite can check first: a header or body word every match contains.
+    var prefilter: SearchPrefilter? { Self.prefilter(key) }
+
+    private static func prefilter(_ key: SearchKey) -> SearchPrefilter? {
+        switch key {
+        case .subject(let s), .header(_, let s), .from(let s), .to(let s), .cc(let s), .bcc(let s): SearchPrefilter(.fields, needle: s)
+        case .body(let s): SearchPrefilter(.bodyText, needle: s)
+        case .and(let keys): keys.lazy.compactMap(prefilter).first
+        default: nil
+        }
+    }
+
     func matches(_ message: SearchableMessage) -> Bool {
         evaluate(key, message)
     }

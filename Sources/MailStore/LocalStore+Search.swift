@@ -29,20 +29,49 @@ public enum SearchDepth: Int, Sendable, Comparable {
     public static func < (a: SearchDepth, b: SearchDepth) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// A condition every match of a search meets, checked by SQLite before a message is read
+/// into Swift: the stored header fields (`fields`) or body text (`bodyText`) contain
+/// `needle` (ASCII) with ASCII case folded (SQLite's `lower`). A text beyond ASCII always
+/// passes (Unicode case folding can turn such a character into an ASCII letter, e.g. the
+/// Kelvin sign), so the prefilter never drops a match; the predicate still decides.
+public struct SearchPrefilter: Sendable, Equatable {
+    public enum Text: Sendable { case fields, bodyText }
+    public var text: Text
+    public var needle: String
+
+    public init?(_ text: Text, needle: [UInt8]) {
+        guard !needle.isEmpty, needle.allSatisfy({ $0 < 0x80 && $0 != 0 }) else { return nil }
+        self.text = text
+        self.needle = String(decoding: needle, as: UTF8.self)
+    }
+
+    var column: String { text == .fields ? "s.text" : "s.bodyText" }
+}
+
 extension LocalStore {
     /// UIDs of the messages for which `predicate` holds, ascending. Messages are visited
-    /// one at a time from a cursor, so at most one message body is in memory.
-    public func uids(in mailbox: MailboxID, depth: SearchDepth,
+    /// one at a time from a cursor, so at most one message body is in memory; with a
+    /// `prefilter`, only those that pass it.
+    public func uids(in mailbox: MailboxID, depth: SearchDepth, prefilter: SearchPrefilter? = nil,
                      where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
-        try await pool.read { db in
+        let depth = max(depth, prefilter == nil ? .state : prefilter!.text == .fields ? .fields : .bodyText)
+        return try await pool.read { db in
             let columns = (depth >= .fields ? ", s.text" : "") + (depth >= .bodyText ? ", s.bodyText" : "")
                 + (depth >= .content ? ", b.size, b.indexJSON" : "")
             let join = (depth >= .fields ? " LEFT JOIN searchFields s ON s.bodyId = m.bodyId" : "")
                 + (depth >= .content ? " JOIN body b ON b.id = m.bodyId" : "")
+            var condition = ""
+            var arguments: StatementArguments = [mailbox.rawValue]
+            if let prefilter {
+                let column = prefilter.column
+                // length() counts characters, of a blob bytes: they differ when the text is not all ASCII.
+                condition = " AND (\(column) IS NULL OR instr(lower(\(column)), ?) > 0 OR length(\(column)) <> length(CAST(\(column) AS BLOB)))"
+                arguments += [prefilter.needle.lowercased()]
+            }
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId, m.savedAt\(columns)
-                FROM message m\(join) WHERE m.mailboxId = ? ORDER BY m.uid
-                """), arguments: [mailbox.rawValue])
+                FROM message m\(join) WHERE m.mailboxId = ?\(condition) ORDER BY m.uid
+                """), arguments: arguments)
             let decoder = JSONDecoder()
             var matches: [UInt32] = []
             while let row = try cursor.next() {

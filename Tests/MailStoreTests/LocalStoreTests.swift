@@ -253,6 +253,22 @@ struct MessageTests {
         #expect(matches == [2, 3])
     }
 
+    /// The prefilter leaves to Swift only the messages that can match: ASCII texts that
+    /// contain the word whatever its case, and every text beyond ASCII (Unicode folding
+    /// decides those); a message without stored fields is never dropped either.
+    @Test func aSearchPrefilterDropsOnlyAsciiTextsWithoutTheWord() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        for subject in ["Order 1", "Café ORDER 2", "Other 3", "Ünrelated 4"] {
+            _ = try await store.append(NewMessage(raw: sample(subject)), to: inbox.id)
+        }
+        let bySubject = try await store.uids(in: inbox.id, depth: .fields, prefilter: SearchPrefilter(.fields, needle: Array("oRdEr".utf8))) { _ in true }
+        #expect(bySubject == [1, 2, 4])
+        let byBody = try await store.uids(in: inbox.id, depth: .bodyText, prefilter: SearchPrefilter(.bodyText, needle: Array("body OF other".utf8))) { _ in true }
+        #expect(byBody == [2, 3, 4])
+        #expect(SearchPrefilter(.fields, needle: Array("Grüße".utf8)) == nil, "a word beyond ASCII is left to Swift")
+    }
+
     @Test func changeBusWakesObserversOfThatMailboxOnlyUntilCancelled() async throws {
         let (store, alice) = try await storeWithAlice()
         let inbox = try await store.mailbox(of: alice, named: "INBOX")

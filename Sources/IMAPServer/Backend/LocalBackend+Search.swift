@@ -69,7 +69,7 @@ extension LocalBackend {
         let matcher = SearchMatcher(key: key, sequenceNumbers: sequenceNumbers, highestSequence: UInt32(mailbox.uids.count),
                                     highestUID: mailbox.uids.last ?? 0, recent: mailbox.recent, saved: Set(mailbox.saved))
         let pending = mailbox.pendingExpunges
-        let uids = try await store.uids(in: mailbox.id, depth: matcher.depth) { message in
+        let uids = try await store.uids(in: mailbox.id, depth: matcher.depth, prefilter: matcher.prefilter) { message in
             sequenceNumbers[message.state.uid] != nil && !pending.contains(message.state.uid) && matcher.matches(message)
         }
         return (uids, sequenceNumbers)
