@@ -31,9 +31,9 @@ public final class IMAPService: Service {
     public var boundPorts: [Int] { context.boundPorts.withLock { $0 } }
 
     public func run() async throws {
-        var listeners: [(NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, Bool)] = []
+        var listeners: [(NIOAsyncChannel<AcceptedConnection, Never>, Bool)] = []
         for (port, implicitTLS) in [(configuration.port, false), (configuration.tlsPort, true)] where port != 0 {
-            let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+            let listener: NIOAsyncChannel<AcceptedConnection, Never>
             do {
                 listener = try await bind(port: port, implicitTLS: implicitTLS)
             } catch {
@@ -65,7 +65,7 @@ public final class IMAPService: Service {
                                 await withDiscardingTaskGroup { connections in
                                     do {
                                         for try await connection in inbound {
-                                            let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                                            let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
                                             connections.addTask(executorPreference: executor) {
                                                 await self.serve(connection, implicitTLS: implicitTLS)
                                             }
@@ -88,7 +88,7 @@ public final class IMAPService: Service {
         }
     }
 
-    private func bind(port: Int, implicitTLS: Bool) async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+    private func bind(port: Int, implicitTLS: Bool) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let tls = context.tls
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -102,13 +102,15 @@ public final class IMAPService: Service {
                     if implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    let events = try SessionEvents(addingHandlerTo: channel)
+                    return AcceptedConnection(channel: try NIOAsyncChannel<SessionEvent, ByteBuffer>(wrappingChannelSynchronously: channel),
+                                              events: events)
                 }
             }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, implicitTLS: Bool) async {
-        let session = Session(connection: connection, context: context, isTLS: implicitTLS)
+    private func serve(_ connection: AcceptedConnection, implicitTLS: Bool) async {
+        let session = Session(connection: connection.channel, events: connection.events, context: context, isTLS: implicitTLS)
         await session.run()
     }
 }
@@ -121,4 +123,11 @@ extension LoginThrottle {
                          maxFailuresPerAddress: configuration.maxFailedLogins,
                          window: .seconds(configuration.failedLoginWindow)))
     }
+}
+
+/// A connection as accepted: its channel, whose inbound stream carries the session's
+/// events, and the way to add events to that stream.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<SessionEvent, ByteBuffer>
+    let events: SessionEvents
 }

@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Foundation
 import GatewayConfig
 import IMAPClient
@@ -7,19 +6,6 @@ import Logging
 import MailStore
 import NIOCore
 import NIOSSL
-
-/// Everything that can wake a session: client bytes, a change of its selected
-/// mailbox, the timeout clock, or server shutdown. One consumer handles them in order,
-/// so all session state is touched by one task only.
-enum SessionEvent: Sendable {
-    case data(ByteBuffer)
-    case closed
-    case mailboxChanged
-    /// The upstream server (proxy mode) sent bytes nobody was waiting for, or went away.
-    case upstreamData
-    case tick
-    case shutdown
-}
 
 /// A command that cannot be carried out, answered as a tagged NO or BAD.
 struct CommandFailure: Error {
@@ -38,10 +24,11 @@ final class Session {
     /// backend that is idling).
     enum LineMode { case command, authenticate(tag: String), idle(tag: String, MailboxBackend) }
 
-    let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let connection: NIOAsyncChannel<SessionEvent, ByteBuffer>
     let context: ServerContext
     var logger: Logger
-    let events = AsyncChannel<SessionEvent>()
+    /// Adds events to the connection's inbound stream, from anywhere.
+    let events: SessionEvents
     let peer: String
     let connectedAt = ContinuousClock.now
 
@@ -73,8 +60,9 @@ final class Session {
     var store: LocalStore { context.store }
     var configuration: GatewayConfiguration.IMAP { context.configuration }
 
-    init(connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, context: ServerContext, isTLS: Bool) {
+    init(connection: NIOAsyncChannel<SessionEvent, ByteBuffer>, events: SessionEvents, context: ServerContext, isTLS: Bool) {
         self.connection = connection
+        self.events = events
         self.context = context
         self.isTLS = isTLS
         self.peer = connection.channel.remoteAddress?.ipAddress ?? "unknown"
@@ -90,7 +78,7 @@ final class Session {
     func run() async {
         let events = self.events
         guard let token = context.sessions.register(limit: configuration.maxConnections, signal: { signal in
-            Task { await events.send(signal == .tick ? .tick : .shutdown) }
+            events.send(signal == .tick ? .tick : .shutdown)
         }) else {
             logger.warning("connection refused: server full or shutting down")
             try? await connection.executeThenClose { _, outbound in
@@ -103,19 +91,9 @@ final class Session {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 self.outbound = outbound
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await buffer in inbound { await events.send(.data(buffer)) }
-                        } catch {}
-                        await events.send(.closed)
-                    }
-                    try await self.greet()
-                    for await event in events {
-                        if try await self.handleInATaskOfItsOwn(event) == false { break }
-                    }
-                    events.finish()
-                    group.cancelAll()
+                try await self.greet()
+                for try await event in inbound {
+                    if try await self.handleInATaskOfItsOwn(event) == false { break }
                 }
             }
         } catch {
@@ -183,8 +161,6 @@ final class Session {
                 if output.count > 0 { try await flush() }
             }
             return state != .logout
-        case .closed:
-            return false
         case .upstreamData:
             do {
                 try await upstream?.drain()
@@ -194,6 +170,7 @@ final class Session {
             try await flush()
             return state != .logout
         case .mailboxChanged:
+            local.changeEventArrived()
             if case .idle(_, let backend) = mode, backend === local {
                 try await local.announceChanges(expungesAllowed: true)
                 try await flush()

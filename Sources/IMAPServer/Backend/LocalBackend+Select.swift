@@ -112,17 +112,19 @@ extension LocalBackend {
 
     /// Each published change of the mailbox becomes a `.mailboxChanged` event; changes that
     /// come while one is on its way to the session are told with it (the session reads
-    /// everything new when it handles the event).
+    /// everything new when it handles the event, after `changeEventArrived`).
     private func subscribeToChanges(_ mailbox: MailboxID) {
         let events = session.events
-        let onItsWay = EventOnItsWay()
+        let onItsWay = changeEventOnItsWay
         changeSubscription = store.changes.observe(mailbox) {
             guard !onItsWay.flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            Task {
-                onItsWay.flag.store(false, ordering: .releasing)
-                await events.send(.mailboxChanged)
-            }
+            events.send(.mailboxChanged)
         }
+    }
+
+    /// The session took a `.mailboxChanged` event: a change published from now on sends another.
+    func changeEventArrived() {
+        changeEventOnItsWay.flag.store(false, ordering: .releasing)
     }
 
     /// Brings the client up to date with its selected mailbox: EXPUNGE (or VANISHED
@@ -206,6 +208,6 @@ extension LocalBackend {
 }
 
 /// Whether a `.mailboxChanged` event is already on its way to the session.
-private final class EventOnItsWay: Sendable {
+final class EventOnItsWay: Sendable {
     let flag = Atomic<Bool>(false)
 }

@@ -8,6 +8,7 @@ final class LocalBackend: MailboxBackend {
     unowned let session: Session
     var selected: SelectedMailbox?
     var changeSubscription: ChangeSubscription?
+    let changeEventOnItsWay = EventOnItsWay()
 
     init(session: Session) {
         self.session = session

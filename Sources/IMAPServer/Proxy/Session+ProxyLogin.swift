@@ -40,7 +40,7 @@ extension Session {
         let account = try await store.provisionUpstreamAccount(email: username)
         if account.created { await proxy.accountCreated(account.id, username) }
         let events = self.events
-        connection.onUnsolicitedData { Task { await events.send(.upstreamData) } }
+        connection.onUnsolicitedData { events.send(.upstreamData) }
         upstream = link
         framer.streamLiteralsFrom = Self.streamedLiteralSize
         user = (account.id, username)
