@@ -17,20 +17,20 @@ extension LocalStore {
     }
 
     public func mailboxes(of user: UserID) async throws -> [MailboxInfo] {
-        try await pool.read { db in
+        try readNow { db in
             try MailboxRecord.filter(MailboxRecord.Columns.userId == user.rawValue)
                 .order(MailboxRecord.Columns.name).fetchAll(db).map(\.info)
         }
     }
 
     public func mailbox(of user: UserID, named name: String) async throws -> MailboxInfo {
-        try await pool.read { db in try Self.mailboxRecord(db, user: user, name: name).info }
+        try readNow { db in try Self.mailboxRecord(db, user: user, name: name).info }
     }
 
     /// The mailbox a client may put messages into (APPEND, COPY, MOVE), in one read:
     /// `mailboxNotFound` when it does not exist, `summariesOnly` for a CRM display folder.
     public func writableMailbox(of user: UserID, named name: String) async throws -> MailboxInfo {
-        try await pool.read { db in
+        try readNow { db in
             let record = try Self.mailboxRecord(db, user: user, name: name)
             if try Self.acceptsMessages(db, mailbox: record.id) == false { throw MailStoreError.summariesOnly(record.name) }
             return record.info
@@ -44,7 +44,7 @@ extension LocalStore {
     }
 
     public func subscriptions(of user: UserID) async throws -> Set<String> {
-        try await pool.read { db in
+        try readNow { db in
             Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM subscription WHERE userId = ?"), arguments: [user.rawValue]))
         }
     }

@@ -77,11 +77,15 @@ extension LocalStore {
     /// What SELECT and EXAMINE show of a mailbox, from one read: its row, its messages'
     /// states and its recent floor (the UIDs above it are \Recent, RFC 3501 §2.3.2).
     public func selection(of user: UserID, named name: String) async throws -> (info: MailboxInfo, states: [MessageState], recentFloor: UInt32) {
-        try await pool.read { db in
+        let selection = try await wholeMailboxRead([Self.sizeKey(user, name)]) { db in
             let record = try Self.mailboxRecord(db, user: user, name: name)
             let floor = try Int64.fetchOne(db.cachedStatement(sql: "SELECT recentFloor FROM mailbox WHERE id = ?"), arguments: [record.id]) ?? 0
-            return (record.info, try Self.states(db, record.id!), UInt32(truncatingIfNeeded: floor))
+            let states = try Self.states(db, record.id!)
+            return ((info: record.info, states: states, recentFloor: UInt32(truncatingIfNeeded: floor)), states.count)
         }
+        // Its later reads by id (changes, searches) know its size too.
+        remember(selection.states.count, for: [Self.sizeKey(selection.info.id)])
+        return selection
     }
 
     private static func states(_ db: Database, _ mailbox: Int64) throws -> [MessageState] {
@@ -91,15 +95,17 @@ extension LocalStore {
 
     /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
     public func changes(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
-        try await pool.read { db in
+        // At most the mailbox's messages (and what was expunged since).
+        try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in
             let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT highestModSeq FROM mailbox WHERE id = ?"), arguments: [mailbox.rawValue])
             guard let highest else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
             let changed = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                            arguments: [mailbox.rawValue, Int64(modSeq)]).map(Self.state)
             let expunged = try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                               arguments: [mailbox.rawValue, Int64(modSeq)])
-            return MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
-                                  highestModSeq: UInt64(highest))
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxId = ?"), arguments: [mailbox.rawValue]) ?? 0
+            return (MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
+                                   highestModSeq: UInt64(highest)), total)
         }
     }
 
@@ -113,7 +119,7 @@ extension LocalStore {
     /// statement reads each run of consecutive UIDs. Without `structure` (no ENVELOPE, BODY or
     /// BODYSTRUCTURE asked for) the bodies are not read and those three stay empty.
     public func metadata(in mailbox: MailboxID, uids: [UInt32], structure: Bool = true) async throws -> [MessageMetadata] {
-        try await pool.read { db in
+        let read = { @Sendable (db: Database) throws -> [MessageMetadata] in
             var result: [MessageMetadata] = []
             result.reserveCapacity(uids.count)
             let statement = try db.cachedStatement(sql: structure ? """
@@ -140,6 +146,7 @@ extension LocalStore {
             }
             return result
         }
+        return uids.count <= Self.readNowLimit ? try readNow(read) : try await pool.read(read)
     }
 
     /// The parsed index of each of `uids` with its internal date and size (SORT, THREAD), by UID.
@@ -171,9 +178,7 @@ extension LocalStore {
 
     /// A message's parsed index and a handle to read its bytes piece by piece.
     public func storedMessage(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        // The closure returns Sendable values so that the async read is chosen: GRDB's
-        // synchronous one would block a thread of the concurrency pool on a free reader.
-        let found = try await pool.read { db -> (bodyID: Int64, indexJSON: Data)? in
+        let found = try readNow { db -> (bodyID: Int64, indexJSON: Data)? in
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT b.id, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
@@ -186,7 +191,8 @@ extension LocalStore {
     /// The bytes of `range` of a stored message. Fewer bytes come back only if the message
     /// was expunged everywhere since `storedMessage` (its body is then gone).
     public func read(_ message: StoredMessage, range: Range<Int>) async throws -> [UInt8] {
-        try await pool.read { db in try BodyChunks.read(db, bodyId: message.bodyID, range: range) }
+        let read = { @Sendable (db: Database) in try BodyChunks.read(db, bodyId: message.bodyID, range: range) }
+        return range.count <= 256 * 1024 ? try readNow(read) : try await pool.read(read)
     }
 
     /// Changes flags (RFC 9051 §6.4.6) honouring UNCHANGEDSINCE (RFC 7162 §3.1.3).

@@ -55,7 +55,7 @@ extension LocalStore {
     public func uids(in mailbox: MailboxID, depth: SearchDepth, prefilter: SearchPrefilter? = nil,
                      where predicate: @escaping @Sendable (SearchableMessage) -> Bool) async throws -> [UInt32] {
         let depth = max(depth, prefilter == nil ? .state : prefilter!.text == .fields ? .fields : .bodyText)
-        return try await pool.read { db in
+        return try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in
             let columns = (depth >= .fields ? ", s.text" : "") + (depth >= .bodyText ? ", s.bodyText" : "")
                 + (depth >= .content ? ", b.size, b.indexJSON" : "")
             let join = (depth >= .fields ? " LEFT JOIN searchFields s ON s.bodyId = m.bodyId" : "")
@@ -74,7 +74,9 @@ extension LocalStore {
                 """), arguments: arguments)
             let decoder = JSONDecoder()
             var matches: [UInt32] = []
+            var seen = 0
             while let row = try cursor.next() {
+                seen += 1
                 // By position (see `LocalStore.state`): uid, flags, modSeq, internalDate, internalZone,
                 // size, bodyId, savedAt, then the search fields, the body text, the body's size and indexJSON.
                 var message = SearchableMessage(state: Self.state(row), internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
@@ -96,7 +98,8 @@ extension LocalStore {
                 }
                 if predicate(message) { matches.append(message.state.uid) }
             }
-            return matches
+            // With a prefilter, the messages seen are not the mailbox's size: no guess then.
+            return (matches, prefilter == nil ? seen : Int.max)
         }
     }
 

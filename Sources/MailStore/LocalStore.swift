@@ -1,6 +1,7 @@
 import DatabaseSupport
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded mail store: one SQLite file (WAL) holding accounts, mailboxes and messages.
 ///
@@ -18,6 +19,8 @@ public final class LocalStore: Sendable {
     public let upstreamReturns = DropSignal()
     /// Passwords verified lately, so that a re-login is cheap.
     let credentials = CredentialCache()
+    /// Connections for `readNow` (nil in memory: then the one queue serves all).
+    private let inlineReaders: InlineReaders?
 
     /// Opens (creating if needed) the store in `directory`/mail.sqlite.
     public init(directory: String) throws {
@@ -25,10 +28,12 @@ public final class LocalStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.maximumReaderCount = Self.readers
-        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mail.sqlite"), configuration: config)
+        let path = (directory as NSString).appendingPathComponent("mail.sqlite")
+        let pool = try DatabasePool(path: path, configuration: config)
         try pool.requireFullSync()
         try Schema.migrator.migrate(pool)
         self.pool = pool
+        self.inlineReaders = InlineReaders(path: path)
         self.commits = GroupCommit(pool)
         self.changes = ChangeBus()
     }
@@ -37,17 +42,56 @@ public final class LocalStore: Sendable {
     /// under 50 clients (a connection is cheap; the cores are the limit, not they).
     static let readers = max(16, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
+    /// A read of a few rows (one user's mailboxes, a handful of messages) on the calling
+    /// thread. For an IMAP session that is its event loop, which so skips two thread hops
+    /// (to a reader's queue and back) that cost more than such a read; blocking the loop for
+    /// it is shorter than the hops would take. Reads that grow with a mailbox go through
+    /// `pool.read`, on the readers' own threads.
+    ///
+    /// These reads use connections of their own (`InlineReaders`): an async read holds one of
+    /// GRDB's readers until its task resumes, on the session's event loop, so an event loop
+    /// waiting for a free reader of that pool could wait for itself.
+    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let inlineReaders else { return try pool.read(body) }
+        return try inlineReaders.read(body)
+    }
+
+    /// Above this many messages, a read goes to the readers' threads (`readNow`).
+    static let readNowLimit = 256
+
+    /// How many messages a mailbox held at its last whole read, by key (`sizeKey`): whether
+    /// the next read of all of it may run with `readNow`. It decides only where a read runs.
+    private let sizes = Mutex<[String: Int]>([:])
+
+    static func sizeKey(_ mailbox: MailboxID) -> String { "#\(mailbox.rawValue)" }
+    static func sizeKey(_ user: UserID, _ name: String) -> String { "\(user.rawValue)/\(name)" }
+
+    /// Reads the whole of a mailbox, on the calling thread when it was small at its last read;
+    /// `body` returns its result and how many messages it saw.
+    func wholeMailboxRead<T: Sendable>(_ keys: [String], _ body: @escaping @Sendable (Database) throws -> (T, Int)) async throws -> T {
+        let small = sizes.withLock { known in keys.first.flatMap { known[$0] }.map { $0 <= Self.readNowLimit } ?? false }
+        let (result, count) = small ? try readNow(body) : try await pool.read(body)
+        remember(count, for: keys)
+        return result
+    }
+
+    func remember(_ size: Int, for keys: [String]) {
+        sizes.withLock { known in for key in keys { known[key] = size } }
+    }
+
     /// An in-memory store, for tests.
     public init(inMemory: Void = ()) throws {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue)
         self.pool = queue
+        self.inlineReaders = nil
         self.commits = GroupCommit(queue)
         self.changes = ChangeBus()
     }
 
     /// Checkpoints the WAL and closes the database file.
     public func close() throws {
+        inlineReaders?.closeAll()
         if let pool = pool as? DatabasePool {
             try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             try pool.close()
@@ -61,5 +105,35 @@ public final class LocalStore: Sendable {
         let next = max(now, last + 1)
         try db.cachedStatement(sql: "INSERT INTO counter(name, value) VALUES('uidvalidity', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").execute(arguments: [next])
         return next
+    }
+}
+
+/// Read-only connections to the store's file for `LocalStore.readNow`, apart from GRDB's
+/// reader pool. One is taken per read and given back after; when none is free another is
+/// opened, so a read never waits for one (as many exist as threads ever read at once: the
+/// event loops and a few others).
+final class InlineReaders: Sendable {
+    private let path: String
+    private let idle = Mutex<[DatabaseQueue]>([])
+
+    init(path: String) { self.path = path }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        let queue = try idle.withLock { $0.popLast() } ?? open()
+        defer { idle.withLock { $0.append(queue) } }
+        return try queue.read(body)
+    }
+
+    /// Closes the idle connections (those in use close when given back and released).
+    func closeAll() {
+        let queues = idle.withLock { queues in defer { queues = [] }; return queues }
+        for queue in queues { try? queue.close() }
+    }
+
+    private func open() throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: config)
     }
 }

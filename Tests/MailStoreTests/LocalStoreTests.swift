@@ -299,6 +299,25 @@ struct MessageTests {
         let inbox = try await reopened.mailbox(of: alice, named: "INBOX")
         #expect(try await reopened.content(in: inbox.id, uid: 1)?.raw == sample("Kept"))
     }
+
+    /// Small reads run on the caller's thread through connections of their own: each sees
+    /// every commit before it, whether the mailbox is read whole on the readers' threads
+    /// (first SELECT) or in place (later ones, the mailbox being small).
+    @Test func readsInPlaceSeeEveryCommitBeforeThem() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crmgate-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LocalStore(directory: directory)
+        let alice = try await store.createUser(email: "alice@example.com", password: "secret")
+        for n in 1...3 {
+            let appended = try await store.append(NewMessage(raw: sample("In place \(n)")), to: try await store.mailbox(of: alice, named: "INBOX").id)
+            let selection = try await store.selection(of: alice, named: "INBOX")
+            #expect(selection.states.map(\.uid) == Array(1...UInt32(n)))
+            let metadata = try await store.metadata(in: selection.info.id, uids: [appended.uid])
+            #expect(metadata.map(\.state.uid) == [appended.uid])
+            #expect(try await store.content(in: selection.info.id, uid: appended.uid)?.raw == sample("In place \(n)"))
+        }
+        try store.close()
+    }
 }
 
 @Suite("Local store: API tokens")
