@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT / "Tests" / "EndToEnd"))
 import conftest  # noqa: E402
 from conftest import PASSWORD, Gateway, demo_gateway, message  # noqa: E402
 import dovecot  # noqa: E402
+from drophelpers import first_contact, wait_for_drop_folder  # noqa: E402
 
 ROUNDS_OF_PBKDF2 = 210_000
 IDLE_USER = "idle@example.com"
@@ -323,20 +324,11 @@ def drops(tool, root, args):
     gw.start()
     try:
         users = ["alice@example.com", "bob@example.com"]
-        for user in users:
-            c = conftest.imap_client(gw, user)
-            deadline = time.time() + 60
-            while DROP_FOLDER not in [name for _, _, name in c.list_folders()]:
-                if time.time() > deadline:
-                    raise SystemExit(f"{DROP_FOLDER} did not appear for {user}")
-                time.sleep(0.3)
-            c.logout()
+        wait_for_drop_folder(gw, users, DROP_FOLDER)
         crm = sqlite3.connect(f"file:{root / 'drops' / 'data' / 'crm.sqlite'}?mode=ro", uri=True)
-        name, address = crm.execute("""SELECT r.name, e.email FROM record r JOIN recordEmail e ON e.recordId = r.id
-                                       WHERE r.module = 'contacts' AND NOT r.deleted ORDER BY r.id LIMIT 1""").fetchone()
         before = crm.execute("SELECT COUNT(*) FROM record WHERE module = 'opportunities'").fetchone()[0]
         summary = bench(tool, gw.tls_port, gw.cert, users, "--drops", args.drops, "--clients", 10,
-                        "--from", f"{name} <{address}>", subcommand="drops")
+                        "--from", first_contact(gw), subcommand="drops")
         created = crm.execute("SELECT COUNT(*) FROM record WHERE module = 'opportunities'").fetchone()[0] - before
     finally:
         gw.stop()

@@ -180,12 +180,15 @@ struct Drops: AsyncParsableCommand {
                 }
                 guard back.count < mine.count else { break }
                 if toldMore { continue }
-                // Wait in IDLE for the next EXISTS.
+                // Wait in IDLE for the next EXISTS (which the server may send before its "+").
                 let tag = c.nextTag()
-                guard try await c.sendHead(Array("\(tag) IDLE\r\n".utf8), tag: tag, waitForContinuation: true, onFrame: { _ in }) else {
+                var toldAtStart = false
+                guard try await c.sendHead(Array("\(tag) IDLE\r\n".utf8), tag: tag, waitForContinuation: true, onFrame: { frame in
+                    if case .line(let line, true, _) = frame, IdleConnections.isExists(line) { toldAtStart = true }
+                }) else {
                     throw CheckFailed(description: "IDLE refused")
                 }
-                while true {
+                while !toldAtStart {
                     if case .line(let line, true, _) = try await c.nextFrame(), IdleConnections.isExists(line) { break }
                 }
                 try await c.write(Array("DONE\r\n".utf8))

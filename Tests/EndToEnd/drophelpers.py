@@ -75,6 +75,28 @@ def drop_gateway(root, policy_text=None):
         gw.stop()
 
 
+def wait_for_drop_folder(gw, users, folder=DROP_OPPORTUNITY, seconds=60):
+    """Until every user's CRM tree shows `folder` (each user's tree is built after start)."""
+    for user in users:
+        c = imap_client(gw, user)
+        try:
+            assert wait_for(lambda: folder in {n for _, _, n in c.list_folders()}, seconds), f"{folder} did not appear for {user}"
+        finally:
+            c.logout()
+
+
+def first_contact(gw):
+    """`Name <address>` of the embedded CRM's first contact, read from its file (read-only)."""
+    import sqlite3
+    crm = sqlite3.connect(f"file:{gw.root / 'data' / 'crm.sqlite'}?mode=ro", uri=True)
+    try:
+        name, address = crm.execute("""SELECT r.name, e.email FROM record r JOIN recordEmail e ON e.recordId = r.id
+                                       WHERE r.module = 'contacts' AND NOT r.deleted ORDER BY r.id LIMIT 1""").fetchone()
+        return f"{name} <{address}>"
+    finally:
+        crm.close()
+
+
 # ---------------------------------------------------------------- JSON API
 
 class APIError(AssertionError):

@@ -2,15 +2,14 @@
 and without re-login, every answer checked; and a server that answers wrongly is caught."""
 import json
 import os
-import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 import dovecot
 from conftest import PASSWORD, message
+from drophelpers import first_contact, wait_for_drop_folder
 
 BENCH = os.environ.get("CRMGATE_BENCH") or (str(Path(os.environ["CRMGATE_BIN"]).with_name("crmgate-bench"))
                                             if os.environ.get("CRMGATE_BIN") else None)
@@ -105,18 +104,9 @@ def test_the_drops_scenario_times_each_drop_until_it_is_back_done(tmp_path):
     gw = demo_gateway(tmp_path, '[[policy]]\nname = "everyone"\nusers = ["*"]\n')
     gw.start()
     try:
-        from conftest import imap_client
-        c = imap_client(gw)
-        folder = "Embedded CRM/- Create New Opportunity"
-        deadline = time.time() + 60
-        while folder not in [name for _, _, name in c.list_folders()] and time.time() < deadline:
-            time.sleep(0.3)
-        c.logout()
-        crm = sqlite3.connect(f"file:{tmp_path / 'data' / 'crm.sqlite'}?mode=ro", uri=True)
-        name, address = crm.execute("""SELECT r.name, e.email FROM record r JOIN recordEmail e ON e.recordId = r.id
-                                       WHERE r.module = 'contacts' AND NOT r.deleted ORDER BY r.id LIMIT 1""").fetchone()
+        wait_for_drop_folder(gw, ["alice@example.com", "bob@example.com"])
         code, summary, stderr = run_scenario(["drops"], gw.tls_port, gw.cert, ["alice@example.com", "bob@example.com"],
-                                             "--drops", "8", "--clients", "2", "--from", f"{name} <{address}>")
+                                             "--drops", "8", "--clients", "2", "--from", first_contact(gw))
         assert code == 0 and summary["errors"] == 0, (summary, stderr)
         assert summary["perCommand"]["MOVE OK → $CRMDone"]["count"] == 8
         # Moved into an ordinary mailbox, nothing comes back: the tool says so and exits 2.
