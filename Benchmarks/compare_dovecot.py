@@ -228,8 +228,8 @@ def scenario(tool, targets, users, clients, relogin, args):
           f"spread {min(ratios):.2f}–{max(ratios):.2f})")
     print(f"  {'command':14s} {'crmgate p50':>12s} {'Dovecot p50':>12s}")
     def median_p50(target, command):
-        values = [run["perCommand"][command]["p50"] for run in runs[target] if command in run["perCommand"]]
-        return f"{statistics.median(values):9.2f} ms" if values else "     (none)"  # too slow to get there
+        value = median_of(runs[target], command)
+        return f"{value:9.2f} ms" if value is not None else "     (none)"  # too slow to get there
     for command in sorted(set().union(*(run["perCommand"] for run in runs["crmgate"] + runs["Dovecot"]))):
         print(f"  {command:14s} {median_p50('crmgate', command)} {median_p50('Dovecot', command)}")
 

@@ -95,7 +95,8 @@ extension LocalStore {
 
     /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
     public func changes(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
-        // At most the mailbox's messages (and what was expunged since).
+        // At most the mailbox's messages (and what was expunged since); its size is learnt by
+        // SELECT and searches, not counted here.
         try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in
             let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT highestModSeq FROM mailbox WHERE id = ?"), arguments: [mailbox.rawValue])
             guard let highest else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
@@ -103,9 +104,8 @@ extension LocalStore {
                                            arguments: [mailbox.rawValue, Int64(modSeq)]).map(Self.state)
             let expunged = try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                               arguments: [mailbox.rawValue, Int64(modSeq)])
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxId = ?"), arguments: [mailbox.rawValue]) ?? 0
             return (MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
-                                   highestModSeq: UInt64(highest)), total)
+                                   highestModSeq: UInt64(highest)), nil)
         }
     }
 

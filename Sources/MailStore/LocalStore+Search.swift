@@ -98,8 +98,8 @@ extension LocalStore {
                 }
                 if predicate(message) { matches.append(message.state.uid) }
             }
-            // With a prefilter, the messages seen are not the mailbox's size: no guess then.
-            return (matches, prefilter == nil ? seen : Int.max)
+            // With a prefilter, the messages seen are not the mailbox's size.
+            return (matches, prefilter == nil ? seen : nil)
         }
     }
 

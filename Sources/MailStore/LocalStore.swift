@@ -56,7 +56,7 @@ public final class LocalStore: Sendable {
         return try inlineReaders.read(body)
     }
 
-    /// Above this many messages, a read goes to the readers' threads (`readNow`).
+    /// A read of more messages than this goes to the readers' threads, not `readNow`.
     static let readNowLimit = 256
 
     /// How many messages a mailbox held at its last whole read, by key (`sizeKey`): whether
@@ -67,11 +67,12 @@ public final class LocalStore: Sendable {
     static func sizeKey(_ user: UserID, _ name: String) -> String { "\(user.rawValue)/\(name)" }
 
     /// Reads the whole of a mailbox, on the calling thread when it was small at its last read;
-    /// `body` returns its result and how many messages it saw.
-    func wholeMailboxRead<T: Sendable>(_ keys: [String], _ body: @escaping @Sendable (Database) throws -> (T, Int)) async throws -> T {
+    /// `body` returns its result and how many messages the mailbox holds, when it learnt that
+    /// (nil: the size known stays).
+    func wholeMailboxRead<T: Sendable>(_ keys: [String], _ body: @escaping @Sendable (Database) throws -> (T, Int?)) async throws -> T {
         let small = sizes.withLock { known in keys.first.flatMap { known[$0] }.map { $0 <= Self.readNowLimit } ?? false }
         let (result, count) = small ? try readNow(body) : try await pool.read(body)
-        remember(count, for: keys)
+        if let count { remember(count, for: keys) }
         return result
     }
 
