@@ -89,6 +89,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The BottleCRM connector (issue 17): a remote CRM over its REST API.
+        .target(
+            name: "BottleCRM",
+            dependencies: [
+                "CRM",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The connector contract: reusable checks that every CRM connector's tests run.
         .target(name: "CRMContract", dependencies: ["CRM"]),
         .target(
@@ -189,6 +203,10 @@ let package = Package(
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CRMTests", dependencies: ["CRM"]),
         .testTarget(name: "CRMFoldersTests", dependencies: ["CRMFolders", "CRM", "MIMECore", "IMAPCore", "MailStore", "EmbeddedCRM", "GatewayConfig", "Sync"]),
+        .testTarget(name: "BottleCRMTests", dependencies: [
+            "BottleCRM", "CRMContract", "CRM",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "EmbeddedCRMTests", dependencies: ["EmbeddedCRM", "CRMContract", "CRM", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WebTests", dependencies: [
             "Web", "EmbeddedCRM", "CRM", "MailStore", "GatewayConfig",

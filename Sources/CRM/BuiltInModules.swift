@@ -124,3 +124,22 @@ extension ModuleDefinition {
         .accounts, .contacts, .leads, .opportunities, .cases, .quotes, .projects, .tasks, .events,
     ]
 }
+
+extension ModuleDefinition {
+    /// The modules every connector must offer: people and companies for matching, the
+    /// record modules of the CRM folders. The others (quotes, projects, tasks, events) are
+    /// offered where the CRM has them, and crmgate shows only what is offered.
+    public static let coreKeys: [ModuleKey] = [.accounts, .contacts, .leads, .opportunities, .cases]
+
+    /// The fields crmgate itself reads or writes in each module, which a connector offering
+    /// the module must map; every other built-in field is optional.
+    public static let coreFields: [ModuleKey: [String]] = [
+        .accounts: ["name", "domains", "website"],
+        .contacts: ["firstName", "lastName", "emails", "account"],
+        .leads: ["firstName", "lastName", "emails", "status"],
+        .opportunities: ["name", "stage", "description"],
+        .cases: ["subject", "status", "description"],
+        .tasks: ["subject", "status", "dueDate", "description"],
+        .events: ["subject", "start", "end", "description"],
+    ]
+}

@@ -11,9 +11,11 @@ public struct CRMError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The field the error is about, when one is (validation errors).
     public var field: String?
+    /// For a transient error: how many seconds the CRM asked to wait (`Retry-After`).
+    public var retryAfter: Double?
 
-    public init(_ kind: Kind, _ message: String, field: String? = nil) {
-        self.kind = kind; self.message = message; self.field = field
+    public init(_ kind: Kind, _ message: String, field: String? = nil, retryAfter: Double? = nil) {
+        self.kind = kind; self.message = message; self.field = field; self.retryAfter = retryAfter
     }
 
     public var description: String { message }

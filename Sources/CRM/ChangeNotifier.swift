@@ -1,15 +1,17 @@
-import CRM
 import Synchronization
 
-/// Multicasts the key of each module that a committed write changed to every subscriber.
+/// Multicasts the key of each module that changed to every subscriber (a connector's
+/// `changeNotifications()`).
 ///
 /// Each subscriber gets its own unbounded stream; a subscription ends when its stream is
 /// dropped or its consumer is cancelled, and all end when the notifier goes away.
-final class ChangeNotifier: Sendable {
+public final class ChangeNotifier: Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<ModuleKey>.Continuation]>([:])
     private let nextToken = Atomic<Int>(0)
 
-    func subscribe() -> AsyncStream<ModuleKey> {
+    public init() {}
+
+    public func subscribe() -> AsyncStream<ModuleKey> {
         let token = nextToken.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<ModuleKey>.makeStream()
         continuation.onTermination = { [weak self] _ in
@@ -19,7 +21,7 @@ final class ChangeNotifier: Sendable {
         return stream
     }
 
-    func publish(_ module: ModuleKey) {
+    public func publish(_ module: ModuleKey) {
         let continuations = subscribers.withLock { Array($0.values) }
         for continuation in continuations { continuation.yield(module) }
     }

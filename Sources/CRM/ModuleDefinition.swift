@@ -22,6 +22,16 @@ public enum FieldType: Hashable, Sendable {
     case reference(ModuleKey?)
 }
 
+extension FieldType {
+    /// The same type, choices aside: a CRM offers its own values for a choice field.
+    public func isSameKind(as other: FieldType) -> Bool {
+        switch (self, other) {
+        case (.choice, .choice): true
+        default: self == other
+        }
+    }
+}
+
 /// One field of a module.
 public struct FieldDefinition: Hashable, Sendable {
     public var key: String

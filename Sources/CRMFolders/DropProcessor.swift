@@ -121,7 +121,7 @@ public final class DropProcessor: Service {
         } catch let failure as DropFailure {
             await fail(job, failure.message)
         } catch let error as CRMError where error.isTransient {
-            await retry(job, error.message, giveUp: "The CRM could not be reached")
+            await retry(job, error.message, giveUp: "The CRM could not be reached", notBefore: error.retryAfter)
         } catch let error as CRMError {
             await fail(job, "The CRM refused it: \(error.message)")
         } catch {
@@ -130,14 +130,17 @@ public final class DropProcessor: Service {
         }
     }
 
-    /// Tries the drop again later (5 s, doubling, at most an hour apart) until `retry_limit`
-    /// attempts, then reports it as failed with `giveUp` and the last reason.
-    private func retry(_ job: DropJob, _ reason: String, giveUp: String) async {
+    /// Tries the drop again later (5 s, doubling, at most an hour apart, each wait stretched
+    /// by up to a fifth at random so that drops held back by one outage do not all return at
+    /// once; never sooner than the CRM's `Retry-After`) until `retry_limit` attempts, then
+    /// reports it as failed with `giveUp` and the last reason.
+    private func retry(_ job: DropJob, _ reason: String, giveUp: String, notBefore: Double? = nil) async {
         guard job.attempts + 1 < retryLimit else {
             await fail(job, "\(giveUp) after \(job.attempts + 1) attempts: \(reason)")
             return
         }
-        let delay = min(pow(2.0, Double(job.attempts)) * 5, 3600)
+        let backOff = min(pow(2.0, Double(job.attempts)) * 5, 3600) * Double.random(in: 1...1.2)
+        let delay = max(backOff, notBefore ?? 0)
         logger.warning("drop will be retried", metadata: ["in": "\(Int(delay)) s", "error": "\(reason)"])
         DropMetrics.retried(job)
         try? await store.retryDrop(job, at: Date().addingTimeInterval(delay), error: reason)

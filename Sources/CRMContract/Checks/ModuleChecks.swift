@@ -1,16 +1,23 @@
 import CRM
 
-/// The connector offers the built-in modules, and finds its users by email and id.
+/// The connector offers the core modules with the fields crmgate relies on, and finds its users by email and id.
 enum ModuleChecks {
     static let all: [ContractCheck] = [
-        ContractCheck("modules include every built-in module with its fields") { fixture in
+        ContractCheck("modules include the core modules, and built-in modules keep the built-in fields' meaning") { fixture in
             let offered = try await fixture.connector.modules()
-            for builtIn in ModuleDefinition.builtIns {
-                let module = try require(offered.first { $0.key == builtIn.key },
-                                         "modules() lacks the built-in module \"\(builtIn.key)\"")
-                for field in builtIn.fields {
-                    try expect(module.field(field.key) != nil,
-                               "module \"\(builtIn.key)\" lacks the built-in field \"\(field.key)\"")
+            for key in ModuleDefinition.coreKeys {
+                _ = try require(offered.first { $0.key == key }, "modules() lacks the core module \"\(key)\"")
+            }
+            for module in offered {
+                guard let builtIn = ModuleDefinition.builtIns.first(where: { $0.key == module.key }) else { continue }
+                for field in module.fields {
+                    let known = try require(builtIn.field(field.key),
+                                            "module \"\(module.key)\" offers \"\(field.key)\", which is not a field of the built-in module")
+                    try expect(field.type.isSameKind(as: known.type),
+                               "field \"\(module.key).\(field.key)\" is \(field.type), the built-in field is \(known.type)")
+                }
+                for field in ModuleDefinition.coreFields[module.key] ?? [] {
+                    try expect(module.field(field) != nil, "module \"\(module.key)\" lacks the field \"\(field)\" crmgate relies on")
                 }
             }
             try expect(Set(offered.map(\.key)).count == offered.count, "modules() lists a module key twice")

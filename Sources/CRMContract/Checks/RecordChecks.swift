@@ -22,12 +22,16 @@ enum RecordChecks {
         let again = try await connector.createRecord(in: .opportunities, draft)
         try expect(again.ref == first.ref, "a second createRecord with idempotency key \(draft.idempotencyKey ?? "") made \(again.ref) besides \(first.ref)")
         draft.idempotencyKey = "contract-other-\(fixture.tag)"
+        draft.fields[module.nameField] = .text("Twice \(fixture.tag)")
         let other = try await connector.createRecord(in: .opportunities, draft)
         try expect(other.ref != first.ref, "createRecord with a different idempotency key returned the same record \(first.ref)")
     }
 
+    /// A built-in module the connector does not offer is checked by `ModuleChecks` (it must
+    /// not be a core one); there is nothing to round-trip.
     private static func roundTrip(_ key: ModuleKey, _ fixture: ContractFixture) async throws {
         let connector = fixture.connector
+        guard try await connector.modules().contains(where: { $0.key == key }) else { return }
         let module = try await fixture.module(key)
         let samples = SampleRecords(fixture: fixture)
         let draft = try await samples.draft(module, name: "Sample \(key) \(fixture.tag)", owner: fixture.alice.id)

@@ -124,7 +124,22 @@ struct ConfigurationErrorTests {
             #"conf/crmgate.toml: web.public_url: expected an http:// or https:// URL such as "https://crm.example.com", got "crm.example.com""#),
         FaultyConfiguration(
             "[crm]\nkind = \"sugar\"",
-            #"conf/crmgate.toml: crm.kind: unknown CRM connector "sugar"; use one of embedded"#),
+            #"conf/crmgate.toml: crm.kind: unknown CRM connector "sugar"; use one of embedded, bottlecrm"#),
+        FaultyConfiguration(
+            "[crm]\nkind = \"bottlecrm\"\ntoken_file = \"t\"",
+            #"conf/crmgate.toml: crm.url: missing; a bottlecrm CRM needs the base URL of its API, e.g. url = "https://crm.example.com""#),
+        FaultyConfiguration(
+            "[crm]\nkind = \"bottlecrm\"\nurl = \"crm.example.com\"\ntoken_file = \"t\"",
+            #"conf/crmgate.toml: crm.url: "crm.example.com" is not an http:// or https:// URL"#),
+        FaultyConfiguration(
+            "[crm]\nkind = \"bottlecrm\"\nurl = \"https://crm.example.com\"",
+            "conf/crmgate.toml: crm.token_file: missing; name the file that holds the bottlecrm access token (or give it as token)"),
+        FaultyConfiguration(
+            "[crm]\nkind = \"bottlecrm\"\nurl = \"https://crm.example.com\"\ntoken = \"bcrm_pat_x\"\ntoken_file = \"t\"",
+            "conf/crmgate.toml: crm.token: given together with token_file; keep one (token_file is preferred)"),
+        FaultyConfiguration(
+            "[crm]\nkind = \"bottlecrm\"\nurl = \"https://crm.example.com\"\ntoken_file = \"t\"\ntimeout = 0",
+            "conf/crmgate.toml: crm.timeout: expected a positive number of seconds, got 0"),
         // Policies
         FaultyConfiguration(
             "[[policy]]\nname = \"a\"\n[[policy]]\nname = \"b\"",

@@ -66,6 +66,13 @@ struct GatewayConfigurationTests {
         KeyOverride("[crm]\nname = \"Acme CRM\"") { $0.crm.name = "Acme CRM" },
         KeyOverride("[crm]\npoll_interval = 5") { $0.crm.pollInterval = 5 },
         KeyOverride("[crm]\nretry_limit = 3") { $0.crm.retryLimit = 3 },
+        KeyOverride("[crm]\nkind = \"bottlecrm\"\nurl = \"https://crm.example.com\"\ntoken_file = \"/etc/crmgate/bottlecrm.token\"\nca_file = \"ca.pem\"\ntimeout = 10\nwebhook_secret = \"whsec_x\"") {
+            $0.crm = GatewayConfiguration.CRM(kind: "bottlecrm", name: "BottleCRM", url: "https://crm.example.com",
+                                              tokenFile: "/etc/crmgate/bottlecrm.token", caFile: "ca.pem", timeout: 10, webhookSecret: "whsec_x")
+        },
+        KeyOverride("[crm]\nkind = \"bottlecrm\"\nname = \"Sales CRM\"\nurl = \"http://127.0.0.1:8000\"\ntoken = \"bcrm_pat_x\"") {
+            $0.crm = GatewayConfiguration.CRM(kind: "bottlecrm", name: "Sales CRM", url: "http://127.0.0.1:8000", token: "bcrm_pat_x")
+        },
         KeyOverride("[web]\nmetrics = false") { $0.web.metrics = false },
         KeyOverride("[[policy]]\nconversation_follow = false") { $0.policies = [GatewayConfiguration.Policy(conversationFollow: false)] },
         KeyOverride("[[policy]]\nafter_processing = \"keep\"\nmust_match = false\nblocked = [\".*@spam\\\\.example\"]\ngeneric_domains = [\"mail.example\"]") {

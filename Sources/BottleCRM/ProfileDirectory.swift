@@ -1,0 +1,118 @@
+import CRM
+import Foundation
+
+/// A BottleCRM profile (a user's membership of the organisation): crmgate's CRM user.
+struct Profile: Sendable {
+    /// The profile id: what `assigned_to` holds, and crmgate's `CRMUserID`.
+    var id: String
+    /// The user id: what `created_by` holds.
+    var userID: String
+    var email: String
+    var name: String
+    var active: Bool
+    var isAdmin: Bool
+
+    var user: CRMUser { CRMUser(id: CRMUserID(id), name: name, email: email, active: active) }
+
+    /// Whether BottleCRM shows this record to the profile: admins see everything; others
+    /// what they created or are assigned to (contacts also through their account's assignees).
+    func sees(_ json: JSONValue, in module: ModuleKey) -> Bool {
+        if isAdmin { return true }
+        if BottleCRMConnector.assignees(json).contains(id) || BottleCRMConnector.creator(json) == userID { return true }
+        if module == .contacts, let account = json["account_detail"] ?? json["account"], account.object != nil {
+            return BottleCRMConnector.assignees(account).contains(id)
+        }
+        return false
+    }
+}
+
+/// BottleCRM's profiles by id and email, read with the admin token and kept for a while.
+actor ProfileDirectory {
+    private var byID: [String: Profile] = [:]
+    private var byEmail: [String: Profile] = [:]
+    private var readAt: ContinuousClock.Instant?
+
+    func profile(email: String, client: BottleCRMClient, maxAge: Duration) async throws -> Profile? {
+        try await refresh(client, maxAge: maxAge, missing: byEmail[email.lowercased()] == nil)
+        return byEmail[email.lowercased()]
+    }
+
+    func profile(id: String, client: BottleCRMClient, maxAge: Duration) async throws -> Profile? {
+        try await refresh(client, maxAge: maxAge, missing: byID[id] == nil)
+        return byID[id]
+    }
+
+    /// Reads the profiles again when the copy is older than `maxAge`, or when a profile is
+    /// missing and the copy is older than a few seconds (a user added just now).
+    private func refresh(_ client: BottleCRMClient, maxAge: Duration, missing: Bool) async throws {
+        if let readAt {
+            let age = ContinuousClock.now - readAt
+            if age < maxAge, !missing || age < .seconds(5) { return }
+        }
+        let answer = try await client.get("/api/users/", query: [("limit", "1000")])
+        var profiles: [Profile] = []
+        for (group, active) in [("active_users", true), ("inactive_users", false)] {
+            for row in answer?[group]?[group]?.array ?? [] {
+                guard let id = row["id"]?.string, let email = row["user_details"]?["email"]?.string else { continue }
+                profiles.append(Profile(id: id, userID: row["user_details"]?["id"]?.string ?? "", email: email,
+                                        name: row["user_details"]?["name"]?.nonEmptyString ?? email,
+                                        active: active && row["is_active"]?.bool != false, isAdmin: row["role"]?.string == "ADMIN"))
+            }
+        }
+        byID = Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        byEmail = Dictionary(profiles.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        readAt = .now
+    }
+}
+
+/// One listing of a module at a time: callers who need it fresh while one runs wait for it.
+actor RefreshCoordinator {
+    private var running: [ModuleKey: Task<Void, any Error>] = [:]
+
+    func run(_ module: ModuleKey, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        if let task = running[module] { return try await task.value }
+        let task = Task { try await body() }
+        running[module] = task
+        defer { running[module] = nil }
+        try await task.value
+    }
+}
+
+/// Runs the writes of one idempotency key one after another, so concurrent calls with a
+/// key find what the first one made instead of making it again.
+actor KeyedSerializer {
+    private var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func run<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        if busy[key] != nil {
+            await withCheckedContinuation { busy[key, default: []].append($0) }
+        } else {
+            busy[key] = []
+        }
+        defer {
+            if var waiting = busy[key], !waiting.isEmpty {
+                let next = waiting.removeFirst()
+                busy[key] = waiting
+                next.resume()
+            } else {
+                busy[key] = nil
+            }
+        }
+        return try await body()
+    }
+}
+
+/// The latest emails of each record, read from BottleCRM, kept until the poll interval
+/// passes or crmgate archives to the record.
+actor ActivityCache {
+    private var cached: [RecordRef: (at: ContinuousClock.Instant, emails: [ArchivedEmail])] = [:]
+
+    func emails(_ ref: RecordRef, maxAge: Duration) -> [ArchivedEmail]? {
+        guard let hit = cached[ref], ContinuousClock.now - hit.at < maxAge else { return nil }
+        return hit.emails
+    }
+
+    func store(_ ref: RecordRef, _ emails: [ArchivedEmail]) { cached[ref] = (.now, emails) }
+
+    func forget(_ refs: [RecordRef]) { for ref in refs { cached[ref] = nil } }
+}
