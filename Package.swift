@@ -153,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "crmgate",
             dependencies: [
-                "IMAPServer", "IMAPClient", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "CRMFolders", "Web", "DAVBridge", "Sync",
+                "IMAPServer", "IMAPClient", "Upstream", "MailStore", "GatewayConfig", "CRM", "EmbeddedCRM", "BottleCRM", "CRMFolders", "Web", "DAVBridge", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -155,9 +155,11 @@ public final class BottleCRMClient: Sendable {
         let status = answer.status
         if (200..<300).contains(status) || status == 404 || (refusalIsAnswer && status == 400) { return }
         let detail = message(in: answer.json)
+        // BottleCRM answers an unknown, expired or revoked token with 403 and these words.
+        let tokenRefused = status == 403 && (detail.map { $0.contains("Organization context is required") || $0 == "Invalid token" } ?? false)
         switch status {
-        case 401:
-            throw CRMError(.permanent, "BottleCRM refused crmgate's access token (401\(detail.map { ": \($0)" } ?? "")). It is invalid, expired or revoked: create a new personal access token in BottleCRM and put it in the file [crm] token_file names.")
+        case 401, 403 where tokenRefused:
+            throw CRMError(.permanent, "BottleCRM refused crmgate's access token (\(status)\(detail.map { ": \($0)" } ?? "")). It is invalid, expired or revoked: an administrator of crmgate must create a new personal access token in BottleCRM and put it in the file [crm] token_file names.")
         case 403:
             throw CRMError(.permanent, "BottleCRM does not allow crmgate's token to \(verb(method)) \(path) (403\(detail.map { ": \($0)" } ?? "")). Give the token's profile the permission (or the token the scope) this needs.")
         case 429:

@@ -39,7 +39,7 @@ struct FolderSynchronizer: Sendable {
         func resolve(_ keys: [String]) -> [ModuleDefinition] {
             keys.compactMap { key in
                 guard let module = modules[ModuleKey(key)] else {
-                    logger.error("policy names a module the CRM does not have", metadata: ["policy": "\(policy.name)", "module": "\(key)"])
+                    logger.debug("policy names a module the CRM does not have", metadata: ["policy": "\(policy.name)", "module": "\(key)"])
                     return nil
                 }
                 return module

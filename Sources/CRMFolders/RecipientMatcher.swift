@@ -135,7 +135,12 @@ public struct RecipientMatcher: Sendable {
     private func createContact(_ address: MailAddress, account: CRMRecord?) async throws -> CRMRecord {
         // Re-check: a contact made by an earlier, interrupted run of the same drop.
         for case .contact(let contact) in try await connector.findPeople(email: address.email) { return contact }
-        let (first, last) = Self.split(address.name, email: address.email)
+        var (first, last) = Self.split(address.name, email: address.email)
+        // A CRM that requires a first name (BottleCRM) gets the one word known twice
+        // rather than a refusal: "Smith <smith@…>" becomes Smith Smith, for a person to fix.
+        if first == nil, try await connector.modules().first(where: { $0.key == .contacts })?.field("firstName")?.required == true {
+            first = last
+        }
         var fields: [String: FieldValue?] = ["lastName": .text(last), "emails": .list([address.email])]
         if let first { fields["firstName"] = .text(first) }
         if let account { fields["account"] = .reference(account.ref) }

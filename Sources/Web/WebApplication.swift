@@ -7,9 +7,10 @@ import Logging
 import MailStore
 
 /// What the web server serves from: the embedded CRM (its pages and API are the View/Edit
-/// targets of summary emails) and the mail store (accounts and API tokens).
+/// targets of summary emails; nil with a remote CRM, whose own web UI is the target) and
+/// the mail store (accounts and API tokens).
 public struct WebDependencies: Sendable {
-    public var crm: EmbeddedCRM
+    public var crm: EmbeddedCRM?
     public var store: LocalStore
     public var crmName: String
     /// The current metrics in the Prometheus text format, for `/metrics`; nil serves none.
@@ -19,13 +20,18 @@ public struct WebDependencies: Sendable {
     public var passwordCheck: PasswordCheck?
     /// Failed sign-ins count here, with IMAP's failed logins when the server shares one.
     public var throttle: LoginThrottle
+    /// Takes a remote CRM's webhook calls (`POST /hooks/crm`); nil answers them 404.
+    public var webhook: WebhookReceiver?
 
     public typealias PasswordCheck = @Sendable (_ email: String, _ password: String) async throws -> Bool
+    /// A webhook call's headers (names lower-cased) and body → the status and a short reason.
+    public typealias WebhookReceiver = @Sendable (_ headers: [String: String], _ body: [UInt8]) async -> (status: Int, message: String)
 
-    public init(crm: EmbeddedCRM, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
-                passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil) {
+    public init(crm: EmbeddedCRM?, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
+                passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil, webhook: WebhookReceiver? = nil) {
         self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
         self.passwordCheck = passwordCheck
+        self.webhook = webhook
         self.throttle = throttle ?? LoginThrottle(.init(baseDelay: .milliseconds(500), maxFailuresPerAddress: 10, window: .seconds(300)))
     }
 }
@@ -45,16 +51,28 @@ public enum WebApplication {
                          body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
-        let sessions = SessionStore()
-        let authenticator = AccountAuthenticator(store: dependencies.store, connector: dependencies.crm,
-                                                 passwordCheck: dependencies.passwordCheck)
-        let secure = configuration.publicURL.lowercased().hasPrefix("https://")
-        SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
-            .register(on: router)
-        let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
-        let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
-        APIRoutes(dependencies: dependencies).register(on: api)
-        PageRoutes(dependencies: dependencies).register(on: pages)
+        if let webhook = dependencies.webhook {
+            router.post("hooks/crm") { request, _ in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                let (status, message) = await webhook(headers, Array(body.readableBytesView))
+                return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"status":\#(status),"message":"\#(message)"}"#)))
+            }
+        }
+        if let crm = dependencies.crm {
+            let sessions = SessionStore()
+            let authenticator = AccountAuthenticator(store: dependencies.store, connector: crm,
+                                                     passwordCheck: dependencies.passwordCheck)
+            let secure = configuration.publicURL.lowercased().hasPrefix("https://")
+            SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
+                .register(on: router)
+            let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
+            let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
+            APIRoutes(crm: crm, dependencies: dependencies).register(on: api)
+            PageRoutes(crm: crm, dependencies: dependencies).register(on: pages)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "crmgate"),

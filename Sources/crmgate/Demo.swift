@@ -15,6 +15,9 @@ struct Demo: AsyncParsableCommand {
 
         func run() async throws {
             let config = try loadConfiguration(options.config)
+            guard !config.crm.isRemote else {
+                throw StartupError("demo seed fills the embedded CRM, and \(options.config) uses a \(config.crm.kind) CRM; scripts/bottlecrm seeds a development BottleCRM")
+            }
             let crm = try openEmbeddedCRM(config)
             defer { try? crm.close() }
             let store = try openStore(config)

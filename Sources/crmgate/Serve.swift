@@ -1,4 +1,6 @@
 import ArgumentParser
+import BottleCRM
+import CRM
 import CRMFolders
 import DAVBridge
 import GatewayConfig
@@ -32,7 +34,8 @@ struct Serve: AsyncParsableCommand {
             throw StartupError("\(error)")
         }
         let store = try openStore(config)
-        let crm = try openEmbeddedCRM(config)
+        let opened = try openCRM(config, configPath: options.config, logger: logger)
+        let crm = opened.connector
         let syncState = try openSyncState(config)
         // Folders run even without a policy, so that a reload can add one.
         let folders = CRMFolderService(store: store, connector: crm, state: syncState, configuration: config, logger: logger)
@@ -76,21 +79,46 @@ struct Serve: AsyncParsableCommand {
                     return try await access.checkPassword(of: email, password, logger: logger)
                 }
             }
-            let dependencies = WebDependencies(crm: crm, store: store, crmName: config.crm.name, metrics: metrics,
-                                               passwordCheck: passwordCheck, throttle: throttle)
+            let dependencies = WebDependencies(crm: opened.embedded, store: store, crmName: config.crm.name, metrics: metrics,
+                                               passwordCheck: passwordCheck, throttle: throttle,
+                                               webhook: opened.bottle.flatMap { webhookReceiver($0, secret: config.crm.webhookSecret, logger: logger) })
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)",
-                                                     "upstream": "\(config.upstream.map { "\($0.host):\($0.effectivePort)" } ?? "none")"])
+                                                     "upstream": "\(config.upstream.map { "\($0.host):\($0.effectivePort)" } ?? "none")",
+                                                     "crm": "\(config.crm.kind)\(config.crm.isRemote ? " \(config.crm.url)" : "")"])
         let pidFile = PIDFile(storage: config.storage.path)
         try pidFile.write()
         defer { pidFile.remove() }
         try await group.run()
         try await davHTTP?.shutdown()
         try store.close()
-        try crm.close()
+        await opened.close()
         logger.notice("crmgate stopped")
+    }
+}
+
+/// The web endpoint for BottleCRM's webhooks when `[crm] webhook_secret` is set: a call
+/// whose signature fails is refused with 401 and changes nothing.
+func webhookReceiver(_ connector: BottleCRMConnector, secret: String, logger: Logger) -> WebDependencies.WebhookReceiver? {
+    guard !secret.isEmpty else { return nil }
+    let webhook = BottleCRMWebhook(secret: secret)
+    return { headers, body in
+        do {
+            try webhook.verify(signature: headers["x-bottlecrm-signature"], body: body)
+        } catch {
+            logger.warning("BottleCRM webhook refused", metadata: ["reason": "\(error)"])
+            return (401, "refused: \(error)")
+        }
+        do {
+            let done = try await connector.receiveWebhook(body)
+            logger.debug("BottleCRM webhook", metadata: ["event": "\(done)"])
+            return (200, "ok")
+        } catch {
+            logger.warning("BottleCRM webhook not applied", metadata: ["error": "\(error)"])
+            return (error as? CRMError)?.isTransient == false ? (400, "not applied") : (503, "not applied, send it again")
+        }
     }
 }

@@ -26,8 +26,8 @@ struct SyncCommand: AsyncParsableCommand {
         let logger = makeLogger(config.log.level)
         let store = try openStore(config)
         defer { try? store.close() }
-        let crm = try openEmbeddedCRM(config)
-        defer { try? crm.close() }
+        let opened = try openCRM(config, configPath: options.config, logger: logger)
+        let crm = opened.connector
         let state = try openSyncState(config)
         let http = SyncBridge.makeHTTPClient(dav)
         let bridge = SyncBridge(connector: crm, state: state, configuration: config, http: http, logger: logger) {
@@ -50,6 +50,7 @@ struct SyncCommand: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(min(config.policies.map(\.syncInterval).min() ?? 300, 300)))
         } while !Task.isCancelled
         try await http.shutdown()
+        await opened.close()
         if failed { throw ExitCode(1) }
     }
 

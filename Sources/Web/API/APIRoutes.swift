@@ -19,13 +19,13 @@ import Hummingbird
 ///
 /// Every 4xx is an `APIError` naming the field; a request that fails writes nothing.
 struct APIRoutes: Sendable {
+    let crm: EmbeddedCRM
     let dependencies: WebDependencies
 
-    init(dependencies: WebDependencies) {
+    init(crm: EmbeddedCRM, dependencies: WebDependencies) {
+        self.crm = crm
         self.dependencies = dependencies
     }
-
-    var crm: EmbeddedCRM { dependencies.crm }
 
     func register(on group: RouterGroup<WebContext>) {
         group.add(middleware: CRMErrorMiddleware())

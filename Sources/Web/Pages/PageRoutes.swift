@@ -14,19 +14,21 @@ import Hummingbird
 ///
 /// Every POST must carry the session's CSRF token; errors become HTML pages.
 struct PageRoutes: Sendable {
+    let crm: EmbeddedCRM
     let dependencies: WebDependencies
 
-    init(dependencies: WebDependencies) {
+    init(crm: EmbeddedCRM, dependencies: WebDependencies) {
+        self.crm = crm
         self.dependencies = dependencies
     }
 
     func register(on group: RouterGroup<WebContext>) {
         let pages = group.add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
         let editing = RecordEditing(data: data, crmName: dependencies.crmName)
-        let downloads = EmailDownloads(crm: dependencies.crm)
+        let downloads = EmailDownloads(crm: crm)
 
         pages.get("/") { _, context in
-            let home = try await HomePage.load(crm: self.dependencies.crm, user: try self.user(context))
+            let home = try await HomePage.load(crm: self.crm, user: try self.user(context))
             return self.environment(context).page(title: "Overview", body: home.render(self.environment(context)))
         }
         pages.get("emails/:email/raw") { _, context in
@@ -76,7 +78,7 @@ struct PageRoutes: Sendable {
         }
     }
 
-    private var data: PageData { PageData(crm: dependencies.crm) }
+    private var data: PageData { PageData(crm: crm) }
 
     private func environment(_ context: WebContext) -> PageEnvironment {
         PageEnvironment(crmName: dependencies.crmName, context: context)

@@ -1,0 +1,294 @@
+"""crmgate in front of a live BottleCRM (kind = "bottlecrm"): the CRM tree, summaries that
+follow changes made in BottleCRM, drops that create exactly one record and archive the mail
+as an interaction, users who see only their own records, webhooks, and faults."""
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+import bottlecrm
+from bottlecrm import BottleAPI
+from conftest import Gateway, imap_client
+from drophelpers import (DONE, ERROR, build_mail, drop_by_move, header_field, messages, new_message_id, policy, reports,
+                         settled, wait_for)
+
+MASTER = "BottleCRM"
+OPPORTUNITIES = f"{MASTER}/Opportunities"
+DROP_OPPORTUNITY = f"{MASTER}/- Create New Opportunity"
+DROP_CASE = f"{MASTER}/- Create New Case"
+
+
+@pytest.fixture(scope="module")
+def crm():
+    with bottlecrm.live_bottlecrm() as description:
+        yield description
+
+
+def crm_config(description, poll_interval=2, token_file=None, webhook_secret=None, url=None):
+    lines = ["[crm]", 'kind = "bottlecrm"', f'url = "{url or description["url"]}"',
+             f'token_file = "{token_file or description["admin_token_file"]}"', f"poll_interval = {poll_interval}",
+             "timeout = 10", "retry_limit = 20"]
+    if webhook_secret:
+        lines.append(f'webhook_secret = "{webhook_secret}"')
+    return "\n".join(lines) + "\n" + policy(drop_modules=["opportunities", "cases"], display_modules=["opportunities", "cases"])
+
+
+@pytest.fixture
+def gateway(crm, tmp_path):
+    gw = Gateway(tmp_path, extra_config=crm_config(crm))
+    gw.add_user("alice@example.com")
+    gw.add_user("bob@example.com")
+    gw.start()
+    wait_for_tree(gw)
+    yield gw
+    gw.stop()
+
+
+def wait_for_tree(gw, users=("alice@example.com", "bob@example.com"), seconds=60):
+    for user in users:
+        c = imap_client(gw, user)
+        try:
+            names = lambda: {n for _, _, n in c.list_folders()}
+            assert wait_for(lambda: {DROP_OPPORTUNITY, DROP_CASE, OPPORTUNITIES} <= names(), seconds), (user, names(), gw.log_text()[-3000:])
+        finally:
+            c.logout()
+
+
+def unique(text):
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def summary_subjects(c, folder=OPPORTUNITIES):
+    return [header_field(header, "Subject") for _, _, header in messages(c, folder)]
+
+
+def test_user_sees_the_crm_tree_without_folders_bottlecrm_lacks(gateway):
+    c = imap_client(gateway)
+    try:
+        names = {n for _, _, n in c.list_folders() if n.startswith(MASTER)}
+        assert {DROP_OPPORTUNITY, DROP_CASE, OPPORTUNITIES, f"{MASTER}/Cases"} <= names, names
+        assert not any("Quotes" in n or "Projects" in n for n in names), names
+    finally:
+        c.logout()
+
+
+def test_summary_follows_an_opportunity_created_edited_and_deleted_in_bottlecrm(gateway, crm):
+    admin = BottleAPI(crm)
+    name = unique("Globex renewal")
+    deal = admin.create_opportunity(name, "alice@example.com")
+    alice, bob = imap_client(gateway), imap_client(gateway, "bob@example.com")
+    try:
+        assert wait_for(lambda: any(name in (s or "") for s in summary_subjects(alice)), 30), summary_subjects(alice)
+        assert not any(name in (s or "") for s in summary_subjects(bob)), "bob sees alice's opportunity"
+        renamed = name + " (edited)"
+        admin.ok("PATCH", f"/api/opportunities/{deal}/", {"name": renamed})
+        assert wait_for(lambda: any(renamed in (s or "") for s in summary_subjects(alice)), 30), summary_subjects(alice)
+        admin.ok("DELETE", f"/api/opportunities/{deal}/")
+        assert wait_for(lambda: not any(name in (s or "") for s in summary_subjects(alice)), 30), summary_subjects(alice)
+    finally:
+        alice.logout()
+        bob.logout()
+
+
+def drop(c, raw, folder, how):
+    if how == "move":
+        drop_by_move(c, raw, folder)
+    elif how == "copy+expunge":
+        answer = c.append("INBOX", raw)
+        c.select_folder("INBOX")
+        uid = max(c.search(["ALL"]))
+        c.copy([uid], folder)
+        c.delete_messages([uid])
+        c.expunge()
+    else:
+        c.append(folder, raw)
+
+
+@pytest.mark.parametrize("how", ["move", "copy+expunge", "append"])
+def test_drop_creates_one_opportunity_with_its_email(gateway, crm, how):
+    admin = BottleAPI(crm)
+    subject = unique(f"Quote for 40 seats ({how})")
+    message_id = new_message_id()
+    raw = build_mail(subject=subject, message_id=message_id, sender="Ines Fischer <ines.fischer@globex-bottle.example>")
+    c = imap_client(gateway)
+    try:
+        drop(c, raw, DROP_OPPORTUNITY, how)
+        source = DROP_OPPORTUNITY if how == "append" else "INBOX"
+        state = settled(c, message_id, DROP_OPPORTUNITY, source="INBOX", seconds=60)
+        assert state[0] == "done", (state, gateway.log_text()[-4000:])
+    finally:
+        c.logout()
+    deals = admin.opportunities(subject)
+    assert len(deals) == 1, deals
+    deal = deals[0]
+    assert [a["id"] for a in deal["assigned_to"]] == [crm["users"]["alice@example.com"]["profile_id"]]
+    emails = [i for i in admin.interactions("opportunity", deal["id"]) if i["kind"] == "email"]
+    assert len(emails) == 1, emails
+    assert emails[0]["subject"] == subject and emails[0]["direction"] == "inbound"
+    assert "ines.fischer@globex-bottle.example" in emails[0]["body"] and "crmgate-key: " in emails[0]["body"]
+
+
+def test_drop_creates_one_case(gateway, crm):
+    admin = BottleAPI(crm)
+    subject = unique("Printer broken again")
+    message_id = new_message_id()
+    c = imap_client(gateway)
+    try:
+        drop_by_move(c, build_mail(subject=subject, message_id=message_id, sender="Olaf <olaf@initech-bottle.example>"), DROP_CASE)
+        state = settled(c, message_id, DROP_CASE, seconds=60)
+        assert state[0] == "done", (state, gateway.log_text()[-4000:])
+    finally:
+        c.logout()
+    cases = admin.cases(subject)
+    assert len(cases) == 1, cases
+    assert len([i for i in admin.interactions("case", cases[0]["id"]) if i["kind"] == "email"]) == 1
+
+
+def test_assign_to_drop_archives_to_the_existing_opportunity(gateway, crm):
+    admin = BottleAPI(crm)
+    name = unique("Assign target")
+    deal = admin.create_opportunity(name, "alice@example.com")
+    folder = None
+    c = imap_client(gateway)
+    try:
+        def assign_folder():
+            return next((n for _, _, n in c.list_folders() if n.startswith(f"{OPPORTUNITIES}/Assign To/") and name in n), None)
+        folder = wait_for(assign_folder, 30)
+        assert folder, [n for _, _, n in c.list_folders() if "Assign" in n]
+        message_id = new_message_id()
+        drop_by_move(c, build_mail(subject=unique("About the renewal"), message_id=message_id), folder)
+        state = settled(c, message_id, folder, seconds=60)
+        assert state[0] == "done", (state, gateway.log_text()[-4000:])
+    finally:
+        c.logout()
+    assert len(admin.opportunities(name)) == 1
+    assert len([i for i in admin.interactions("opportunity", deal) if i["kind"] == "email"]) == 1
+
+
+def test_a_crm_outage_during_a_drop_ends_in_exactly_one_record(gateway, crm):
+    admin = BottleAPI(crm)
+    subject = unique("Order during outage")
+    message_id = new_message_id()
+    c = imap_client(gateway)
+    bottlecrm.stop(crm)
+    try:
+        drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
+        assert wait_for(lambda: "drop will be retried" in gateway.log_text() and subject.split()[-1] not in "", 30)
+        time.sleep(2)
+    finally:
+        bottlecrm.start(crm)
+    try:
+        state = settled(c, message_id, DROP_OPPORTUNITY, seconds=90)
+        assert state[0] == "done", (state, gateway.log_text()[-4000:])
+    finally:
+        c.logout()
+    assert len(admin.opportunities(subject)) == 1
+
+
+@pytest.mark.parametrize("fault", ["/api/opportunities/", "/api/interactions/"])
+def test_a_500_after_the_write_never_duplicates(crm, tmp_path, fault):
+    proxy = bottlecrm.FaultProxy(crm["url"])
+    gw = Gateway(tmp_path, extra_config=crm_config(crm, url=proxy.url))
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        wait_for_tree(gw, users=("alice@example.com",))
+        admin = BottleAPI(crm)
+        subject = unique("Half-written order")
+        message_id = new_message_id()
+        proxy.fail_after_write("POST", fault)
+        c = imap_client(gw)
+        try:
+            drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
+            state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
+            assert state[0] == "done", (state, gw.log_text()[-3000:])
+        finally:
+            c.logout()
+        assert "drop will be retried" in gw.log_text(), "the injected 500 was not met"
+        deals = admin.opportunities(subject)
+        assert len(deals) == 1, deals
+        emails = [i for i in admin.interactions("opportunity", deals[0]["id"]) if i["kind"] == "email"]
+        assert len(emails) == 1, emails
+    finally:
+        gw.stop()
+        proxy.close()
+
+
+def test_a_revoked_token_gives_a_clear_report_and_no_retries(crm, tmp_path):
+    token = bottlecrm.mint_token(crm, crm["admin_email"])
+    token_file = tmp_path / "crm.token"
+    token_file.write_text(token + "\n")
+    gw = Gateway(tmp_path, extra_config=crm_config(crm, token_file=token_file))
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        wait_for_tree(gw, users=("alice@example.com",))
+        bottlecrm.revoke_token(crm, token)
+        subject = unique("After the token was revoked")
+        message_id = new_message_id()
+        c = imap_client(gw)
+        try:
+            drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
+            state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
+            assert state[0] == "error", (state, gw.log_text()[-3000:])
+            report = [header for _, header in reports(c, DROP_OPPORTUNITY)]
+            assert report, "no report for the refused drop"
+            c.select_folder(DROP_OPPORTUNITY, readonly=True)
+            uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
+            text = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+            assert "access token" in text and "token_file" in text, text[-2000:]
+        finally:
+            c.logout()
+        assert "drop will be retried" not in gw.log_text(), "a refused token was retried"
+        assert token not in gw.log_text(), "the token appears in the log"
+        assert gw.proc.poll() is None
+    finally:
+        gw.stop()
+
+
+def signed(secret, body, timestamp=None):
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def post_webhook(gw, body, signature):
+    request = urllib.request.Request(gw.web_url + "/hooks/crm", data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "X-BottleCRM-Signature": signature})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_webhooks_bring_a_change_before_the_poll_and_a_bad_signature_is_refused(crm, tmp_path):
+    secret = "whsec_test_" + uuid.uuid4().hex
+    gw = Gateway(tmp_path, extra_config=crm_config(crm, poll_interval=3600, webhook_secret=secret))
+    gw.add_user("alice@example.com")
+    gw.add_user("bob@example.com")
+    gw.start()
+    try:
+        wait_for_tree(gw, users=("alice@example.com",))
+        admin = BottleAPI(crm)
+        name = unique("Hooked deal")
+        deal = admin.create_opportunity(name, "alice@example.com")
+        event = json.dumps({"id": str(uuid.uuid4()), "event": "deal.created", "org_id": crm["org_id"],
+                            "created_at": "2026-12-06T00:00:00Z", "data": {"id": deal, "name": name}}).encode()
+        assert post_webhook(gw, event, signed("wrong secret", event)) == 401
+        assert post_webhook(gw, event, signed(secret, event, timestamp=int(time.time()) - 3600)) == 401
+        c = imap_client(gw)
+        try:
+            time.sleep(3)
+            assert not any(name in (s or "") for s in summary_subjects(c)), "a refused webhook changed the folders"
+            assert post_webhook(gw, event, signed(secret, event)) == 200
+            assert wait_for(lambda: any(name in (s or "") for s in summary_subjects(c)), 20), summary_subjects(c)
+        finally:
+            c.logout()
+    finally:
+        gw.stop()
