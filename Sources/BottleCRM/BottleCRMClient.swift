@@ -167,7 +167,7 @@ public final class BottleCRMClient: Sendable {
             throw CRMError(.transient, "BottleCRM asks crmgate to slow down (429)\(wait); will retry", retryAfter: retryAfter(answer.headers))
         case 400, 409, 422:
             let (field, text) = validationMessage(in: answer.json)
-            throw CRMError(.permanent, "BottleCRM refused the \(noun(path)): \(text)", field: field)
+            throw CRMError(.permanent, "BottleCRM refused the \(noun(path)) (\(text))", field: field)
         case 500...:
             throw CRMError(.transient, "BottleCRM answered \(status) to \(method) \(path)\(detail.map { " (\($0))" } ?? ""); will retry")
         default:
@@ -202,7 +202,7 @@ public final class BottleCRMClient: Sendable {
         if let errors = json?["errors"], errors.object != nil { body = errors }
         if let object = body?.object {
             for key in object.keys.sorted() where !["detail", "error", "message", "status"].contains(key) {
-                if let text = object[key].flatMap(firstText) { return (key, "\(key): \(text)") }
+                if let text = object[key].flatMap(firstText) { return (key == "non_field_errors" ? nil : key, key == "non_field_errors" ? text : "\(key): \(text)") }
             }
         }
         return (nil, message(in: json) ?? "it did not say why")
@@ -218,9 +218,12 @@ public final class BottleCRMClient: Sendable {
         }
     }
 
+    /// What a request to `path` makes or changes, as a user says it.
     private static func noun(_ path: String) -> String {
-        let parts = path.split(separator: "/").filter { $0 != "api" }
-        return parts.first.map { "\($0.replacingOccurrences(of: "-", with: " ")) request" } ?? "request"
+        let names = ["opportunities": "opportunity", "cases": "case", "leads": "lead", "contacts": "contact", "accounts": "account",
+                     "tasks": "task", "interactions": "archived email", "custom-fields": "custom field"]
+        let resource = path.split(separator: "/").first { $0 != "api" }.map(String.init) ?? ""
+        return names[resource] ?? "request"
     }
 
     static func describe(_ error: any Error) -> String {

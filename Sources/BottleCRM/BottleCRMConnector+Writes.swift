@@ -10,7 +10,7 @@ extension BottleCRMConnector {
         var custom = body["custom_fields"]?.object ?? [:]
         custom[Self.referenceField] = .string(reference)
         body["custom_fields"] = .object(custom)
-        let request = JSONValue.object(body)
+        let request = body
         return try await keys.run(reference) {
             if let known = try mirror.entry(key, reference: reference) {
                 if let fresh = try await record(RecordRef(key, RecordID(known.id))) { return fresh }
@@ -21,7 +21,7 @@ extension BottleCRMConnector {
                 try mirror.finish(reference)
                 return found
             }
-            let answer = try await translatingFields(module) { () async throws(CRMError) in try await client.post(module.path, request) }
+            let answer = try await translatingFields(module) { () async throws(CRMError) in try await post(module, request) }
             var id = answer?["id"]?.string
             if id == nil { id = try await lookUp(module, reference: reference)?.ref.id.rawValue }
             guard let id, let json = try await fetch(module, id: id) else {
@@ -59,6 +59,27 @@ extension BottleCRMConnector {
         }
         if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
     }
+
+    /// Creates; BottleCRM keeps account and opportunity names unique, so a name it already
+    /// has gets a number ("Quote request (2)") rather than failing the drop.
+    private func post(_ module: ModuleMapping, _ body: [String: JSONValue]) async throws(CRMError) -> JSONValue? {
+        let nameKey = module.mapping(module.definition.nameField)?.apiKey
+        var body = body
+        let base = nameKey.flatMap { body[$0]?.string }
+        for number in 1...Self.maxNameNumber {
+            if let nameKey, let base, number > 1 { body[nameKey] = .string("\(base) (\(number))") }
+            let answer = try await client.send(.POST, module.path, body: .object(body), refusalIsAnswer: true)
+            if answer.status == 400, base != nil, BottleCRMClient.validationMessage(in: answer.json).field == nameKey,
+               BottleCRMClient.message(in: answer.json)?.contains("already exists") == true, number < Self.maxNameNumber {
+                continue
+            }
+            try BottleCRMClient.check(answer, method: .POST, path: module.path, refusalIsAnswer: false)
+            return answer.json
+        }
+        return nil
+    }
+
+    static let maxNameNumber = 20
 
     /// Runs a request, naming crmgate's field instead of BottleCRM's in a refusal.
     private func translatingFields<T>(_ module: ModuleMapping, _ body: () async throws(CRMError) -> T) async throws(CRMError) -> T {

@@ -48,11 +48,16 @@ def stop(description):
 
 
 def webhook(description, url):
-    """Registers a webhook endpoint for every event at `url`; returns its secret."""
+    """Registers a webhook endpoint for every event at `url`; returns {"id", "secret", …}."""
     made = subprocess.run(["bash", str(SCRIPT), "webhook", "--dir", description["dir"], "--url", url],
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr[-3000:]
-    return json.loads(made.stdout)["secret"]
+    return json.loads(made.stdout)
+
+
+def remove_webhook(description, endpoint_id):
+    django(description, ("from webhooks.models import WebhookEndpoint\n"
+                         f"WebhookEndpoint.objects.filter(id={endpoint_id!r}).delete()\n"))
 
 
 class BottleAPI:
