@@ -68,6 +68,9 @@ public final class BottleCRMClient: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var json: JSONValue?
+
+        /// When BottleCRM answered, by its own clock (the `Date` header).
+        var date: Date? { headers.first(name: "Date").flatMap(BottleCRMClient.httpDate) }
     }
 
     func get(_ path: String, query: [(String, String)] = []) async throws(CRMError) -> JSONValue? {
@@ -83,10 +86,6 @@ public final class BottleCRMClient: Sendable {
     }
 
     /// Deletes; false when there was nothing to delete (404).
-    func delete(_ path: String) async throws(CRMError) -> Bool {
-        try await send(.DELETE, path).status != 404
-    }
-
     /// Sends one request, waiting out short rate limits; a 404 (and with `refusalIsAnswer` a
     /// 400) comes back as an answer, every other failure as a `CRMError`.
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
@@ -144,10 +143,15 @@ public final class BottleCRMClient: Sendable {
     static func retryAfter(_ headers: HTTPHeaders) -> Double? {
         guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
         if let seconds = Double(value) { return max(0, seconds) }
+        return httpDate(value).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    /// An HTTP date (`Sun, 06 Dec 2026 16:46:56 GMT`).
+    static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+        return formatter.date(from: text)
     }
 
     /// Turns an unsuccessful answer into the `CRMError` a caller and a user can act on.

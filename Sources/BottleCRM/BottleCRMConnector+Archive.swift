@@ -46,23 +46,36 @@ extension BottleCRMConnector {
                                                people: email.people, records: email.records)
             try mirror.save(archive)
             try mirror.finish("archive|\(email.key)")
-            await activities.forget(links.map(\.ref))
+            let result = archived(email, archive, created: true)
+            for (_, ref) in links { await activities.add(result, to: ref) }
             for key in Set(links.map(\.ref.module)) { notifier.publish(key) }
-            return archived(email, archive, created: true)
+            return result
         }
     }
 
+    /// BottleCRM's largest page of interactions.
+    static let interactionPage = 200
+
     public func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail] {
         guard let link = try? mapping(ref.module).interactionLink else { return [] }
-        let wanted = min(limit ?? 200, 200)
-        if let cached = await activities.emails(ref, maxAge: settings.pollInterval), limit != nil, cached.count >= wanted || cached.count < 200 {
-            return Array(cached.prefix(wanted))
+        let wanted = limit ?? Int.max
+        if let cached = await activities.emails(ref, limit: wanted, maxAge: settings.pollInterval) { return cached }
+        var rows: [JSONValue] = []
+        var complete = false
+        while rows.count < wanted {
+            let page = min(wanted - rows.count, Self.interactionPage)
+            let answer = try await client.send(.GET, "/api/interactions/", query: [(link, ref.id.rawValue), ("limit", "\(page)"), ("offset", "\(rows.count)")])
+            if answer.status == 404 { return [] }
+            let got = answer.json?["interactions"]?.array ?? []
+            rows += got
+            if got.count < page {
+                complete = true
+                break
+            }
         }
-        let answer = try await client.send(.GET, "/api/interactions/", query: [(link, ref.id.rawValue), ("limit", "\(wanted)")])
-        if answer.status == 404 { return [] }
-        let rows = (answer.json?["interactions"]?.array ?? []).filter { $0["kind"]?.string == "email" }
-        let known = try mirror.archives(ofInteractions: rows.compactMap(\.id))
-        let emails = rows.compactMap { row -> ArchivedEmail? in
+        let emails = rows.filter { $0["kind"]?.string == "email" }
+        let known = try mirror.archives(ofInteractions: emails.compactMap(\.id))
+        let archived = emails.compactMap { row -> ArchivedEmail? in
             guard let id = row.id else { return nil }
             let body = row["body"]?.string ?? ""
             let archive = known[id]
@@ -72,8 +85,8 @@ extension BottleCRMConnector {
                                  people: archive?.people ?? [], records: archive?.records ?? [ref],
                                  attachmentNames: Self.attachmentNames(in: body), created: false)
         }
-        if limit != nil { await activities.store(ref, emails) }
-        return emails
+        await activities.store(ref, limit: wanted, complete: complete, archived)
+        return archived
     }
 
     /// The records an email's interactions go to, each with the interaction field naming it.

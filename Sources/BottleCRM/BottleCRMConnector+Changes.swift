@@ -36,52 +36,114 @@ extension BottleCRMConnector {
         return ChangeBatch(changes: changes, cursor: ChangeCursor(String(next)), hasMore: logged.count > limit)
     }
 
-    /// Lists the module again when its copy is older than most of a poll interval.
+    /// Brings the module's copy up to date when it is older than most of a poll interval.
     func refreshIfStale(_ module: ModuleMapping) async throws {
-        if let listed = try mirror.listedAt(module.key),
-           Date().timeIntervalSince(listed) < Double(settings.pollInterval.components.seconds) * 0.8 {
+        if let listing = try mirror.listing(module.key),
+           Date().timeIntervalSince(listing.at) < Double(settings.pollInterval.components.seconds) * 0.8 {
             return
         }
         try await refresh(module)
     }
 
-    /// Lists the whole module (paged), reads whole what a slim list leaves out, checks that
-    /// records missing from the list are really gone, and hands the result to the mirror.
+    /// How long the copy may go without a whole listing: BottleCRM's activity feed misses
+    /// changes made without a signed-in user (its own background jobs, management commands).
+    var fullListingInterval: TimeInterval { max(600, Double(settings.pollInterval.components.seconds) * 10) }
+
+    /// Brings the module's copy up to date: from BottleCRM's activity feed when it reaches
+    /// back to the newest activity seen last time (one request, and one per changed record),
+    /// else by listing the module whole.
     func refresh(_ module: ModuleMapping) async throws {
         try await refreshes.run(module.key) {
             try await self.prepare()
             let started = ContinuousClock.now
-            var listed: [String: JSONValue] = [:]
-            var offset = 0
-            while true {
-                let answer = try await self.client.get(module.path, query: [("limit", "\(Self.pageSize)"), ("offset", "\(offset)")])
-                let groups = module.rows(in: answer ?? .null)
-                for row in groups.joined() { if let id = row["id"]?.string { listed[id] = row } }
-                if groups.allSatisfy({ $0.count < Self.pageSize }) { break }
-                offset += Self.pageSize
+            let activities = try await self.latestActivities(module)
+            let newest = activities.first?.id
+            let logged: Int
+            let full: Bool
+            if let listing = try self.mirror.listing(module.key), Date().timeIntervalSince(listing.fullAt) < self.fullListingInterval,
+               let seen = listing.newestActivity, let index = activities.firstIndex(where: { $0.id == seen }) {
+                logged = try await self.apply(activities[..<index], of: module)
+                full = false
+            } else {
+                logged = try await self.listWhole(module)
+                full = true
             }
-            let known = Dictionary(try self.mirror.entries(of: module.key).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            var entries: [RecordMirror.Entry] = []
-            for (id, row) in listed {
-                var entry = try self.entry(module, row)
-                if let old = known[id], old.fingerprint == entry.fingerprint {
-                    entry = old
-                } else if module.slimList, let whole = try await self.fetch(module, id: id) {
-                    entry = try self.entry(module, whole)
-                }
-                entries.append(entry)
-            }
-            // A record can slip between pages while others are added or deleted: only what
-            // BottleCRM confirms missing counts as deleted.
-            for id in known.keys where listed[id] == nil {
-                if let json = try await self.fetch(module, id: id) { entries.append(try self.entry(module, json)) }
-            }
-            let logged = try self.mirror.replace(module.key, with: entries)
-            self.logger.debug("listed a BottleCRM module", metadata: [
-                "module": "\(module.key)", "records": "\(entries.count)", "changes": "\(logged)",
-                "ms": "\((ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
+            try self.mirror.markUpToDate(module.key, full: full, newestActivity: newest)
+            let elapsed = ContinuousClock.now - started
+            self.logger.debug(full ? "listed a BottleCRM module" : "read a BottleCRM module's activity feed", metadata: [
+                "module": "\(module.key)", "changes": "\(logged)",
+                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
             if logged > 0 { self.notifier.publish(module.key) }
         }
+    }
+
+    /// One entry of BottleCRM's activity feed.
+    struct Activity {
+        var id: String
+        var entity: String
+        var user: String?
+        var time: Date?
+    }
+
+    /// The newest entries of BottleCRM's activity feed for the module, newest first.
+    private func latestActivities(_ module: ModuleMapping) async throws -> [Activity] {
+        let answer = try await client.get("/api/activities/", query: [("entity_type", module.model), ("limit", "50")])
+        return (answer?["activities"]?.array ?? []).compactMap { row in
+            guard let id = row["id"]?.string, let entity = row["entity_id"]?.string else { return nil }
+            return Activity(id: id, entity: entity, user: row["user"]?.id, time: Self.date(row["timestamp"]))
+        }
+    }
+
+    /// Reads again each record the activities name (oldest first), but for crmgate's own
+    /// writes, which the copy has; gone ones are deleted.
+    private func apply(_ activities: ArraySlice<Activity>, of module: ModuleMapping) async throws -> Int {
+        var logged = 0
+        var done = Set<String>()
+        for activity in activities.reversed() where !ownWrites.madeIt(user: activity.user, id: activity.entity, at: activity.time)
+            && done.insert(activity.entity).inserted {
+            if let json = try await fetch(module, id: activity.entity) {
+                if try mirror.upsert(module.key, entry(module, json)) { logged += 1 }
+            } else if try mirror.remove(module.key, id: activity.entity) {
+                logged += 1
+            }
+        }
+        return logged
+    }
+
+    /// Lists the whole module (paged), reads whole what a slim list leaves out, checks that
+    /// records missing from the list are really gone, and hands the result to the mirror.
+    private func listWhole(_ module: ModuleMapping) async throws -> Int {
+        var listed: [String: JSONValue] = [:]
+        var offset = 0
+        while true {
+            let answer = try await client.get(module.path, query: [("limit", "\(Self.pageSize)"), ("offset", "\(offset)")])
+            let groups = module.rows(in: answer ?? .null)
+            for row in groups.joined() { if let id = row["id"]?.string { listed[id] = row } }
+            if groups.allSatisfy({ $0.count < Self.pageSize }) { break }
+            offset += Self.pageSize
+        }
+        let known = try mirror.fingerprints(of: module.key)
+        var entries: [RecordMirror.Entry] = []
+        var unchanged: Set<String> = []
+        for (id, row) in listed {
+            let entry = try self.entry(module, row)
+            if known[id] == entry.fingerprint {
+                unchanged.insert(id)
+            } else if module.slimList, let whole = try await fetch(module, id: id) {
+                entries.append(try self.entry(module, whole))
+            } else {
+                entries.append(entry)
+            }
+        }
+        // A record can slip between pages while others are added or deleted: only what
+        // BottleCRM confirms missing counts as deleted.
+        for id in known.keys where listed[id] == nil {
+            if let json = try await fetch(module, id: id) {
+                entries.append(try self.entry(module, json))
+                unchanged.insert(id)
+            }
+        }
+        return try mirror.replace(module.key, changed: entries, present: unchanged)
     }
 }

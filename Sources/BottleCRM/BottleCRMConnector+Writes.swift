@@ -22,14 +22,17 @@ extension BottleCRMConnector {
                 return found
             }
             let answer = try await translatingFields(module) { () async throws(CRMError) in try await post(module, request) }
-            var id = answer?["id"]?.string
+            var id = answer?.json?["id"]?.string
             if id == nil { id = try await lookUp(module, reference: reference)?.ref.id.rawValue }
+            if let id { ownWrites.noteWrite(of: id, answeredAt: answer?.date) }
             guard let id, let json = try await fetch(module, id: id) else {
                 throw CRMError(.transient, "BottleCRM said it created the \(module.definition.singular.lowercased()) but does not show it yet; will retry")
             }
             let entry = try entry(module, json)
             if try mirror.upsert(key, entry) { notifier.publish(key) }
             try mirror.finish(reference)
+            // A record made just now has no emails yet: its summary need not ask.
+            await activities.store(RecordRef(key, RecordID(id)), limit: Int.max, complete: true, [])
             return record(module, entry)
         }
     }
@@ -38,11 +41,11 @@ extension BottleCRMConnector {
         let module = try mapping(ref.module)
         try await prepare()
         let body = try await requestBody(module, draft, creating: false)
-        guard UUID(uuidString: ref.id.rawValue) != nil,
-              try await translatingFields(module, { () async throws(CRMError) in
-                  try await client.send(.PATCH, module.path + ref.id.rawValue + "/", body: .object(body))
-              }).status != 404,
-              let json = try await fetch(module, id: ref.id.rawValue) else {
+        let answer = UUID(uuidString: ref.id.rawValue) == nil ? nil : try await translatingFields(module, { () async throws(CRMError) in
+            try await client.send(.PATCH, module.path + ref.id.rawValue + "/", body: .object(body))
+        })
+        ownWrites.noteWrite(of: ref.id.rawValue, answeredAt: answer?.date)
+        guard let answer, answer.status != 404, let json = try await fetch(module, id: ref.id.rawValue) else {
             if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
             throw CRMError.notFound(ref)
         }
@@ -53,7 +56,9 @@ extension BottleCRMConnector {
 
     public func deleteRecord(_ ref: RecordRef) async throws {
         let module = try mapping(ref.module)
-        guard UUID(uuidString: ref.id.rawValue) != nil, try await client.delete(module.path + ref.id.rawValue + "/") else {
+        let answer = UUID(uuidString: ref.id.rawValue) == nil ? nil : try await client.send(.DELETE, module.path + ref.id.rawValue + "/")
+        ownWrites.noteWrite(of: ref.id.rawValue, answeredAt: answer?.date)
+        guard let answer, answer.status != 404 else {
             if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
             throw CRMError.notFound(ref)
         }
@@ -62,7 +67,7 @@ extension BottleCRMConnector {
 
     /// Creates; BottleCRM keeps account and opportunity names unique, so a name it already
     /// has gets a number ("Quote request (2)") rather than failing the drop.
-    private func post(_ module: ModuleMapping, _ body: [String: JSONValue]) async throws(CRMError) -> JSONValue? {
+    private func post(_ module: ModuleMapping, _ body: [String: JSONValue]) async throws(CRMError) -> BottleCRMClient.Answer? {
         let nameKey = module.mapping(module.definition.nameField)?.apiKey
         var body = body
         let base = nameKey.flatMap { body[$0]?.string }
@@ -74,7 +79,7 @@ extension BottleCRMConnector {
                 continue
             }
             try BottleCRMClient.check(answer, method: .POST, path: module.path, refusalIsAnswer: false)
-            return answer.json
+            return answer
         }
         return nil
     }

@@ -30,6 +30,7 @@ public final class BottleCRMConnector: CRMConnector {
     let refreshes = RefreshCoordinator()
     let keys = KeyedSerializer()
     let activities = ActivityCache()
+    let ownWrites = OwnWrites()
     private let prepared = Mutex<Task<Void, any Error>?>(nil)
 
     /// - Parameters:
@@ -59,8 +60,8 @@ public final class BottleCRMConnector: CRMConnector {
         return mapping
     }
 
-    /// Makes sure the custom fields crmgate writes are defined in BottleCRM (it drops
-    /// undefined ones silently); once per process, again after a failure.
+    /// Learns crmgate's own user and makes sure the custom fields crmgate writes are defined
+    /// in BottleCRM (it drops undefined ones silently); once per process, again after a failure.
     func prepare() async throws {
         let task = prepared.withLock { current -> Task<Void, any Error> in
             if let current { return current }
@@ -77,6 +78,7 @@ public final class BottleCRMConnector: CRMConnector {
     }
 
     private func defineCustomFields() async throws {
+        ownWrites.setUser(try await client.get("/api/profile/")?["user_obj"]?["user_details"]?["id"]?.string)
         let answer = try await client.get("/api/custom-fields/")
         let defined = Set((answer?["definitions"]?.array ?? []).compactMap { definition -> String? in
             guard let model = definition["target_model"]?.string, let key = definition["key"]?.string else { return nil }

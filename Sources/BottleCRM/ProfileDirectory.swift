@@ -1,5 +1,6 @@
 import CRM
 import Foundation
+import Synchronization
 
 /// A BottleCRM profile (a user's membership of the organisation): crmgate's CRM user.
 struct Profile: Sendable {
@@ -105,14 +106,78 @@ actor KeyedSerializer {
 /// The latest emails of each record, read from BottleCRM, kept until the poll interval
 /// passes or crmgate archives to the record.
 actor ActivityCache {
-    private var cached: [RecordRef: (at: ContinuousClock.Instant, emails: [ArchivedEmail])] = [:]
-
-    func emails(_ ref: RecordRef, maxAge: Duration) -> [ArchivedEmail]? {
-        guard let hit = cached[ref], ContinuousClock.now - hit.at < maxAge else { return nil }
-        return hit.emails
+    private struct Entry {
+        var at: ContinuousClock.Instant
+        /// The limit the list was read with, and whether it holds all the record has.
+        var limit: Int
+        var complete: Bool
+        var emails: [ArchivedEmail]
     }
 
-    func store(_ ref: RecordRef, _ emails: [ArchivedEmail]) { cached[ref] = (.now, emails) }
+    private var cached: [RecordRef: Entry] = [:]
+
+    /// The latest `limit` emails when a list read lately holds them.
+    func emails(_ ref: RecordRef, limit: Int, maxAge: Duration) -> [ArchivedEmail]? {
+        guard let hit = cached[ref], ContinuousClock.now - hit.at < maxAge,
+              hit.limit >= limit || hit.complete else { return nil }
+        return Array(hit.emails.prefix(limit))
+    }
+
+    func store(_ ref: RecordRef, limit: Int, complete: Bool, _ emails: [ArchivedEmail]) {
+        cached[ref] = Entry(at: .now, limit: limit, complete: complete, emails: emails)
+    }
+
+    /// Adds an email crmgate just archived to the record's list, where it belongs by date;
+    /// when that cannot be told (an email older than every one of a cut list), the list is
+    /// read again next time.
+    func add(_ email: ArchivedEmail, to ref: RecordRef) {
+        guard var entry = cached[ref] else { return }
+        entry.emails.removeAll { $0.id == email.id }
+        let position = entry.emails.firstIndex { $0.date < email.date } ?? entry.emails.count
+        guard position < entry.limit, entry.complete || position < entry.emails.count else {
+            cached[ref] = nil
+            return
+        }
+        entry.emails.insert(email, at: position)
+        if entry.emails.count > entry.limit {
+            entry.emails.removeLast()
+            entry.complete = false
+        }
+        cached[ref] = entry
+    }
 
     func forget(_ refs: [RecordRef]) { for ref in refs { cached[ref] = nil } }
+}
+
+/// crmgate's own writes by BottleCRM's clock, so that the activity feed's entries they
+/// made are not read back: an entry by crmgate's user about a record, no later than a
+/// second after crmgate's last write of it, is crmgate's own.
+final class OwnWrites: Sendable {
+    private struct State {
+        var userID: String?
+        var writes: [String: Date] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func setUser(_ id: String?) { state.withLock { $0.userID = id } }
+
+    func noteWrite(of id: String, answeredAt date: Date?) {
+        guard let date else { return }
+        state.withLock { state in
+            state.writes[id] = max(state.writes[id] ?? date, date)
+            if state.writes.count > 10_000 {
+                let cutoff = date.addingTimeInterval(-3600)
+                state.writes = state.writes.filter { $0.value > cutoff }
+            }
+        }
+    }
+
+    /// True when the activity (by `user` at `time`, about `id`) was crmgate's own write.
+    func madeIt(user: String?, id: String, at time: Date?) -> Bool {
+        state.withLock { state in
+            guard let user, user == state.userID, let time, let written = state.writes[id] else { return false }
+            return time <= written.addingTimeInterval(1)
+        }
+    }
 }

@@ -93,9 +93,13 @@ final class RecordMirror: Sendable {
                 t.column("previousOwner", .text)
             }
             try db.create(index: "changeLogByModule", on: "changeLog", columns: ["module", "sequence"])
+            // When each module was last brought up to date, last listed whole, and the newest
+            // entry of BottleCRM's activity feed seen then.
             try db.create(table: "listed") { t in
                 t.primaryKey("module", .text)
                 t.column("at", .double).notNull()
+                t.column("fullAt", .double).notNull()
+                t.column("newestActivity", .text)
             }
         }
         return migrator
@@ -117,11 +121,31 @@ final class RecordMirror: Sendable {
         }
     }
 
-    /// When the module was last listed whole; nil when never.
-    func listedAt(_ module: ModuleKey) throws -> Date? {
+    /// Where a module's copy stands.
+    struct Listing: Sendable {
+        /// Last brought up to date (by a listing or by the activity feed).
+        var at: Date
+        /// Last listed whole.
+        var fullAt: Date
+        var newestActivity: String?
+    }
+
+    func listing(_ module: ModuleKey) throws -> Listing? {
         try queue.read { db in
-            try Double.fetchOne(db, sql: "SELECT at FROM listed WHERE module = ?", arguments: [module.rawValue])
-                .map(Date.init(timeIntervalSince1970:))
+            try Row.fetchOne(db, sql: "SELECT at, fullAt, newestActivity FROM listed WHERE module = ?", arguments: [module.rawValue]).map {
+                Listing(at: Date(timeIntervalSince1970: $0["at"]), fullAt: Date(timeIntervalSince1970: $0["fullAt"]), newestActivity: $0["newestActivity"])
+            }
+        }
+    }
+
+    /// Notes that the module is up to date as of now (listed whole when `full`), with the
+    /// newest activity seen before it was read.
+    func markUpToDate(_ module: ModuleKey, full: Bool, newestActivity: String?) throws {
+        let now = Date().timeIntervalSince1970
+        try queue.write { db in
+            let fullAt = full ? now : try Double.fetchOne(db, sql: "SELECT fullAt FROM listed WHERE module = ?", arguments: [module.rawValue]) ?? 0
+            try db.execute(sql: "INSERT OR REPLACE INTO listed (module, at, fullAt, newestActivity) VALUES (?, ?, ?, ?)",
+                           arguments: [module.rawValue, now, fullAt, newestActivity])
         }
     }
 
@@ -144,27 +168,36 @@ final class RecordMirror: Sendable {
 
     // MARK: Writing
 
-    /// Takes a whole listing of `module`: logs what differs from the copy and makes the copy
-    /// match. `complete` false (a listing known to have missed some) logs no deletions.
-    /// Returns how many changes were logged.
+    /// The fingerprint of every record of the module in the copy, by id.
+    func fingerprints(of module: ModuleKey) throws -> [String: String] {
+        try queue.read { db in
+            var found: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, fingerprint FROM mirrored WHERE module = ?", arguments: [module.rawValue]) {
+                found[row["id"]] = row["fingerprint"]
+            }
+            return found
+        }
+    }
+
+    /// Takes a whole listing of `module`: `changed` holds the records whose fingerprint
+    /// differs (or that are new), `present` the ids of the others. Logs what differs from the
+    /// copy and makes the copy match; records in neither are deleted. Returns how many
+    /// changes were logged.
     @discardableResult
-    func replace(_ module: ModuleKey, with listing: [Entry], complete: Bool = true) throws -> Int {
+    func replace(_ module: ModuleKey, changed: [Entry], present: Set<String>) throws -> Int {
         try queue.write { db in
-            var known = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
-                db, sql: "SELECT id, fingerprint, owner, closed, json, reference FROM mirrored WHERE module = ?",
-                arguments: [module.rawValue]).map { row in (row["id"] as String, Self.entry(row)) })
+            var known = Set(try String.fetchAll(db, sql: "SELECT id FROM mirrored WHERE module = ?", arguments: [module.rawValue]))
             var logged = 0
-            for entry in listing {
-                if try Self.apply(entry, over: known.removeValue(forKey: entry.id), module: module, db) { logged += 1 }
+            for entry in changed {
+                known.remove(entry.id)
+                let old = try Row.fetchOne(db, sql: "SELECT id, fingerprint, owner, closed, json, reference FROM mirrored WHERE module = ? AND id = ?",
+                                           arguments: [module.rawValue, entry.id]).map(Self.entry)
+                if try Self.apply(entry, over: old, module: module, db) { logged += 1 }
             }
-            if complete {
-                for gone in known.values {
-                    try Self.remove(gone.id, module: module, db)
-                    logged += 1
-                }
+            for id in known.subtracting(present) {
+                try Self.remove(id, module: module, db)
+                logged += 1
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO listed (module, at) VALUES (?, ?)",
-                           arguments: [module.rawValue, Date().timeIntervalSince1970])
             return logged
         }
     }

@@ -28,6 +28,7 @@ struct Drops: AsyncParsableCommand {
     @Option(help: "The drop folder.") var folder = "Embedded CRM/- Create New Opportunity"
     @Option(help: "Sender of the dropped mail: a contact the CRM knows.") var from = "Ines Fischer <ines@globex.example>"
     @Option(help: "Seconds to wait for every drop to come back.") var timeout = 120.0
+    @Option(help: "Seconds between one client's MOVEs (0: a burst, each MOVE as soon as the last one's OK).") var interval = 0.0
 
     func validate() throws {
         guard drops > 0, clients > 0, timeout > 0 else { throw ValidationError("--drops, --clients and --timeout must be positive") }
@@ -74,9 +75,10 @@ struct Drops: AsyncParsableCommand {
         let started = ContinuousClock.now
         let deadline = started + .milliseconds(Int(timeout * 1000))
         let folder = self.folder
+        let pause = Duration.milliseconds(Int(interval * 1000))
         await withTaskGroup(of: Recorder.self) { group in
             for p in prepared {
-                group.addTask { await Self.move(p, into: folder, times: times) }
+                group.addTask { await Self.move(p, into: folder, pause: pause, times: times) }
                 group.addTask { await Self.watch(p, times: times, until: deadline) }
             }
             for await r in group { recorder.merge(r) }
@@ -121,10 +123,11 @@ struct Drops: AsyncParsableCommand {
         }
     }
 
-    /// UID MOVE of each message, one after another, noting each OK.
-    private static func move(_ p: Prepared, into folder: String, times: Times) async -> Recorder {
+    /// UID MOVE of each message, one after another (`pause` apart), noting each OK.
+    private static func move(_ p: Prepared, into folder: String, pause: Duration, times: Times) async -> Recorder {
         var recorder = Recorder()
-        for (uid, messageID) in p.messages {
+        for (index, (uid, messageID)) in p.messages.enumerated() {
+            if index > 0, pause > .zero { try? await Task.sleep(for: pause) }
             do {
                 let status = try await recorder.time("MOVE") { try await p.mover.run(.move(SequenceSet(uid...uid), MailboxName(folder), uid: true)) }
                 guard status.status == .ok else { throw CheckFailed(description: "\(status.status) \(status.text)") }
