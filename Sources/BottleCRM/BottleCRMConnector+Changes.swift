@@ -1,5 +1,6 @@
 import CRM
 import Foundation
+import Logging
 
 extension BottleCRMConnector {
     /// Rows per page when listing a module.
@@ -51,31 +52,63 @@ extension BottleCRMConnector {
 
     /// Brings the module's copy up to date: from BottleCRM's activity feed when it reaches
     /// back to the newest activity seen last time (one request, and one per changed record),
-    /// else by listing the module whole.
+    /// else by listing the module whole. A copy not listed whole for `fullListingInterval`
+    /// is listed again in the background, so no reader waits for it.
     func refresh(_ module: ModuleMapping) async throws {
         try await refreshes.run(module.key) {
             try await self.prepare()
             let started = ContinuousClock.now
             let activities = try await self.latestActivities(module)
-            let newest = activities.first?.id
-            let logged: Int
-            let full: Bool
-            if let listing = try self.mirror.listing(module.key), Date().timeIntervalSince(listing.fullAt) < self.fullListingInterval,
-               let seen = listing.newestActivity, let index = activities.firstIndex(where: { $0.id == seen }) {
-                logged = try await self.apply(activities[..<index], of: module)
-                full = false
+            let listing = try self.mirror.listing(module.key)
+            if let listing, let fresh = Self.unseen(activities, since: listing.newestActivity) {
+                let logged = try await self.apply(fresh, of: module)
+                try self.mirror.markUpToDate(module.key, full: false, newestActivity: activities.first?.id ?? listing.newestActivity)
+                self.log("read a BottleCRM module's activity feed", module, logged, since: started)
+                if Date().timeIntervalSince(listing.fullAt) > self.fullListingInterval {
+                    Task { try? await self.listInBackground(module) }
+                }
             } else {
-                logged = try await self.listWhole(module)
-                full = true
+                try await self.listWhole(module, newestActivity: activities.first?.id, since: started)
             }
-            try self.mirror.markUpToDate(module.key, full: full, newestActivity: newest)
-            let elapsed = ContinuousClock.now - started
-            self.logger.debug(full ? "listed a BottleCRM module" : "read a BottleCRM module's activity feed", metadata: [
-                "module": "\(module.key)", "changes": "\(logged)",
-                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-            ])
-            if logged > 0 { self.notifier.publish(module.key) }
         }
+    }
+
+    /// The activities after `seen`, newest first; nil when the feed does not reach back to it
+    /// (more happened than one page shows) and the module must be listed whole.
+    static func unseen(_ activities: [Activity], since seen: String?) -> ArraySlice<Activity>? {
+        if let seen {
+            return activities.firstIndex { $0.id == seen }.map { activities[..<$0] }
+        }
+        // Nothing seen before: the feed was empty then, so whatever it shows now is new,
+        // unless it is a full page (then more may be hidden behind it).
+        return activities.count < activityPage ? activities[...] : nil
+    }
+
+    static let activityPage = 50
+
+    private func listInBackground(_ module: ModuleMapping) async throws {
+        try await refreshes.run(ModuleKey("\(module.key)#whole")) {
+            let started = ContinuousClock.now
+            // The feed's newest entry from before the listing: whatever changes while it runs is
+            // read again from the feed afterwards, over what the listing saw.
+            let newest = try self.mirror.listing(module.key)?.newestActivity
+            try await self.listWhole(module, newestActivity: newest, since: started)
+        }
+    }
+
+    private func listWhole(_ module: ModuleMapping, newestActivity: String?, since started: ContinuousClock.Instant) async throws {
+        let logged = try await listEveryRecord(module)
+        try mirror.markUpToDate(module.key, full: true, newestActivity: newestActivity)
+        log("listed a BottleCRM module", module, logged, since: started)
+    }
+
+    private func log(_ message: Logger.Message, _ module: ModuleMapping, _ logged: Int, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        logger.debug(message, metadata: [
+            "module": "\(module.key)", "changes": "\(logged)",
+            "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+        ])
+        if logged > 0 { notifier.publish(module.key) }
     }
 
     /// One entry of BottleCRM's activity feed.
@@ -88,7 +121,7 @@ extension BottleCRMConnector {
 
     /// The newest entries of BottleCRM's activity feed for the module, newest first.
     private func latestActivities(_ module: ModuleMapping) async throws -> [Activity] {
-        let answer = try await client.get("/api/activities/", query: [("entity_type", module.model), ("limit", "50")])
+        let answer = try await client.get("/api/activities/", query: [("entity_type", module.model), ("limit", "\(Self.activityPage)")])
         return (answer?["activities"]?.array ?? []).compactMap { row in
             guard let id = row["id"]?.string, let entity = row["entity_id"]?.string else { return nil }
             return Activity(id: id, entity: entity, user: row["user"]?.id, time: Self.date(row["timestamp"]))
@@ -113,7 +146,7 @@ extension BottleCRMConnector {
 
     /// Lists the whole module (paged), reads whole what a slim list leaves out, checks that
     /// records missing from the list are really gone, and hands the result to the mirror.
-    private func listWhole(_ module: ModuleMapping) async throws -> Int {
+    private func listEveryRecord(_ module: ModuleMapping) async throws -> Int {
         var listed: [String: JSONValue] = [:]
         var offset = 0
         while true {

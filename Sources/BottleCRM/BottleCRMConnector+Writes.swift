@@ -29,7 +29,7 @@ extension BottleCRMConnector {
                 throw CRMError(.transient, "BottleCRM said it created the \(module.definition.singular.lowercased()) but does not show it yet; will retry")
             }
             let entry = try entry(module, json)
-            if try mirror.upsert(key, entry) { notifier.publish(key) }
+            try keep(key, entry)
             try mirror.finish(reference)
             // A record made just now has no emails yet: its summary need not ask.
             await activities.store(RecordRef(key, RecordID(id)), limit: Int.max, complete: true, [])
@@ -46,11 +46,11 @@ extension BottleCRMConnector {
         })
         ownWrites.noteWrite(of: ref.id.rawValue, answeredAt: answer?.date)
         guard let answer, answer.status != 404, let json = try await fetch(module, id: ref.id.rawValue) else {
-            if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
+            try forget(module.key, id: ref.id.rawValue)
             throw CRMError.notFound(ref)
         }
         let entry = try entry(module, json)
-        if try mirror.upsert(module.key, entry) { notifier.publish(module.key) }
+        try keep(module.key, entry)
         return record(module, entry)
     }
 
@@ -59,10 +59,10 @@ extension BottleCRMConnector {
         let answer = UUID(uuidString: ref.id.rawValue) == nil ? nil : try await client.send(.DELETE, module.path + ref.id.rawValue + "/")
         ownWrites.noteWrite(of: ref.id.rawValue, answeredAt: answer?.date)
         guard let answer, answer.status != 404 else {
-            if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
+            try forget(module.key, id: ref.id.rawValue)
             throw CRMError.notFound(ref)
         }
-        if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
+        try forget(module.key, id: ref.id.rawValue)
     }
 
     /// Creates; BottleCRM keeps account and opportunity names unique, so a name it already
@@ -108,7 +108,7 @@ extension BottleCRMConnector {
         guard let row = module.rows(in: answer ?? .null).joined().first, let id = row.id,
               let json = try await fetch(module, id: id) else { return nil }
         let entry = try entry(module, json)
-        if try mirror.upsert(module.key, entry) { notifier.publish(module.key) }
+        try keep(module.key, entry)
         return record(module, entry)
     }
 

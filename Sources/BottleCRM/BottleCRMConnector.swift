@@ -115,11 +115,11 @@ public final class BottleCRMConnector: CRMConnector {
     public func record(_ ref: RecordRef) async throws -> CRMRecord? {
         let module = try mapping(ref.module)
         guard let json = try await fetch(module, id: ref.id.rawValue) else {
-            if try mirror.remove(module.key, id: ref.id.rawValue) { notifier.publish(module.key) }
+            try forget(module.key, id: ref.id.rawValue)
             return nil
         }
         let entry = try entry(module, json)
-        if try mirror.upsert(module.key, entry) { notifier.publish(module.key) }
+        try keep(module.key, entry)
         return record(module, entry)
     }
 
@@ -168,6 +168,16 @@ public final class BottleCRMConnector: CRMConnector {
     }
 
     public func changeNotifications() -> AsyncStream<ModuleKey>? { notifier.subscribe() }
+
+    /// Takes a record as BottleCRM answered it into the copy; a change is told to subscribers.
+    func keep(_ module: ModuleKey, _ entry: RecordMirror.Entry) throws {
+        if try mirror.upsert(module, entry) { notifier.publish(module) }
+    }
+
+    /// Forgets a record BottleCRM no longer has; a change is told to subscribers.
+    func forget(_ module: ModuleKey, id: String) throws {
+        if try mirror.remove(module, id: id) { notifier.publish(module) }
+    }
 
     // MARK: JSON ↔ records
 

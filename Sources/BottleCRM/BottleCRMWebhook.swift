@@ -78,7 +78,7 @@ extension BottleCRMConnector {
             return "\(name): not an event crmgate follows"
         }
         if parts.last == "deleted" {
-            if try mirror.remove(key, id: id) { notifier.publish(key) }
+            try forget(key, id: id)
             return "\(name): \(key)/\(id) forgotten"
         }
         _ = try await record(RecordRef(key, RecordID(id)))
