@@ -59,7 +59,9 @@ extension BottleCRMConnector {
     public func archivedEmails(relatedTo ref: RecordRef, limit: Int?) async throws -> [ArchivedEmail] {
         guard let link = try? mapping(ref.module).interactionLink else { return [] }
         let wanted = limit ?? Int.max
-        if let cached = await activities.emails(ref, limit: wanted, maxAge: settings.pollInterval) { return cached }
+        // Kept as long as a copy goes without a whole listing: crmgate's archives are added to
+        // the lists as they happen, a webhook for an interaction made in BottleCRM drops them.
+        if let cached = await activities.emails(ref, limit: wanted, maxAge: .seconds(fullListingInterval)) { return cached }
         var rows: [JSONValue] = []
         var complete = false
         while rows.count < wanted {

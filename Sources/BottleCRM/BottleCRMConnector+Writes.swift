@@ -12,8 +12,9 @@ extension BottleCRMConnector {
         body["custom_fields"] = .object(custom)
         let request = body
         return try await keys.run(reference) {
-            if let known = try mirror.entry(key, reference: reference) {
-                if let fresh = try await record(RecordRef(key, RecordID(known.id))) { return fresh }
+            if let known = try mirror.entry(key, reference: reference),
+               let fresh = try await fetchRecord(module, RecordRef(key, RecordID(known.id))) {
+                return fresh
             }
             // An earlier attempt that ended without an answer (a timeout, a 5xx, a crash) may
             // have created it: look it up by its key before sending it again.

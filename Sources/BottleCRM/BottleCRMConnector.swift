@@ -112,8 +112,19 @@ public final class BottleCRMConnector: CRMConnector {
 
     // MARK: Records
 
+    /// From the copy while it is as fresh as a poll would leave it (summaries name accounts
+    /// and contacts, so reads are many); else, or when the copy lacks it, from BottleCRM.
     public func record(_ ref: RecordRef) async throws -> CRMRecord? {
         let module = try mapping(ref.module)
+        if let listing = try mirror.listing(module.key), Date().timeIntervalSince(listing.at) < Double(settings.pollInterval.components.seconds),
+           let entry = try mirror.entry(module.key, id: ref.id.rawValue) {
+            return record(module, entry)
+        }
+        return try await fetchRecord(module, ref)
+    }
+
+    /// One record as BottleCRM has it now, taken into the copy.
+    func fetchRecord(_ module: ModuleMapping, _ ref: RecordRef) async throws -> CRMRecord? {
         guard let json = try await fetch(module, id: ref.id.rawValue) else {
             try forget(module.key, id: ref.id.rawValue)
             return nil

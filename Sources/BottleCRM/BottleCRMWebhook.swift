@@ -81,7 +81,7 @@ extension BottleCRMConnector {
             try forget(key, id: id)
             return "\(name): \(key)/\(id) forgotten"
         }
-        _ = try await record(RecordRef(key, RecordID(id)))
+        _ = try await fetchRecord(try mapping(key), RecordRef(key, RecordID(id)))
         return "\(name): \(key)/\(id) read again"
     }
 }
