@@ -161,9 +161,10 @@ public final class BottleCRMClient: Sendable {
         let detail = message(in: answer.json)
         // BottleCRM answers an unknown, expired or revoked token with 403 and these words.
         let tokenRefused = status == 403 && (detail.map { $0.contains("Organization context is required") || $0 == "Invalid token" } ?? false)
-        switch status {
-        case 401, 403 where tokenRefused:
+        if status == 401 || tokenRefused {
             throw CRMError(.permanent, "BottleCRM refused crmgate's access token (\(status)\(detail.map { ": \($0)" } ?? "")). It is invalid, expired or revoked: an administrator of crmgate must create a new personal access token in BottleCRM and put it in the file [crm] token_file names.")
+        }
+        switch status {
         case 403:
             throw CRMError(.permanent, "BottleCRM does not allow crmgate's token to \(verb(method)) \(path) (403\(detail.map { ": \($0)" } ?? "")). Give the token's profile the permission (or the token the scope) this needs.")
         case 429:
@@ -183,7 +184,7 @@ public final class BottleCRMClient: Sendable {
     static func message(in json: JSONValue?) -> String? {
         guard let json else { return nil }
         for key in ["detail", "error", "message", "errors"] {
-            if let text = json[key].flatMap(firstText) { return text }
+            if let text = firstText(json[key]) { return text }
         }
         return firstText(json)
     }

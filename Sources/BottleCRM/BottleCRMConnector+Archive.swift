@@ -37,7 +37,7 @@ extension BottleCRMConnector {
                     link: .string(ref.id.rawValue),
                 ]))
                 if answer.status == 404 { throw CRMError.notFound(ref) }
-                guard let id = answer.json?["id"]?.string else {
+                guard let id = answer.json?["id"].string else {
                     throw CRMError(.transient, "BottleCRM did not answer with the new interaction's id; will retry")
                 }
                 made.append(id)
@@ -68,21 +68,21 @@ extension BottleCRMConnector {
             let page = min(wanted - rows.count, Self.interactionPage)
             let answer = try await client.send(.GET, "/api/interactions/", query: [(link, ref.id.rawValue), ("limit", "\(page)"), ("offset", "\(rows.count)")])
             if answer.status == 404 { return [] }
-            let got = answer.json?["interactions"]?.array ?? []
+            let got = answer.json?["interactions"].array ?? []
             rows += got
             if got.count < page {
                 complete = true
                 break
             }
         }
-        let emails = rows.filter { $0["kind"]?.string == "email" }
+        let emails = rows.filter { $0["kind"].string == "email" }
         let known = try mirror.archives(ofInteractions: emails.compactMap(\.id))
         let archived = emails.compactMap { row -> ArchivedEmail? in
             guard let id = row.id else { return nil }
-            let body = row["body"]?.string ?? ""
+            let body = row["body"].string ?? ""
             let archive = known[id]
             return ArchivedEmail(id: RecordID(archive?.interactions.first ?? id), key: archive?.key ?? Self.key(in: body) ?? "bottlecrm:\(id)",
-                                 messageID: archive?.messageID, subject: row["subject"]?.string ?? "",
+                                 messageID: archive?.messageID, subject: row["subject"].string ?? "",
                                  date: Self.date(row["occurred_at"]) ?? Date(timeIntervalSince1970: 0),
                                  people: archive?.people ?? [], records: archive?.records ?? [ref],
                                  attachmentNames: Self.attachmentNames(in: body), created: false)
@@ -113,7 +113,7 @@ extension BottleCRMConnector {
     /// The interaction with this key among the record's latest, if an earlier attempt made it.
     private func interaction(withKey key: String, on link: String, _ ref: RecordRef) async throws -> String? {
         let answer = try await client.get("/api/interactions/", query: [(link, ref.id.rawValue), ("limit", "200")])
-        return (answer?["interactions"]?.array ?? []).first { Self.key(in: $0["body"]?.string ?? "") == key }?.id
+        return (answer?["interactions"].array ?? []).first { Self.key(in: $0["body"].string ?? "") == key }?.id
     }
 
     private func archived(_ email: EmailArchive, _ archive: RecordMirror.Archive, created: Bool) -> ArchivedEmail {

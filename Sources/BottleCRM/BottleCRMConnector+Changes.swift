@@ -122,9 +122,9 @@ extension BottleCRMConnector {
     /// The newest entries of BottleCRM's activity feed for the module, newest first.
     private func latestActivities(_ module: ModuleMapping) async throws -> [Activity] {
         let answer = try await client.get("/api/activities/", query: [("entity_type", module.model), ("limit", "\(Self.activityPage)")])
-        return (answer?["activities"]?.array ?? []).compactMap { row in
-            guard let id = row["id"]?.string, let entity = row["entity_id"]?.string else { return nil }
-            return Activity(id: id, entity: entity, user: row["user"]?.id, time: Self.date(row["timestamp"]))
+        return (answer?["activities"].array ?? []).compactMap { row in
+            guard let id = row["id"].string, let entity = row["entity_id"].string else { return nil }
+            return Activity(id: id, entity: entity, user: row["user"].id, time: Self.date(row["timestamp"]))
         }
     }
 
@@ -152,7 +152,7 @@ extension BottleCRMConnector {
         while true {
             let answer = try await client.get(module.path, query: [("limit", "\(Self.pageSize)"), ("offset", "\(offset)")])
             let groups = module.rows(in: answer ?? .null)
-            for row in groups.joined() { if let id = row["id"]?.string { listed[id] = row } }
+            for row in groups.joined() { if let id = row["id"].string { listed[id] = row } }
             if groups.allSatisfy({ $0.count < Self.pageSize }) { break }
             offset += Self.pageSize
         }

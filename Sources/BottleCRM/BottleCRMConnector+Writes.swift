@@ -23,7 +23,7 @@ extension BottleCRMConnector {
                 return found
             }
             let answer = try await translatingFields(module) { () async throws(CRMError) in try await post(module, request) }
-            var id = answer?.json?["id"]?.string
+            var id = answer?.json?["id"].string
             if id == nil { id = try await lookUp(module, reference: reference)?.ref.id.rawValue }
             if let id { ownWrites.noteWrite(of: id, answeredAt: answer?.date) }
             guard let id, let json = try await fetch(module, id: id) else {

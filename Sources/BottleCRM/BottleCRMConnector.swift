@@ -78,10 +78,10 @@ public final class BottleCRMConnector: CRMConnector {
     }
 
     private func defineCustomFields() async throws {
-        ownWrites.setUser(try await client.get("/api/profile/")?["user_obj"]?["user_details"]?["id"]?.string)
+        ownWrites.setUser(try await client.get("/api/profile/")?["user_obj"]["user_details"]["id"].string)
         let answer = try await client.get("/api/custom-fields/")
-        let defined = Set((answer?["definitions"]?.array ?? []).compactMap { definition -> String? in
-            guard let model = definition["target_model"]?.string, let key = definition["key"]?.string else { return nil }
+        let defined = Set((answer?["definitions"].array ?? []).compactMap { definition -> String? in
+            guard let model = definition["target_model"].string, let key = definition["key"].string else { return nil }
             return "\(model)/\(key)"
         })
         for module in ModuleMapping.all {
@@ -197,11 +197,11 @@ public final class BottleCRMConnector: CRMConnector {
         guard UUID(uuidString: id) != nil else { return nil }
         let answer = try await client.send(.GET, module.path + id + "/")
         guard answer.status != 404, let json = answer.json else { return nil }
-        return json[module.detailKey] ?? json
+        return json[module.detailKey] == .null ? json : json[module.detailKey]
     }
 
     func entry(_ module: ModuleMapping, _ json: JSONValue) throws(CRMError) -> RecordMirror.Entry {
-        guard let id = json["id"]?.string else {
+        guard let id = json["id"].string else {
             throw CRMError(.transient, "BottleCRM sent a \(module.definition.singular.lowercased()) without an id")
         }
         let fields = fingerprintFields(module, json)
@@ -221,7 +221,7 @@ public final class BottleCRMConnector: CRMConnector {
         }
         return RecordMirror.Entry(id: id, fingerprint: fingerprint, owner: assignees.first,
                                   closed: module.definition.closedRule?.isClosed(record) ?? false, json: json,
-                                  lookupKeys: lookup, reference: json["custom_fields"]?[Self.referenceField]?.nonEmptyString)
+                                  lookupKeys: lookup, reference: json["custom_fields"][Self.referenceField].nonEmptyString)
     }
 
     /// The fields a list row has: all of them, except what slim lists leave out.
@@ -241,12 +241,12 @@ public final class BottleCRMConnector: CRMConnector {
 
     /// Profile ids in `assigned_to`, as objects or ids.
     static func assignees(_ json: JSONValue) -> [String] {
-        (json["assigned_to"]?.array ?? []).compactMap(\.id)
+        (json["assigned_to"].array ?? []).compactMap(\.id)
     }
 
     /// The user id of `created_by`, as an object or an id.
     static func creator(_ json: JSONValue) -> String? {
-        json["created_by"].flatMap { $0 == .null ? nil : $0.id }
+        json["created_by"].id
     }
 
     /// An account's domains: its own list, else its website's host and its email's domain.

@@ -60,21 +60,21 @@ extension BottleCRMConnector {
     /// Takes a verified webhook call: reads the record it names again (or forgets it when
     /// deleted), so the change log and the copy have it at once. Returns what it did.
     public func receiveWebhook(_ body: [UInt8]) async throws -> String {
-        guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), let name = event["event"]?.string,
-              let data = event["data"] else {
+        guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), let name = event["event"].string,
+              case let data = event["data"], data.object != nil else {
             throw CRMError(.permanent, "the webhook body is not a BottleCRM event")
         }
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         if parts.first == "interaction" {
             let linked = FieldMapping.relatedFields.compactMap { field, module -> RecordRef? in
-                let id = data["\(field)_id"]?.nonEmptyString ?? (field == "case" ? data["ticket_id"]?.nonEmptyString : nil)
+                let id = data["\(field)_id"].nonEmptyString ?? (field == "case" ? data["ticket_id"].nonEmptyString : nil)
                 return id.map { RecordRef(module, RecordID($0)) }
-            } + (data["contact_id"]?.nonEmptyString.map { [RecordRef(.contacts, RecordID($0))] } ?? [])
+            } + (data["contact_id"].nonEmptyString.map { [RecordRef(.contacts, RecordID($0))] } ?? [])
             await activities.forget(linked)
             for key in Set(linked.map(\.module)) { notifier.publish(key) }
             return "\(name): activities of \(linked.count) record(s) read again"
         }
-        guard let first = parts.first, let key = Self.eventModules[first], let id = data["id"]?.nonEmptyString else {
+        guard let first = parts.first, let key = Self.eventModules[first], let id = data["id"].nonEmptyString else {
             return "\(name): not an event crmgate follows"
         }
         if parts.last == "deleted" {

@@ -52,29 +52,29 @@ enum FieldMapping: Sendable {
     func read(_ json: JSONValue) -> FieldValue? {
         switch self {
         case .text(let key):
-            return json[key]?.nonEmptyString.map(FieldValue.text)
+            return json[key].nonEmptyString.map(FieldValue.text)
         case .decimal(let key), .integer(let key):
-            return json[key]?.decimal.map(FieldValue.number)
+            return json[key].decimal.map(FieldValue.number)
         case .date(let key):
-            return json[key]?.nonEmptyString.flatMap { CalendarDate(String($0.prefix(10))) }.map(FieldValue.date)
+            return json[key].nonEmptyString.flatMap { CalendarDate(String($0.prefix(10))) }.map(FieldValue.date)
         case .choice(let key, let choices):
-            guard let code = json[key]?.nonEmptyString else { return nil }
+            guard let code = json[key].nonEmptyString else { return nil }
             return .text(choices.first { $0.code.caseInsensitiveCompare(code) == .orderedSame }?.label ?? code)
         case .reference(let key, let module):
-            return json[key].flatMap { $0 == .null ? nil : $0.id }.map { .reference(RecordRef(module, RecordID($0))) }
+            return json[key].id.map { .reference(RecordRef(module, RecordID($0))) }
         case .firstOf(let key, let module):
-            return json[key]?.array?.first?.id.map { .reference(RecordRef(module, RecordID($0))) }
+            return json[key].array?.first?.id.map { .reference(RecordRef(module, RecordID($0))) }
         case .emails(let key, let extra):
-            let first = json[key]?.nonEmptyString.map { [$0] } ?? []
-            let others = Self.words(json["custom_fields"]?[extra]?.string)
+            let first = json[key].nonEmptyString.map { [$0] } ?? []
+            let others = Self.words(json["custom_fields"][extra].string)
             let all = first + others
             return all.isEmpty ? nil : .list(all)
         case .customList(let key):
-            let words = Self.words(json["custom_fields"]?[key]?.string)
+            let words = Self.words(json["custom_fields"][key].string)
             return words.isEmpty ? nil : .list(words)
         case .related:
             for (field, module) in Self.relatedFields {
-                if let value = json[field], value != .null, let id = value.id { return .reference(RecordRef(module, RecordID(id))) }
+                if let id = json[field].id { return .reference(RecordRef(module, RecordID(id))) }
             }
             return nil
         }

@@ -20,8 +20,8 @@ struct Profile: Sendable {
     func sees(_ json: JSONValue, in module: ModuleKey) -> Bool {
         if isAdmin { return true }
         if BottleCRMConnector.assignees(json).contains(id) || BottleCRMConnector.creator(json) == userID { return true }
-        if module == .contacts, let account = json["account_detail"] ?? json["account"], account.object != nil {
-            return BottleCRMConnector.assignees(account).contains(id)
+        if module == .contacts {
+            return BottleCRMConnector.assignees(json["account_detail"]).contains(id) || BottleCRMConnector.assignees(json["account"]).contains(id)
         }
         return false
     }
@@ -53,11 +53,11 @@ actor ProfileDirectory {
         let answer = try await client.get("/api/users/", query: [("limit", "1000")])
         var profiles: [Profile] = []
         for (group, active) in [("active_users", true), ("inactive_users", false)] {
-            for row in answer?[group]?[group]?.array ?? [] {
-                guard let id = row["id"]?.string, let email = row["user_details"]?["email"]?.string else { continue }
-                profiles.append(Profile(id: id, userID: row["user_details"]?["id"]?.string ?? "", email: email,
-                                        name: row["user_details"]?["name"]?.nonEmptyString ?? email,
-                                        active: active && row["is_active"]?.bool != false, isAdmin: row["role"]?.string == "ADMIN"))
+            for row in answer?[group][group].array ?? [] {
+                guard let id = row["id"].string, let email = row["user_details"]["email"].string else { continue }
+                profiles.append(Profile(id: id, userID: row["user_details"]["id"].string ?? "", email: email,
+                                        name: row["user_details"]["name"].nonEmptyString ?? email,
+                                        active: active && row["is_active"].bool != false, isAdmin: row["role"].string == "ADMIN"))
             }
         }
         byID = Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

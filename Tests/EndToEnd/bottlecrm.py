@@ -175,11 +175,14 @@ class FaultProxy:
                         fault[2] -= 1
                 if fault:
                     status, answer, kind = 500, b"<h1>Server Error (500)</h1>", "text/html"
-                self.send_response(status)
-                self.send_header("Content-Type", kind or "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind or "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # crmgate stopped, or gave up on the request, while BottleCRM answered
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = forward
 

@@ -1,3 +1,4 @@
+import CRM
 import Foundation
 
 /// A failure to parse JSON, with where it happened (1-based line and column, in bytes).

@@ -85,20 +85,7 @@ struct APIResponse: Sendable {
 }
 
 extension JSONValue {
-    subscript(key: String) -> JSONValue {
-        if case .object(let object) = self { return object[key] ?? .null }
-        return .null
-    }
-
-    subscript(index: Int) -> JSONValue {
-        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
-        return .null
-    }
-
-    var string: String? { if case .string(let s) = self { s } else { nil } }
     var number: Decimal? { if case .number(let n) = self { n } else { nil } }
     var int: Int? { number.map { NSDecimalNumber(decimal: $0).intValue } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     var isNull: Bool { self == .null }
 }

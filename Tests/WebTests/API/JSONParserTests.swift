@@ -1,3 +1,4 @@
+import CRM
 import Foundation
 import Testing
 @testable import Web
