@@ -1,6 +1,7 @@
 """crmgate in front of a live BottleCRM (kind = "bottlecrm"): the CRM tree, summaries that
 follow changes made in BottleCRM, drops that create exactly one record and archive the mail
 as an interaction, users who see only their own records, webhooks, and faults."""
+import contextlib
 import hashlib
 import hmac
 import json
@@ -57,6 +58,22 @@ def wait_for_tree(gw, users=("alice@example.com", "bob@example.com"), seconds=60
             assert wait_for(lambda: {DROP_OPPORTUNITY, DROP_CASE, OPPORTUNITIES} <= names(), seconds), (user, names(), gw.log_text()[-3000:])
         finally:
             c.logout()
+
+
+@contextlib.contextmanager
+def alice_gateway(tmp_path, config, prepare=None):
+    """A started gateway with the account alice@ whose CRM tree is there; `prepare(gw)`
+    runs before the start. Stopped on exit."""
+    gw = Gateway(tmp_path, extra_config=config)
+    if prepare:
+        prepare(gw)
+    gw.add_user("alice@example.com")
+    gw.start()
+    try:
+        wait_for_tree(gw, users=("alice@example.com",))
+        yield gw
+    finally:
+        gw.stop()
 
 
 def unique(text):
@@ -210,29 +227,25 @@ def test_a_crm_outage_during_a_drop_ends_in_exactly_one_record(gateway, crm):
 @pytest.mark.parametrize("fault", ["/api/opportunities/", "/api/interactions/"])
 def test_a_500_after_the_write_never_duplicates(crm, tmp_path, fault):
     proxy = bottlecrm.FaultProxy(crm["url"])
-    gw = Gateway(tmp_path, extra_config=crm_config(crm, url=proxy.url))
-    gw.add_user("alice@example.com")
-    gw.start()
     try:
-        wait_for_tree(gw, users=("alice@example.com",))
-        admin = BottleAPI(crm)
-        subject = unique("Half-written order")
-        message_id = new_message_id()
-        proxy.fail_after_write("POST", fault)
-        c = imap_client(gw)
-        try:
-            drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
-            state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
-            assert state[0] == "done", (state, gw.log_text()[-3000:])
-        finally:
-            c.logout()
-        assert "drop will be retried" in gw.log_text(), "the injected 500 was not met"
-        deals = admin.opportunities(subject)
-        assert len(deals) == 1, deals
-        emails = [i for i in admin.interactions("opportunity", deals[0]["id"]) if i["kind"] == "email"]
-        assert len(emails) == 1, emails
+        with alice_gateway(tmp_path, crm_config(crm, url=proxy.url)) as gw:
+            admin = BottleAPI(crm)
+            subject = unique("Half-written order")
+            message_id = new_message_id()
+            proxy.fail_after_write("POST", fault)
+            c = imap_client(gw)
+            try:
+                drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
+                state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
+                assert state[0] == "done", (state, gw.log_text()[-3000:])
+            finally:
+                c.logout()
+            assert "drop will be retried" in gw.log_text(), "the injected 500 was not met"
+            deals = admin.opportunities(subject)
+            assert len(deals) == 1, deals
+            emails = [i for i in admin.interactions("opportunity", deals[0]["id"]) if i["kind"] == "email"]
+            assert len(emails) == 1, emails
     finally:
-        gw.stop()
         proxy.close()
 
 
@@ -240,21 +253,15 @@ def test_a_revoked_token_gives_a_clear_report_and_no_retries(crm, tmp_path):
     token = bottlecrm.mint_token(crm, crm["admin_email"])
     token_file = tmp_path / "crm.token"
     token_file.write_text(token + "\n")
-    gw = Gateway(tmp_path, extra_config=crm_config(crm, token_file=token_file))
-    gw.add_user("alice@example.com")
-    gw.start()
-    try:
-        wait_for_tree(gw, users=("alice@example.com",))
+    with alice_gateway(tmp_path, crm_config(crm, token_file=token_file)) as gw:
         bottlecrm.revoke_token(crm, token)
-        subject = unique("After the token was revoked")
         message_id = new_message_id()
         c = imap_client(gw)
         try:
-            drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
+            drop_by_move(c, build_mail(subject=unique("After the token was revoked"), message_id=message_id), DROP_OPPORTUNITY)
             state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
             assert state[0] == "error", (state, gw.log_text()[-3000:])
-            report = [header for _, header in reports(c, DROP_OPPORTUNITY)]
-            assert report, "no report for the refused drop"
+            assert reports(c, DROP_OPPORTUNITY), "no report for the refused drop"
             c.select_folder(DROP_OPPORTUNITY, readonly=True)
             uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
             text = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
@@ -264,8 +271,6 @@ def test_a_revoked_token_gives_a_clear_report_and_no_retries(crm, tmp_path):
         assert "drop will be retried" not in gw.log_text(), "a refused token was retried"
         assert token not in gw.log_text(), "the token appears in the log"
         assert gw.proc.poll() is None
-    finally:
-        gw.stop()
 
 
 def signed(secret, body, timestamp=None):
@@ -285,29 +290,29 @@ def post_webhook(gw, body, signature):
 
 
 def test_bottlecrms_webhooks_bring_a_change_before_the_poll_and_bad_signatures_are_refused(crm, tmp_path):
-    # The poll interval is an hour: only the webhook can bring the change in time.
-    gw = Gateway(tmp_path, extra_config=crm_config(crm, poll_interval=3600))
-    endpoint = bottlecrm.webhook(crm, gw.web_url + "/hooks/crm")
-    gw.config.write_text(gw.config.read_text().replace("timeout = 10\n", f'timeout = 10\nwebhook_secret = "{endpoint["secret"]}"\n', 1))
-    gw.add_user("alice@example.com")
-    gw.start()
+    endpoints = []
+
+    def with_webhook(gw):
+        endpoints.append(bottlecrm.webhook(crm, gw.web_url + "/hooks/crm"))
+        gw.config.write_text(gw.config.read_text().replace("timeout = 10\n", f'timeout = 10\nwebhook_secret = "{endpoints[0]["secret"]}"\n', 1))
+
     try:
-        wait_for_tree(gw, users=("alice@example.com",))
-        admin = BottleAPI(crm)
-        name = unique("Hooked deal")
-        deal = admin.create_opportunity(name, "alice@example.com")
-        c = imap_client(gw)
-        try:
-            assert wait_for(lambda: any(name in (s or "") for s in summary_subjects(c)), 30), (summary_subjects(c), gw.log_text()[-3000:])
-            forged = json.dumps({"id": str(uuid.uuid4()), "event": "deal.deleted", "org_id": crm["org_id"],
-                                 "created_at": "2026-12-06T00:00:00Z", "data": {"id": deal, "name": name}}).encode()
-            assert post_webhook(gw, forged, signed("not the secret", forged)) == 401
-            assert post_webhook(gw, forged, signed(endpoint["secret"], forged, timestamp=int(time.time()) - 3600)) == 401
-            assert post_webhook(gw, forged, "") == 401
-            time.sleep(2)
-            assert any(name in (s or "") for s in summary_subjects(c)), "a refused webhook call removed the summary"
-        finally:
-            c.logout()
+        # The poll interval is an hour: only the webhook can bring the change in time.
+        with alice_gateway(tmp_path, crm_config(crm, poll_interval=3600), prepare=with_webhook) as gw:
+            name = unique("Hooked deal")
+            deal = BottleAPI(crm).create_opportunity(name, "alice@example.com")
+            c = imap_client(gw)
+            try:
+                assert wait_for(lambda: any(name in (s or "") for s in summary_subjects(c)), 30), (summary_subjects(c), gw.log_text()[-3000:])
+                forged = json.dumps({"id": str(uuid.uuid4()), "event": "deal.deleted", "org_id": crm["org_id"],
+                                     "created_at": "2026-12-06T00:00:00Z", "data": {"id": deal, "name": name}}).encode()
+                assert post_webhook(gw, forged, signed("not the secret", forged)) == 401
+                assert post_webhook(gw, forged, signed(endpoints[0]["secret"], forged, timestamp=int(time.time()) - 3600)) == 401
+                assert post_webhook(gw, forged, "") == 401
+                time.sleep(2)
+                assert any(name in (s or "") for s in summary_subjects(c)), "a refused webhook call removed the summary"
+            finally:
+                c.logout()
     finally:
-        gw.stop()
-        bottlecrm.remove_webhook(crm, endpoint["id"])
+        for endpoint in endpoints:
+            bottlecrm.remove_webhook(crm, endpoint["id"])
