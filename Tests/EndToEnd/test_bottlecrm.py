@@ -316,3 +316,36 @@ def test_bottlecrms_webhooks_bring_a_change_before_the_poll_and_bad_signatures_a
     finally:
         for endpoint in endpoints:
             bottlecrm.remove_webhook(crm, endpoint["id"])
+
+
+@pytest.mark.parametrize("point", ["drop-after-match", "drop-after-create", "drop-after-archive"])
+def test_crmgate_killed_mid_drop_ends_in_exactly_one_record_contact_and_email(crm, tmp_path, point):
+    admin = BottleAPI(crm)
+    subject = unique("Crash-proof rollout")
+    sender = f"nora-{uuid.uuid4().hex[:8]}@quintech-bottle.example"
+    message_id = new_message_id()
+    gw = Gateway(tmp_path, extra_config=crm_config(crm))
+    gw.add_user("alice@example.com")
+    gw.start(env={"CRMGATE_CRASH_AT": point})
+    try:
+        wait_for_tree(gw, users=("alice@example.com",))
+        c = imap_client(gw)
+        drop_by_move(c, build_mail(subject=subject, message_id=message_id, sender=f"Nora Quint <{sender}>"), DROP_OPPORTUNITY)
+        gw.proc.wait(timeout=60)
+        assert gw.proc.returncode == -9, f"the gateway was not killed at {point}"
+        gw.start()
+        c = imap_client(gw)
+        try:
+            state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
+            assert state[0] == "done", (state, gw.log_text()[-3000:])
+        finally:
+            c.logout()
+    finally:
+        gw.stop()
+    deals = admin.opportunities(subject)
+    assert len(deals) == 1, deals
+    contacts = admin.ok("GET", "/api/contacts/", query={"email": sender, "limit": 10})["results"]
+    assert len(contacts) == 1, contacts
+    for link, record in (("opportunity", deals[0]["id"]), ("contact", contacts[0]["id"])):
+        emails = [i for i in admin.interactions(link, record) if i["kind"] == "email"]
+        assert len(emails) == 1, (link, emails)
