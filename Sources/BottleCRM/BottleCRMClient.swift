@@ -18,9 +18,13 @@ public struct BottleCRMSettings: Sendable {
     public var timeout: Duration
     /// How old a module's copy may be before a read fetches it again (the poll interval).
     public var pollInterval: Duration
+    /// Rows per page when a module is listed whole.
+    public var pageSize: Int
 
-    public init(url: URL, token: String, caFile: String? = nil, timeout: Duration = .seconds(30), pollInterval: Duration = .seconds(60)) {
+    public init(url: URL, token: String, caFile: String? = nil, timeout: Duration = .seconds(30), pollInterval: Duration = .seconds(60),
+                pageSize: Int = 500) {
         self.url = url; self.token = token; self.caFile = caFile; self.timeout = timeout; self.pollInterval = pollInterval
+        self.pageSize = max(1, pageSize)
     }
 }
 

@@ -3,9 +3,6 @@ import Foundation
 import Logging
 
 extension BottleCRMConnector {
-    /// Rows per page when listing a module.
-    static let pageSize = 500
-
     public func changes(in key: ModuleKey, since cursor: ChangeCursor?, limit: Int) async throws -> ChangeBatch {
         let module = try mapping(key)
         let after: Int64
@@ -150,11 +147,11 @@ extension BottleCRMConnector {
         var listed: [String: JSONValue] = [:]
         var offset = 0
         while true {
-            let answer = try await client.get(module.path, query: [("limit", "\(Self.pageSize)"), ("offset", "\(offset)")])
+            let answer = try await client.get(module.path, query: [("limit", "\(settings.pageSize)"), ("offset", "\(offset)")])
             let groups = module.rows(in: answer ?? .null)
             for row in groups.joined() { if let id = row["id"].string { listed[id] = row } }
-            if groups.allSatisfy({ $0.count < Self.pageSize }) { break }
-            offset += Self.pageSize
+            if groups.allSatisfy({ $0.count < settings.pageSize }) { break }
+            offset += settings.pageSize
         }
         let known = try mirror.fingerprints(of: module.key)
         var entries: [RecordMirror.Entry] = []

@@ -8,13 +8,16 @@ import UnixSignals
 /// Re-reads the configuration on SIGHUP (`crmgate reload`) and hands policy changes to the
 /// CRM folders without dropping a connection. A file with mistakes is reported and the
 /// running configuration kept; sections that need a restart are named in the log.
-struct ConfigurationReloader: Service {
+struct ConfigurationReloader: Service, CustomStringConvertible {
     let path: String
     let initial: GatewayConfiguration
     let folders: CRMFolderService?
     let drops: DropProcessor?
     let bridge: SyncBridge?
     let logger: Logger
+
+    /// How service-lifecycle logs it: the file, not the configuration (which holds secrets).
+    var description: String { "ConfigurationReloader(\(path))" }
 
     func run() async throws {
         var running = initial

@@ -41,9 +41,9 @@ struct LiveBottleCRM: Sendable {
     }
 
     /// A connector with the admin's token and its copy in memory.
-    func connector(token: String? = nil, pollInterval: Duration = .seconds(60)) throws -> BottleCRMConnector {
+    func connector(token: String? = nil, pollInterval: Duration = .seconds(60), pageSize: Int = 500) throws -> BottleCRMConnector {
         let settings = BottleCRMSettings(url: url, token: try token ?? self.token(of: description.admin_email), timeout: .seconds(30),
-                                         pollInterval: pollInterval)
+                                         pollInterval: pollInterval, pageSize: pageSize)
         return try BottleCRMConnector(settings: settings, mirrorPath: nil, http: .shared)
     }
 

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -273,6 +274,15 @@ def test_a_revoked_token_gives_a_clear_report_and_no_retries(crm, tmp_path):
         assert gw.proc.poll() is None
 
 
+def webhook_for(crm, endpoints):
+    """A `prepare` for alice_gateway: registers a BottleCRM webhook endpoint at the gateway's
+    /hooks/crm (appended to `endpoints`) and puts its secret into the configuration."""
+    def prepare(gw):
+        endpoints.append(bottlecrm.webhook(crm, gw.web_url + "/hooks/crm"))
+        gw.config.write_text(gw.config.read_text().replace("timeout = 10\n", f'timeout = 10\nwebhook_secret = "{endpoints[-1]["secret"]}"\n', 1))
+    return prepare
+
+
 def signed(secret, body, timestamp=None):
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
@@ -291,14 +301,9 @@ def post_webhook(gw, body, signature):
 
 def test_bottlecrms_webhooks_bring_a_change_before_the_poll_and_bad_signatures_are_refused(crm, tmp_path):
     endpoints = []
-
-    def with_webhook(gw):
-        endpoints.append(bottlecrm.webhook(crm, gw.web_url + "/hooks/crm"))
-        gw.config.write_text(gw.config.read_text().replace("timeout = 10\n", f'timeout = 10\nwebhook_secret = "{endpoints[0]["secret"]}"\n', 1))
-
     try:
         # The poll interval is an hour: only the webhook can bring the change in time.
-        with alice_gateway(tmp_path, crm_config(crm, poll_interval=3600), prepare=with_webhook) as gw:
+        with alice_gateway(tmp_path, crm_config(crm, poll_interval=3600), prepare=webhook_for(crm, endpoints)) as gw:
             name = unique("Hooked deal")
             deal = BottleAPI(crm).create_opportunity(name, "alice@example.com")
             c = imap_client(gw)
@@ -349,3 +354,43 @@ def test_crmgate_killed_mid_drop_ends_in_exactly_one_record_contact_and_email(cr
     for link, record in (("opportunity", deals[0]["id"]), ("contact", contacts[0]["id"])):
         emails = [i for i in admin.interactions(link, record) if i["kind"] == "email"]
         assert len(emails) == 1, (link, emails)
+
+
+def test_an_assign_to_drop_onto_a_record_deleted_in_bottlecrm_gets_a_clear_report(crm, tmp_path):
+    endpoints = []
+    try:
+        # An hour's poll interval; the webhook brings the new record, and is removed before the
+        # record is deleted, so its Assign To folder is still there when the mail is dropped.
+        with alice_gateway(tmp_path, crm_config(crm, poll_interval=3600), prepare=webhook_for(crm, endpoints)) as gw:
+            admin = BottleAPI(crm)
+            name = unique("Deleted meanwhile")
+            deal = admin.create_opportunity(name, "alice@example.com")
+            c = imap_client(gw)
+            try:
+                folder = wait_for(lambda: next((n for _, _, n in c.list_folders()
+                                                if n.startswith(f"{OPPORTUNITIES}/Assign To/") and name in n), None), 30)
+                assert folder, gw.log_text()[-3000:]
+                bottlecrm.remove_webhook(crm, endpoints.pop()["id"])
+                admin.ok("DELETE", f"/api/opportunities/{deal}/")
+                message_id = new_message_id()
+                drop_by_move(c, build_mail(subject=unique("About the deleted deal"), message_id=message_id), folder)
+                state = settled(c, message_id, folder, seconds=60)
+                assert state[0] == "error", (state, gw.log_text()[-3000:])
+                c.select_folder(folder, readonly=True)
+                uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
+                text = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+                assert "does not exist" in text or "no longer exists" in text, text[-2000:]
+            finally:
+                c.logout()
+    finally:
+        for endpoint in endpoints:
+            bottlecrm.remove_webhook(crm, endpoint["id"])
+
+
+def test_a_token_in_a_configuration_everyone_may_read_is_warned_about_and_never_logged(crm, tmp_path):
+    token = Path(crm["admin_token_file"]).read_text().strip()
+    config = crm_config(crm).replace(f'token_file = "{crm["admin_token_file"]}"', f'token = "{token}"')
+    with alice_gateway(tmp_path, config, prepare=lambda gw: gw.config.chmod(0o644)) as gw:
+        log = gw.log_text()
+        assert "everyone may read" in log, log[-3000:]
+        assert token not in log

@@ -186,3 +186,20 @@ struct CustomModuleTests {
         }
     }
 }
+
+@Suite("Gateway configuration: secrets stay out of descriptions")
+struct SecretDescriptionTests {
+    @Test func tokensAndPasswordsAreRedactedWhereverTheConfigurationIsDescribed() {
+        var configuration = GatewayConfiguration()
+        configuration.crm = GatewayConfiguration.CRM(kind: "bottlecrm", url: "https://crm.example.com", token: "bcrm_pat_secret1",
+                                                      webhookSecret: "whsec_secret2")
+        var dav = GatewayConfiguration.DAV()
+        dav.password = "dav-secret3"
+        configuration.dav = dav
+        for text in ["\(configuration)", String(reflecting: configuration), "\(configuration.crm)", "\(dav)"] {
+            #expect(!text.contains("secret1") && !text.contains("secret2") && !text.contains("secret3"), "\(text)")
+        }
+        #expect("\(configuration.crm)".contains("token: <redacted>"))
+        #expect("\(configuration.crm)".contains("url: \"https://crm.example.com\""))
+    }
+}
