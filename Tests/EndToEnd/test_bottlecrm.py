@@ -81,6 +81,14 @@ def unique(text):
     return f"{text} {uuid.uuid4().hex[:8]}"
 
 
+def latest_report(c, folder):
+    """The text of the newest report crmgate put into `folder` (fails when there is none)."""
+    assert reports(c, folder), f"no report in {folder}"
+    c.select_folder(folder, readonly=True)
+    uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
+    return c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+
+
 def summary_subjects(c, folder=OPPORTUNITIES):
     return [header_field(header, "Subject") for _, _, header in messages(c, folder)]
 
@@ -262,10 +270,7 @@ def test_a_revoked_token_gives_a_clear_report_and_no_retries(crm, tmp_path):
             drop_by_move(c, build_mail(subject=unique("After the token was revoked"), message_id=message_id), DROP_OPPORTUNITY)
             state = settled(c, message_id, DROP_OPPORTUNITY, seconds=60)
             assert state[0] == "error", (state, gw.log_text()[-3000:])
-            assert reports(c, DROP_OPPORTUNITY), "no report for the refused drop"
-            c.select_folder(DROP_OPPORTUNITY, readonly=True)
-            uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
-            text = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+            text = latest_report(c, DROP_OPPORTUNITY)
             assert "access token" in text and "token_file" in text, text[-2000:]
         finally:
             c.logout()
@@ -376,9 +381,7 @@ def test_an_assign_to_drop_onto_a_record_deleted_in_bottlecrm_gets_a_clear_repor
                 drop_by_move(c, build_mail(subject=unique("About the deleted deal"), message_id=message_id), folder)
                 state = settled(c, message_id, folder, seconds=60)
                 assert state[0] == "error", (state, gw.log_text()[-3000:])
-                c.select_folder(folder, readonly=True)
-                uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
-                text = c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+                text = latest_report(c, folder)
                 assert "does not exist" in text or "no longer exists" in text, text[-2000:]
             finally:
                 c.logout()
