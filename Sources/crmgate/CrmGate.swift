@@ -6,7 +6,7 @@ struct CrmGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crmgate",
         abstract: "An IMAP server that puts a CRM inside every mail client.",
-        subcommands: [Serve.self, Reload.self, Status.self, SyncCommand.self, User.self, Token.self, Demo.self])
+        subcommands: [Serve.self, CheckConfig.self, Reload.self, Status.self, SyncCommand.self, User.self, Token.self, Demo.self])
 }
 
 /// Options every subcommand shares.

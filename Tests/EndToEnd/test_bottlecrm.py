@@ -397,3 +397,43 @@ def test_a_token_in_a_configuration_everyone_may_read_is_warned_about_and_never_
         log = gw.log_text()
         assert "everyone may read" in log, log[-3000:]
         assert token not in log
+
+
+@pytest.mark.parametrize("whose", ["admin", "revoked", "alice"])
+def test_check_config_says_whether_the_token_works_and_what_it_may_do(crm, tmp_path, whose):
+    token_file = tmp_path / "crm.token"
+    if whose == "admin":
+        token_file.write_text(Path(crm["admin_token_file"]).read_text())
+    elif whose == "revoked":
+        token = bottlecrm.mint_token(crm, crm["admin_email"])
+        bottlecrm.revoke_token(crm, token)
+        token_file.write_text(token + "\n")
+    else:
+        token_file.write_text(Path(crm["users"]["alice@example.com"]["token_file"]).read_text())
+    gw = Gateway(tmp_path, extra_config=crm_config(crm, token_file=token_file))
+    result = gw.cli("check-config")
+    output = result.stdout + result.stderr
+    assert "the configuration is valid" in output, output
+    assert token_file.read_text().strip() not in output
+    if whose == "admin":
+        assert result.returncode == 0, output
+        assert "FAIL" not in output and "ok   opportunities: write" in output, output
+    elif whose == "revoked":
+        assert result.returncode == 1, output
+        assert "refused crmgate's access token" in output and output.count("FAIL") == 1, output
+    else:
+        assert result.returncode == 1, output
+        assert "not an ADMIN" in output, output
+
+
+def test_check_config_names_a_mistake_and_the_embedded_crms_modules(tmp_path):
+    gw = Gateway(tmp_path, extra_config='[crm]\nkind = "sugar"\n')
+    result = gw.cli("check-config")
+    assert result.returncode != 0
+    assert 'crm.kind: unknown CRM connector "sugar"' in result.stderr, result.stderr
+    (tmp_path / "good").mkdir()
+    good = Gateway(tmp_path / "good")
+    result = good.cli("check-config")
+    assert result.returncode == 0, result.stderr
+    assert "the configuration is valid" in result.stdout and "modules: accounts, contacts, leads, opportunities" in result.stdout
+    assert not (tmp_path / "good" / "data").exists(), "check-config created the storage"
