@@ -254,6 +254,9 @@ public struct DropSummary: Sendable {
     public var failed: Int
     /// The reasons of the latest failures, newest first.
     public var recentFailures: [String]
+    /// Pending drops that failed for a passing reason (the CRM unreachable) and wait for
+    /// their next try: how many, the latest reason and the soonest next try.
+    public var retrying: (count: Int, lastError: String, nextAttempt: Date?)?
 }
 
 extension LocalStore {
@@ -273,8 +276,18 @@ extension LocalStore {
                     SELECT lastError FROM dropJob WHERE userId = ? AND state = 'failed' AND lastError IS NOT NULL
                     ORDER BY id DESC LIMIT ?
                     """), arguments: [row["id"] as Int64, failuresPerAccount])
+                let waiting = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT COUNT(*) AS count, MIN(nextAttemptAt) AS next,
+                           (SELECT lastError FROM dropJob WHERE userId = ?1 AND state = 'pending' AND lastError IS NOT NULL
+                            AND messageId IS NOT NULL ORDER BY id DESC LIMIT 1) AS reason
+                    FROM dropJob WHERE userId = ?1 AND state = 'pending' AND lastError IS NOT NULL AND messageId IS NOT NULL
+                    """), arguments: [row["id"] as Int64])
+                let retrying = waiting.flatMap { row -> (count: Int, lastError: String, nextAttempt: Date?)? in
+                    guard let reason: String = row["reason"], let count: Int = row["count"], count > 0 else { return nil }
+                    return (count, reason, row["next"])
+                }
                 return DropSummary(email: row["email"], pending: row["pending"], done: row["done"], failed: row["failed"],
-                                   recentFailures: reasons)
+                                   recentFailures: reasons, retrying: retrying)
             }
         }
     }

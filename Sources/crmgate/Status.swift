@@ -27,6 +27,10 @@ struct Status: AsyncParsableCommand {
         for summary in summaries {
             print(summary.email.padding(toLength: width, withPad: " ", startingAt: 0)
                   + "  " + pad(summary.pending, 7) + "  " + pad(summary.done, 4) + "  " + pad(summary.failed, 6))
+            if let retrying = summary.retrying {
+                let next = retrying.nextAttempt.map { " (next try \($0.formatted(date: .omitted, time: .standard)))" } ?? ""
+                print("    \(retrying.count) waiting to be tried again\(next): \(retrying.lastError)")
+            }
             for reason in summary.recentFailures { print("    failed: \(reason)") }
             if let waiting = returns[summary.email] {
                 // Proxy mode: done, but not yet back on the mail server (no login to do it with, or it is down).

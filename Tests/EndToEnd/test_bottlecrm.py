@@ -227,8 +227,11 @@ def test_a_crm_outage_during_a_drop_ends_in_exactly_one_record(gateway, crm):
     bottlecrm.stop(crm)
     try:
         drop_by_move(c, build_mail(subject=subject, message_id=message_id), DROP_OPPORTUNITY)
-        assert wait_for(lambda: "drop will be retried" in gateway.log_text() and subject.split()[-1] not in "", 30)
-        time.sleep(2)
+        assert wait_for(lambda: "drop will be retried" in gateway.log_text(), 30)
+        status = gateway.cli("status").stdout
+        assert "1 waiting to be tried again" in status and "unreachable" in status, status
+        c.select_folder(DROP_OPPORTUNITY, readonly=True)
+        assert c.search(["KEYWORD", "$CRMPending"]), "the waiting drop is not marked $CRMPending"
     finally:
         bottlecrm.start(crm)
     try:
