@@ -37,7 +37,7 @@ extension BottleCRMConnector {
     /// Brings the module's copy up to date when it is older than most of a poll interval.
     func refreshIfStale(_ module: ModuleMapping) async throws {
         if let listing = try mirror.listing(module.key),
-           Date().timeIntervalSince(listing.at) < Double(settings.pollInterval.components.seconds) * 0.8 {
+           Date().timeIntervalSince(listing.at) < pollSeconds * 0.8 {
             return
         }
         try await refresh(module)
@@ -45,7 +45,10 @@ extension BottleCRMConnector {
 
     /// How long the copy may go without a whole listing: BottleCRM's activity feed misses
     /// changes made without a signed-in user (its own background jobs, management commands).
-    var fullListingInterval: TimeInterval { max(600, Double(settings.pollInterval.components.seconds) * 10) }
+    var fullListingInterval: TimeInterval { max(600, pollSeconds * 10) }
+
+    /// The poll interval in seconds.
+    var pollSeconds: TimeInterval { Double(settings.pollInterval.components.seconds) }
 
     /// Brings the module's copy up to date: from BottleCRM's activity feed when it reaches
     /// back to the newest activity seen last time (one request, and one per changed record),

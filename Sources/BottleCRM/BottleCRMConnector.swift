@@ -116,7 +116,7 @@ public final class BottleCRMConnector: CRMConnector {
     /// and contacts, so reads are many); else, or when the copy lacks it, from BottleCRM.
     public func record(_ ref: RecordRef) async throws -> CRMRecord? {
         let module = try mapping(ref.module)
-        if let listing = try mirror.listing(module.key), Date().timeIntervalSince(listing.at) < Double(settings.pollInterval.components.seconds),
+        if let listing = try mirror.listing(module.key), Date().timeIntervalSince(listing.at) < pollSeconds,
            let entry = try mirror.entry(module.key, id: ref.id.rawValue) {
             return record(module, entry)
         }
