@@ -79,25 +79,39 @@ public final class BottleCRMConnector: CRMConnector {
 
     private func defineCustomFields() async throws {
         ownWrites.setUser(try await client.get("/api/profile/")?["user_obj"]["user_details"]["id"].string)
-        let answer = try await client.get("/api/custom-fields/")
-        let defined = Set((answer?["definitions"].array ?? []).compactMap { definition -> String? in
-            guard let model = definition["target_model"].string, let key = definition["key"].string else { return nil }
-            return "\(model)/\(key)"
-        })
+        var defined = try await definedCustomFields()
         for module in ModuleMapping.all {
             for key in module.customFieldKeys where !defined.contains("\(module.model)/\(key)") {
-                let answer = try await client.send(.POST, "/api/custom-fields/", body: .object([
-                    "target_model": .string(module.model), "key": .string(key),
-                    "label": .string(Self.customFieldLabels[key] ?? key), "field_type": .string("text"),
-                    "is_filterable": .bool(true),
-                ]), refusalIsAnswer: true)
-                if answer.status == 400, BottleCRMClient.message(in: answer.json)?.contains("already exists") == true {
-                    continue  // another crmgate (or a test beside this one) defined it just now
+                var failure: (any Error)?
+                do {
+                    let answer = try await client.send(.POST, "/api/custom-fields/", body: .object([
+                        "target_model": .string(module.model), "key": .string(key),
+                        "label": .string(Self.customFieldLabels[key] ?? key), "field_type": .string("text"),
+                        "is_filterable": .bool(true),
+                    ]))
+                    if answer.status == 404 { failure = CRMError(.permanent, "BottleCRM has no custom fields (404 from /api/custom-fields/)") }
+                } catch {
+                    failure = error
                 }
-                try BottleCRMClient.check(answer, method: .POST, path: "/api/custom-fields/", refusalIsAnswer: false)
+                if let failure {
+                    // Another crmgate (or a test beside this one) may have defined it just now:
+                    // BottleCRM then answers 400, or 500 when both inserts met in its database.
+                    defined = try await definedCustomFields()
+                    guard defined.contains("\(module.model)/\(key)") else { throw failure }
+                    continue
+                }
                 logger.notice("defined a custom field in BottleCRM", metadata: ["module": "\(module.model)", "field": "\(key)"])
             }
         }
+    }
+
+    /// The custom fields BottleCRM has, as `Model/key`.
+    private func definedCustomFields() async throws -> Set<String> {
+        let answer = try await client.get("/api/custom-fields/")
+        return Set((answer?["definitions"].array ?? []).compactMap { definition -> String? in
+            guard let model = definition["target_model"].string, let key = definition["key"].string else { return nil }
+            return "\(model)/\(key)"
+        })
     }
 
     // MARK: Users
