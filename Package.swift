@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // Pure codecs: no I/O, no dependencies.
@@ -61,7 +62,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "GatewayConfig"),
+        .target(name: "GatewayConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "CRM"),
         // SQLite plumbing shared by the mail store and the embedded CRM (group commit).
         .target(name: "DatabaseSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

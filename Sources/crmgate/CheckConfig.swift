@@ -13,7 +13,16 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let config = try loadConfiguration(options.config)
+        let config: GatewayConfiguration
+        do {
+            config = try GatewayConfiguration.load(from: options.config)
+        } catch {
+            // Every mistake, each with its line and key, so they can all be fixed at once.
+            let count = error.all.count
+            printError("\(options.config): \(count) \(count == 1 ? "mistake" : "mistakes"); the configuration is not valid")
+            printError(error.description)
+            throw ExitCode(1)
+        }
         print("\(options.config): the configuration is valid")
         guard config.crm.isRemote else {
             let custom = try config.modules.map { try ModuleDefinition(configured: $0).key.rawValue }

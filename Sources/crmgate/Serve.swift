@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfiguration(options.config)
-        let logger = makeLogger(config.log.level)
+        let logger = makeLogger(config.log)
         FileDescriptorLimit.raise(logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -86,7 +86,7 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("crmgate starting", metadata: ["config": "\(options.config)", "storage": "\(config.storage.path)",
+        logger.notice("crmgate starting", metadata: ["version": "\(crmgateVersion)", "config": "\(options.config)", "storage": "\(config.storage.path)",
                                                      "upstream": "\(config.upstream.map { "\($0.host):\($0.effectivePort)" } ?? "none")",
                                                      "crm": "\(config.crm.kind)\(config.crm.isRemote ? " \(config.crm.url)" : "")"])
         let pidFile = PIDFile(storage: config.storage.path)

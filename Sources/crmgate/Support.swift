@@ -16,13 +16,9 @@ func loadConfiguration(_ path: String) throws -> GatewayConfiguration {
     }
 }
 
-func makeLogger(_ level: String) -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = Logger.Level(rawValue: level) ?? .info
-        return handler
-    }
-    return Logger(label: "crmgate")
+/// Writes `text` and a new line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 /// Runs `body` with the mail store of the configuration at `path`, closing it afterwards;

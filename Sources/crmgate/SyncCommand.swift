@@ -23,7 +23,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard let dav = config.dav else {
             throw StartupError("no [dav] section in \(options.config): name the CardDAV/CalDAV server there to sync address books and calendars")
         }
-        let logger = makeLogger(config.log.level)
+        let logger = makeLogger(config.log)
         let store = try openStore(config)
         defer { try? store.close() }
         let opened = try openCRM(config, configPath: options.config, logger: logger)

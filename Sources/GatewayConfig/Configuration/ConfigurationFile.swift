@@ -20,10 +20,10 @@ enum ConfigurationFile {
         } catch {
             throw ConfigurationError(file: path, message: "cannot read the configuration file: \(error.localizedDescription)")
         }
-        guard data.count <= TOMLParser.maximumInputBytes else {
+        guard data.count <= TOMLDocument.maximumInputBytes else {
             throw ConfigurationError(
                 file: path,
-                message: "the file is \(data.count) bytes long; a configuration file may be at most \(TOMLParser.maximumInputBytes) bytes (1 MiB)")
+                message: "the file is \(data.count) bytes long; a configuration file may be at most \(TOMLDocument.maximumInputBytes) bytes (1 MiB)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, message: "the file is not valid UTF-8 text; save it as UTF-8")

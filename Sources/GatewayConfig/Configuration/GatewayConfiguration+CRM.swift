@@ -51,17 +51,17 @@ extension GatewayConfiguration.CRM: ConfigurationSection {
     static let sectionName = "crm"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("kind", into: &kind, .oneOf(noun: "CRM connector", Self.kinds))
+        table.read("kind", into: &kind, .oneOf(noun: "CRM connector", Self.kinds))
         if kind == "bottlecrm" { name = "BottleCRM" }
-        try table.read("name", into: &name, .nonEmpty("the CRM's name as users see it"))
-        try table.read("poll_interval", into: &pollInterval, .positive("seconds"))
-        try table.read("retry_limit", into: &retryLimit, .positive("attempts"))
-        try table.read("url", into: &url, .nonEmpty("the CRM's base URL, e.g. \"https://crm.example.com\""))
-        try table.read("token", into: &token, .nonEmpty("the CRM's access token"))
-        try table.read("token_file", into: &tokenFile, .nonEmpty("the file holding the CRM's access token"))
-        try table.read("ca_file", into: &caFile, .any)
-        try table.read("timeout", into: &timeout, .positive("seconds"))
-        try table.read("webhook_secret", into: &webhookSecret, .any)
+        table.read("name", into: &name, .nonEmpty("the CRM's name as users see it"))
+        table.read("poll_interval", into: &pollInterval, .positive("seconds"))
+        table.read("retry_limit", into: &retryLimit, .positive("attempts"))
+        table.read("url", into: &url, .nonEmpty("the CRM's base URL, e.g. \"https://crm.example.com\""))
+        table.read("token", into: &token, .nonEmpty("the CRM's access token"))
+        table.read("token_file", into: &tokenFile, .nonEmpty("the file holding the CRM's access token"))
+        table.read("ca_file", into: &caFile, .any)
+        table.read("timeout", into: &timeout, .positive("seconds"))
+        table.read("webhook_secret", into: &webhookSecret, .any)
         guard isRemote else { return }
         if url.isEmpty {
             throw table.error("url", "missing; a \(kind) CRM needs the base URL of its API, e.g. url = \"https://crm.example.com\"")

@@ -72,13 +72,13 @@ extension GatewayConfiguration.DAV: ConfigurationSection {
     static let sectionName = "dav"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("url", into: &url, .nonEmpty("the DAV server's URL, e.g. \"https://dav.example.com/{user}/\""))
-        try table.read("username", into: &username, .nonEmpty("a login name or template such as \"{user}\""))
-        try table.read("password_file", into: &passwordFile, .any)
-        try table.read("password", into: &password, .any)
-        try table.read("timeout", into: &timeout, .positive("seconds"))
-        try table.read("ca_file", into: &caFile, .any)
-        try table.read("account", into: &accounts) { Account() }
+        table.read("url", into: &url, .nonEmpty("the DAV server's URL, e.g. \"https://dav.example.com/{user}/\""))
+        table.read("username", into: &username, .nonEmpty("a login name or template such as \"{user}\""))
+        table.read("password_file", into: &passwordFile, .any)
+        table.read("password", into: &password, .any)
+        table.read("timeout", into: &timeout, .positive("seconds"))
+        table.read("ca_file", into: &caFile, .any)
+        table.read("account", into: &accounts) { Account() }
         if url.isEmpty {
             throw table.error("url", "missing; name the CardDAV server, e.g. url = \"https://dav.example.com/\"")
         }
@@ -106,10 +106,10 @@ extension GatewayConfiguration.DAV.Account: ConfigurationSection {
     static let sectionName = "account"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("user", into: &user, .nonEmpty("the account's email address"))
-        try table.read("url", into: &url, .any)
-        try table.read("username", into: &username, .any)
-        try table.read("password_file", into: &passwordFile, .any)
+        table.read("user", into: &user, .nonEmpty("the account's email address"))
+        table.read("url", into: &url, .any)
+        table.read("username", into: &username, .any)
+        table.read("password_file", into: &passwordFile, .any)
         if user.isEmpty {
             throw table.error("user", "missing; name the crmgate account these settings are for")
         }

@@ -56,15 +56,15 @@ extension GatewayConfiguration.CustomModule: ConfigurationSection {
     static let sectionName = "module"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("key", into: &key, .nonEmpty("the module's plural key, e.g. \"contracts\""))
-        try table.read("singular", into: &singular, .nonEmpty("the name of one record, e.g. \"Contract\""))
-        try table.read("plural", into: &plural, .nonEmpty("the name of several records, e.g. \"Contracts\""))
-        try table.read("name_field", into: &nameField, .nonEmpty("the key of the field that names a record"))
-        try table.read("number_prefix", into: &numberPrefix, .any)
-        try table.read("visibility", into: &visibility, .oneOf(noun: "visibility", Self.visibilities))
-        try table.read("closed_field", into: &closedField, .any)
-        try table.read("closed_pattern", into: &closedPattern, .any)
-        try table.read("fields", into: &fields) { Field() }
+        table.read("key", into: &key, .nonEmpty("the module's plural key, e.g. \"contracts\""))
+        table.read("singular", into: &singular, .nonEmpty("the name of one record, e.g. \"Contract\""))
+        table.read("plural", into: &plural, .nonEmpty("the name of several records, e.g. \"Contracts\""))
+        table.read("name_field", into: &nameField, .nonEmpty("the key of the field that names a record"))
+        table.read("number_prefix", into: &numberPrefix, .any)
+        table.read("visibility", into: &visibility, .oneOf(noun: "visibility", Self.visibilities))
+        table.read("closed_field", into: &closedField, .any)
+        table.read("closed_pattern", into: &closedPattern, .any)
+        table.read("fields", into: &fields) { Field() }
         for (name, value) in [("key", key), ("singular", singular), ("plural", plural)] where value.isEmpty {
             throw table.error(name, "every [[module]] needs a \(name)")
         }
@@ -85,12 +85,12 @@ extension GatewayConfiguration.CustomModule.Field: ConfigurationSection {
     static let sectionName = "fields"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("key", into: &key, .nonEmpty("the field's key, e.g. \"status\""))
-        try table.read("label", into: &label, .nonEmpty("the field's label, e.g. \"Status\""))
-        try table.read("type", into: &type, .oneOf(noun: "field type", Self.types))
-        try table.read("required", into: &required)
-        try table.read("choices", into: &choices, .nonEmpty("a choice"))
-        try table.read("module", into: &module, .any)
+        table.read("key", into: &key, .nonEmpty("the field's key, e.g. \"status\""))
+        table.read("label", into: &label, .nonEmpty("the field's label, e.g. \"Status\""))
+        table.read("type", into: &type, .oneOf(noun: "field type", Self.types))
+        table.read("required", into: &required)
+        table.read("choices", into: &choices, .nonEmpty("a choice"))
+        table.read("module", into: &module, .any)
         if key.isEmpty { throw table.error("key", "every field needs a key") }
         if label.isEmpty { label = key }
         if type == "choice" && choices.isEmpty { throw table.error("choices", "a choice field needs its choices") }

@@ -14,6 +14,6 @@ extension GatewayConfiguration.Storage: ConfigurationSection {
     static let sectionName = "storage"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("path", into: &path, .nonEmpty("the path of the data directory"))
+        table.read("path", into: &path, .nonEmpty("the path of the data directory"))
     }
 }

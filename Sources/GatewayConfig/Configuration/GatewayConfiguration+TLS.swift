@@ -17,7 +17,7 @@ extension GatewayConfiguration.TLS: ConfigurationSection {
     static let sectionName = "tls"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("cert", into: &cert, .nonEmpty("the path of a PEM certificate file"))
-        try table.read("key", into: &key, .nonEmpty("the path of a PEM private key file"))
+        table.read("cert", into: &cert, .nonEmpty("the path of a PEM certificate file"))
+        table.read("key", into: &key, .nonEmpty("the path of a PEM private key file"))
     }
 }

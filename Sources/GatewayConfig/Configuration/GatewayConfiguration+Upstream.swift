@@ -71,19 +71,19 @@ extension GatewayConfiguration.Upstream: ConfigurationSection {
     static let sectionName = "upstream"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("host", into: &host, .nonEmpty("the host name or address of the upstream IMAP server"))
-        try table.read("port", into: &port, .port)
+        table.read("host", into: &host, .nonEmpty("the host name or address of the upstream IMAP server"))
+        table.read("port", into: &port, .port)
         var mode = security.rawValue
-        try table.read("tls", into: &mode, .oneOf(noun: "TLS mode", Security.allCases.map(\.rawValue)))
+        table.read("tls", into: &mode, .oneOf(noun: "TLS mode", Security.allCases.map(\.rawValue)))
         security = Security(rawValue: mode) ?? .imaps
-        try table.read("ca_file", into: &caFile, .any)
-        try table.read("verify", into: &verify)
-        try table.read("connect_timeout", into: &connectTimeout, .positive("seconds"))
-        try table.read("allow_plaintext", into: &allowPlaintext)
-        try table.read("users", into: &users, .nonEmpty("an account's email address"))
-        try table.read("master_user", into: &masterUser, .any)
-        try table.read("master_password_file", into: &masterPasswordFile, .any)
-        try table.read("master_separator", into: &masterSeparator, .nonEmpty("the character between user and master user, e.g. \"*\""))
+        table.read("ca_file", into: &caFile, .any)
+        table.read("verify", into: &verify)
+        table.read("connect_timeout", into: &connectTimeout, .positive("seconds"))
+        table.read("allow_plaintext", into: &allowPlaintext)
+        table.read("users", into: &users, .nonEmpty("an account's email address"))
+        table.read("master_user", into: &masterUser, .any)
+        table.read("master_password_file", into: &masterPasswordFile, .any)
+        table.read("master_separator", into: &masterSeparator, .nonEmpty("the character between user and master user, e.g. \"*\""))
         if !masterUser.isEmpty, masterPasswordFile.isEmpty {
             throw table.error("master_password_file", "missing; name the file that holds master_user's password")
         }

@@ -24,10 +24,10 @@ extension GatewayConfiguration.Web: ConfigurationSection {
     static let sectionName = "web"
 
     mutating func read(from table: inout TableReader) throws(ConfigurationError) {
-        try table.read("host", into: &host, .nonEmpty("a host name or IP address to listen on"))
-        try table.read("port", into: &port, .port)
-        try table.read("public_url", into: &publicURL, .nonEmpty("the URL users open the web UI at"))
-        try table.read("metrics", into: &metrics)
+        table.read("host", into: &host, .nonEmpty("a host name or IP address to listen on"))
+        table.read("port", into: &port, .port)
+        table.read("public_url", into: &publicURL, .nonEmpty("the URL users open the web UI at"))
+        table.read("metrics", into: &metrics)
         let lower = publicURL.lowercased()
         guard (lower.hasPrefix("http://") || lower.hasPrefix("https://")), publicURL.count > 8, !publicURL.contains(" ") else {
             throw table.error("public_url", "expected an http:// or https:// URL such as \"https://crm.example.com\", got \"\(publicURL)\"")

@@ -43,42 +43,45 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     /// Parses and validates configuration text; `source` names it in errors.
     public static func parse(_ text: String, source: String) throws(ConfigurationError) -> GatewayConfiguration {
-        let document: TOMLTable
+        let document: TOMLDocument
         do {
-            document = try TOMLParser.parse(text)
+            document = try TOMLDocument.parse(text)
         } catch {
             throw ConfigurationError(file: source, syntax: error)
         }
-        var root = TableReader(document, source: source)
+        let mistakes = ConfigurationMistakes(file: source, keyLines: document.keyLines)
+        var root = TableReader(document.root, mistakes: mistakes)
         var configuration = GatewayConfiguration()
-        try root.read(&configuration.imap)
-        try root.read(&configuration.tls)
-        try root.read(&configuration.storage)
-        try root.read(&configuration.web)
-        try root.read(&configuration.crm)
-        try root.read(&configuration.log)
-        configuration.upstream = try root.readOptional { Upstream() }
-        configuration.dav = try root.readOptional { DAV() }
-        try root.read(&configuration.policies) { GatewayConfiguration.Policy() }
-        try root.read(&configuration.modules) { GatewayConfiguration.CustomModule() }
-        try root.rejectUnknownKeys()
-        try checkPolicies(configuration.policies, root)
+        root.read(&configuration.imap)
+        root.read(&configuration.tls)
+        root.read(&configuration.storage)
+        root.read(&configuration.web)
+        root.read(&configuration.crm)
+        root.read(&configuration.log)
+        configuration.upstream = root.readOptional { Upstream() }
+        configuration.dav = root.readOptional { DAV() }
+        root.read(&configuration.policies) { GatewayConfiguration.Policy() }
+        root.read(&configuration.modules) { GatewayConfiguration.CustomModule() }
+        root.rejectUnknownKeys()
+        // Policies are compared only once each reads cleanly: a bad `users` reads as the default "*".
+        if mistakes.count == 0 { checkPolicies(configuration.policies, root) }
+        try mistakes.throwIfAny()
         return configuration
     }
 
     /// Every account follows at most one policy.
-    private static func checkPolicies(_ policies: [Policy], _ root: TableReader) throws(ConfigurationError) {
+    private static func checkPolicies(_ policies: [Policy], _ root: TableReader) {
         var owner: [String: String] = [:]
         for (i, policy) in policies.enumerated() {
             for user in policy.users.map({ $0.lowercased() }) {
                 if let other = owner[user] {
                     let who = user == "*" ? "\"*\" (every other account)" : user
-                    throw ConfigurationError(file: root.source, key: "policy[\(i + 1)].users", message: "\(who) is in the policies \(other) and \(policy.name); an account follows one policy")
+                    root.mistakes.note(root.error(at: ["policy[\(i + 1)]", "users"], "\(who) is in the policies \(other) and \(policy.name); an account follows one policy"))
                 }
                 owner[user] = policy.name
             }
             if policies[..<i].contains(where: { $0.name == policy.name }) {
-                throw ConfigurationError(file: root.source, key: "policy[\(i + 1)].name", message: "two policies are called \(policy.name); give each its own name")
+                root.mistakes.note(root.error(at: ["policy[\(i + 1)]", "name"], "two policies are called \(policy.name); give each its own name"))
             }
         }
     }

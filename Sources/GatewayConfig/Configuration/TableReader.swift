@@ -2,33 +2,41 @@
 /// type and range, and remembers which keys it knows so it can report the rest.
 ///
 /// A section decodes itself with one `read` call per key; see `ConfigurationSection`.
+/// A value of the wrong type or range is noted in the shared `ConfigurationMistakes`
+/// and leaves the field at its default, so one pass finds every mistake in the file.
 struct TableReader {
-    let source: String
     /// The table's dotted path, empty for the document root.
     let path: [String]
     let table: TOMLTable
+    let mistakes: ConfigurationMistakes
     /// Every key asked for, present or not, in the order asked.
     private(set) var knownKeys: [String] = []
 
-    init(_ table: TOMLTable, path: [String] = [], source: String) {
+    init(_ table: TOMLTable, path: [String] = [], mistakes: ConfigurationMistakes) {
         self.table = table
         self.path = path
-        self.source = source
+        self.mistakes = mistakes
     }
 
+    var source: String { mistakes.file }
+
     /// Replaces `target` with the integer at `key`, if present.
-    mutating func read(_ key: String, into target: inout Int, _ rule: IntegerRule) throws(ConfigurationError) {
+    mutating func read(_ key: String, into target: inout Int, _ rule: IntegerRule) {
         guard let value = lookUp(key) else { return }
         guard case .integer(let number) = value, let integer = Int(exactly: number), rule.range.contains(integer) else {
-            throw error(key, "expected \(rule.expectation), got \(Self.describe(value))")
+            return mistakes.note(error(key, "expected \(rule.expectation), got \(Self.describe(value))"))
         }
         target = integer
     }
 
     /// Replaces `target` with the string at `key`, if present.
-    mutating func read(_ key: String, into target: inout String, _ rule: StringRule) throws(ConfigurationError) {
+    mutating func read(_ key: String, into target: inout String, _ rule: StringRule) {
         guard let value = lookUp(key) else { return }
-        target = try string(value, rule, key: key)
+        do {
+            target = try string(value, rule, key: key)
+        } catch {
+            mistakes.note(error)
+        }
     }
 
     /// The string `value` checked against `rule`; errors name `key` and start with `place`
@@ -48,84 +56,101 @@ struct TableReader {
     }
 
     /// Replaces `target` with the boolean at `key`, if present.
-    mutating func read(_ key: String, into target: inout Bool) throws(ConfigurationError) {
+    mutating func read(_ key: String, into target: inout Bool) {
         guard let value = lookUp(key) else { return }
         guard case .bool(let flag) = value else {
-            throw error(key, "expected true or false, got \(Self.describe(value))")
+            return mistakes.note(error(key, "expected true or false, got \(Self.describe(value))"))
         }
         target = flag
     }
 
     /// Replaces `target` with the array of strings at `key`, if present; each element is
     /// checked against `rule`.
-    mutating func read(_ key: String, into target: inout [String], _ rule: StringRule) throws(ConfigurationError) {
+    mutating func read(_ key: String, into target: inout [String], _ rule: StringRule) {
         guard let value = lookUp(key) else { return }
         guard case .array(let elements) = value else {
-            throw error(key, "expected an array of strings such as [\"a\", \"b\"], got \(Self.describe(value))")
+            return mistakes.note(error(key, "expected an array of strings such as [\"a\", \"b\"], got \(Self.describe(value))"))
         }
-        var strings: [String] = []
-        for (i, element) in elements.enumerated() {
-            strings.append(try string(element, rule, key: key, place: "element \(i + 1): "))
+        do {
+            target = try elements.enumerated().map { (i, element) throws(ConfigurationError) in
+                try string(element, rule, key: key, place: "element \(i + 1): ")
+            }
+        } catch {
+            mistakes.note(error)
         }
-        target = strings
     }
 
     /// Replaces `target` with the table of strings at `key` (`{ a = "x", b = "y" }`), if present.
-    mutating func read(_ key: String, into target: inout [String: String], _ rule: StringRule) throws(ConfigurationError) {
+    mutating func read(_ key: String, into target: inout [String: String], _ rule: StringRule) {
         guard let value = lookUp(key) else { return }
         guard case .table(let table) = value else {
-            throw error(key, "expected a table such as { opportunities = \"…\" }, got \(Self.describe(value))")
+            return mistakes.note(error(key, "expected a table such as { opportunities = \"…\" }, got \(Self.describe(value))"))
         }
         var strings: [String: String] = [:]
         for (name, element) in table {
-            strings[name] = try string(element, rule, key: key, place: "\(name): ")
+            do {
+                strings[name] = try string(element, rule, key: key, place: "\(name): ")
+            } catch {
+                return mistakes.note(error)
+            }
         }
         target = strings
     }
 
     /// Decodes the `[[name]]` array of tables of this (root) table, one element each.
-    mutating func read<Element: ConfigurationSection>(_ elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
-        try read(Element.sectionName, into: &elements, make: make)
+    mutating func read<Element: ConfigurationSection>(_ elements: inout [Element], make: () -> Element) {
+        read(Element.sectionName, into: &elements, make: make)
     }
 
     /// Decodes an array of tables at `key` (`[[key]]`, or `key = [{ … }, { … }]`), one element each.
-    mutating func read<Element: ConfigurationSection>(_ name: String, into elements: inout [Element], make: () -> Element) throws(ConfigurationError) {
+    mutating func read<Element: ConfigurationSection>(_ name: String, into elements: inout [Element], make: () -> Element) {
         guard let value = lookUp(name) else { return }
         guard case .array(let items) = value else {
-            throw error(name, "expected [[\(name)]] tables, got \(Self.describe(value))")
+            return mistakes.note(error(name, "expected [[\(name)]] tables, got \(Self.describe(value))"))
         }
         var decoded: [Element] = []
         for (i, item) in items.enumerated() {
             guard case .table(let table) = item else {
-                throw error(name, "element \(i + 1): expected a [[\(name)]] table, got \(Self.describe(item))")
+                mistakes.note(error(name, "element \(i + 1): expected a [[\(name)]] table, got \(Self.describe(item))"))
+                continue
             }
-            var reader = TableReader(table, path: path + ["\(name)[\(i + 1)]"], source: source)
             var element = make()
-            try element.read(from: &reader)
-            try reader.rejectUnknownKeys()
+            decode(&element, from: TableReader(table, path: path + ["\(name)[\(i + 1)]"], mistakes: mistakes))
             decoded.append(element)
         }
         elements = decoded
     }
 
     /// Decodes the `[name]` table of this (root) table into `section`, if present.
-    mutating func read<Section: ConfigurationSection>(_ section: inout Section) throws(ConfigurationError) {
+    mutating func read<Section: ConfigurationSection>(_ section: inout Section) {
         let name = Section.sectionName
         guard let value = lookUp(name) else { return }
         guard case .table(let table) = value else {
-            throw error(name, "expected a table [\(Self.keyPath(path + [name]))], got \(Self.describe(value))")
+            return mistakes.note(error(name, "expected a table [\(Self.keyPath(path + [name]))], got \(Self.describe(value))"))
         }
-        var reader = TableReader(table, path: path + [name], source: source)
-        try section.read(from: &reader)
-        try reader.rejectUnknownKeys()
+        decode(&section, from: TableReader(table, path: path + [name], mistakes: mistakes))
     }
 
     /// Decodes the `[name]` table into a new section when the file has one; nil otherwise.
-    mutating func readOptional<Section: ConfigurationSection>(_ make: () -> Section) throws(ConfigurationError) -> Section? {
+    mutating func readOptional<Section: ConfigurationSection>(_ make: () -> Section) -> Section? {
         guard lookUp(Section.sectionName) != nil else { return nil }
         var section = make()
-        try read(&section)
+        read(&section)
         return section
+    }
+
+    /// Reads one table into `section`. A check across its keys (a missing URL, two equal
+    /// ports) is noted only when its keys read cleanly: after a bad value it would judge the
+    /// default put in its place.
+    private func decode<Section: ConfigurationSection>(_ section: inout Section, from reader: TableReader) {
+        var reader = reader
+        let before = mistakes.count
+        do {
+            try section.read(from: &reader)
+        } catch {
+            if mistakes.count == before { mistakes.note(error) }
+        }
+        reader.rejectUnknownKeys()
     }
 
     /// A dotted key path as the administrator reads it; an element of an array of tables
@@ -140,14 +165,15 @@ struct TableReader {
         }.joined(separator: ".")
     }
 
-    /// Fails on the first key of the table that no `read` asked for.
-    func rejectUnknownKeys() throws(ConfigurationError) {
+    /// Notes every key of the table that no `read` asked for.
+    func rejectUnknownKeys() {
         for (key, value) in table where !knownKeys.contains(key) {
             let suggestion = KeySuggestion.closest(to: key, among: knownKeys)
             if path.isEmpty, case .table = value {
                 let advice = suggestion.map { "did you mean [\($0)]?" }
                     ?? "the sections are " + knownKeys.map { "[\($0)]" }.joined(separator: ", ")
-                throw error(key, "unknown section [\(Self.keyPath([key]))] — \(advice)")
+                mistakes.note(error(key, "unknown section [\(Self.keyPath([key]))] — \(advice)"))
+                continue
             }
             let advice: String
             if let suggestion {
@@ -157,7 +183,7 @@ struct TableReader {
             } else {
                 advice = "the keys of [\(Self.keyPath(path))] are " + knownKeys.joined(separator: ", ")
             }
-            throw error(key, "unknown key \(Self.keyPath(path + [key])) — \(advice)")
+            mistakes.note(error(key, "unknown key \(Self.keyPath(path + [key])) — \(advice)"))
         }
     }
 
@@ -169,7 +195,8 @@ struct TableReader {
     /// An error about a key below this table, e.g. `["account[2]", "url"]`.
     func error(at names: [String], _ message: String) -> ConfigurationError {
         let names = path + names
-        return ConfigurationError(file: source, key: names.isEmpty ? nil : Self.keyPath(names), message: message)
+        return ConfigurationError(
+            file: source, key: names.isEmpty ? nil : Self.keyPath(names), line: mistakes.keyLines.line(of: names), message: message)
     }
 
     private mutating func lookUp(_ key: String) -> TOMLValue? {
@@ -186,6 +213,32 @@ struct TableReader {
             let text = value.description
             return text.count > 60 ? String(text.prefix(57)) + "..." : text
         }
+    }
+}
+
+/// The mistakes found in one configuration file so far, and where its keys are.
+final class ConfigurationMistakes {
+    let file: String
+    let keyLines: TOMLKeyLines
+    private(set) var errors: [ConfigurationError] = []
+
+    init(file: String, keyLines: TOMLKeyLines) {
+        self.file = file
+        self.keyLines = keyLines
+    }
+
+    var count: Int { errors.count }
+
+    func note(_ error: ConfigurationError) { errors.append(error) }
+
+    /// Throws the mistakes, the first line first, if there are any.
+    func throwIfAny() throws(ConfigurationError) {
+        let sorted = errors.enumerated().sorted { a, b in
+            (a.element.line ?? .max, a.offset) < (b.element.line ?? .max, b.offset)
+        }.map(\.element)
+        guard var first = sorted.first else { return }
+        first.following = Array(sorted.dropFirst())
+        throw first
     }
 }
 

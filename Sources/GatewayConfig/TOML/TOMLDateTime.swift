@@ -1,5 +1,5 @@
-/// A TOML date, time or date-time, checked for validity and kept as written;
-/// crmgate does no date arithmetic on configuration values.
+/// A TOML date, time or date-time, checked for validity by TOMLKit and kept as text in
+/// TOML syntax; crmgate does no date arithmetic on configuration values.
 public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
     /// Which of the four TOML date-time forms the text is.
     public enum Kind: Sendable, Hashable, CustomStringConvertible {
@@ -23,7 +23,7 @@ public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// The value exactly as it appears in the document.
+    /// The value in TOML syntax, as TOMLKit renders it.
     public var text: String
 
     public init(kind: Kind, text: String) {

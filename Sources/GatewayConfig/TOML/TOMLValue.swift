@@ -50,7 +50,7 @@ extension TOMLValue: CustomStringConvertible {
     }
 
     static func renderKey(_ key: String) -> String {
-        let isBare = !key.isEmpty && key.utf8.allSatisfy(TOMLParser.isBareKeyByte)
+        let isBare = !key.isEmpty && key.utf8.allSatisfy(TOMLKey.isBareKeyByte)
         return isBare ? key : quoted(key)
     }
 

@@ -15,7 +15,7 @@ struct ConfigurationFileTests {
     /// Every key the decoder knows appears in the committed file, each after a comment line.
     @Test func committedFileListsEveryKeyWithAComment() throws {
         let text = try String(contentsOfFile: try Self.committedFilePath(), encoding: .utf8)
-        let document = try TOMLParser.parse(text)
+        let document = try TOMLDocument.parse(text).root
         let expectedKeys: [String: [String]] = [
             "imap": [
                 "host", "port", "tls_port", "allow_plaintext_auth", "max_line_bytes", "max_message_bytes",
@@ -26,7 +26,7 @@ struct ConfigurationFileTests {
             "storage": ["path"],
             "web": ["host", "port", "public_url", "metrics"],
             "crm": ["kind", "name", "poll_interval", "retry_limit"],
-            "log": ["level"],
+            "log": ["level", "format", "output"],
         ]
         #expect(document.keys == ["imap", "tls", "storage", "web", "crm", "log", "policy"])
         guard case .array(let policies) = document["policy"], case .table(let policy) = policies.first else {
@@ -95,7 +95,7 @@ struct ConfigurationFileTests {
         try "[imap]\nport = -2\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(
             throws: ConfigurationError(
-                file: path, key: "imap.port", message: "expected an integer from 0 to 65535, got -2")
+                file: path, key: "imap.port", line: 2, message: "expected an integer from 0 to 65535, got -2")
         ) { try GatewayConfiguration.load(from: path) }
     }
 

@@ -130,7 +130,7 @@ struct PolicySelectionTests {
     }
 
     @Test func policyNamesMustDiffer() {
-        #expect(throws: ConfigurationError(file: "t.toml", key: "policy[2].name", message: "two policies are called a; give each its own name")) {
+        #expect(throws: ConfigurationError(file: "t.toml", key: "policy[2].name", line: 5, message: "two policies are called a; give each its own name")) {
             try GatewayConfiguration.parse("[[policy]]\nname = \"a\"\nusers = [\"x@e.com\"]\n[[policy]]\nname = \"a\"\nusers = [\"y@e.com\"]", source: "t.toml")
         }
     }
@@ -165,17 +165,17 @@ struct CustomModuleTests {
 
     @Test(arguments: [
         ("[[module]]\nkey = \"Contracts\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\" }]",
-         "t.toml: module[1].key: \"Contracts\" must be lower-case letters, digits and _ (it appears in URLs)"),
+         "t.toml: line 2: module[1].key: \"Contracts\" must be lower-case letters, digits and _ (it appears in URLs)"),
         ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"",
-         "t.toml: module[1].fields: a module needs at least one field"),
+         "t.toml: line 1: module[1].fields: a module needs at least one field"),
         ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"title\" }]",
-         "t.toml: module[1].name_field: \"name\" is not one of the module's fields"),
+         "t.toml: line 1: module[1].name_field: \"name\" is not one of the module's fields"),
         ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\", type = \"blob\" }]",
-         "t.toml: module[1].fields[1].type: unknown field type \"blob\"; use one of text, long_text, text_list, email, url, phone, number, money, percent, bool, date, datetime, choice, reference"),
+         "t.toml: line 1: module[1].fields[1].type: unknown field type \"blob\"; use one of text, long_text, text_list, email, url, phone, number, money, percent, bool, date, datetime, choice, reference"),
         ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nfields = [{ key = \"name\", type = \"choice\" }]",
-         "t.toml: module[1].fields[1].choices: a choice field needs its choices"),
+         "t.toml: line 1: module[1].fields[1].choices: a choice field needs its choices"),
         ("[[module]]\nkey = \"c\"\nsingular = \"C\"\nplural = \"Cs\"\nclosed_field = \"name\"\nfields = [{ key = \"name\" }]",
-         "t.toml: module[1].closed_pattern: set closed_field and closed_pattern together, or neither"),
+         "t.toml: line 1: module[1].closed_pattern: set closed_field and closed_pattern together, or neither"),
     ])
     func mistakesNameTheModuleAndKey(_ text: String, _ message: String) {
         #expect(throws: (any Error).self) { try GatewayConfiguration.parse(text, source: "t.toml") }

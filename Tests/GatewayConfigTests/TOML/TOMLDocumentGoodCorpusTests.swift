@@ -11,8 +11,8 @@ struct GoodDocument: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-@Suite("TOML parser: valid documents")
-struct TOMLParserGoodCorpusTests {
+@Suite("TOML documents (TOMLKit): valid documents")
+struct TOMLDocumentGoodCorpusTests {
     static let corpus: [GoodDocument] = [
         GoodDocument(name: "empty document", text: "", expected: [:]),
         GoodDocument(
@@ -227,37 +227,13 @@ struct TOMLParserGoodCorpusTests {
                 "empty": [:],
             ]),
         GoodDocument(
-            name: "date-times of every kind are kept as written",
-            text: """
-                odt1 = 1979-05-27T07:32:00Z
-                odt2 = 1979-05-27T00:32:00-07:00
-                odt3 = 1979-05-27T00:32:00.999999+07:00
-                odt4 = 1979-05-27 07:32:00Z
-                ldt = 1979-05-27T07:32:00
-                ld = 2024-02-29
-                lt = 00:32:00.999999
-                arr = [1979-05-27, 07:32:00]
-                """,
-            expected: [
-                "odt1": .datetime(TOMLDateTime(kind: .offsetDateTime, text: "1979-05-27T07:32:00Z")),
-                "odt2": .datetime(TOMLDateTime(kind: .offsetDateTime, text: "1979-05-27T00:32:00-07:00")),
-                "odt3": .datetime(TOMLDateTime(kind: .offsetDateTime, text: "1979-05-27T00:32:00.999999+07:00")),
-                "odt4": .datetime(TOMLDateTime(kind: .offsetDateTime, text: "1979-05-27 07:32:00Z")),
-                "ldt": .datetime(TOMLDateTime(kind: .localDateTime, text: "1979-05-27T07:32:00")),
-                "ld": .datetime(TOMLDateTime(kind: .localDate, text: "2024-02-29")),
-                "lt": .datetime(TOMLDateTime(kind: .localTime, text: "00:32:00.999999")),
-                "arr": [
-                    .datetime(TOMLDateTime(kind: .localDate, text: "1979-05-27")),
-                    .datetime(TOMLDateTime(kind: .localTime, text: "07:32:00")),
-                ],
-            ]),
-        GoodDocument(
             name: "a date followed by a comment is a local date",
             text: "d = 1979-05-27 # birthday",
             expected: ["d": .datetime(TOMLDateTime(kind: .localDate, text: "1979-05-27"))]),
         GoodDocument(
-            name: "CRLF line endings", text: "[a]\r\nb = \"\"\"x\r\ny\"\"\"\r\nc = [\r\n1,\r\n]\r\n",
-            expected: ["a": ["b": "x\r\ny", "c": [1]]]),
+            name: "CRLF line endings (toml++ ends lines in multi-line strings with LF)",
+            text: "[a]\r\nb = \"\"\"x\r\ny\"\"\"\r\nc = [\r\n1,\r\n]\r\n",
+            expected: ["a": ["b": "x\ny", "c": [1]]]),
         GoodDocument(
             name: "unicode in keys, values and comments",
             text: "\"ключ\" = \"значение\" # комментарий\n'日本' = '語'",
@@ -266,11 +242,35 @@ struct TOMLParserGoodCorpusTests {
 
     @Test(arguments: corpus)
     func parsesValidDocument(_ document: GoodDocument) throws {
-        #expect(try TOMLParser.parse(document.text) == document.expected)
+        #expect(try TOMLDocument.parse(document.text).root == document.expected)
+    }
+
+    @Test func tellsTheFourKindsOfDateTime() throws {
+        let table = try TOMLDocument.parse("""
+            odt1 = 1979-05-27T07:32:00Z
+            odt2 = 1979-05-27 00:32:00.999999-07:00
+            ldt = 1979-05-27T07:32:00
+            ld = 2024-02-29
+            lt = 00:32:00.999999
+            arr = [1979-05-27, 07:32:00]
+            """).root
+        let kinds: [String: TOMLDateTime.Kind] = [
+            "odt1": .offsetDateTime, "odt2": .offsetDateTime, "ldt": .localDateTime, "ld": .localDate, "lt": .localTime,
+        ]
+        for (key, kind) in kinds {
+            guard case .datetime(let value) = table[key] else {
+                Issue.record("\(key) is not a date-time")
+                continue
+            }
+            #expect(value.kind == kind, "\(key)")
+        }
+        guard case .datetime(let date) = table["ld"], case .array(let elements) = table["arr"] else { return }
+        #expect(date.text == "2024-02-29")
+        #expect(elements.count == 2)
     }
 
     @Test func parsesNotANumber() throws {
-        let table = try TOMLParser.parse("a = nan\nb = +nan\nc = -nan")
+        let table = try TOMLDocument.parse("a = nan\nb = +nan\nc = -nan").root
         for key in ["a", "b", "c"] {
             guard case .float(let value) = table[key] else {
                 Issue.record("\(key) is not a float")
@@ -281,20 +281,58 @@ struct TOMLParserGoodCorpusTests {
     }
 
     @Test func keepsKeysInDocumentOrder() throws {
-        let table = try TOMLParser.parse("zebra = 1\napple = 2\n[middle]\n[aardvark]")
+        let table = try TOMLDocument.parse("zebra = 1\napple = 2\n[middle]\n[aardvark]").root
         #expect(table.keys == ["zebra", "apple", "middle", "aardvark"])
         #expect(table.map(\.key) == table.keys)
     }
 
-    @Test func acceptsNestingUpToTheLimit() throws {
-        let depth = TOMLParser.maximumNestingDepth - 1
-        let text = "a = " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        _ = try TOMLParser.parse(text)
+    @Test func acceptsNestingOfSixtyFourLevels() throws {
+        let text = "a = " + String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        _ = try TOMLDocument.parse(text)
+    }
+
+    @Test func findsTheLineOfEveryKeyAndTable() throws {
+        let text = """
+            # crmgate
+            [imap]
+            port = 1143
+            quoted."dotted.key" = 'x' # comment with "quotes"
+            multi = \"\"\"
+            [not_a_table]
+            \"\"\"
+            list = [
+              "a", # [not] a table either
+              "b",
+            ]
+            [[policy]]
+            name = "a"
+            [[policy]]
+            name = "b"
+            inline = { x = 1 }
+
+            [policy.sub]
+            y = 2
+            """
+        let lines = try TOMLDocument.parse(text).keyLines
+        #expect(lines.line(of: ["imap"]) == 2)
+        #expect(lines.line(of: ["imap", "port"]) == 3)
+        #expect(lines.line(of: ["imap", "quoted", "dotted.key"]) == 4)
+        #expect(lines.line(of: ["imap", "multi"]) == 5)
+        #expect(lines.line(of: ["not_a_table"]) == nil)
+        #expect(lines.line(of: ["imap", "list"]) == 8)
+        #expect(lines.line(of: ["policy"]) == 12)
+        #expect(lines.line(of: ["policy[1]", "name"]) == 13)
+        #expect(lines.line(of: ["policy[2]"]) == 14)
+        #expect(lines.line(of: ["policy[2]", "name"]) == 15)
+        // Keys inside inline tables fall back to the key that holds them.
+        #expect(lines.line(of: ["policy[2]", "inline", "x"]) == 16)
+        #expect(lines.line(of: ["policy[2]", "sub", "y"]) == 19)
+        #expect(lines.line(of: ["policy[2]", "unknown"]) == 14)
     }
 
     @Test func acceptsADocumentJustUnderTheSizeLimit() throws {
-        let filler = "# " + String(repeating: "x", count: TOMLParser.maximumInputBytes - 10) + "\n"
-        let table = try TOMLParser.parse(filler + "a = 1")
+        let filler = "# " + String(repeating: "x", count: TOMLDocument.maximumInputBytes - 10) + "\n"
+        let table = try TOMLDocument.parse(filler + "a = 1").root
         #expect(table == ["a": 1])
     }
 
