@@ -31,7 +31,7 @@ def free_port():
 class Gateway:
     """One crmgate process with its own config, store and certificate in a temp dir."""
 
-    def __init__(self, root: Path, extra_config="", **imap_overrides):
+    def __init__(self, root: Path, extra_config="", log_format="text", **imap_overrides):
         self.root = root
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -46,7 +46,7 @@ class Gateway:
         lines = ["[imap]"] + [f"{k} = {v}" for k, v in imap.items()]
         lines += ["[web]", f'host = "{self.host}"', f"port = {self.web_port}", f'public_url = "{self.web_url}"']
         lines += ["[tls]", f'cert = "{self.cert}"', f'key = "{self.key}"',
-                  "[storage]", f'path = "{root / "data"}"', "[log]", 'level = "debug"']
+                  "[storage]", f'path = "{root / "data"}"', "[log]", 'level = "debug"', f'format = "{log_format}"']
         self.config = root / "crmgate.toml"
         self.config.write_text("\n".join(lines) + "\n" + extra_config)
         self.log = root / "crmgate.log"
