@@ -17,6 +17,12 @@ struct SelectedMailbox {
     var changeVersion: UInt64 = 0
     /// Expunged in the store but not yet announced (FETCH, STORE and SEARCH may not announce them).
     var pendingExpunges: Set<UInt32> = []
+    /// New messages not announced yet (see `LocalBackend.announceChanges`).
+    var heldArrivals: [UInt32] = []
+    /// The command being answered expunged messages (EXPUNGE, MOVE) and said so.
+    var expungedInThisAnswer = false
+    /// The command being answered appended to this mailbox: its answer announces the new mail.
+    var appendedInThisAnswer = false
     /// Flag changes this session already reported itself, so they are not echoed again.
     var reported: [UInt32: UInt64] = [:]
     /// The keywords the client was told of in FLAGS, by lower-cased name.

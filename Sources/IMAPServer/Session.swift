@@ -172,7 +172,7 @@ final class Session {
         case .mailboxChanged:
             local.changeEventArrived()
             if case .idle(_, let backend) = mode, backend === local {
-                try await local.announceChanges(expungesAllowed: true)
+                try await local.announceChanges(expungesAllowed: true, endOfCommand: false)
                 try await flush()
             }
             return state != .logout
@@ -324,6 +324,9 @@ final class Session {
         }
     }
 
+    /// The client sent more than the command being answered (pipelined commands wait in the framer).
+    var morePipelined: Bool { !framer.isIdle }
+
     // MARK: - Output
 
     func send(_ response: Response) {
@@ -332,7 +335,7 @@ final class Session {
 
     /// Tagged OK after bringing the client up to date with its selected mailbox.
     func ok(_ tag: String, _ text: String, code: ResponseCode? = nil, expungesAllowed: Bool = true) async throws {
-        try await selectedBackend?.announceChanges(expungesAllowed: expungesAllowed)
+        try await selectedBackend?.announceChanges(expungesAllowed: expungesAllowed, endOfCommand: true)
         reply(tag, code, text)
     }
 

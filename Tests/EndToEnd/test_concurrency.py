@@ -59,9 +59,12 @@ def test_non_idle_session_sees_changes_at_its_next_command(gateway):
     b.delete_messages([2])
     b.expunge()
     b.append("INBOX", message("Four"))
+    # New mail first; the other session's expunge in the next answer, never both in one
+    # (neomutt misreads the two together).
     responses = a.noop()[1]
-    assert (2, b"EXPUNGE") in responses
-    assert (3, b"EXISTS") in responses
+    assert (4, b"EXISTS") in responses and not any(kind == b"EXPUNGE" for _, kind in responses), responses
+    responses = a.noop()[1]
+    assert (2, b"EXPUNGE") in responses and not any(kind == b"EXISTS" for _, kind in responses), responses
     # Sequence numbers stay right: message 3 is now "Four".
     subjects = a.fetch("1:*", ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
     assert [subjects[i][b"BODY[HEADER.FIELDS (SUBJECT)]"].strip() for i in sorted(subjects)] == [

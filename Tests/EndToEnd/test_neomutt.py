@@ -183,3 +183,105 @@ def test_neomutt_shows_a_conversation_as_a_thread(any_gateway, tmp_path):
     # unrelated mail (4) stands alone (ascii_chars draws the tree as "`->").
     assert "2 `->" in text and "3   `->" in text, text[-3000:]
     assert "4 Lunch" in text, text[-3000:]
+
+
+def run_in_pty_steps(argv, env, steps, timeout=30):
+    """Runs argv on a pseudo-terminal and types each step's keys after waiting its seconds;
+    a step may instead be a function to call at that point. Returns (exit code, screen)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True, close_fds=True)
+    os.close(slave)
+    screen = b""
+
+    def drain(seconds):
+        nonlocal screen
+        end = time.time() + seconds
+        while time.time() < end:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                screen += chunk
+        return True
+
+    try:
+        for wait, step in steps:
+            if not drain(wait):
+                break
+            if callable(step):
+                step()
+            else:
+                os.write(master, step.encode())
+        drain(timeout) if proc.poll() is None else None
+        if proc.poll() is None:
+            proc.kill()
+        return proc.wait(timeout=5), screen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        os.close(master)
+
+
+def test_neomutt_shows_mail_that_arrives_while_it_expunges(gateway, tmp_path):
+    """A drop returned to INBOX lands while neomutt expunges what it moved away. The new
+    mail's EXISTS must reach neomutt in an exchange of its own: neomutt handles EXPUNGE and
+    EXISTS in one command's answer as an expunge only, and then shows the new mail only
+    when the folder is reopened. Made deterministic here: the new mail arrives between
+    neomutt's delete and its sync (which sends UID STORE and EXPUNGE in one exchange).
+    crmgate's own folders only: in proxy mode INBOX is the upstream server's, which orders
+    its own answers."""
+    gw = gateway
+    c = imap_client(gw)
+    c.append("INBOX", message("Keep me"), flags=[b"\\Seen"])
+    c.append("INBOX", message("Delete me"), flags=[b"\\Seen"])
+    c.logout()
+    home = tmp_path / "neomutt-home"
+    home.mkdir()
+    muttrc = home / "muttrc"
+    muttrc.write_text("\n".join([
+        f'set folder="imaps://alice%40example.com@{gw.host}:{gw.tls_port}/"',
+        'set spoolfile="+INBOX"', f'set imap_pass="{PASSWORD}"',
+        f'set certificate_file="{home / "certificates"}"', f'set ssl_ca_certificates_file="{gw.cert}"',
+        "set imap_check_subscribed=no", 'set header_cache=""', 'set message_cachedir=""',
+        # Check the open folder every 5 s (looked at each key-press timeout of 1 s), as a user
+        # waiting at the index; the sync below comes before the first check.
+        "set mail_check=5", "set timeout=1", "set imap_idle=no",
+        "set delete=yes", "set quit=yes", "set sleep_time=0", "set sort=date-sent", 'set index_format="%4C %s"',
+        "unset wait_key", "unset mark_old",
+    ]) + "\n")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+
+    def arrive():
+        other = imap_client(gw)
+        other.append("INBOX", message("Returned drop"))
+        other.logout()
+
+    rc, screen = run_in_pty_steps(
+        ["neomutt", "-n", "-F", str(muttrc), "-d", "5", "-l", str(home / "neomutt.log"), "-e", 'push "<last-entry>"'],
+        env, [(2, "d"), (0.2, arrive), (0.2, "$"), (9, "q")], timeout=10)
+    trace = "\n".join(p.read_text(errors="replace") for p in sorted(home.glob("neomutt.log*")))
+    wire = [line for line in trace.splitlines() if "mutt_socket_" in line]
+    wire_text = "\n".join(wire)
+    assert rc == 0, screen.decode(errors="replace")[-2000:]
+    # neomutt learns of the new mail (UID 3) and fetches it, in the same session, without an
+    # out-of-range FETCH and without reopening the folder.
+    assert "FETCH (UID 3 " in wire_text, wire_text[-5000:]
+    assert " BAD " not in wire_text, wire_text[-5000:]
+    # No answer carries both an EXPUNGE and an EXISTS (or has one follow the other before
+    # neomutt's next command).
+    exchange = []
+    for line in wire:
+        if "> a" in line:
+            assert not (any("EXPUNGE" in l for l in exchange) and any("EXISTS" in l for l in exchange)), exchange
+            exchange = []
+        elif "< * " in line:
+            exchange.append(line)
+    assert sum("> a" in line and " SELECT " in line for line in wire) == 1, "neomutt reopened the folder"
+    assert b"Returned drop" in screen

@@ -294,3 +294,45 @@ def test_large_message_is_stored_and_streamed_back_exactly(any_gateway):
     untagged, _ = c.ok("FETCH 1 (BODY[TEXT] FLAGS)")
     assert b"\\Seen" in untagged[0] and untagged[0].count(b"see attached") == 1
     c.close()
+
+
+def read_until_tag(c, tag):
+    lines = []
+    while True:
+        line = c.read_response()
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines
+
+
+def test_new_mail_is_announced_apart_from_an_expunge_and_from_pipelined_commands(gateway):
+    """EXISTS never shares an answer with EXPUNGE, nor goes into the answer of a command that
+    more pipelined commands follow: neomutt reads such an exchange as an expunge only and
+    then fetches beyond the end of the mailbox. The next standalone answer tells it."""
+    a, b = login(gateway), login(gateway)
+    for s in ["Keep", "Delete"]:
+        append(a, "INBOX", message(s))
+    a.ok("SELECT INBOX")
+    append(b, "INBOX", message("Arrives"))
+    # One write, two commands: the arrival is held through both answers.
+    a.sock.sendall(b"p1 UID STORE 2 +FLAGS.SILENT (\\Deleted)\r\np2 EXPUNGE\r\n")
+    answers = read_until_tag(a, b"p1") + read_until_tag(a, b"p2")
+    assert b"* 2 EXPUNGE\r\n" in answers, answers
+    assert not any(b"EXISTS" in line for line in answers), answers
+    untagged, _ = a.ok("NOOP")
+    assert b"* 2 EXISTS\r\n" in untagged, untagged  # "Keep" and "Arrives"
+    untagged, _ = a.ok("UID FETCH 1:* (UID)")
+    assert [re.search(rb"UID (\d+)", l).group(1) for l in untagged] == [b"1", b"3"], untagged
+
+    # An EXPUNGE answer holds it too, even unpipelined; IDLE tells it at once.
+    a.ok("UID STORE 1 +FLAGS.SILENT (\\Deleted)")
+    append(b, "INBOX", message("Another"))
+    untagged, _ = a.ok("EXPUNGE")
+    assert untagged == [b"* 1 EXPUNGE\r\n"], untagged
+    a.sock.sendall(b"i1 IDLE\r\n")
+    pushed = [a.read_response(), a.read_response(), a.read_response()]
+    assert pushed[0] == b"* 2 EXISTS\r\n" and pushed[2].startswith(b"+ "), pushed
+    a.sock.sendall(b"DONE\r\n")
+    read_until_tag(a, b"i1")
+    a.close()
+    b.close()

@@ -22,6 +22,7 @@ extension LocalBackend {
         } else {
             try await store.append(new, to: info.id)
         }
+        if info.id == selected?.id { selected?.appendedInThisAnswer = true }
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet([uid])))
     }
 
@@ -33,6 +34,7 @@ extension LocalBackend {
         let info = try await destination(name)
         try await checkQuota(adding: new.count, bytes: new.reduce(0) { $0 + $1.raw.count })
         let (uidValidity, uids) = try await store.append(new, to: info.id)
+        if info.id == selected?.id { selected?.appendedInThisAnswer = true }
         try await ok(tag, "APPEND completed", code: .appendUID(uidValidity: uidValidity, UIDSet(uids)))
     }
 

@@ -66,5 +66,7 @@ extension LocalBackend {
             }
         }
         mailbox.pendingExpunges.subtract(present)
+        mailbox.recent.subtract(present)
+        mailbox.expungedInThisAnswer = true
     }
 }

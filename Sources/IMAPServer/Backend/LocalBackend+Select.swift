@@ -130,11 +130,26 @@ extension LocalBackend {
     /// Brings the client up to date with its selected mailbox: EXPUNGE (or VANISHED
     /// under QRESYNC), EXISTS and FETCH FLAGS for what others changed (RFC 9051 §7.4–7.5).
     /// During FETCH, STORE and SEARCH expunges are held back (RFC 9051 §7.5.1).
-    func announceChanges(expungesAllowed: Bool) async throws {
+    ///
+    /// EXISTS and EXPUNGE never share an exchange: neomutt takes the two together as an
+    /// expunge only, fetches beyond the end of the mailbox and shows the new mail only once
+    /// the folder is reopened (a drop returned to INBOX while neomutt expunges the original).
+    /// So new mail waits (`heldArrivals`) when the command expunged messages itself or more
+    /// pipelined commands follow, and others' expunges wait when new mail is announced; the
+    /// next answer, or IDLE, tells the rest. An APPEND to this mailbox announces its mail
+    /// at once (RFC 9051 §6.3.12).
+    func announceChanges(expungesAllowed: Bool, endOfCommand: Bool) async throws {
         guard var mailbox = selected else { return }
-        // Nothing published since the last time, and no expunge waiting to be told: no query.
+        defer {
+            selected?.expungedInThisAnswer = false
+            selected?.appendedInThisAnswer = false
+        }
+        let holdArrivals = endOfCommand && !mailbox.appendedInThisAnswer
+            && (mailbox.expungedInThisAnswer || session.morePipelined)
+        // Nothing published since the last time, and nothing waiting to be told: no query.
         let version = store.changes.version(of: mailbox.id)
-        if version == mailbox.changeVersion, mailbox.pendingExpunges.isEmpty || !expungesAllowed { return }
+        if version == mailbox.changeVersion, mailbox.pendingExpunges.isEmpty || !expungesAllowed,
+           mailbox.heldArrivals.isEmpty || holdArrivals { return }
         let changes: MailboxChanges
         do {
             changes = try await store.changes(in: mailbox.id, since: mailbox.highestModSeq)
@@ -144,7 +159,14 @@ extension LocalBackend {
             return
         }
         for uid in changes.expunged where mailbox.index(of: uid) != nil { mailbox.pendingExpunges.insert(uid) }
-        if expungesAllowed, !mailbox.pendingExpunges.isEmpty {
+        if !changes.expunged.isEmpty {
+            let gone = Set(changes.expunged)
+            mailbox.heldArrivals.removeAll { gone.contains($0) }
+        }
+        let newest = max(mailbox.uids.last ?? 0, mailbox.heldArrivals.last ?? 0)
+        mailbox.heldArrivals += changes.changed.map(\.uid).filter { $0 > newest }.sorted()
+        let announceArrivals = !holdArrivals && !mailbox.heldArrivals.isEmpty
+        if expungesAllowed, !announceArrivals, !mailbox.pendingExpunges.isEmpty {
             removeExpunged(mailbox.pendingExpunges, from: &mailbox)
             let gone = mailbox.pendingExpunges.sorted()
             if qresync {
@@ -158,20 +180,22 @@ extension LocalBackend {
                     }
                 }
             }
+            mailbox.recent.subtract(gone)
             mailbox.pendingExpunges.removeAll()
         }
-        var added: [UInt32] = []
         announceKeywords(in: changes.changed, of: &mailbox)
         for state in changes.changed {
-            if let index = mailbox.index(of: state.uid) {
-                if mailbox.pendingExpunges.contains(state.uid) || mailbox.reported[state.uid] == state.modSeq { continue }
-                var attributes: [FetchResponseAttribute] = [.uid(state.uid), .flags(flags(of: state, in: mailbox))]
-                if condstore { attributes.append(.modSeq(state.modSeq)) }
-                send(.untagged(.fetch(index + 1, attributes)))
-            } else if state.uid > (mailbox.uids.last ?? 0) {
-                mailbox.uids.append(state.uid)
-                added.append(state.uid)
-            }
+            guard let index = mailbox.index(of: state.uid) else { continue }
+            if mailbox.pendingExpunges.contains(state.uid) || mailbox.reported[state.uid] == state.modSeq { continue }
+            var attributes: [FetchResponseAttribute] = [.uid(state.uid), .flags(flags(of: state, in: mailbox))]
+            if condstore { attributes.append(.modSeq(state.modSeq)) }
+            send(.untagged(.fetch(index + 1, attributes)))
+        }
+        var added: [UInt32] = []
+        if announceArrivals {
+            added = mailbox.heldArrivals
+            mailbox.heldArrivals = []
+            mailbox.uids += added
         }
         if let last = added.last {
             // New mail is \Recent for the session that sees it first (a selecting one).
@@ -186,6 +210,11 @@ extension LocalBackend {
         mailbox.changeVersion = version
         if !changes.changed.isEmpty || !changes.expunged.isEmpty { try await refreshUpdating(&mailbox) }
         selected = mailbox
+        // IDLE: the expunges that gave way to new mail follow in a push of their own.
+        if !endOfCommand, announceArrivals, expungesAllowed, !mailbox.pendingExpunges.isEmpty,
+           !changeEventOnItsWay.flag.exchange(true, ordering: .acquiringAndReleasing) {
+            session.events.send(.mailboxChanged)
+        }
     }
 }
 
@@ -193,7 +222,7 @@ extension LocalBackend {
     /// IDLE (RFC 2177): changes of the selected mailbox are pushed as they commit (the
     /// session's `mailboxChanged` events), until the client sends DONE.
     func startIdle(tag: String) async throws -> Bool {
-        try await announceChanges(expungesAllowed: true)
+        try await announceChanges(expungesAllowed: true, endOfCommand: false)
         send(.continuationRequest(Array("idling".utf8)))
         return true
     }

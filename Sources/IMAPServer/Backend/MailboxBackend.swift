@@ -57,7 +57,9 @@ protocol MailboxBackend: AnyObject {
     func finishIdle(tag: String, done: Bool) async throws
     /// Tells the client what changed in the selected mailbox meanwhile (EXISTS, EXPUNGE or
     /// VANISHED, FETCH FLAGS); expunges wait while they are not allowed (RFC 9051 §7.5.1).
-    func announceChanges(expungesAllowed: Bool) async throws
+    /// `endOfCommand`: the answer of a command (not an IDLE push), so new mail may wait for a
+    /// later answer (`LocalBackend.announceChanges`).
+    func announceChanges(expungesAllowed: Bool, endOfCommand: Bool) async throws
 }
 
 /// What both backends use of their session: its output and the client's extensions.

@@ -153,7 +153,7 @@ extension UpstreamBackend {
         try await relay(CommandEncoder.encode(TaggedCommand(tag: tag, command: command)), tag: tag)
     }
 
-    func announceChanges(expungesAllowed: Bool) async throws {
+    func announceChanges(expungesAllowed: Bool, endOfCommand: Bool) async throws {
         try await drain()
     }
 
