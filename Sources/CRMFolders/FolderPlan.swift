@@ -1,4 +1,5 @@
 import CRM
+import IMAPCore
 
 /// What a managed folder is for.
 public enum FolderRole: Hashable, Sendable {
@@ -66,7 +67,7 @@ public enum FolderPlan {
                 var name = base
                 var n = 2
                 while !used.insert(name.lowercased()).inserted {
-                    name = "\(base) (\(n))"
+                    name = FolderName.shortened("\(base) (\(n))")
                     n += 1
                 }
                 folders.append(PlannedFolder(name: "\(parent)/\(name)", role: .assignTo(record.ref)))
@@ -78,7 +79,12 @@ public enum FolderPlan {
 
 /// Turning record data into one safe mailbox name level.
 enum FolderName {
+    /// Characters of one level, "…" included.
     static let maxLength = 120
+    /// Octets of one level in modified UTF-7, as clients without UTF8=ACCEPT see it: a
+    /// long non-Latin name grows to nearly three times its characters there, and many
+    /// servers and file systems stop at 255.
+    static let maxEncodedBytes = 255
 
     /// One hierarchy level: no `/` (the delimiter), no LIST wildcards, no control
     /// characters, single spaces, at most `maxLength` characters, never empty.
@@ -105,8 +111,34 @@ enum FolderName {
             }
         }
         out = out.trimmingTrailingSpaces()
-        if out.count > maxLength { out = String(out.prefix(maxLength)).trimmingTrailingSpaces() + "…" }
-        return out.isEmpty ? "Untitled" : out
+        return out.isEmpty ? "Untitled" : shortened(out)
+    }
+
+    /// `text` cut to `maxLength` characters and `maxEncodedBytes` octets of modified UTF-7,
+    /// by whole characters (never inside a UTF-8 sequence, a grapheme or, once encoded, a
+    /// modified UTF-7 run), marked "…". Up to two trailing groups such as " (OPP-0044)" or
+    /// " (2)" are kept: they tell records apart.
+    static func shortened(_ text: String) -> String {
+        guard !fits(text) else { return text }
+        var head = Substring(text)
+        var tail = ""
+        for _ in 0..<2 {
+            guard let close = head.last, close == ")" || close == "]",
+                  let open = head.lastIndex(of: close == ")" ? "(" : "["), open > head.startIndex,
+                  head[head.index(before: open)] == " " else { break }
+            let group = head[head.index(before: open)...]
+            guard group.count <= 40 else { break }
+            tail = group + tail
+            head = head[..<head.index(before: open)]
+        }
+        if !fits("x…" + tail) { (head, tail) = (Substring(text), "") }
+        var cut = String(head.prefix(maxLength))
+        while !cut.isEmpty, !fits(cut.trimmingTrailingSpaces() + "…" + tail) { cut.removeLast() }
+        return cut.trimmingTrailingSpaces() + "…" + tail
+    }
+
+    private static func fits(_ text: String) -> Bool {
+        text.count <= maxLength && MailboxNameCodec.encode(text, utf8: false).count <= maxEncodedBytes
     }
 
     /// `{name} ({number})` with the record's values; `()` left empty by a missing value are dropped.

@@ -1,5 +1,6 @@
 import CRM
 import Foundation
+import IMAPCore
 import Testing
 @testable import CRMFolders
 
@@ -35,7 +36,38 @@ struct FolderPlanTests {
 
     @Test func longNamesAreCut() {
         let name = FolderName.sanitize(String(repeating: "x", count: 500))
-        #expect(name.count == FolderName.maxLength + 1 && name.hasSuffix("…"))
+        #expect(name.count == FolderName.maxLength && name.hasSuffix("…"))
+    }
+
+    @Test func aShortenedAssignToNameKeepsTheNumberAndStaysUnique() {
+        let long = String(repeating: "Framework agreement for the northern region ", count: 6)
+        let records = [opportunity("44", long, number: "OPP-0044"), opportunity("45", long, number: "OPP-0045"),
+                       opportunity("46", long, number: ""), opportunity("47", long, number: "")]
+        let names = FolderPlan.plan(names: FolderNames(master: "CRM"), dropModules: [], displayModules: [(.opportunities, records)])
+            .suffix(4).map { String($0.name.split(separator: "/").last!) }
+        #expect(names[0].hasSuffix("… (OPP-0044)") && names[1].hasSuffix("… (OPP-0045)"), "\(names)")
+        #expect(names[2].hasSuffix("…") && names[3].hasSuffix("… (2)"), "\(names)")
+        #expect(Set(names.map { $0.lowercased() }).count == 4)
+        #expect(names.allSatisfy { $0.count <= FolderName.maxLength })
+    }
+
+    @Test(arguments: [
+        String(repeating: "Übergabe Müller ", count: 20),
+        String(repeating: "見積もり依頼", count: 40),
+        String(repeating: "e\u{301}", count: 200),
+        String(repeating: "🇩🇪🇫🇷", count: 60),
+        String(repeating: "a&b ", count: 100),
+    ])
+    func shorteningNeverSplitsACharacterOrAModifiedUTF7Run(_ name: String) throws {
+        let cut = FolderName.sanitize(name + " (CASE-7)")
+        #expect(cut.hasSuffix("… (CASE-7)"))
+        let encoded = MailboxNameCodec.encode(cut, utf8: false)
+        #expect(encoded.count <= FolderName.maxEncodedBytes)
+        #expect(try MailboxNameCodec.decode(encoded, utf8: false) == cut)
+        // Whole characters: the kept head is a prefix, character for character, of the original.
+        let head = String(cut.dropLast("… (CASE-7)".count))
+        #expect(name.hasPrefix(head))
+        #expect(Array(name).starts(with: Array(head)))
     }
 
     @Test func collidingNamesAreNumberedStably() {
