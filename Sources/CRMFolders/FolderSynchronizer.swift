@@ -57,10 +57,12 @@ struct FolderSynchronizer: Sendable {
         let plan = FolderPlan.plan(names: names, dropModules: resolve(policy.dropModules), displayModules: shown)
         let managed = try await reconcileFolders(plan, account: account, report: &report)
         var lookup = NameLookup(connector: connector, modules: modules)
+        let format = DisplayFormat(timeZone: DisplayFormat.timeZone(try await store.timeZone(email: crmUser.email), policy.timeZone))
         for (module, records) in shown {
             guard let display = managed[FolderRole.display(module.key).key] else { continue }
-            let template = policy.summarySubjects[module.key.rawValue].map(SummaryTemplate.init)
-            try await reconcileSummaries(module: module, records: records, template: template, in: display.mailbox.id,
+            let options = SummaryOptions(template: policy.summarySubjects[module.key.rawValue].map(SummaryTemplate.init),
+                                         display: format, unreadAgain: policy.updatedSummariesUnread)
+            try await reconcileSummaries(module: module, records: records, options: options, in: display.mailbox.id,
                                          lookup: &lookup, report: &report)
         }
         return report
@@ -148,7 +150,7 @@ struct FolderSynchronizer: Sendable {
     /// items (linked by record key, their version as ETag), the module's shown records the
     /// CRM side, and the planner decides per record: a new summary, a replaced one, one
     /// removed. One-way, and without the empty-side guard: the folder is crmgate's own.
-    private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], template: SummaryTemplate?, in mailbox: MailboxID,
+    private func reconcileSummaries(module: ModuleDefinition, records: [CRMRecord], options: SummaryOptions, in mailbox: MailboxID,
                                     lookup: inout NameLookup, report: inout FolderSyncReport) async throws {
         var existing: [String: StoredSummary] = [:]
         for summary in try await store.summaries(in: mailbox) {
@@ -163,7 +165,7 @@ struct FolderSynchronizer: Sendable {
         var items: [CRMItem] = []
         for record in records {
             let key = "\(record.ref.module)/\(record.ref.id)"
-            let input = try await summaryInput(module: module, record: record, template: template, activities: activities[record.ref] ?? [],
+            let input = try await summaryInput(module: module, record: record, options: options, activities: activities[record.ref] ?? [],
                                                lookup: &lookup)
             inputs[key] = (record, input)
             items.append(CRMItem(crmID: key, version: versions.version(of: input, key: key)))
@@ -180,7 +182,7 @@ struct FolderSynchronizer: Sendable {
                 let rendered = SummaryRenderer.render(input)
                 versions.remember(input.shown, version: rendered.version, key: key)
                 changed.append(NewSummary(recordKey: key, version: rendered.version, raw: rendered.raw, date: record.modifiedAt,
-                                          replacing: existing[key]))
+                                          replacing: existing[key], unreadAgain: options.unreadAgain))
                 if changed.count == Self.writeBatch {
                     try await store.replaceSummaries(in: mailbox, changed)
                     report.summariesWritten += changed.count
@@ -201,7 +203,7 @@ struct FolderSynchronizer: Sendable {
     /// Display folders follow the CRM one way; what leaves the CRM leaves the folder at once.
     static let displayRules = SyncRules(direction: .crmToRemote, conflictRule: .crmWins, guardMinimum: .max)
 
-    private func summaryInput(module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate?, activities: [ArchivedEmail],
+    private func summaryInput(module: ModuleDefinition, record: CRMRecord, options: SummaryOptions, activities: [ArchivedEmail],
                               lookup: inout NameLookup) async throws -> SummaryInput {
         var references: [RecordRef: String] = [:]
         var contacts: [(name: String, email: String?)] = []
@@ -211,10 +213,19 @@ struct FolderSynchronizer: Sendable {
             if ref.module == .contacts { contacts.append((target.name, target.record.emailAddresses.first)) }
         }
         let owner = try await record.owner.asyncMap { try await lookup.userName($0) } ?? nil
-        return SummaryInput(crmName: crmName, module: module, record: record, template: template, ownerName: owner, referenceNames: references,
-                            contacts: contacts, activities: activities,
-                            viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref))
+        return SummaryInput(crmName: crmName, module: module, record: record, template: options.template, ownerName: owner,
+                            referenceNames: references, contacts: contacts, activities: activities,
+                            viewURL: connector.viewURL(record.ref), editURL: connector.editURL(record.ref), display: options.display)
     }
+}
+
+/// How one user's summaries of one module read and arrive, from their policy and account.
+struct SummaryOptions {
+    var template: SummaryTemplate?
+    /// Times in the account's zone (else the policy's, else the server's).
+    var display: DisplayFormat
+    /// `updated_summaries_unread`.
+    var unreadAgain: Bool
 }
 
 /// Names of referenced records and users, each looked up once per synchronisation.

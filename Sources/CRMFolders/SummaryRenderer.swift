@@ -18,15 +18,16 @@ public struct SummaryInput: Sendable {
     public var activities: [ArchivedEmail]
     public var viewURL: URL
     public var editURL: URL
-    public var today: Date
+    /// Dates and times as the reader sees them: their time zone, and "now" for the year.
+    public var display: DisplayFormat
 
     public init(crmName: String, module: ModuleDefinition, record: CRMRecord, template: SummaryTemplate? = nil,
                 ownerName: String?, referenceNames: [RecordRef: String] = [:], contacts: [(name: String, email: String?)] = [],
-                activities: [ArchivedEmail] = [], viewURL: URL, editURL: URL, today: Date = Date()) {
+                activities: [ArchivedEmail] = [], viewURL: URL, editURL: URL, display: DisplayFormat = DisplayFormat(timeZone: .current)) {
         self.crmName = crmName; self.module = module; self.record = record
         self.template = template ?? .standard(for: module); self.ownerName = ownerName
         self.referenceNames = referenceNames; self.contacts = contacts; self.activities = activities
-        self.viewURL = viewURL; self.editURL = editURL; self.today = today
+        self.viewURL = viewURL; self.editURL = editURL; self.display = display
     }
 }
 
@@ -38,7 +39,7 @@ public enum SummaryRenderer {
     public static let maxActivities = 5
 
     public static func subject(_ input: SummaryInput) -> String {
-        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames)
+        let formatter = FieldFormatter(display: input.display, referenceNames: input.referenceNames)
         let name = input.record.name(in: input.module)
         let rendered = input.template.render { key in
             switch key {
@@ -48,7 +49,7 @@ public enum SummaryRenderer {
             default:
                 guard let value = input.record.fields[key] else { return nil }
                 let text = formatter.format(value, type: input.module.field(key)?.type,
-                                            currency: input.record.fields["currency"]?.text, short: true)
+                                            currency: input.record.fields["currency"]?.text)
                 // Names often already say the account ("Website redesign - Acme Corp").
                 if case .reference = value, name.localizedCaseInsensitiveContains(text) { return nil }
                 return text
@@ -102,16 +103,16 @@ public enum SummaryRenderer {
 
     /// Label and formatted value of every filled field, in the module's order.
     static func fieldRows(_ input: SummaryInput) -> [(label: String, value: String)] {
-        let formatter = FieldFormatter(today: input.today, referenceNames: input.referenceNames)
+        let formatter = FieldFormatter(display: input.display, referenceNames: input.referenceNames)
         var rows: [(String, String)] = []
         if let number = input.record.number { rows.append(("Number", number)) }
         for field in input.module.fields where field.key != "currency" {
             guard let value = input.record.fields[field.key] else { continue }
-            let text = formatter.format(value, type: field.type, currency: input.record.fields["currency"]?.text, short: false)
+            let text = formatter.format(value, type: field.type, currency: input.record.fields["currency"]?.text)
             if !text.isEmpty { rows.append((field.label, text)) }
         }
         if let owner = input.ownerName { rows.append(("Owner", owner)) }
-        rows.append(("Last changed", formatter.format(input.record.modifiedAt, short: false)))
+        rows.append(("Last changed", input.display.dateTime(input.record.modifiedAt)))
         return rows
     }
 
@@ -128,8 +129,7 @@ public enum SummaryRenderer {
         }
         if !input.activities.isEmpty {
             lines += ["", "Latest activities"]
-            let formatter = FieldFormatter(today: input.today, referenceNames: [:])
-            lines += input.activities.prefix(maxActivities).map { "  \(formatter.format($0.date, short: true))  \($0.subject)" }
+            lines += input.activities.prefix(maxActivities).map { "  \(input.display.dateTime($0.date))  \($0.subject)" }
         }
         lines += ["", "View: \(input.viewURL.absoluteString)", "Edit: \(input.editURL.absoluteString)"]
         return lines.joined(separator: "\n")
@@ -160,10 +160,9 @@ public enum SummaryRenderer {
             out += "</ul>"
         }
         if !input.activities.isEmpty {
-            let formatter = FieldFormatter(today: input.today, referenceNames: [:])
             out += "<h2 style=\"font-size:15px;margin:18px 0 6px\">Latest activities</h2><ul style=\"margin:0;padding-left:18px;font-size:14px\">"
             for activity in input.activities.prefix(maxActivities) {
-                out += "<li><span style=\"color:#5b6474\">\(e(formatter.format(activity.date, short: true)))</span> \(e(activity.subject))</li>"
+                out += "<li><span style=\"color:#5b6474\">\(e(input.display.dateTime(activity.date)))</span> \(e(activity.subject))</li>"
             }
             out += "</ul>"
         }
@@ -173,9 +172,9 @@ public enum SummaryRenderer {
 
 extension SummaryInput {
     /// Everything a summary shows, for telling whether it changed without rendering it.
-    /// `today` counts by its year alone, the only thing dates are formatted against
-    /// (`15 Dec` this year, `15 Dec 2027` otherwise); a renderer that used more of it
-    /// would have to add it here.
+    /// "Now" counts by its year alone in the reader's zone, the only thing dates are
+    /// formatted against (`15 Dec` this year, `15 Dec 2027` otherwise); a renderer that
+    /// used more of it would have to add it here.
     struct Shown: Hashable, Sendable {
         var crmName: String
         var module: ModuleDefinition
@@ -187,13 +186,14 @@ extension SummaryInput {
         var activities: [ArchivedEmail]
         var viewURL: URL
         var editURL: URL
+        var timeZone: String
         var year: Int
     }
 
     var shown: Shown {
         Shown(crmName: crmName, module: module, record: record, template: template, ownerName: ownerName, referenceNames: referenceNames,
               contacts: contacts.map { [$0.name, $0.email] }, activities: activities, viewURL: viewURL, editURL: editURL,
-              year: Calendar(identifier: .gregorian).component(.year, from: today))
+              timeZone: display.timeZone.identifier, year: display.currentYear)
     }
 }
 

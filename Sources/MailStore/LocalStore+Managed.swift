@@ -32,9 +32,13 @@ public struct NewSummary: Sendable {
     public var raw: [UInt8]
     public var date: Date
     public var replacing: StoredSummary?
+    /// The summary it replaces was read: arrive unread again (true), or keep \Seen (false).
+    /// \Flagged and every other flag are always kept.
+    public var unreadAgain: Bool
 
-    public init(recordKey: String, version: String, raw: [UInt8], date: Date, replacing: StoredSummary?) {
+    public init(recordKey: String, version: String, raw: [UInt8], date: Date, replacing: StoredSummary?, unreadAgain: Bool = false) {
         self.recordKey = recordKey; self.version = version; self.raw = raw; self.date = date; self.replacing = replacing
+        self.unreadAgain = unreadAgain
     }
 }
 
@@ -168,7 +172,7 @@ extension LocalStore {
                     if !ids.isEmpty { box = try Self.recordExpunge(db, mailbox: box, messageIDs: ids) }
                 }
                 let bodyId = try body.insert(db)
-                let flags = (summary.replacing?.flags ?? []).filter { $0.lowercased() != "\\seen" }
+                let flags = (summary.replacing?.flags ?? []).filter { !summary.unreadAgain || $0.lowercased() != "\\seen" }
                 let (uid, id) = try Self.insertMessage(db, into: &box, bodyId: bodyId, size: body.record.size, internalDate: summary.date,
                                                        zone: 0, flags: flags)
                 try db.cachedStatement(sql: "INSERT INTO summary(messageId, recordKey, version) VALUES (?, ?, ?)")

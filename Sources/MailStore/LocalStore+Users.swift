@@ -60,6 +60,21 @@ extension LocalStore {
         credentials.forget(email: email)
     }
 
+    /// Sets the time zone (an IANA name) the account reads times in; nil follows its policy's.
+    public func setTimeZone(email: String, _ zone: String?) async throws {
+        try await commits.write { db in
+            try db.cachedStatement(sql: "UPDATE user SET timeZone = ? WHERE email = ?").execute(arguments: [zone, email])
+            if db.changesCount == 0 { throw MailStoreError.userNotFound(email) }
+        }
+    }
+
+    /// The account's own time zone, nil when it follows its policy's.
+    public func timeZone(email: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT timeZone FROM user WHERE email = ? COLLATE NOCASE"), arguments: [email])
+        }
+    }
+
     public func listUsers() async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT email FROM user ORDER BY email"))

@@ -220,6 +220,11 @@ enum Schema {
                                arguments: [index.searchableText(in: raw), row["id"] as Int64])
             }
         }
+        migrator.registerMigration("v13: user time zone") { db in
+            // The zone an account reads times in (summary emails, the web UI), set with
+            // `crmgate user timezone`; NULL follows the policy's, else the server's.
+            try db.execute(sql: "ALTER TABLE user ADD COLUMN timeZone TEXT")
+        }
         return migrator
     }
 }

@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import MailStore
 
-/// `crmgate user add|list|passwd`: gateway accounts of the embedded store.
+/// `crmgate user add|list|passwd|timezone`: gateway accounts of the embedded store.
 struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage gateway accounts.",
-        subcommands: [Add.self, List.self, Passwd.self])
+        subcommands: [Add.self, List.self, Passwd.self, TimeZoneCommand.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -41,6 +41,36 @@ struct User: AsyncParsableCommand {
             let (password, generated) = readPassword()
             try await withStore(options.config) { try await $0.setPassword(email: email, password: password) }
             print(generated ? "New password for \(email): \(password)" : "Password changed for \(email)")
+        }
+    }
+}
+
+extension User {
+    struct TimeZoneCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "timezone",
+            abstract: "Show or set the time zone an account reads times in (summary emails, the web UI).")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The account's email address.") var email: String
+        @Argument(help: "An IANA time zone such as Europe/Berlin; \"policy\" follows the policy's time_zone again. Without it, the current one is shown.")
+        var zone: String?
+
+        func run() async throws {
+            guard let zone else {
+                let current = try await withStore(options.config) { try await $0.timeZone(email: email) }
+                print(current.map { "\(email): \($0)" } ?? "\(email): the policy's time_zone (else the server's, \(TimeZone.current.identifier))")
+                return
+            }
+            if zone == "policy" {
+                try await withStore(options.config) { try await $0.setTimeZone(email: email, nil) }
+                print("\(email) now follows the policy's time zone")
+                return
+            }
+            guard let known = TimeZone(identifier: zone) else {
+                throw ValidationError("\"\(zone)\" is not a time zone; use an IANA name such as Europe/Berlin or America/New_York")
+            }
+            try await withStore(options.config) { try await $0.setTimeZone(email: email, known.identifier) }
+            print("\(email) now reads times in \(known.identifier)")
         }
     }
 }

@@ -75,19 +75,40 @@ struct FolderSynchronizerTests {
         #expect(try await world.sync(world.alice).isEmpty)
     }
 
-    @Test func changedRecordReplacesItsSummaryKeepingFlagsButNotSeen() async throws {
-        let world = try await FolderWorld.make()
+    @Test(arguments: [false, true])
+    func changedRecordReplacesItsSummaryKeepingItsFlagsAndReadStateUnlessThePolicySaysUnread(_ unreadAgain: Bool) async throws {
+        let world = try await FolderWorld.make(policy: .init(updatedSummariesUnread: unreadAgain))
         let deal = try await world.opportunity("A", owner: world.alice.crm)
         try await world.sync(world.alice)
         let box = try await world.store.mailbox(of: world.alice.account, named: "Embedded CRM/Opportunities")
         let first = try #require(try await world.summaries(world.alice).first)
+        #expect(first.flags.isEmpty)  // a new item arrives unread
         _ = try await world.store.store(.add, flags: ["\\Flagged", "\\Seen"], uids: [first.uid], in: box.id)
         _ = try await world.crm.updateRecord(deal.ref, RecordDraft(fields: ["stage": .text("Negotiation")]))
         let report = try await world.sync(world.alice)
         #expect(report.summariesWritten == 1 && report.foldersCreated == 0)
         let now = try #require(try await world.summaries(world.alice).first)
-        #expect(now.uid > first.uid && now.flags == ["\\Flagged"])
+        #expect(now.uid > first.uid)
+        #expect(Set(now.flags) == (unreadAgain ? ["\\Flagged"] : ["\\Flagged", "\\Seen"]))
         #expect(try await world.store.info(of: box.id).uidValidity == box.uidValidity)
+    }
+
+    @Test func summariesShowTimesInTheAccountsZoneElseThePolicys() async throws {
+        let world = try await FolderWorld.make(policy: .init(timeZone: "Asia/Tokyo"))
+        _ = try await world.opportunity("A", owner: world.alice.crm)
+        try await world.sync(world.alice)
+        func lastChanged() async throws -> String {
+            let box = try await world.store.mailbox(of: world.alice.account, named: "Embedded CRM/Opportunities")
+            let uid = try #require(try await world.summaries(world.alice).first?.uid)
+            let raw = try #require(try await world.store.content(in: box.id, uid: uid)?.raw)
+            let plain = String(decoding: try #require(MessageIndex.parse(raw).decodedBody([1], in: raw)), as: UTF8.self)
+            return String(try #require(plain.split(separator: "\r\n").first { $0.hasPrefix("Last changed:") }))
+        }
+        let modified = try #require(try await world.crm.activeRecords(in: .opportunities, visibleTo: world.alice.crm.id).first?.modifiedAt)
+        #expect(try await lastChanged() == "Last changed: " + DisplayFormat(timeZone: TimeZone(identifier: "Asia/Tokyo")!).dateTime(modified))
+        try await world.store.setTimeZone(email: "alice@example.com", "America/Los_Angeles")
+        _ = try await world.sync(world.alice)
+        #expect(try await lastChanged() == "Last changed: " + DisplayFormat(timeZone: TimeZone(identifier: "America/Los_Angeles")!).dateTime(modified))
     }
 
     @Test func closedRecordLosesItsSummaryAndAssignToFolder() async throws {

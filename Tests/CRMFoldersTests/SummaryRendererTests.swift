@@ -9,6 +9,7 @@ import Testing
 struct SummaryRendererTests {
     static let today = Date(timeIntervalSince1970: 1_796_000_000) // 2026-11-30
     static let acme = RecordRef(.accounts, RecordID("7"))
+    static let display = DisplayFormat(timeZone: TimeZone(identifier: "UTC")!, now: today)
 
     func opportunity(_ fields: [String: FieldValue], modified: TimeInterval = 1_795_000_000) -> CRMRecord {
         CRMRecord(ref: RecordRef(.opportunities, RecordID("42")), number: "OPP-0042", owner: CRMUserID("1"), fields: fields,
@@ -22,7 +23,7 @@ struct SummaryRendererTests {
                      activities: [ArchivedEmail(id: RecordID("3"), key: "k", messageID: nil, subject: "Re: proposal",
                                                 date: Self.today, people: [], records: [], attachmentNames: [], created: true)],
                      viewURL: URL(string: "http://127.0.0.1:8080/opportunities/42")!,
-                     editURL: URL(string: "http://127.0.0.1:8080/opportunities/42/edit")!, today: Self.today)
+                     editURL: URL(string: "http://127.0.0.1:8080/opportunities/42/edit")!, display: Self.display)
     }
 
     @Test func opportunitySubjectReadsWellInAMessageList() {
@@ -73,6 +74,39 @@ struct SummaryRendererTests {
         #expect(MessageIndex.parse(a.raw).messageID == a.messageID)
     }
 
+    @Test func timesReadInTheReadersZoneWithTheYearOnlyWhenItIsNotThisOne() throws {
+        // modified 2026-11-18 11:06 UTC; an activity today (2026-11-30) and one in 2025.
+        var record = opportunity(["name": .text("Deal"), "description": .text("Two\nlines\n\n\n")])
+        record.modifiedAt = Date(timeIntervalSince1970: 1_795_000_000)
+        var berlin = input(record)
+        berlin.display = DisplayFormat(timeZone: TimeZone(identifier: "Europe/Berlin")!, now: Self.today)
+        berlin.activities.append(ArchivedEmail(id: RecordID("4"), key: "k2", messageID: nil, subject: "Old thread",
+                                               date: Date(timeIntervalSince1970: 1_750_000_000), people: [], records: [],
+                                               attachmentNames: [], created: true))
+        let raw = SummaryRenderer.render(berlin).raw
+        let plain = String(decoding: try #require(MessageIndex.parse(raw).decodedBody([1], in: raw)), as: UTF8.self)
+            .replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(plain.contains("Last changed: 18 Nov, 12:06"), "\(plain)")   // 11:06 UTC is 12:06 in Berlin
+        #expect(plain.contains("15 Jun 2025, 17:06  Old thread"), "\(plain)")
+        // The description's trailing blank lines are gone.
+        #expect(plain.contains("Description:  Two\n              lines\nOwner:"), "\(plain)")
+        var tokyo = berlin
+        tokyo.display.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        let tokyoRaw = SummaryRenderer.render(tokyo).raw
+        let tokyoPlain = String(decoding: try #require(MessageIndex.parse(tokyoRaw).decodedBody([1], in: tokyoRaw)), as: UTF8.self)
+        #expect(tokyoPlain.contains("Last changed: 18 Nov, 20:06"), "\(tokyoPlain)")
+    }
+
+    @Test func displayFormatIsSharedAndPicksTheFirstRealZone() {
+        let format = DisplayFormat(timeZone: TimeZone(identifier: "America/New_York")!, now: Self.today)
+        #expect(format.dateTime(Date(timeIntervalSince1970: 1_796_000_000)) == "29 Nov, 19:53")
+        #expect(format.dateTime(Date(timeIntervalSince1970: 1_700_000_000)) == "14 Nov 2023, 17:13")
+        #expect(format.date(CalendarDate(year: 2026, month: 3, day: 5)!) == "5 Mar")
+        #expect(format.date(CalendarDate(year: 2027, month: 3, day: 5)!) == "5 Mar 2027")
+        #expect(DisplayFormat.timeZone("", "Nowhere/Else", "Europe/Paris").identifier == "Europe/Paris")
+        #expect(DisplayFormat.timeZone(nil, "") == TimeZone.current)
+    }
+
     @Test func templatePlaceholdersAreListed() {
         #expect(SummaryTemplate.standard(for: .opportunities).placeholders == ["name", "account", "stage", "amount", "closeDate"])
     }
@@ -84,7 +118,7 @@ struct SummaryRendererTests {
         let base = input(record)
         #expect(versions.version(of: base, key: "opportunities/42") == SummaryRenderer.version(base))
         var laterToday = base
-        laterToday.today = Self.today.addingTimeInterval(3600)
+        laterToday.display.now = Self.today.addingTimeInterval(3600)
         #expect(versions.version(of: laterToday, key: "opportunities/42") == SummaryRenderer.version(base))
         // Every change of what the summary shows gives the version a fresh rendering has.
         var changes: [SummaryInput] = []
@@ -94,7 +128,8 @@ struct SummaryRendererTests {
         modified = base; modified.contacts = []; changes.append(modified)
         modified = base; modified.activities = []; changes.append(modified)
         modified = base; modified.crmName = "Sales"; changes.append(modified)
-        modified = base; modified.today = Self.today.addingTimeInterval(400 * 86400); changes.append(modified)  // next year
+        modified = base; modified.display.now = Self.today.addingTimeInterval(400 * 86400); changes.append(modified)  // next year
+        modified = base; modified.display.timeZone = TimeZone(identifier: "Asia/Tokyo")!; changes.append(modified)
         for changed in changes {
             #expect(versions.version(of: changed, key: "opportunities/42") == SummaryRenderer.version(changed))
             #expect(versions.version(of: changed, key: "opportunities/42") != SummaryRenderer.version(base))

@@ -1,3 +1,5 @@
+import Foundation
+
 extension GatewayConfiguration {
     /// `[[policy]]`: which users see the CRM in their mailbox, and how.
     ///
@@ -33,6 +35,13 @@ extension GatewayConfiguration {
         public var assignToTemplate: String
         /// `scope`: "owned" shows the records the user owns; "visible" every record the CRM lets them see.
         public var scope: String
+        /// `time_zone`: the zone summary emails and the web UI show times in (an IANA name such
+        /// as "Europe/Berlin"), unless the account has its own (`crmgate user timezone`);
+        /// empty means the server's.
+        public var timeZone: String
+        /// `updated_summaries_unread`: a summary refreshed because its record changed arrives
+        /// unread again; false keeps the \Seen (and always the \Flagged) of the one it replaces.
+        public var updatedSummariesUnread: Bool
         /// `summary_subjects`: per module, the subject of its summary emails, e.g.
         /// `{ opportunities = "{name} · {stage} · {amount}" }`; modules not named keep the default.
         public var summarySubjects: [String: String]
@@ -126,7 +135,7 @@ extension GatewayConfiguration {
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
                     createEmailFolder: String = "- Create New Email", createRecordFolder: String = "- Create New {module}",
                     assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
-                    summarySubjects: [String: String] = [:], afterProcessing: String = "return", mustMatch: Bool = true,
+                    timeZone: String = "", updatedSummariesUnread: Bool = false, summarySubjects: [String: String] = [:], afterProcessing: String = "return", mustMatch: Bool = true,
                     matchLeads: Bool = true, createContacts: Bool = true, genericDomains: [String] = Policy.defaultGenericDomains,
                     blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true,
                     contactsSync: String = "two-way", leadsSync: String = "two-way", addressBook: String = "", leadsAddressBook: String = "",
@@ -140,6 +149,7 @@ extension GatewayConfiguration {
             self.dropModules = dropModules; self.displayModules = displayModules
             self.createEmailFolder = createEmailFolder; self.createRecordFolder = createRecordFolder
             self.assignToFolder = assignToFolder; self.assignToTemplate = assignToTemplate; self.scope = scope
+            self.timeZone = timeZone; self.updatedSummariesUnread = updatedSummariesUnread
             self.summarySubjects = summarySubjects
             self.afterProcessing = afterProcessing; self.mustMatch = mustMatch; self.matchLeads = matchLeads
             self.createContacts = createContacts; self.genericDomains = genericDomains; self.blocked = blocked
@@ -217,6 +227,8 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         table.read("assign_to_folder", into: &assignToFolder, .nonEmpty("a folder name"))
         table.read("assign_to_template", into: &assignToTemplate, .nonEmpty("a folder name template"))
         table.read("scope", into: &scope, .oneOf(noun: "scope", Self.scopes))
+        table.read("time_zone", into: &timeZone, .any)
+        table.read("updated_summaries_unread", into: &updatedSummariesUnread)
         table.read("summary_subjects", into: &summarySubjects, .nonEmpty("a subject template such as \"{name} · {stage}\""))
         table.read("after_processing", into: &afterProcessing, .oneOf(noun: "after_processing choice", Self.afterProcessingChoices))
         table.read("must_match", into: &mustMatch)
@@ -252,6 +264,9 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         table.read("crm_recurrence", into: &crmRecurrence)
         if !calendarColor.isEmpty, !Self.cssColors.contains(calendarColor.lowercased()) {
             throw table.error("calendar_color", "\"\(calendarColor)\" is not a CSS colour name (RFC 7986 COLOR), e.g. \"darkorange\" or \"steelblue\"")
+        }
+        if !timeZone.isEmpty, TimeZone(identifier: timeZone) == nil {
+            throw table.error("time_zone", "\"\(timeZone)\" is not a time zone; use an IANA name such as \"Europe/Berlin\" or \"America/New_York\"")
         }
         if !firstSyncSince.isEmpty, !Self.isDate(firstSyncSince) {
             throw table.error("first_sync_since", "\"\(firstSyncSince)\" is not a date; write it as YYYY-MM-DD, e.g. \"2026-01-01\"")

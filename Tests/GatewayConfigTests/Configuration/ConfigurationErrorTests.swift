@@ -163,11 +163,14 @@ struct ConfigurationErrorTests {
             "[[policy]]\nafter_processing = \"archive\"",
             #"conf/crmgate.toml: line 2: policy[1].after_processing: unknown after_processing choice "archive"; use one of return, keep, delete"#),
         FaultyConfiguration(
+            "[[policy]]\ntime_zone = \"Mars/Olympus\"",
+            #"conf/crmgate.toml: line 2: policy[1].time_zone: "Mars/Olympus" is not a time zone; use an IANA name such as "Europe/Berlin" or "America/New_York""#),
+        FaultyConfiguration(
             "[[policy]]\nscope = \"everything\"",
             #"conf/crmgate.toml: line 2: policy[1].scope: unknown scope "everything"; use one of owned, visible"#),
         FaultyConfiguration(
             "[[policy]]\nfolders = 1",
-            "conf/crmgate.toml: line 2: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal, conversation_follow, contacts_sync, leads_sync, address_book, leads_address_book, category, conflict, dav_deletes_crm, sync_interval, sync_scope, first_sync_since, first_sync_max, events_sync, tasks_sync, calendar, task_list, default_calendar, calendar_color, calendar_past_days, calendar_future_days, calendar_require_category, task_completion_to_dav, crm_deleted_events, private_items, crm_recurrence"),
+            "conf/crmgate.toml: line 2: policy[1].folders: unknown key policy[1].folders — the keys of [policy[1]] are name, users, master_folder, drop_modules, display_modules, create_email_folder, create_record_folder, assign_to_folder, assign_to_template, scope, time_zone, updated_summaries_unread, summary_subjects, after_processing, must_match, match_leads, create_contacts, generic_domains, blocked, skip_internal, conversation_follow, contacts_sync, leads_sync, address_book, leads_address_book, category, conflict, dav_deletes_crm, sync_interval, sync_scope, first_sync_since, first_sync_max, events_sync, tasks_sync, calendar, task_list, default_calendar, calendar_color, calendar_past_days, calendar_future_days, calendar_require_category, task_completion_to_dav, crm_deleted_events, private_items, crm_recurrence"),
         FaultyConfiguration(
             "[imap]\nport = 993\ntls_port = 993",
             "conf/crmgate.toml: line 3: imap.tls_port: 993 is also imap.port; the STARTTLS and implicit-TLS listeners need different ports"),
