@@ -118,25 +118,36 @@ public final class DropProcessor: Service {
             try await store.completeDrop(job, disposition, tracking: policy.conversationFollow ? outcome.tracking : [])
             DropMetrics.finished(job, "done")
             logger.info("drop done", metadata: ["action": "\(job.role)", "result": "\(outcome.summary)"])
+            await resolveEarlierFailures(job, mail, outcome: outcome, policy: policy)
         } catch let failure as DropFailure {
-            await fail(job, failure.message)
+            await fail(job, failure)
         } catch let error as CRMError where error.isTransient {
-            await retry(job, error.message, giveUp: "The CRM could not be reached", notBefore: error.retryAfter)
+            await retry(job, error.message, giveUp: .unreachable, notBefore: error.retryAfter)
         } catch let error as CRMError {
-            await fail(job, "The CRM refused it: \(error.message)")
+            await fail(job, await refusal(error, job: job))
         } catch {
             logger.error("drop failed unexpectedly", metadata: ["error": "\(error)"])
-            await retry(job, "\(error)", giveUp: "crmgate could not process it")
+            await retry(job, "\(error)", giveUp: .unexpected)
         }
     }
 
     /// Tries the drop again later (5 s, doubling, at most an hour apart, each wait stretched
     /// by up to a fifth at random so that drops held back by one outage do not all return at
     /// once; never sooner than the CRM's `Retry-After`) until `retry_limit` attempts, then
-    /// reports it as failed with `giveUp` and the last reason.
-    private func retry(_ job: DropJob, _ reason: String, giveUp: String, notBefore: Double? = nil) async {
+    /// reports it as failed: `giveUp` says how, with the last reason.
+    private func retry(_ job: DropJob, _ reason: String, giveUp: GiveUp, notBefore: Double? = nil) async {
         guard job.attempts + 1 < retryLimit else {
-            await fail(job, "\(giveUp) after \(job.attempts + 1) attempts: \(reason)")
+            let crm = crmName
+            let attempts = "\(job.attempts + 1) attempts"
+            let failure = switch giveUp {
+            case .unreachable:
+                DropFailure(reason: "\(crm) could not be reached (\(attempts); the last answer: \(reason)).",
+                            advice: "Nothing is lost: the mail stays here. Once \(crm) is back, move it into this folder again. If \(crm) stays unreachable, tell your administrator.")
+            case .unexpected:
+                DropFailure(reason: "crmgate could not process it (\(attempts); the last error: \(reason)).",
+                            advice: "Move the mail into this folder again. If it fails again, tell your administrator: crmgate's log has the details.")
+            }
+            await fail(job, failure)
             return
         }
         let backOff = min(pow(2.0, Double(job.attempts)) * 5, 3600) * Double.random(in: 1...1.2)
@@ -146,8 +157,37 @@ public final class DropProcessor: Service {
         try? await store.retryDrop(job, at: Date().addingTimeInterval(delay), error: reason)
     }
 
-    /// A reason the drop cannot succeed, worded for the user.
-    struct DropFailure: Error { let message: String }
+    /// A reason the drop cannot succeed and what the user can do about it, in their terms.
+    struct DropFailure: Error {
+        let reason: String
+        let advice: String
+    }
+
+    /// How a drop that kept failing for a passing reason is reported in the end.
+    enum GiveUp { case unreachable, unexpected }
+
+    /// The CRM's name as users know it (`[crm] name`).
+    var crmName: String { current.withLock { $0.crm.name } }
+
+    /// The CRM refused a write: its words, and advice that fits the folder.
+    private func refusal(_ error: CRMError, job: DropJob) async -> DropFailure {
+        let crm = crmName
+        let what = switch DropAction(role: job.role, recordKey: job.recordKey) {
+        case .createRecord(let module): "create \(await article(module)) from it"
+        case .assign: "add it to the record this folder stands for"
+        default: "archive it"
+        }
+        let field = error.field.map { " (the field \"\($0)\")" } ?? ""
+        return DropFailure(reason: "\(crm) refused to \(what): \(error.message)\(field).",
+                           advice: "If you can change what \(crm) names, do so in \(crm), then move the mail into this folder again; otherwise tell your administrator, quoting this message.")
+    }
+
+    /// "an opportunity", "a case": the module's record name as a noun phrase.
+    private func article(_ module: ModuleKey) async -> String {
+        let singular = (try? await connector.modules().first { $0.key == module }?.singular) ?? module.rawValue
+        let noun = singular.lowercased()
+        return ("aeiou".contains(noun.first ?? "x") ? "an " : "a ") + noun
+    }
 
     /// What a drop did: a line for the log, and where its mail went for conversation follow.
     struct Outcome {
@@ -157,21 +197,23 @@ public final class DropProcessor: Service {
 
     private func perform(_ job: DropJob, _ mail: DroppedMail, policy: GatewayConfiguration.Policy) async throws -> Outcome {
         guard let user = try await connector.user(email: job.email) else {
-            throw DropFailure(message: "Your mail account has no user in the CRM, so nothing can be recorded for you. Ask your administrator to add one.")
+            throw DropFailure(reason: "Your mail account (\(job.email)) has no user in \(crmName), so nothing can be recorded for you.",
+                              advice: "Ask your administrator to add a \(crmName) user with the address \(job.email), then move the mail into this folder again.")
         }
         let matched = try await RecipientMatcher(connector: connector, rules: MatchingRules(policy), owner: user.id, creations: creations,
                                                  knownUsers: [user])
             .match(MailAddress.all(in: mail.index))
         CrashPoint.afterMatch.reach()
         if policy.skipInternal && matched.onlyUsers {
-            throw DropFailure(message: "Every address of this mail belongs to a CRM user: it is internal mail, so it was not archived.")
+            throw DropFailure(reason: "Every address in this mail belongs to a colleague with a \(crmName) user: it is internal mail, which your administrator has chosen not to archive.",
+                              advice: "Nothing needs fixing. If mail among colleagues should be kept in \(crmName), ask your administrator (skip_internal).")
         }
         var records = matched.accounts
         let target: String
         let action = DropAction(role: job.role, recordKey: job.recordKey)
         // An email or a new record must relate to someone; Assign To names its record.
         if policy.mustMatch, matched.people.isEmpty, matched.accounts.isEmpty, action.needsAMatch {
-            throw Self.noMatch(matched)
+            throw Self.noMatch(matched, crm: crmName, createsContacts: policy.createContacts)
         }
         switch action {
         case .createEmail:
@@ -183,12 +225,15 @@ public final class DropProcessor: Service {
             target = "\(record.ref)"
         case .assign(let ref):
             guard try await connector.record(ref) != nil else {
-                throw DropFailure(message: "The record this folder stands for (\(ref)) no longer exists in the CRM.")
+                let folder = (try? await store.info(of: job.mailbox).name.split(separator: "/").last.map(String.init)) ?? nil
+                throw DropFailure(reason: "The record this folder stands for (\(folder ?? "\(ref)")) no longer exists in \(crmName).",
+                                  advice: "Move the mail into the Assign To folder of another record, or into a Create New folder. This folder goes away at the next refresh.")
             }
             records.insert(ref, at: 0)
             target = "\(ref)"
         case .unknown:
-            throw DropFailure(message: "This folder is not a drop folder crmgate knows (\(job.role)).")
+            throw DropFailure(reason: "This folder is not a drop folder crmgate knows (\(job.role)).",
+                              advice: "Move the mail into one of the Create New or Assign To folders; if this keeps happening, tell your administrator.")
         }
         let people = matched.people.map(\.ref)
         let archived = try await connector.archiveEmail(mail.archive(to: target, people: people, records: records, owner: user.id))
@@ -244,37 +289,67 @@ public final class DropProcessor: Service {
         return try await connector.createRecord(in: key, RecordDraft(owner: owner, fields: fields, idempotencyKey: "\(mail.key)|create:\(key)"))
     }
 
-    private func fail(_ job: DropJob, _ message: String) async {
-        logger.notice("drop failed", metadata: ["action": "\(job.role)", "reason": "\(message)"])
+    private func fail(_ job: DropJob, _ failure: DropFailure) async {
+        let message = "\(failure.reason) \(failure.advice)"
+        logger.notice("drop failed", metadata: ["action": "\(job.role)", "reason": "\(failure.reason)"])
         DropMetrics.finished(job, "failed")
         do {
             try await store.failDrop(job, error: message)
-            let original = try await store.content(in: job.mailbox, uid: job.uid)
-            let subject = original.flatMap { $0.index.headerValues("Subject", in: $0.raw).first } ?? "(no subject)"
-            let report = DropReport.render(action: DropAction(role: job.role, recordKey: job.recordKey), subject: subject, reason: message)
-            if job.fromUpstream {
-                // Proxy mode: the report goes where the user reads mail, the upstream INBOX.
-                _ = try await store.append(NewMessage(raw: report), to: job.mailbox, origin: UpstreamOrigin(folder: "INBOX"), returnNow: true)
-            } else {
-                _ = try await store.append(NewMessage(raw: report), to: job.mailbox, queueDrop: false)
-            }
+            guard let original = try await store.content(in: job.mailbox, uid: job.uid) else { return }
+            let mail = DroppedMail(raw: original.raw, index: original.index)
+            let folder = try await store.info(of: job.mailbox).name
+            let action = DropAction(role: job.role, recordKey: job.recordKey)
+            let noun = if case .createRecord(let module) = action { await article(module) } else { "" }
+            let report = DropReport.render(action: action, recordNoun: noun, mail: mail, folder: folder, failure: failure,
+                                           proxy: job.fromUpstream)
+            try await store.appendDropReport(report, for: job, mailKey: mail.key)
         } catch {
             logger.error("cannot record a failed drop", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Why nothing matched, naming the addresses, and what to do.
-    static func noMatch(_ matched: MatchResult) -> DropFailure {
-        var reasons: [String] = []
+    /// The mail was dropped again and worked: its earlier error reports go, failed copies
+    /// lose `$CRMError`, and where a report cannot be taken back (already on the upstream
+    /// server) or the policy asks for it, a short note says that it worked.
+    private func resolveEarlierFailures(_ job: DropJob, _ mail: DroppedMail, outcome: Outcome, policy: GatewayConfiguration.Policy) async {
+        do {
+            let resolved = try await store.resolveDropReports(user: job.user, mailKey: mail.key)
+            guard !resolved.isEmpty else { return }
+            logger.info("earlier failures of the drop resolved", metadata: [
+                "reports-removed": "\(resolved.removed)", "reports-upstream": "\(resolved.upstream)", "copies-cleared": "\(resolved.cleared)"])
+            guard resolved.upstream > 0 || (policy.resolvedReports == "note" && resolved.removed > 0) else { return }
+            let note = DropReport.resolved(mail: mail, crm: crmName, upstreamReports: resolved.upstream > 0)
+            if job.fromUpstream {
+                _ = try await store.append(NewMessage(raw: note), to: job.mailbox, origin: UpstreamOrigin(folder: "INBOX"), returnNow: true)
+            } else {
+                _ = try await store.append(NewMessage(raw: note), to: job.mailbox, queueDrop: false)
+            }
+        } catch {
+            logger.error("cannot remove the reports of earlier failures", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Why nothing matched, naming the addresses, and advice that can apply: adding a
+    /// contact only helps for outside addresses; mail among colleagues needs an Assign To folder.
+    static func noMatch(_ matched: MatchResult, crm: String, createsContacts: Bool) -> DropFailure {
+        let assignTo = "Or move it into the Assign To folder of the record it belongs to."
         if !matched.unmatched.isEmpty {
-            reasons.append("No CRM contact or lead matches \(matched.unmatched.joined(separator: ", ")) (and contacts may not be created here)")
+            let addresses = matched.unmatched.joined(separator: ", ")
+            let notCreated = createsContacts ? "" : " (and this folder does not create contacts)"
+            return DropFailure(reason: "No contact or lead in \(crm) has the address \(addresses)\(notCreated), and this folder files mail only for someone \(crm) knows.",
+                               advice: "Add \(matched.unmatched.count == 1 ? "the address" : "one of the addresses") to a contact or lead in \(crm), then move the mail into this folder again. \(assignTo)")
         }
         if !matched.blocked.isEmpty {
-            reasons.append("\(matched.blocked.joined(separator: ", ")) \(matched.blocked.count == 1 ? "is" : "are") blocked by the policy")
+            let addresses = matched.blocked.joined(separator: ", ")
+            return DropFailure(reason: "\(addresses) \(matched.blocked.count == 1 ? "is" : "are") excluded from \(crm) by your administrator's rules (blocked), so the mail has nobody to be filed for.",
+                               advice: "\(assignTo) If \(addresses) should be allowed, ask your administrator.")
         }
-        if reasons.isEmpty { reasons.append("The mail names no address crmgate could match") }
-        return DropFailure(message: reasons.joined(separator: "; ")
-            + "; the policy requires a match. Add the contact to the CRM, then move the mail here again.")
+        if !matched.users.isEmpty {
+            return DropFailure(reason: "Every address in this mail belongs to a colleague with a \(crm) user, and this folder files mail for a customer (a contact, lead or account).",
+                               advice: "Move it into the Assign To folder of the record it belongs to.")
+        }
+        return DropFailure(reason: "The mail names no address crmgate could read, so it has nobody to be filed for.",
+                           advice: "Move it into the Assign To folder of the record it belongs to.")
     }
 
     /// Reply and forward prefixes in the languages mail clients write them.
@@ -347,29 +422,70 @@ enum DropAction: CustomStringConvertible {
     }
 }
 
-/// The short message crmgate puts beside a drop that failed: what, why, what to do.
+/// The short message crmgate puts beside a drop that failed: which mail, what went wrong
+/// and what to do; and the note that a later drop of it worked.
 enum DropReport {
-    static func render(action: DropAction, subject: String, reason: String) -> [UInt8] {
-        let what: String = switch action {
-        case .createEmail: "Could not archive \"\(subject)\""
-        case .createRecord(let module): "Could not create \(module.rawValue.capitalized.dropLast(module.rawValue.hasSuffix("ies") ? 3 : 1))\(module.rawValue.hasSuffix("ies") ? "y" : "") from \"\(subject)\""
-        case .assign: "Could not assign \"\(subject)\""
-        case .unknown: "Could not process \"\(subject)\""
+    static func render(action: DropAction, recordNoun: String, mail: DroppedMail, folder: String, failure: DropProcessor.DropFailure,
+                       proxy: Bool) -> [UInt8] {
+        let subject = mail.subject.isEmpty ? "(no subject)" : mail.subject
+        let (title, doing): (String, String) = switch action {
+        case .createEmail: ("Could not archive \"\(subject)\"", "archive this mail")
+        case .createRecord: ("Could not create \(recordNoun) from \"\(subject)\"", "create \(recordNoun) from this mail")
+        case .assign: ("Could not add \"\(subject)\" to \(Self.lastLevel(folder))", "add this mail to \(Self.lastLevel(folder))")
+        case .unknown: ("Could not process \"\(subject)\"", "process this mail")
         }
+        let where_ = proxy ? "waits in \"\(folder)\"" : "stays in \"\(folder)\""
         let body = """
-            crmgate could not \(action) "\(subject)".
+            crmgate could not \(doing):
 
-            Why: \(reason)
+            \(identification(mail, folder: folder))
 
-            What to do: fix the cause (for example add the contact to the CRM, or check
-            the record), then move the mail into this folder again to retry. The mail is
-            kept here with the keyword $CRMError until then.
+            What went wrong: \(failure.reason)
+
+            What to do: \(failure.advice)
+
+            The mail \(where_), marked with the keyword $CRMError. Once it has been filed,
+            this report is removed by itself.
             """
         return MessageBuilder.build(fields: [
             .init("From", MessageBuilder.address(name: "crmgate", "crmgate@crmgate.invalid"), structured: true),
-            .init("Subject", what),
+            .init("Subject", title),
             .init("Date", MessageBuilder.date(Date()), structured: true),
             .init("X-CRMGate-Report", "drop-failed", structured: true),
         ], body: .text(body))
+    }
+
+    /// A drop that failed before has now worked.
+    static func resolved(mail: DroppedMail, crm: String, upstreamReports: Bool) -> [UInt8] {
+        let subject = mail.subject.isEmpty ? "(no subject)" : mail.subject
+        let earlier = upstreamReports
+            ? "The earlier report about it (\"Could not …\") no longer applies; you may delete it."
+            : "The earlier report about it has been removed."
+        let body = """
+            The mail "\(subject)" is now in \(crm): the drop that failed before has worked.
+            \(earlier)
+
+            \(identification(mail, folder: nil))
+            """
+        return MessageBuilder.build(fields: [
+            .init("From", MessageBuilder.address(name: "crmgate", "crmgate@crmgate.invalid"), structured: true),
+            .init("Subject", "Done: \"\(subject)\" is now in \(crm)"),
+            .init("Date", MessageBuilder.date(Date()), structured: true),
+            .init("X-CRMGate-Report", "drop-resolved", structured: true),
+        ], body: .text(body))
+    }
+
+    /// Subject, sender, date and Message-ID of the mail, so the user can find it.
+    static func identification(_ mail: DroppedMail, folder: String?) -> String {
+        let from = mail.index.headerValues("From", in: mail.raw).first ?? "(unknown)"
+        var lines = [("Subject", mail.subject.isEmpty ? "(no subject)" : mail.subject), ("From", from),
+                     ("Date", mail.index.headerValues("Date", in: mail.raw).first ?? "(none)"),
+                     ("Message-ID", mail.index.messageID ?? "(none)")]
+        if let folder { lines.append(("Folder", folder)) }
+        return lines.map { "  \($0.0):" + String(repeating: " ", count: 11 - $0.0.count) + $0.1 }.joined(separator: "\n")
+    }
+
+    static func lastLevel(_ folder: String) -> String {
+        folder.split(separator: "/").last.map(String.init) ?? folder
     }
 }

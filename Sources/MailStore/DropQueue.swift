@@ -246,6 +246,82 @@ extension LocalStore {
     }
 }
 
+/// What became of the reports of a mail's failed drops once the mail was dropped again and
+/// succeeded.
+public struct ResolvedReports: Sendable, Equatable {
+    /// Reports removed from crmgate's own folders.
+    public var removed: Int
+    /// Reports that went to the upstream server (proxy mode), which crmgate cannot remove.
+    public var upstream: Int
+    /// Failed copies of the mail that lost `$CRMError` (and are `$CRMDone` now).
+    public var cleared: Int
+
+    public var isEmpty: Bool { removed == 0 && upstream == 0 && cleared == 0 }
+}
+
+extension LocalStore {
+    /// Stores the report of a failed drop beside the mail (or, in proxy mode, for the upstream
+    /// INBOX) and remembers it under the mail's key, in one transaction.
+    public func appendDropReport(_ raw: [UInt8], for job: DropJob, mailKey: String) async throws {
+        let body = try Self.makeBody(raw)
+        try await commits.write { db in
+            guard var box = try MailboxRecord.find(db, job.mailbox) else { throw MailStoreError.mailboxNotFound("#\(job.mailbox.rawValue)") }
+            let bodyId = try body.insert(db)
+            let (_, messageId) = try Self.insertMessage(db, into: &box, bodyId: bodyId, size: body.record.size, internalDate: Date(),
+                                                        zone: 0, flags: [])
+            if job.fromUpstream {
+                let now = Date()
+                try db.cachedStatement(sql: """
+                    INSERT INTO upstreamOrigin(messageId, userId, folder, returnDue, nextAttemptAt) VALUES (?, ?, 'INBOX', 1, ?)
+                    """).execute(arguments: [messageId, box.userId, now])
+            }
+            let failed = try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]).first
+            try db.cachedStatement(sql: """
+                INSERT INTO dropReport(userId, mailKey, messageId, failedMessageId, upstream, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [job.user.rawValue, mailKey, messageId, failed, job.fromUpstream, Date()])
+        }
+        changes.publish([job.mailbox])
+        if job.fromUpstream { upstreamReturns.signal() }
+    }
+
+    /// The mail with `mailKey` was dropped again and succeeded: its earlier reports in
+    /// crmgate's folders are expunged, its failed copies lose `$CRMError` for `$CRMDone`,
+    /// and the reports are forgotten.
+    public func resolveDropReports(user: UserID, mailKey: String) async throws -> ResolvedReports {
+        let (resolved, touched) = try await commits.write { db -> (ResolvedReports, [MailboxID]) in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT r.id, r.upstream, m.id AS report, m.mailboxId AS reportBox, f.mailboxId AS failedBox, f.uid AS failedUID
+                FROM dropReport r LEFT JOIN message m ON m.id = r.messageId LEFT JOIN message f ON f.id = r.failedMessageId
+                WHERE r.userId = ? AND r.mailKey = ?
+                """), arguments: [user.rawValue, mailKey])
+            var resolved = ResolvedReports(removed: 0, upstream: 0, cleared: 0)
+            var touched = Set<MailboxID>()
+            for (box, reports) in Dictionary(grouping: rows.filter { $0["report"] != nil }, by: { $0["reportBox"] as Int64 }) {
+                guard let record = try MailboxRecord.find(db, MailboxID(rawValue: box)) else { continue }
+                _ = try Self.recordExpunge(db, mailbox: record, messageIDs: reports.map { $0["report"] as Int64 })
+                resolved.removed += reports.count
+                touched.insert(MailboxID(rawValue: box))
+            }
+            resolved.upstream = rows.filter { ($0["upstream"] as Bool) && $0["report"] == nil }.count
+            for row in rows {
+                guard let box = row["failedBox"] as Int64?, let uid = row["failedUID"] as Int64? else { continue }
+                let mailbox = MailboxID(rawValue: box)
+                let update = try Self.updateFlags(db, uids: [UInt32(truncatingIfNeeded: uid)], in: mailbox) { flags in
+                    flags.contains(DropKeyword.error) ? DropKeyword.marking(flags, DropKeyword.done) : flags
+                }
+                if update.changed {
+                    resolved.cleared += 1
+                    touched.insert(mailbox)
+                }
+            }
+            try db.cachedStatement(sql: "DELETE FROM dropReport WHERE userId = ? AND mailKey = ?").execute(arguments: [user.rawValue, mailKey])
+            return (resolved, Array(touched))
+        }
+        if !touched.isEmpty { changes.publish(touched) }
+        return resolved
+    }
+}
+
 /// How an account's drops stand, for `crmgate status`.
 public struct DropSummary: Sendable {
     public var email: String

@@ -225,6 +225,24 @@ enum Schema {
             // `crmgate user timezone`; NULL follows the policy's, else the server's.
             try db.execute(sql: "ALTER TABLE user ADD COLUMN timeZone TEXT")
         }
+        migrator.registerMigration("v14: drop reports") { db in
+            // The error reports written for failed drops, by the dropped mail's key (its
+            // Message-ID or hash): when the same mail is dropped again and succeeds, its
+            // reports go and the failed copies lose $CRMError. messageId is the report's
+            // message while it is stored here (NULL once returned upstream, in proxy mode);
+            // failedMessageId the message whose drop failed.
+            try db.execute(sql: """
+                CREATE TABLE dropReport(
+                    id INTEGER PRIMARY KEY,
+                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    mailKey TEXT NOT NULL,
+                    messageId INTEGER,
+                    failedMessageId INTEGER,
+                    upstream BOOLEAN NOT NULL DEFAULT 0,
+                    createdAt DATETIME NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX dropReport_key ON dropReport(userId, mailKey)")
+        }
         return migrator
     }
 }

@@ -124,6 +124,103 @@ struct DropProcessorTests {
         #expect(try await w.store.dueDrops(now: Date().addingTimeInterval(86_400)).isEmpty)
     }
 
+    /// A drop from an unknown sender that fails, then works once the sender is a contact.
+    func failThenFix(_ w: World, movingBack: Bool) async throws -> MailboxInfo {
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move("From: Sam Stranger <sam@unknown.example>\nTo: alice@example.com\nSubject: Hello\nMessage-ID: <hello-1@unknown.example>\nDate: Tue, 24 Nov 2026 10:00:00 +0000\n\nhi\n", into: folder)
+        await w.processor.processDue()
+        let failed = try await w.store.states(of: folder.id)
+        #expect(failed.map(\.flags) == [[DropKeyword.error], []])  // the mail and its report
+        _ = try await w.crm.createRecord(in: .contacts, RecordDraft(fields: ["lastName": .text("Stranger"), "emails": .list(["sam@unknown.example"])]))
+        if movingBack {
+            // The user moves the failed mail out and into the folder again.
+            _ = try await w.store.move(uids: [failed[0].uid], from: folder.id, to: w.inbox.id)
+            let back = try #require(try await w.store.states(of: w.inbox.id).last)
+            _ = try await w.store.move(uids: [back.uid], from: w.inbox.id, to: folder.id)
+        } else {
+            // Or drops another copy of it, leaving the failed one where it is.
+            try await w.move("From: Sam Stranger <sam@unknown.example>\nTo: alice@example.com\nSubject: Hello\nMessage-ID: <hello-1@unknown.example>\nDate: Tue, 24 Nov 2026 10:00:00 +0000\n\nhi\n", into: folder)
+        }
+        #expect(await w.processor.processDue() == 1)
+        return folder
+    }
+
+    @Test func aDropThatWorksAfterFailingTakesItsReportAndErrorMarkAway() async throws {
+        let w = try await world(policy: .init(createContacts: false))
+        let folder = try await failThenFix(w, movingBack: true)
+        #expect(try await w.store.states(of: folder.id).isEmpty)  // the report went, the mail went home
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done]])
+        let sam = try #require(try await w.crm.records(in: .contacts, matching: RecordQuery(search: "Stranger")).records.first)
+        #expect(try await w.crm.archivedEmails(relatedTo: sam.ref).count == 1)
+    }
+
+    @Test func aSecondCopyThatWorksClearsTheFailedCopysErrorMark() async throws {
+        let w = try await world(policy: .init(createContacts: false))
+        let folder = try await failThenFix(w, movingBack: false)
+        // The failed copy stays (it is the user's mail) but shows done; no report is left.
+        #expect(try await w.store.states(of: folder.id).map(\.flags) == [[DropKeyword.done]])
+        #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done]])
+    }
+
+    @Test func thePolicyMayReplaceTheReportWithANoteThatItWorked() async throws {
+        let w = try await world(policy: .init(resolvedReports: "note", createContacts: false))
+        let folder = try await failThenFix(w, movingBack: true)
+        let left = try await w.store.states(of: folder.id)
+        #expect(left.count == 1 && left[0].flags.isEmpty)
+        let note = try #require(try await w.store.content(in: folder.id, uid: left[0].uid))
+        #expect(note.index.headerValues("Subject", in: note.raw) == [#"Done: "Hello" is now in Embedded CRM"#])
+        #expect(note.index.headerValues("X-CRMGate-Report", in: note.raw) == ["drop-resolved"])
+    }
+
+    func report(_ w: World, in folder: MailboxInfo) async throws -> (subject: String, body: String) {
+        let states = try await w.store.states(of: folder.id)
+        let last = try #require(states.last)
+        let report = try #require(try await w.store.content(in: folder.id, uid: last.uid))
+        let body = String(decoding: try #require(report.index.decodedBody([1], in: report.raw) ?? report.index.decodedBody([], in: report.raw)), as: UTF8.self)
+        return (report.index.headerValues("Subject", in: report.raw).first ?? "", body)
+    }
+
+    @Test func aReportNamesTheMailWhatWentWrongAndWhatToDo() async throws {
+        let w = try await world(policy: .init(createContacts: false))
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        try await w.move("From: Sam Stranger <sam@unknown.example>\nTo: alice@example.com\nSubject: Offer\nMessage-ID: <offer-1@unknown.example>\nDate: Tue, 24 Nov 2026 10:00:00 +0000\n\nhi\n", into: folder)
+        await w.processor.processDue()
+        let (subject, body) = try await report(w, in: folder)
+        #expect(subject == #"Could not create an opportunity from "Offer""#)
+        for part in ["Subject:    Offer", "From:       Sam Stranger <sam@unknown.example>", "Date:       Tue, 24 Nov 2026 10:00:00 +0000",
+                     "Message-ID: <offer-1@unknown.example>", "Folder:     CRM/- Create New Opportunity",
+                     "No contact or lead in Embedded CRM has the address sam@unknown.example",
+                     "Add the address to a contact or lead in Embedded CRM"] {
+            #expect(body.contains(part), "\(part) in \(body)")
+        }
+    }
+
+    @Test func mailAmongColleaguesIsNotToldToAddAContact() async throws {
+        let w = try await world(policy: .init(skipInternal: false))
+        _ = try await w.crm.createUser(name: "Bob Stone", email: "bob@example.com")
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        try await w.move("From: bob@example.com\nTo: alice@example.com\nSubject: Lunch\n\nx\n", into: folder)
+        await w.processor.processDue()
+        let (subject, body) = try await report(w, in: folder)
+        #expect(subject == #"Could not archive "Lunch""#)
+        #expect(body.contains("belongs to a colleague") && body.contains("Assign To folder"), "\(body)")
+        #expect(!body.contains("Add the address") && !body.contains("contact or lead in"), "\(body)")
+    }
+
+    @Test func anAssignToRefusalNamesTheRecordsFolder() async throws {
+        let w = try await world()
+        let deal = try await w.crm.createRecord(in: .opportunities, RecordDraft(fields: ["name": .text("Relaunch"), "stage": .text("Proposal")]))
+        let folder = try await w.drop(into: "assign:opportunities/\(deal.ref.id)", name: "Assign To/Relaunch (OPP-1)",
+                                      recordKey: "opportunities/\(deal.ref.id)")
+        try await w.crm.deleteRecord(deal.ref)
+        try await w.move(Self.proposal, into: folder)
+        await w.processor.processDue()
+        let (subject, body) = try await report(w, in: folder)
+        #expect(subject == #"Could not add "Re: Fwd: Website relaunch" to Relaunch (OPP-1)"#)
+        #expect(body.contains("The record this folder stands for (Relaunch (OPP-1)) no longer exists in Embedded CRM"), "\(body)")
+        #expect(!body.contains("Add the address"))
+    }
+
     @Test func crmOutageKeepsTheDropPendingUntilItIsBack() async throws {
         let w = try await world()
         let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
@@ -258,7 +355,7 @@ struct DropProcessorTests {
         let states = try await w.store.states(of: folder.id)
         #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
         let failure = try #require(try await w.store.dropSummaries().first?.recentFailures.first)
-        #expect(failure.contains("after 2 attempts"))
+        #expect(failure.contains("could not be reached (2 attempts"))
     }
 
     @Test func concurrentDropsFromOneNewSenderCreateOneContactAndOneAccount() async throws {
@@ -292,13 +389,14 @@ struct DropProcessorTests {
         try await w.move("From: Deals <offers@SPAM.example>\nTo: alice@example.com\nSubject: Offer\n\nhi\n", into: email)
         await w.processor.processDue()
         #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 0)
-        for (folder, subject, names) in [(create, "Could not create Opportunity from \"Quote\"", "bert@unknown.example"),
-                                         (email, "Could not archive \"Offer\"", "offers@spam.example is blocked by the policy")] {
+        for (folder, subject, names) in [(create, "Could not create an opportunity from \"Quote\"", "bert@unknown.example"),
+                                         (email, "Could not archive \"Offer\"", "offers@spam.example is excluded from Embedded CRM by your administrator's rules")] {
             let states = try await w.store.states(of: folder.id)
             #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
             let report = try #require(try await w.store.content(in: folder.id, uid: states[1].uid))
             #expect(report.index.headerValues("Subject", in: report.raw) == [subject])
-            #expect(String(decoding: report.raw, as: UTF8.self).contains(names))
+            let body = String(decoding: try #require(report.index.decodedBody([1], in: report.raw)), as: UTF8.self)
+            #expect(body.contains(names), "\(body)")
         }
     }
 }

@@ -37,11 +37,12 @@ def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_
 
             # The report beside the mail: from crmgate, saying what, why and what to do.
             [(uid, header)] = reports(c, DROP_OPPORTUNITY)
-            assert header_field(header, "Subject") == f'Could not create Opportunity from "{subject}"'
+            assert header_field(header, "Subject") == f'Could not create an opportunity from "{subject}"'
             assert "crmgate" in header_field(header, "From").lower()
             text = " ".join(body_text(c, DROP_OPPORTUNITY, uid).split())
             assert "bert@unknown-company.example" in text, text
-            assert "requires a match" in text or "must match" in text, text
+            assert f"Subject: {subject}" in text and f"Message-ID: {message_id}" in text, text
+            assert "No contact or lead in Embedded CRM has the address" in text, text
             assert "move the mail into this folder again" in text, text
             assert status_line(gw) == [0, 0, 1]
             assert "bert@unknown-company.example" in gw.cli("status").stdout
@@ -59,6 +60,8 @@ def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_
             state, folder, flags = settled(c, message_id, DROP_OPPORTUNITY)
             assert (state, folder) == ("done", "INBOX"), (state, folder, flags, log_excerpt(gw, "drop"))
             assert ERROR not in flags and PENDING not in flags
+            # The report of the failure went with it: nothing says it failed any more.
+            assert reports(c, DROP_OPPORTUNITY) == []
         [record] = gw.api.named("opportunities", subject)
         assert record["fields"]["contact"] == contact["id"]
         emails = gw.api.emails_of("opportunities", record["id"])
@@ -176,7 +179,7 @@ def test_malformed_mail_is_processed_or_reported_never_lost(case, build, name, t
             if state == "error":
                 assert folder == DROP_OPPORTUNITY
                 [(uid, header)] = reports(c, DROP_OPPORTUNITY)
-                assert header_field(header, "Subject").startswith("Could not create Opportunity from")
+                assert header_field(header, "Subject").startswith("Could not create an opportunity from")
                 assert [r for r in gw.api.records("opportunities") if r["fields"]["name"] == name] == []
                 return
 
