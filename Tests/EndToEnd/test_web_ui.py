@@ -41,6 +41,8 @@ def browser():
         pytest.fail("Chromium is missing: apt-get install chromium chromium-driver (scripts/test installs them)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    # Console messages (CSP violations among them) for driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1280,1600", "--lang=en-US"):
         options.add_argument(argument)

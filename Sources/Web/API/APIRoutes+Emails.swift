@@ -14,7 +14,7 @@ extension APIRoutes {
 
     func registerEmails(on group: RouterGroup<WebContext>) {
         group.get(":module/:id/emails") { _, context in try await self.recordEmails(context: context) }
-        group.get("emails") { request, _ in try await self.emails(request) }
+        group.get("emails") { request, context in try await self.emails(request, context: context) }
         group.get("emails/:email") { _, context in try await self.email(context: context) }
         group.get("emails/:email/raw") { _, context in try await self.rawEmail(context: context) }
         group.get("emails/:email/attachments/:attachment") { _, context in try await self.emailAttachment(context: context) }
@@ -44,7 +44,7 @@ extension APIRoutes {
     }
 
     /// `GET /api/v1/emails?messageId=<id>`: every email archived with that Message-ID, one per target.
-    func emails(_ request: Request) async throws -> Response {
+    func emails(_ request: Request, context: WebContext) async throws -> Response {
         let parameters = try ListParameters.values(of: FormValues.pairs(request.uri.query),
                                                    known: ["messageId"], takes: "/api/v1/emails takes")
         // An unencoded `+` in a query string arrives as a space, and a Message-ID has no spaces.
@@ -54,20 +54,20 @@ extension APIRoutes {
         }
         // Stored Message-IDs always carry their angle brackets.
         let messageID = text.hasPrefix("<") && text.hasSuffix(">") ? text : "<\(text)>"
-        let emails = try await crm.archivedEmailContents(messageID: messageID)
+        let emails = try await scoped(context).visible(try await crm.archivedEmailContents(messageID: messageID))
         return try .json(["data": .array(emails.map(EmailJSON.render))])
     }
 
     /// `GET /api/v1/emails/<id>`.
     func email(context: WebContext) async throws -> Response {
         let id = try emailID(context)
-        guard let email = try await crm.archivedEmail(id: id) else { throw Self.noEmail(id) }
-        return try .json(["data": EmailJSON.render(email)])
+        return try .json(["data": EmailJSON.render(try await visibleEmail(id, context))])
     }
 
     /// `GET /api/v1/emails/<id>/raw`: the message as archived, `message/rfc822`.
     func rawEmail(context: WebContext) async throws -> Response {
         let id = try emailID(context)
+        _ = try await visibleEmail(id, context)
         guard let bytes = try await crm.rawMessage(ofEmail: id) else { throw Self.noEmail(id) }
         return EmailDownloads.download(bytes, contentType: "message/rfc822", filename: "email-\(id).eml")
     }
@@ -76,11 +76,18 @@ extension APIRoutes {
     func emailAttachment(context: WebContext) async throws -> Response {
         let id = try emailID(context)
         let text = try context.parameters.require("attachment")
-        guard let attachmentID = Int64(text), let attachment = try await crm.attachment(id: attachmentID, ofEmail: id) else {
+        guard let email = try await crm.archivedEmail(id: id), try await scoped(context).canSee(email),
+              let attachmentID = Int64(text), let attachment = try await crm.attachment(id: attachmentID, ofEmail: id) else {
             throw APIError(.notFound, "archived email \"\(id)\" has no attachment with id \"\(text)\"; GET /api/v1/emails/\(id) lists its attachments")
         }
         return EmailDownloads.download(attachment.data, contentType: EmailDownloads.safeContentType(attachment.contentType),
                                        filename: attachment.filename)
+    }
+
+    /// The archived email, or 404 when there is none or the caller may not read it.
+    private func visibleEmail(_ id: RecordID, _ context: WebContext) async throws -> ArchivedEmailContent {
+        guard let email = try await crm.archivedEmail(id: id), try await scoped(context).canSee(email) else { throw Self.noEmail(id) }
+        return email
     }
 
     private func emailID(_ context: WebContext) throws -> RecordID {

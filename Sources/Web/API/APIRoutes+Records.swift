@@ -17,14 +17,34 @@ extension APIRoutes {
         }
         let query = RecordQuery(search: parameters.search, state: parameters.state, owner: owner,
                                 modifiedSince: parameters.modifiedSince, offset: parameters.offset, limit: parameters.limit)
-        let page = try await crm.records(in: module.key, matching: query)
+        let page = try await scoped(context).records(in: module, matching: query)
         let renderer = try await renderer(for: module)
-        return try .json([
+        let links = pageLinks(request, module: module, parameters: parameters, total: page.total)
+        var response = try Response.json([
             "data": .array(page.records.map(renderer.render)),
             "total": .number(Decimal(page.total)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
+            "next": links.next.map(JSONValue.string) ?? .null,
+            "previous": links.previous.map(JSONValue.string) ?? .null,
         ])
+        let header = [links.next.map { "<\($0)>; rel=\"next\"" }, links.previous.map { "<\($0)>; rel=\"prev\"" }].compactMap { $0 }
+        if !header.isEmpty { response.headers[.link] = header.joined(separator: ", ") }
+        return response
+    }
+
+    /// The URLs of the next and previous pages (nil at either end), with the request's
+    /// filters and `offset`, as `next`/`previous` and a `Link` header (RFC 8288).
+    private func pageLinks(_ request: Request, module: ModuleDefinition, parameters: ListParameters,
+                           total: Int) -> (next: String?, previous: String?) {
+        let kept = FormValues.pairs(request.uri.query).filter { $0.name != "offset" && $0.name != "page" && $0.name != "limit" }
+        func url(offset: Int) -> String {
+            let query = URLText.query(kept.map { ($0.name, $0.value) } + [("limit", String(parameters.limit)), ("offset", String(offset))])
+            return crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue + "?" + query
+        }
+        let next = parameters.offset + parameters.limit < total ? url(offset: parameters.offset + parameters.limit) : nil
+        let previous = parameters.offset > 0 ? url(offset: max(0, parameters.offset - parameters.limit)) : nil
+        return (next, previous)
     }
 
     func show(context: WebContext) async throws -> Response {

@@ -87,13 +87,19 @@ struct APIRoutes: Sendable {
         return module
     }
 
-    /// The record the path names, or 404.
+    /// The record the path names, or 404; also 404 when it is outside the caller's scope,
+    /// so that guessing ids tells nothing.
     func existingRecord(in module: ModuleDefinition, _ context: WebContext) async throws -> CRMRecord {
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await crm.record(RecordRef(module.key, RecordID(id))) else {
+        guard let record = try await scoped(context).record(RecordRef(module.key, RecordID(id)), in: module) else {
             throw APIError(.notFound, "there is no \(module.singular.lowercased()) with id \"\(id)\" (it may have been deleted); GET /api/v1/\(module.key) lists them")
         }
         return record
+    }
+
+    /// The CRM as the caller may reach it.
+    func scoped(_ context: WebContext) throws -> ScopedCRM {
+        ScopedCRM(crm: crm, identity: try caller(context))
     }
 
     func caller(_ context: WebContext) throws -> Identity {

@@ -22,26 +22,26 @@ struct PageRoutes: Sendable {
         self.dependencies = dependencies
     }
 
-    func register(on group: RouterGroup<WebContext>) {
-        let pages = group.add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
+    /// `pages` is behind `SessionMiddleware` and `PageErrorMiddleware`.
+    func register(on pages: RouterGroup<WebContext>) {
         let editing = RecordEditing(data: data, crmName: dependencies.crmName)
         let downloads = EmailDownloads(crm: crm)
 
         pages.get("/") { _, context in
-            let home = try await HomePage.load(crm: self.crm, user: try self.user(context))
+            let home = try await HomePage.load(crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)))
             return self.environment(context).page(title: "Overview", body: home.render(self.environment(context)))
         }
         pages.get("emails/:email/raw") { _, context in
-            try await downloads.rawMessage(emailID: try context.parameters.require("email"))
+            try await downloads.rawMessage(emailID: try context.parameters.require("email"), for: try self.identity(context))
         }
         pages.get("emails/:email/attachments/:attachment") { _, context in
-            try await downloads.attachment(emailID: try context.parameters.require("email"),
+            try await downloads.attachment(emailID: try context.parameters.require("email"), for: try self.identity(context),
                                            attachmentID: try context.parameters.require("attachment"))
         }
         pages.get(":module") { request, context in
             let module = try await self.data.module(try context.parameters.require("module"))
             let query = ListQuery(FormValues(request.uri.query), module: module)
-            let list = try await RecordListPage.load(module, query: query, user: try self.user(context), data: self.data)
+            let list = try await RecordListPage.load(module, query: query, crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)), data: self.data)
             return self.environment(context).page(title: module.plural, body: list.render(self.environment(context)))
         }
         pages.get(":module/new") { _, context in
@@ -50,30 +50,30 @@ struct PageRoutes: Sendable {
         }
         pages.get(":module/:id") { _, context in
             let module = try await self.data.module(try context.parameters.require("module"))
-            let record = try await self.data.record(try context.parameters.require("id"), in: module)
-            let page = try await RecordViewPage.load(module, record: record, data: self.data)
+            let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
+            let page = try await RecordViewPage.load(module, record: record, crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)), data: self.data)
             return self.environment(context).page(title: record.name(in: module), body: page.render(self.environment(context)))
         }
         pages.post(":module/new") { request, context in
-            let form = try await self.checkedForm(request, context: context)
+            let form = try await FormPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
             return try await editing.save(module, record: nil, form: form, context: context)
         }
         pages.get(":module/:id/edit") { _, context in
             let module = try await self.data.module(try context.parameters.require("module"))
-            let record = try await self.data.record(try context.parameters.require("id"), in: module)
+            let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
             return try await editing.form(module, record: record, context: context)
         }
         pages.post(":module/:id/edit") { request, context in
-            let form = try await self.checkedForm(request, context: context)
+            let form = try await FormPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
-            let record = try await self.data.record(try context.parameters.require("id"), in: module)
+            let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
             return try await editing.save(module, record: record, form: form, context: context)
         }
         pages.post(":module/:id/delete") { request, context in
-            _ = try await self.checkedForm(request, context: context)
+            _ = try await FormPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
-            let record = try await self.data.record(try context.parameters.require("id"), in: module)
+            let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
             return try await editing.delete(module, record: record, context: context)
         }
     }
@@ -84,30 +84,8 @@ struct PageRoutes: Sendable {
         PageEnvironment(crmName: dependencies.crmName, context: context)
     }
 
-    private func user(_ context: WebContext) throws -> CRMUserID {
+    private func identity(_ context: WebContext) throws -> Identity {
         guard let identity = context.identity else { throw PageError.signedOut }
-        return identity.crmUser.id
-    }
-
-    /// The POSTed form, after checking that it carries this session's CSRF token (403 otherwise).
-    private func checkedForm(_ request: Request, context: WebContext) async throws -> FormValues {
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let form = FormValues(String(buffer: body))
-        guard let expected = context.session?.csrfToken, let sent = form["csrf"],
-              CSRFToken.matches(sent, expected) else {
-            context.logger.notice("web form without a valid CSRF token", metadata: ["path": "\(request.uri.path)"])
-            throw PageError.missingCSRFToken
-        }
-        return form
-    }
-}
-
-/// Compares CSRF tokens in time independent of where they differ.
-enum CSRFToken {
-    static func matches(_ sent: String, _ expected: String) -> Bool {
-        let a = Array(sent.utf8), b = Array(expected.utf8)
-        guard a.count == b.count, !b.isEmpty else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return identity
     }
 }

@@ -56,7 +56,9 @@ struct RecordEditing: Sendable {
 
     private func render(_ module: ModuleDefinition, record: CRMRecord?, values: [String: String], errors: [String: String],
                         status: HTTPResponse.Status, context: WebContext) async throws -> Response {
-        let page = try await RecordFormPage.load(module, record: record, values: values, errors: errors, data: data)
+        guard let identity = context.identity else { throw PageError.signedOut }
+        let page = try await RecordFormPage.load(module, record: record, values: values, errors: errors,
+                                                 crm: ScopedCRM(crm: data.crm, identity: identity), data: data)
         var environment = PageEnvironment(crmName: crmName, context: context)
         environment.formatter.timeZone = timeZone
         return environment.page(title: page.title, body: page.render(environment), status: status)

@@ -6,15 +6,20 @@ import EmbeddedCRM
 struct RecordListPage: Sendable {
     var module: ModuleDefinition
     var query: ListQuery
-    var page: RecordPage
+    var page: (records: [CRMRecord], total: Int)
     var users: [CRMUser]
+    /// The user sees only their own records of this module (their scope).
+    var ownOnly: Bool
     var names: [RecordRef: String]
 
-    static func load(_ module: ModuleDefinition, query: ListQuery, user: CRMUserID, data: PageData) async throws -> RecordListPage {
-        let page = try await data.crm.records(in: module.key, matching: query.recordQuery(for: user))
-        return RecordListPage(module: module, query: query, page: page, users: try await data.users(),
+    static func load(_ module: ModuleDefinition, query: ListQuery, crm: ScopedCRM, data: PageData) async throws -> RecordListPage {
+        var query = query
+        let ownOnly = crm.identity.requiredOwner(in: module) != nil
+        if ownOnly { query.owner = .me }
+        let page = try await crm.records(in: module, matching: query.recordQuery(for: crm.identity.crmUser.id))
+        return RecordListPage(module: module, query: query, page: page, users: try await data.users(), ownOnly: ownOnly,
                               names: try await data.referenceNames(in: page.records,
-                                                                   fields: Set(ListColumns.fields(of: module).map(\.key))))
+                                                                   fields: Set(ListColumns.fields(of: module).map(\.key)), for: crm))
     }
 
     func render(_ environment: PageEnvironment) -> String {
@@ -35,7 +40,7 @@ struct RecordListPage: Sendable {
             <form class="toolbar" method="get" action="\(HTML.escape(PagePaths.list(module.key)))" role="search">
             <label>Search<input type="search" name="q" value="\(HTML.escape(query.search))" placeholder="Name or number"></label>
             <label>State<select name="state">\(option(RecordQuery.State.open, "Open", selected: query.state))\(option(RecordQuery.State.closed, "Closed", selected: query.state))\(option(RecordQuery.State.all, "All", selected: query.state))</select></label>
-            <label>Owner<select name="owner">\(option(ListQuery.Owner.me, "Mine", selected: query.owner))\(option(ListQuery.Owner.all, "Everyone", selected: query.owner))</select></label>
+            <label>Owner<select name="owner">\(option(ListQuery.Owner.me, "Mine", selected: query.owner))\(ownOnly ? "" : option(ListQuery.Owner.all, "Everyone", selected: query.owner))</select></label>
             <button type="submit">Filter</button>
             </form>
             """

@@ -19,14 +19,15 @@ struct RecordViewPage: Sendable {
     /// At most this many contacts, linked records and emails are listed.
     static let sectionLimit = 50
 
-    static func load(_ module: ModuleDefinition, record: CRMRecord, data: PageData) async throws -> RecordViewPage {
+    /// Related records outside the user's scope are left out, and so are their names.
+    static func load(_ module: ModuleDefinition, record: CRMRecord, crm scoped: ScopedCRM, data: PageData) async throws -> RecordViewPage {
         let crm = data.crm
-        let referencing = try await crm.records(referencing: record.ref, limit: sectionLimit)
-        let contacts = try await relatedContacts(of: record, referencing: referencing, crm: crm)
+        let referencing = try await scoped.visible(try await crm.records(referencing: record.ref, limit: sectionLimit))
+        let contacts = try await scoped.visible(try await relatedContacts(of: record, referencing: referencing, crm: crm))
         let linked = referencing.filter { $0.ref.module != .contacts || module.key != .accounts }
         let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: sectionLimit)
         return RecordViewPage(module: module, record: record, modules: try await crm.modules(), users: try await data.users(),
-                          names: try await data.referenceNames(in: [record] + contacts), contacts: contacts,
+                          names: try await data.referenceNames(in: [record] + contacts, for: scoped), contacts: contacts,
                           linked: linked, emails: emails)
     }
 

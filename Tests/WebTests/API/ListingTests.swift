@@ -20,10 +20,13 @@ struct ListingTests {
         return (harness, records)
     }
 
+    /// These tests are about listing itself, over everyone's records: an administrator's view.
+    static let everything = RecordAccess(scope: .visible, isAdministrator: true)
+
     @Test("lists page with limit and offset or page, newest change first")
     func paging() async throws {
         let (harness, records) = try await seeded()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let all = try await api.get("/api/v1/opportunities").json
             #expect(all["total"] == 7)
             #expect(all["limit"] == 50)
@@ -49,7 +52,7 @@ struct ListingTests {
     @Test("state, owner and q filter the list")
     func filters() async throws {
         let (harness, _) = try await seeded()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             #expect(try await api.get("/api/v1/opportunities?state=open").json["total"] == 5)
             let closed = try await api.get("/api/v1/opportunities?state=closed").json
             #expect(closed["total"] == 2)
@@ -71,7 +74,7 @@ struct ListingTests {
         let cutoff = Date()
         try await Task.sleep(for: .milliseconds(20))
         let changed = try await harness.crm.updateRecord(records[1].ref, RecordDraft(fields: ["stage": .text("Negotiation")]))
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let since = cutoff.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             let list = try await api.get("/api/v1/opportunities?modified_since=\(since)").json
             #expect(list["total"] == 1)
@@ -86,7 +89,7 @@ struct ListingTests {
     @Test("GET /api/v1/modules describes every module and its fields")
     func modules() async throws {
         let harness = try await APIHarness.make()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let response = try await api.get("/api/v1/modules")
             #expect(response.status == .ok)
             let modules = response.json["data"].array ?? []
@@ -109,7 +112,7 @@ struct ListingTests {
     @Test("GET /api/v1/users lists the possible owners")
     func users() async throws {
         let harness = try await APIHarness.make()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let users = try await api.get("/api/v1/users").json["data"]
             #expect(users.array?.count == 2)
             #expect(users[1] == ["id": .string(harness.bob.id.rawValue), "name": "Bob Chen", "email": "bob@example.com", "active": true])

@@ -29,8 +29,9 @@ struct PageReadingTests {
             let mine = try await client.get("/opportunities").text
             #expect(mine.contains("Fleet tracking") && !mine.contains("Bob&#39;s deal") && !mine.contains("Won deal"))
             #expect(mine.contains("$12,500.00") && mine.contains("Proposal") && mine.contains("Mar 5, 2026"))
+            // Opportunities are the owner's: "everyone" still means Alice's alone.
             let everyone = try await client.get("/opportunities?owner=all").text
-            #expect(everyone.contains("Bob&#39;s deal") && everyone.contains("Bob Chen"))
+            #expect(everyone.contains("Fleet tracking") && !everyone.contains("Bob&#39;s deal"))
             let closed = try await client.get("/opportunities?state=closed&owner=me").text
             #expect(closed.contains("Won deal") && !closed.contains("Fleet tracking"))
             let search = try await client.get("/opportunities?q=fleet+track&state=all&owner=all").text
