@@ -49,6 +49,29 @@ struct ListingTests {
         }
     }
 
+    @Test("a page links to the next and previous ones, keeping the filters")
+    func pageLinks() async throws {
+        let (harness, _) = try await seeded()
+        try await harness.run(access: Self.everything) { api in
+            let first = try await api.get("/api/v1/opportunities?state=all&limit=3")
+            let next = try #require(first.json["next"].string)
+            #expect(next == "\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=3")
+            #expect(first.json["previous"] == .null)
+            #expect(first.headers[.link] == "<\(next)>; rel=\"next\"")
+
+            let second = try await api.get(String(next.dropFirst(APIHarness.publicURL.count)))
+            #expect(second.json["offset"] == 3)
+            #expect(second.json["previous"].string == "\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=0")
+            #expect(second.headers[.link]?.contains(#"rel="prev""#) == true)
+
+            let last = try await api.get("/api/v1/opportunities?state=all&limit=3&page=3")
+            #expect(last.json["next"] == .null)
+            #expect(last.headers[.link] == "<\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=3>; rel=\"prev\"")
+            let all = try await api.get("/api/v1/opportunities?limit=50")
+            #expect(all.json["next"] == .null && all.json["previous"] == .null && all.headers[.link] == nil)
+        }
+    }
+
     @Test("state, owner and q filter the list")
     func filters() async throws {
         let (harness, _) = try await seeded()

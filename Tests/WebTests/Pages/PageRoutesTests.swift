@@ -40,6 +40,29 @@ struct PageReadingTests {
         }
     }
 
+    @Test func listPagesFollowEachOtherInAStableOrderWithTheFilters() async throws {
+        let h = try await PageHarness.make()
+        for i in 1...30 {
+            _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: [
+                "name": .text("Bulk deal \(i)"), "stage": .text("Proposal"),
+            ]))
+        }
+        try await h.run { client in
+            func names(_ html: String) -> [String] { html.matches(of: /Bulk deal \d+/).map { String($0.0) } }
+            let first = try await client.get("/opportunities?q=bulk").text
+            #expect(first.contains("1–25 of 30"))
+            let next = try #require(first.firstMatch(of: /<a rel="next" href="([^"]+)">/)).1
+            #expect(next == "/opportunities?q=bulk&amp;state=open&amp;owner=me&amp;page=2")
+            let second = try await client.get(String(next).replacingOccurrences(of: "&amp;", with: "&")).text
+            #expect(second.contains("26–30 of 30") && second.contains(#"rel="prev""#) && !second.contains(#"rel="next""#))
+            let shown = names(first) + names(second)
+            #expect(shown.count == 30 && Set(shown).count == 30)
+            // Newest change first; records changed in the same instant keep their order by id.
+            #expect(shown.first == "Bulk deal 30" && shown.last == "Bulk deal 1")
+            #expect(try await client.get("/opportunities?q=bulk").text == first)
+        }
+    }
+
     @Test func recordPageShowsFieldsReferencesContactsAndEmails() async throws {
         let h = try await PageHarness.make()
         try await h.run { client in
