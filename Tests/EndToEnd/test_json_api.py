@@ -75,6 +75,11 @@ def test_list_opportunities_pages_through_the_demo_data(api):
     assert [r["id"] for r in linked["data"]] == [r["id"] for r in second["data"]]
     assert second["next"] is None and second["previous"].endswith("limit=10&offset=0")
 
+    # Oldest change first is the same list back to front.
+    _, _, everything = call(api, "GET", "/api/v1/opportunities?limit=500")
+    _, _, oldest = call(api, "GET", "/api/v1/opportunities?limit=500&sort=modified")
+    assert [r["id"] for r in oldest["data"]] == [r["id"] for r in reversed(everything["data"])]
+
     _, _, open_ones = call(api, "GET", "/api/v1/opportunities?state=open&limit=500")
     assert open_ones["data"] and not any(r["closed"] for r in open_ones["data"])
 

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import BIN, PASSWORD, demo_gateway
-from test_web_ui import browser, sign_in  # noqa: F401  (the fixture and the helper)
+from test_web_ui import browser, click_and_load, sign_in  # noqa: F401  (the fixture and the helpers)
 
 POLICIES = """
 [[policy]]
@@ -116,7 +116,7 @@ def test_browser_scope_csp_and_csrf(gw, browser):  # noqa: F811
     name = browser.find_element(By.NAME, "f.name")
     name.clear()
     name.send_keys("Forged name")
-    browser.find_element(By.CSS_SELECTOR, "form.record-form button[type=submit]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.record-form button[type=submit]"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Form not accepted"
     status, _, again = call(gw, "alice@example.com", "GET", f"/api/v1/opportunities/{mine['id']}")
     assert status == 200 and again["fields"]["name"] == mine["fields"]["name"]

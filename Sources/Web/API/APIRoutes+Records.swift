@@ -17,7 +17,7 @@ extension APIRoutes {
         }
         let query = RecordQuery(search: parameters.search, state: parameters.state, owner: owner,
                                 modifiedSince: parameters.modifiedSince, offset: parameters.offset, limit: parameters.limit)
-        let page = try await scoped(context).records(in: module, matching: query)
+        let page = try await scoped(context).records(in: module, matching: query, order: parameters.order)
         let renderer = try await renderer(for: module)
         let links = pageLinks(request, module: module, parameters: parameters, total: page.total)
         var response = try Response.json([

@@ -3,11 +3,12 @@ import Foundation
 
 /// The query parameters of a list request, checked:
 /// `limit` (1–500, default 50), `offset` or `page` (from 1), `modified_since` (ISO 8601),
-/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`).
+/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`),
+/// `sort` (`-modified`, the default, or `modified`).
 struct ListParameters: Equatable {
     static let defaultLimit = 50
     static let maxLimit = 500
-    static let known = ["limit", "offset", "page", "modified_since", "state", "q", "owner"]
+    static let known = ["limit", "offset", "page", "modified_since", "state", "q", "owner", "sort"]
 
     var limit = defaultLimit
     var offset = 0
@@ -16,6 +17,7 @@ struct ListParameters: Equatable {
     var search: String?
     /// As given; resolved to a user by the route.
     var owner: String?
+    var order = ListOrder.newestFirst
 
     /// Parses `parameters` (name → value, already percent-decoded).
     init(_ parameters: [(name: String, value: String)]) throws(APIError) {
@@ -52,6 +54,12 @@ struct ListParameters: Equatable {
                 throw APIError(.badRequest, "state must be open, closed or all, not \"\(text)\"", field: "state")
             }
             self.state = state
+        }
+        if let text = seen["sort"] {
+            guard let order = ListOrder(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw APIError(.badRequest, "sort must be -modified (newest change first, the default) or modified (oldest first), not \"\(text)\"", field: "sort")
+            }
+            self.order = order
         }
         if let text = seen["q"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { search = text }
         if let text = seen["owner"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { owner = text }

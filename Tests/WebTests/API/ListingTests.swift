@@ -72,6 +72,28 @@ struct ListingTests {
         }
     }
 
+    @Test("sort=modified lists oldest change first, page by page, the mirror of the default")
+    func oldestFirst() async throws {
+        let (harness, records) = try await seeded()
+        try await harness.run(access: Self.everything) { api in
+            let ids = records.map(\.ref.id.rawValue)
+            var seen: [String] = []
+            var path: String? = "/api/v1/opportunities?sort=modified&limit=3"
+            while let next = path {
+                let page = try await api.get(next).json
+                #expect(page["total"] == 7)
+                seen += page["data"].array?.compactMap { $0["id"].string } ?? []
+                path = page["next"].string.map { String($0.dropFirst(APIHarness.publicURL.count)) }
+            }
+            #expect(seen == ids)
+            let newest = try await api.get("/api/v1/opportunities?sort=-modified&limit=2&offset=1").json
+            #expect(newest["data"].array?.compactMap { $0["id"].string } == [ids[5], ids[4]])
+            #expect(try await api.get("/api/v1/opportunities?sort=modified&offset=7").json["data"] == [])
+            let wrong = try await api.get("/api/v1/opportunities?sort=name")
+            #expect(wrong.status == .badRequest && wrong.errorField == "sort")
+        }
+    }
+
     @Test("state, owner and q filter the list")
     func filters() async throws {
         let (harness, _) = try await seeded()

@@ -60,6 +60,15 @@ struct PageReadingTests {
             // Newest change first; records changed in the same instant keep their order by id.
             #expect(shown.first == "Bulk deal 30" && shown.last == "Bulk deal 1")
             #expect(try await client.get("/opportunities?q=bulk").text == first)
+
+            // The Modified header flips the order; the pager and the filter form keep it.
+            #expect(first.contains(#"<th scope="col" aria-sort="descending"><a href="/opportunities?q=bulk&amp;state=open&amp;owner=me&amp;sort=modified&amp;page=1""#))
+            let oldest = try await client.get("/opportunities?q=bulk&sort=modified").text
+            #expect(oldest.contains(#"aria-sort="ascending""#) && oldest.contains(#"<input type="hidden" name="sort" value="modified">"#))
+            let oldestNext = try #require(oldest.firstMatch(of: /<a rel="next" href="([^"]+)">/)).1
+            #expect(oldestNext.contains("sort=modified"))
+            let oldestSecond = try await client.get(String(oldestNext).replacingOccurrences(of: "&amp;", with: "&")).text
+            #expect(names(oldest) + names(oldestSecond) == shown.reversed())
         }
     }
 
