@@ -109,6 +109,19 @@ struct ScopeTests {
         }
     }
 
+    @Test func handingARecordOverSaysWhereItWentInsteadOfA404() async throws {
+        let h = try await PageHarness.make()
+        try await h.run(access: Self.owned) { client in
+            let token = try await client.csrfToken()
+            let saved = try await client.post("/opportunities/\(h.opportunity.ref.id)/edit", [
+                ("csrf", token), ("f.name", "Fleet tracking"), ("f.stage", "Proposal"), ("owner", h.bob.id.rawValue),
+            ])
+            #expect(saved.status == .ok)
+            #expect(saved.text.contains("<h1>Saved</h1>") && saved.text.contains("now belongs to Bob Chen"))
+        }
+        #expect(try await h.crm.record(h.opportunity.ref)?.owner == h.bob.id)
+    }
+
     @Test func administratorSeesEverythingAndIsMarked() async throws {
         let h = try await PageHarness.make()
         let bob = try await Self.bobsRecords(h)
