@@ -9,7 +9,8 @@ import Hummingbird
 /// - `GET /api/v1/modules`: the modules and their fields (`ModuleJSON`).
 /// - `GET /api/v1/users`: the CRM users, i.e. the possible owners.
 /// - `GET /api/v1/<module>`: a page of records (`ListParameters`) as
-///   `{"data": [record…], "total": n, "limit": l, "offset": o}`.
+///   `{"data": [record…], "total": n, "limit": l, "offset": o, "next": url, "previous": url}`,
+///   the neighbours' URLs also in a `Link` header.
 /// - `POST /api/v1/<module>`: creates a record (`RecordInput`) → 201, the record and `Location`.
 /// - `GET /api/v1/<module>/<id>`: one record (`RecordJSON`).
 /// - `PATCH /api/v1/<module>/<id>`: changes the fields given (`null` clears one), and the owner.
@@ -18,6 +19,8 @@ import Hummingbird
 ///   with `/raw` and `/attachments/<attachmentId>`: archived emails, read only (`APIRoutes+Emails`).
 ///
 /// Every 4xx is an `APIError` naming the field; a request that fails writes nothing.
+/// Records and emails outside the caller's scope (`ScopedCRM`) answer 404 like unknown
+/// ones, and every answer says the scope in `CRMGate-Scope`.
 struct APIRoutes: Sendable {
     let crm: EmbeddedCRM
     let dependencies: WebDependencies

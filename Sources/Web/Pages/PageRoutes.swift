@@ -6,13 +6,14 @@ import Hummingbird
 /// The record pages of the web UI, behind `SessionMiddleware`:
 ///
 /// - `GET /` overview of the modules
-/// - `GET /<module>` list (`q`, `state`, `owner`, `page`)
+/// - `GET /<module>` list (`q`, `state`, `owner`, `sort`, `page`)
 /// - `GET /<module>/<id>` record page (the connector's View URL)
 /// - `GET|POST /<module>/<id>/edit` edit form (the Edit URL), `GET|POST /<module>/new`
 /// - `POST /<module>/<id>/delete`
 /// - `GET /emails/<id>/raw`, `GET /emails/<id>/attachments/<attachmentId>`
 ///
-/// Every POST must carry the session's CSRF token; errors become HTML pages.
+/// Every POST must carry the session's CSRF token (`FormPost`); records and emails outside
+/// the user's scope are 404s (`ScopedCRM`); errors become HTML pages.
 struct PageRoutes: Sendable {
     let crm: EmbeddedCRM
     let dependencies: WebDependencies
@@ -28,7 +29,7 @@ struct PageRoutes: Sendable {
         let downloads = EmailDownloads(crm: crm)
 
         pages.get("/") { _, context in
-            let home = try await HomePage.load(crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)))
+            let home = try await HomePage.load(crm: try self.scoped(context))
             return self.environment(context).page(title: "Overview", body: home.render(self.environment(context)))
         }
         pages.get("emails/:email/raw") { _, context in
@@ -41,7 +42,7 @@ struct PageRoutes: Sendable {
         pages.get(":module") { request, context in
             let module = try await self.data.module(try context.parameters.require("module"))
             let query = ListQuery(FormValues(request.uri.query), module: module)
-            let list = try await RecordListPage.load(module, query: query, crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)), data: self.data)
+            let list = try await RecordListPage.load(module, query: query, crm: try self.scoped(context), data: self.data)
             return self.environment(context).page(title: module.plural, body: list.render(self.environment(context)))
         }
         pages.get(":module/new") { _, context in
@@ -51,7 +52,7 @@ struct PageRoutes: Sendable {
         pages.get(":module/:id") { _, context in
             let module = try await self.data.module(try context.parameters.require("module"))
             let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
-            let page = try await RecordViewPage.load(module, record: record, crm: ScopedCRM(crm: self.crm, identity: try self.identity(context)), data: self.data)
+            let page = try await RecordViewPage.load(module, record: record, crm: try self.scoped(context), data: self.data)
             return self.environment(context).page(title: record.name(in: module), body: page.render(self.environment(context)))
         }
         pages.post(":module/new") { request, context in
@@ -82,6 +83,11 @@ struct PageRoutes: Sendable {
 
     private func environment(_ context: WebContext) -> PageEnvironment {
         PageEnvironment(crmName: dependencies.crmName, context: context)
+    }
+
+    /// The CRM as the signed-in user may reach it (their policy's scope).
+    private func scoped(_ context: WebContext) throws -> ScopedCRM {
+        ScopedCRM(crm: crm, identity: try identity(context))
     }
 
     private func identity(_ context: WebContext) throws -> Identity {
