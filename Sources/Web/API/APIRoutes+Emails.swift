@@ -13,7 +13,7 @@ extension APIRoutes {
     static let emailUsage = "archived emails are read (GET) at /api/v1/<module>/<id>/emails, /api/v1/emails?messageId=<Message-ID>, /api/v1/emails/<id>, /api/v1/emails/<id>/raw and /api/v1/emails/<id>/attachments/<attachmentId>"
 
     func registerEmails(on group: RouterGroup<WebContext>) {
-        group.get(":module/:id/emails") { _, context in try await self.recordEmails(context: context) }
+        group.get(":module/:id/emails") { request, context in try await self.recordEmails(request, context: context) }
         group.get("emails") { request, context in try await self.emails(request, context: context) }
         group.get("emails/:email") { _, context in try await self.email(context: context) }
         group.get("emails/:email/raw") { _, context in try await self.rawEmail(context: context) }
@@ -35,12 +35,28 @@ extension APIRoutes {
         }
     }
 
-    /// `GET /api/v1/<module>/<id>/emails`: the record's emails (as person or as record), newest first.
-    func recordEmails(context: WebContext) async throws -> Response {
+    /// `GET /api/v1/<module>/<id>/emails`: the record's emails (as person or as record), newest
+    /// first, a page at a time (`limit`, `offset` or `page`) with links to the neighbours.
+    /// The CRM reads a record's emails newest first up to a limit, so a page reads the ones
+    /// before it too, and one more to know whether others follow.
+    func recordEmails(_ request: Request, context: WebContext) async throws -> Response {
         let module = try await module(context)
         let record = try await existingRecord(in: module, context)
-        let emails = try await crm.archivedEmailContents(relatedTo: record.ref)
-        return try .json(["data": .array(emails.map(EmailJSON.render))])
+        let parameters = try ListParameters(FormValues.pairs(request.uri.query), known: ["limit", "offset", "page"])
+        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: parameters.offset + parameters.limit + 1)
+        let page = emails.dropFirst(parameters.offset).prefix(parameters.limit)
+        let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/\(module.key)/\(record.ref.id)/emails", request: request,
+                              limit: parameters.limit, offset: parameters.offset,
+                              hasMore: emails.count > parameters.offset + parameters.limit)
+        var body: [String: JSONValue] = [
+            "data": .array(page.map(EmailJSON.render)),
+            "limit": .number(Decimal(parameters.limit)),
+            "offset": .number(Decimal(parameters.offset)),
+        ]
+        body.merge(links.fields) { first, _ in first }
+        var response = try Response.json(.object(body))
+        links.apply(to: &response)
+        return response
     }
 
     /// `GET /api/v1/emails?messageId=<id>`: every email archived with that Message-ID, one per target.

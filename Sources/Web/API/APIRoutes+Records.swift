@@ -19,32 +19,19 @@ extension APIRoutes {
                                 modifiedSince: parameters.modifiedSince, offset: parameters.offset, limit: parameters.limit)
         let page = try await scoped(context).records(in: module, matching: query, order: parameters.order)
         let renderer = try await renderer(for: module)
-        let links = pageLinks(request, module: module, parameters: parameters, total: page.total)
-        var response = try Response.json([
+        let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue, request: request,
+                              limit: parameters.limit, offset: parameters.offset,
+                              hasMore: parameters.offset + parameters.limit < page.total)
+        var body: [String: JSONValue] = [
             "data": .array(page.records.map(renderer.render)),
             "total": .number(Decimal(page.total)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
-            "next": links.next.map(JSONValue.string) ?? .null,
-            "previous": links.previous.map(JSONValue.string) ?? .null,
-        ])
-        let header = [links.next.map { "<\($0)>; rel=\"next\"" }, links.previous.map { "<\($0)>; rel=\"prev\"" }].compactMap { $0 }
-        if !header.isEmpty { response.headers[.link] = header.joined(separator: ", ") }
+        ]
+        body.merge(links.fields) { first, _ in first }
+        var response = try Response.json(.object(body))
+        links.apply(to: &response)
         return response
-    }
-
-    /// The URLs of the next and previous pages (nil at either end), with the request's
-    /// filters and `offset`, as `next`/`previous` and a `Link` header (RFC 8288).
-    private func pageLinks(_ request: Request, module: ModuleDefinition, parameters: ListParameters,
-                           total: Int) -> (next: String?, previous: String?) {
-        let kept = FormValues.pairs(request.uri.query).filter { $0.name != "offset" && $0.name != "page" && $0.name != "limit" }
-        func url(offset: Int) -> String {
-            let query = URLText.query(kept.map { ($0.name, $0.value) } + [("limit", String(parameters.limit)), ("offset", String(offset))])
-            return crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue + "?" + query
-        }
-        let next = parameters.offset + parameters.limit < total ? url(offset: parameters.offset + parameters.limit) : nil
-        let previous = parameters.offset > 0 ? url(offset: max(0, parameters.offset - parameters.limit)) : nil
-        return (next, previous)
     }
 
     func show(context: WebContext) async throws -> Response {

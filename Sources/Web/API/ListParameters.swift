@@ -19,9 +19,13 @@ struct ListParameters: Equatable {
     var owner: String?
     var order = ListOrder.newestFirst
 
-    /// Parses `parameters` (name → value, already percent-decoded).
-    init(_ parameters: [(name: String, value: String)]) throws(APIError) {
-        let seen = try Self.values(of: parameters, known: Self.known, takes: "lists take")
+    /// Beyond this an offset is refused: no list is that long, and sums with it cannot overflow.
+    static let maxOffset = 1_000_000_000
+
+    /// Parses `parameters` (name → value, already percent-decoded); `known` narrows the
+    /// parameters taken (a record's emails take only `limit`, `offset` and `page`).
+    init(_ parameters: [(name: String, value: String)], known: [String] = Self.known) throws(APIError) {
+        let seen = try Self.values(of: parameters, known: known, takes: "this list takes")
         if let text = seen["limit"] {
             guard let limit = Int(text), limit >= 1 else {
                 throw APIError(.badRequest, "limit must be a whole number from 1 to \(Self.maxLimit), not \"\(text)\"", field: "limit")
@@ -32,13 +36,13 @@ struct ListParameters: Equatable {
             throw APIError(.badRequest, "give either offset or page, not both", field: "page")
         }
         if let text = seen["offset"] {
-            guard let offset = Int(text), offset >= 0 else {
-                throw APIError(.badRequest, "offset must be a whole number from 0, not \"\(text)\"", field: "offset")
+            guard let offset = Int(text), offset >= 0, offset <= Self.maxOffset else {
+                throw APIError(.badRequest, "offset must be a whole number from 0 to \(Self.maxOffset), not \"\(text)\"", field: "offset")
             }
             self.offset = offset
         }
         if let text = seen["page"] {
-            guard let page = Int(text), page >= 1, page <= Int.max / limit else {
+            guard let page = Int(text), page >= 1, page - 1 <= Self.maxOffset / limit else {
                 throw APIError(.badRequest, "page must be a whole number from 1 (the first page), not \"\(text)\"", field: "page")
             }
             self.offset = (page - 1) * limit

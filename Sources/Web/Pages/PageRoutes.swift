@@ -7,7 +7,7 @@ import Hummingbird
 ///
 /// - `GET /` overview of the modules
 /// - `GET /<module>` list (`q`, `state`, `owner`, `sort`, `page`)
-/// - `GET /<module>/<id>` record page (the connector's View URL)
+/// - `GET /<module>/<id>` record page (the connector's View URL; `emails` pages its emails)
 /// - `GET|POST /<module>/<id>/edit` edit form (the Edit URL), `GET|POST /<module>/new`
 /// - `POST /<module>/<id>/delete`
 /// - `GET /emails/<id>/raw`, `GET /emails/<id>/attachments/<attachmentId>`
@@ -49,10 +49,11 @@ struct PageRoutes: Sendable {
             let module = try await self.data.module(try context.parameters.require("module"))
             return try await editing.form(module, record: nil, context: context)
         }
-        pages.get(":module/:id") { _, context in
+        pages.get(":module/:id") { request, context in
             let module = try await self.data.module(try context.parameters.require("module"))
             let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
-            let page = try await RecordViewPage.load(module, record: record, crm: try self.scoped(context), data: self.data)
+            let emailPage = FormValues(request.uri.query)["emails"].flatMap { Int($0) } ?? 1
+            let page = try await RecordViewPage.load(module, record: record, emailPage: emailPage, crm: try self.scoped(context), data: self.data)
             return self.environment(context).page(title: record.name(in: module), body: page.render(self.environment(context)))
         }
         pages.post(":module/new") { request, context in

@@ -90,6 +90,28 @@ struct PageReadingTests {
         }
     }
 
+    @Test func recordPagePagesItsEmailsNewestFirst() async throws {
+        let h = try await PageHarness.make()
+        for i in 1...54 {
+            _ = try await h.crm.archiveEmail(EmailArchive(
+                key: "<note\(i)@acme.example>", messageID: "<note\(i)@acme.example>", subject: "Note \(i)",
+                from: EmailAddress(name: nil, address: "rosa@acme.example"), date: Date(timeIntervalSince1970: 1_780_000_000 + Double(i) * 60),
+                textBody: "n", rawMessage: Array("Subject: Note \(i)\r\n\r\nn\r\n".utf8),
+                records: [h.opportunity.ref], owner: h.alice.id))
+        }
+        try await h.run { client in
+            func subjects(_ html: String) -> [String] { html.matches(of: /<td>(Note \d+|Our offer)<\/td>/).map { String($0.1) } }
+            let path = "/opportunities/\(h.opportunity.ref.id)"
+            let first = try await client.get(path).text
+            #expect(subjects(first) == (5...54).reversed().map { "Note \($0)" })
+            #expect(first.contains(#"<a rel="next" href="\#(path)?emails=2#emails">Older emails →</a>"#) && !first.contains("Newer emails"))
+            let second = try await client.get(path + "?emails=2").text
+            #expect(subjects(second) == ["Note 4", "Note 3", "Note 2", "Note 1", "Our offer"])
+            #expect(second.contains(#"<a rel="prev" href="\#(path)#emails">← Newer emails</a>"#) && !second.contains("Older emails"))
+            #expect(try await client.get(path + "?emails=9").text.contains("No older archived emails."))
+        }
+    }
+
     @Test func accountPageListsItsContactsAndLinkedRecords() async throws {
         let h = try await PageHarness.make()
         try await h.run { client in
