@@ -3,9 +3,19 @@ import Hummingbird
 
 /// The checks of a browser's form POST: a body within `WebContext.maxUploadSize` (413
 /// beyond), sent from a page of this server, and, once signed in, the session's CSRF token.
-enum FormPost {
+struct FormPost: Sendable {
+    /// The origin users open the pages at (`[web] public_url`), e.g. `https://crm.example.com`;
+    /// behind a proxy it differs from the `Host` the server sees.
+    let publicOrigin: String
+
+    init(publicURL: URL?) {
+        var origin = (publicURL?.scheme ?? "http").lowercased() + "://" + (publicURL?.host ?? "").lowercased()
+        if let port = publicURL?.port { origin += ":\(port)" }
+        publicOrigin = origin
+    }
+
     /// The form of a signed-in session's POST, after checking its CSRF token (403 otherwise).
-    static func checked(_ request: Request, context: WebContext) async throws -> FormValues {
+    func checked(_ request: Request, context: WebContext) async throws -> FormValues {
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let form = FormValues(String(buffer: body))
@@ -18,11 +28,12 @@ enum FormPost {
     }
 
     /// Whether a browser says the request comes from another site: `Sec-Fetch-Site:
-    /// cross-site`, or an `Origin` other than the host the request was sent to. Clients that
-    /// send neither (curl, scripts) are judged by the CSRF token alone.
-    static func isCrossSite(_ request: Request) -> Bool {
+    /// cross-site`, or an `Origin` that is neither the public URL's nor the host the request
+    /// was sent to. Clients that send neither (curl, scripts) are judged by the CSRF token alone.
+    func isCrossSite(_ request: Request) -> Bool {
         if request.headers[.secFetchSite]?.lowercased() == "cross-site" { return true }
         guard let origin = request.headers[.origin]?.lowercased() else { return false }
+        if origin == publicOrigin { return false }
         guard let host = request.head.authority?.lowercased() else { return true }
         return origin != "http://" + host && origin != "https://" + host
     }

@@ -12,6 +12,7 @@ struct SignInRoutes: Sendable {
     let sessions: SessionStore
     let crmName: String
     let secureCookies: Bool
+    let formPost: FormPost
 
     /// `open` takes the sign-in page, `signedIn` (behind `SessionMiddleware`) the sign-out.
     func register(open: RouterGroup<WebContext>, signedIn: RouterGroup<WebContext>) {
@@ -22,7 +23,7 @@ struct SignInRoutes: Sendable {
             try await self.signIn(request, context: context)
         }
         signedIn.post("signout") { request, context in
-            _ = try await FormPost.checked(request, context: context)
+            _ = try await self.formPost.checked(request, context: context)
             if let id = context.session?.id { self.sessions.remove(id) }
             var response = Response.redirect(to: "/signin", type: .found)
             response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: self.secureCookies, httpOnly: true, sameSite: .lax))
@@ -37,7 +38,7 @@ struct SignInRoutes: Sendable {
     }
 
     private func signIn(_ request: Request, context: WebContext) async throws -> Response {
-        if FormPost.isCrossSite(request) {
+        if formPost.isCrossSite(request) {
             context.logger.notice("web sign-in posted from another site refused", metadata: ["origin": "\(request.headers[.origin] ?? "")"])
             return try self.form(next: nil, error: "This sign-in form came from another site. Sign in on this page instead.", status: .forbidden)
         }

@@ -77,16 +77,18 @@ public enum WebApplication {
             let authenticator = AccountAuthenticator(store: dependencies.store, connector: crm, access: dependencies.access,
                                                      passwordCheck: dependencies.passwordCheck)
             let secure = configuration.publicURL.lowercased().hasPrefix("https://")
+            let formPost = FormPost(publicURL: URL(string: configuration.publicURL))
             router.get(RouterPath(Stylesheet.path)) { _, _ in Stylesheet.response }
             router.get(RouterPath(PageIcon.path)) { _, _ in PageIcon.response }
             let open = router.group().add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
             let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
                 .add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
-            SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
+            SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName,
+                         secureCookies: secure, formPost: formPost)
                 .register(open: open, signedIn: pages)
             let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
             APIRoutes(crm: crm, dependencies: dependencies).register(on: api)
-            PageRoutes(crm: crm, dependencies: dependencies).register(on: pages)
+            PageRoutes(crm: crm, dependencies: dependencies, formPost: formPost).register(on: pages)
         }
         return Application(
             router: router,

@@ -89,6 +89,19 @@ struct SecurityTests {
         }
     }
 
+    @Test func signInThroughAProxyFromThePublicOriginIsAccepted() async throws {
+        let h = try await PageHarness.make()
+        try await h.run(publicURL: "https://crm.example.com") { client in
+            // Behind a proxy the Host the server sees is not the public one; the Origin is.
+            let response = try await client.client.execute(
+                uri: "/signin", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://crm.example.com"],
+                body: ByteBuffer(string: "email=alice%40example.com&password=\(URLText.encode(PageHarness.password))"))
+            #expect(response.status == .found)
+            #expect(FormPost(publicURL: URL(string: "http://127.0.0.1:8080")!).publicOrigin == "http://127.0.0.1:8080")
+        }
+    }
+
     @Test func sessionCookieIsHttpOnlyLaxAndSecureOnlyOverTLS() async throws {
         let h = try await PageHarness.make()
         try await h.run { client in

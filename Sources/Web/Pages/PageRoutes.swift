@@ -17,10 +17,12 @@ import Hummingbird
 struct PageRoutes: Sendable {
     let crm: EmbeddedCRM
     let dependencies: WebDependencies
+    let formPost: FormPost
 
-    init(crm: EmbeddedCRM, dependencies: WebDependencies) {
+    init(crm: EmbeddedCRM, dependencies: WebDependencies, formPost: FormPost) {
         self.crm = crm
         self.dependencies = dependencies
+        self.formPost = formPost
     }
 
     /// `pages` is behind `SessionMiddleware` and `PageErrorMiddleware`.
@@ -57,7 +59,7 @@ struct PageRoutes: Sendable {
             return self.environment(context).page(title: record.name(in: module), body: page.render(self.environment(context)))
         }
         pages.post(":module/new") { request, context in
-            let form = try await FormPost.checked(request, context: context)
+            let form = try await formPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
             return try await editing.save(module, record: nil, form: form, context: context)
         }
@@ -67,13 +69,13 @@ struct PageRoutes: Sendable {
             return try await editing.form(module, record: record, context: context)
         }
         pages.post(":module/:id/edit") { request, context in
-            let form = try await FormPost.checked(request, context: context)
+            let form = try await formPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
             let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
             return try await editing.save(module, record: record, form: form, context: context)
         }
         pages.post(":module/:id/delete") { request, context in
-            _ = try await FormPost.checked(request, context: context)
+            _ = try await formPost.checked(request, context: context)
             let module = try await self.data.module(try context.parameters.require("module"))
             let record = try await self.data.record(try context.parameters.require("id"), in: module, for: try self.identity(context))
             return try await editing.delete(module, record: record, context: context)
