@@ -8,6 +8,7 @@ import MailStore
 struct AccountAuthenticator: Sendable {
     let store: LocalStore
     let connector: any CRMConnector
+    let access: WebDependencies.AccessRule
     var passwordCheck: WebDependencies.PasswordCheck?
 
     enum Failure: Error { case invalidCredentials, noCRMUser(String) }
@@ -24,7 +25,7 @@ struct AccountAuthenticator: Sendable {
 
     func identity(email: String) async throws -> Identity {
         guard let user = try await connector.user(email: email), user.active else { throw Failure.noCRMUser(email) }
-        return Identity(accountEmail: email, crmUser: user)
+        return Identity(accountEmail: email, crmUser: user, access: access(email))
     }
 }
 
@@ -69,7 +70,17 @@ struct TokenMiddleware: RouterMiddleware {
         } catch {
             throw APIError(.forbidden, "the account \(account.email) has no active CRM user")
         }
-        return try await next(request, context)
+        // Says whom the caller's answers cover: "all" for an administrator.
+        let scope = context.identity?.access.label ?? ""
+        do {
+            var response = try await next(request, context)
+            response.headers[.crmgateScope] = scope
+            return response
+        } catch let error as any HTTPResponseError {
+            var response = try error.response(from: request, context: context)
+            response.headers[.crmgateScope] = scope
+            return response
+        }
     }
 }
 

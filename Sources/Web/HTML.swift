@@ -6,20 +6,24 @@ enum HTML {
     static func escape(_ text: String) -> String { text.htmlEscaped }
 }
 
-/// The frame of every page: title, navigation, the signed-in user, and one stylesheet
-/// inline (no remote resources, works without JavaScript).
+/// The frame of every page: title, navigation, the signed-in user (marked when an
+/// administrator, who sees every record), and the one stylesheet (no remote resources,
+/// no script, no inline style: the Content-Security-Policy allows none).
 enum PageLayout {
-    static func page(title: String, crmName: String, identity: Identity?, body: String) -> String {
+    static let administratorBadge = #" <span class="badge admin" title="Administrator: sees every record of every module">admin</span>"#
+
+    static func page(title: String, crmName: String, identity: Identity?, csrfToken: String, body: String) -> String {
         let user = identity.map { """
-            <span class="who">\(HTML.escape($0.crmUser.name)) &lt;\(HTML.escape($0.accountEmail))&gt;</span>
-            <form method="post" action="/signout" class="inline"><button type="submit" class="link">Sign out</button></form>
+            <span class="who">\(HTML.escape($0.crmUser.name)) &lt;\(HTML.escape($0.accountEmail))&gt;</span>\($0.access.isAdministrator ? administratorBadge : "")
+            <form method="post" action="/signout" class="inline"><input type="hidden" name="csrf" value="\(HTML.escape(csrfToken))"><button type="submit" class="link">Sign out</button></form>
             """ } ?? ""
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTML.escape(title)) · \(HTML.escape(crmName))</title>
-            <style>\(stylesheet)</style></head>
+            <link rel="icon" href="\(PageIcon.path)" type="image/svg+xml">
+            <link rel="stylesheet" href="\(Stylesheet.path)"></head>
             <body><header><a class="brand" href="/">\(HTML.escape(crmName))</a><nav>\(user)</nav></header>
             <main>\(body)</main></body></html>
             """
@@ -37,7 +41,7 @@ enum PageLayout {
         label{display:grid;gap:.2rem;font-weight:500}input,select,textarea{font:inherit;padding:.4rem;border:1px solid var(--line);border-radius:4px}
         button{font:inherit;padding:.4rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
         button.link{background:none;color:var(--accent);padding:0}.inline{display:inline}.error{color:var(--bad)}.muted{color:var(--muted)}
-        .toolbar{display:flex;gap:.6rem;align-items:end;margin-bottom:.8rem;flex-wrap:wrap}.badge{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:var(--line)}
+        .toolbar{display:flex;gap:.6rem;align-items:end;margin-bottom:.8rem;flex-wrap:wrap}.badge{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:var(--line)}.badge.admin{background:var(--accent);color:#fff}
         \(recordStyles)
         """
 

@@ -3,23 +3,28 @@ import Hummingbird
 import Logging
 import MailStore
 
-/// `GET/POST /signin` and `POST /signout`.
+/// `GET/POST /signin` and `POST /signout`. Signing out is a form with the session's CSRF
+/// token like every other; signing in has no session yet, so a sign-in posted from another
+/// site's page (`Origin`, `Sec-Fetch-Site`) is refused instead (login CSRF).
 struct SignInRoutes: Sendable {
     let authenticator: AccountAuthenticator
     let throttle: LoginThrottle
     let sessions: SessionStore
     let crmName: String
     let secureCookies: Bool
+    let formPost: FormPost
 
-    func register(on router: Router<WebContext>) {
-        router.get("signin") { request, _ in
+    /// `open` takes the sign-in page, `signedIn` (behind `SessionMiddleware`) the sign-out.
+    func register(open: RouterGroup<WebContext>, signedIn: RouterGroup<WebContext>) {
+        open.get("signin") { request, _ in
             try self.form(next: request.uri.queryParameters["next"].map(String.init), error: nil)
         }
-        router.post("signin") { request, context in
+        open.post("signin") { request, context in
             try await self.signIn(request, context: context)
         }
-        router.post("signout") { request, _ in
-            if let id = request.cookies[SessionMiddleware.cookieName]?.value { self.sessions.remove(id) }
+        signedIn.post("signout") { request, context in
+            _ = try await self.formPost.checked(request, context: context)
+            if let id = context.session?.id { self.sessions.remove(id) }
             var response = Response.redirect(to: "/signin", type: .found)
             response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: self.secureCookies, httpOnly: true, sameSite: .lax))
             return response
@@ -33,9 +38,15 @@ struct SignInRoutes: Sendable {
     }
 
     private func signIn(_ request: Request, context: WebContext) async throws -> Response {
+        if formPost.isCrossSite(request) {
+            context.logger.notice("web sign-in posted from another site refused", metadata: ["origin": "\(request.headers[.origin] ?? "")"])
+            return try self.form(next: nil, error: "This sign-in form came from another site. Sign in on this page instead.", status: .forbidden)
+        }
         let form: SignInForm
         do {
             form = try await URLEncodedFormDecoder().decode(SignInForm.self, from: request, context: context)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw error
         } catch {
             return try self.form(next: nil, error: "Enter your email address and password.", status: .badRequest)
         }
@@ -69,9 +80,7 @@ struct SignInRoutes: Sendable {
         }
         context.logger.info("web sign-in", metadata: ["user": "\(identity.accountEmail)"])
         let session = sessions.create(for: identity)
-        // Only local paths: an open redirect would let a link send users elsewhere after signing in.
-        let target = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
-        var response = Response.redirect(to: target, type: .found)
+        var response = Response.redirect(to: LocalRedirect.target(form.next), type: .found)
         response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: session.id, path: "/",
                                   secure: secureCookies, httpOnly: true, sameSite: .lax))
         return response
@@ -84,12 +93,12 @@ struct SignInRoutes: Sendable {
             <form class="stack" method="post" action="/signin">
             <label>Email address<input type="email" name="email" autocomplete="username" required autofocus></label>
             <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
-            <input type="hidden" name="next" value="\(HTML.escape(next ?? "/"))">
+            <input type="hidden" name="next" value="\(HTML.escape(LocalRedirect.target(next)))">
             <button type="submit">Sign in</button>
             </form>
             <p class="muted">Use your crmgate mail account.</p>
             """
-        return Response.html(PageLayout.page(title: "Sign in", crmName: crmName, identity: nil, body: body), status: status)
+        return Response.html(PageLayout.page(title: "Sign in", crmName: crmName, identity: nil, csrfToken: "", body: body), status: status)
     }
 }
 

@@ -22,16 +22,24 @@ public struct WebDependencies: Sendable {
     public var throttle: LoginThrottle
     /// Takes a remote CRM's webhook calls (`POST /hooks/crm`); nil answers them 404.
     public var webhook: WebhookReceiver?
+    /// The records an account may reach in the web UI and the API (its policy's scope, or
+    /// all for an administrator); by default the CRM's own visibility rule.
+    public var access: AccessRule
+
+    /// An account's email address → the records it may reach.
+    public typealias AccessRule = @Sendable (_ accountEmail: String) -> RecordAccess
 
     public typealias PasswordCheck = @Sendable (_ email: String, _ password: String) async throws -> Bool
     /// A webhook call's headers (names lower-cased) and body → the status and a short reason.
     public typealias WebhookReceiver = @Sendable (_ headers: [String: String], _ body: [UInt8]) async -> (status: Int, message: String)
 
     public init(crm: EmbeddedCRM?, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
-                passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil, webhook: WebhookReceiver? = nil) {
+                passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil, webhook: WebhookReceiver? = nil,
+                access: @escaping AccessRule = { _ in RecordAccess(scope: .visible) }) {
         self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
         self.passwordCheck = passwordCheck
         self.webhook = webhook
+        self.access = access
         self.throttle = throttle ?? LoginThrottle(.init(baseDelay: .milliseconds(500), maxFailuresPerAddress: 10, window: .seconds(300)))
     }
 }
@@ -42,6 +50,9 @@ public enum WebApplication {
     public static func make(configuration: GatewayConfiguration.Web, dependencies: WebDependencies,
                             logger: Logger) -> some ApplicationProtocol {
         let router = Router(context: WebContext.self)
+        // Outermost: every answer, errors included, carries the security headers.
+        router.add(middleware: SecurityHeaders.middleware())
+        router.add(middleware: ResponseHardeningMiddleware())
         router.get("health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
@@ -63,15 +74,21 @@ public enum WebApplication {
         }
         if let crm = dependencies.crm {
             let sessions = SessionStore()
-            let authenticator = AccountAuthenticator(store: dependencies.store, connector: crm,
+            let authenticator = AccountAuthenticator(store: dependencies.store, connector: crm, access: dependencies.access,
                                                      passwordCheck: dependencies.passwordCheck)
             let secure = configuration.publicURL.lowercased().hasPrefix("https://")
-            SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName, secureCookies: secure)
-                .register(on: router)
-            let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
+            let formPost = FormPost(publicURL: URL(string: configuration.publicURL))
+            router.get(RouterPath(Stylesheet.path)) { _, _ in Stylesheet.response }
+            router.get(RouterPath(PageIcon.path)) { _, _ in PageIcon.response }
+            let open = router.group().add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
             let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
+                .add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
+            SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName,
+                         secureCookies: secure, formPost: formPost)
+                .register(open: open, signedIn: pages)
+            let api = router.group("api/v1").add(middleware: TokenMiddleware(store: dependencies.store, authenticator: authenticator))
             APIRoutes(crm: crm, dependencies: dependencies).register(on: api)
-            PageRoutes(crm: crm, dependencies: dependencies).register(on: pages)
+            PageRoutes(crm: crm, dependencies: dependencies, formPost: formPost).register(on: pages)
         }
         return Application(
             router: router,

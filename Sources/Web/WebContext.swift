@@ -17,6 +17,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    /// Form posts and API bodies are small; attachments are not uploaded through the web.
-    public var maxUploadSize: Int { 2 * 1024 * 1024 }
+    /// Form posts and API bodies are small (a record with a long description); attachments
+    /// are not uploaded through the web. Beyond this a request is answered 413.
+    public var maxUploadSize: Int { Self.maxBodyBytes }
+    static let maxBodyBytes = 256 * 1024
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BottleCRM
 import CRM
 import CRMFolders
@@ -79,9 +80,17 @@ struct Serve: AsyncParsableCommand {
                     return try await access.checkPassword(of: email, password, logger: logger)
                 }
             }
+            // The web UI and the API reach the records of the account's policy scope, as its
+            // mail folders do (an account under no policy gets the default policy's scope).
+            let administrators = RecordAccess.administrators(from: ProcessInfo.processInfo.environment["CRMGATE_WEB_ADMINS"])
+            let access: WebDependencies.AccessRule = { email in
+                RecordAccess(policyScope: (config.policy(for: email) ?? GatewayConfiguration.Policy()).scope,
+                             isAdministrator: administrators.contains(email.lowercased()))
+            }
             let dependencies = WebDependencies(crm: opened.embedded, store: store, crmName: config.crm.name, metrics: metrics,
                                                passwordCheck: passwordCheck, throttle: throttle,
-                                               webhook: opened.bottle.flatMap { webhookReceiver($0, secret: config.crm.webhookSecret, logger: logger) })
+                                               webhook: opened.bottle.flatMap { webhookReceiver($0, secret: config.crm.webhookSecret, logger: logger) },
+                                               access: access)
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -53,8 +53,11 @@ def test_list_opportunities_pages_through_the_demo_data(api):
     status, headers, first = call(api, "GET", "/api/v1/opportunities?limit=10")
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
-    assert first["total"] >= 40 and first["limit"] == 10 and first["offset"] == 0
+    # Alice has no policy, so the default scope "owned": her own opportunities only.
+    assert first["total"] > 10 and first["limit"] == 10 and first["offset"] == 0
     assert len(first["data"]) == 10
+    assert all(r["owner"]["email"] == "alice@example.com" for r in first["data"])
+    assert headers["CRMGate-Scope"] == "owned"
     record = first["data"][0]
     assert record["module"] == "opportunities"
     assert record["number"].startswith("OPP-")
@@ -65,6 +68,17 @@ def test_list_opportunities_pages_through_the_demo_data(api):
     _, _, second = call(api, "GET", "/api/v1/opportunities?limit=10&page=2")
     assert second["offset"] == 10
     assert not {r["id"] for r in first["data"]} & {r["id"] for r in second["data"]}
+    # The next page's link (in the body and a Link header) leads to the same page.
+    assert first["previous"] is None and first["next"].startswith(api.web_url + "/api/v1/opportunities?")
+    assert headers["Link"] == f'<{first["next"]}>; rel="next"'
+    _, _, linked = call(api, "GET", first["next"][len(api.web_url):])
+    assert [r["id"] for r in linked["data"]] == [r["id"] for r in second["data"]]
+    assert second["next"] is None and second["previous"].endswith("limit=10&offset=0")
+
+    # Oldest change first is the same list back to front.
+    _, _, everything = call(api, "GET", "/api/v1/opportunities?limit=500")
+    _, _, oldest = call(api, "GET", "/api/v1/opportunities?limit=500&sort=modified")
+    assert [r["id"] for r in oldest["data"]] == [r["id"] for r in reversed(everything["data"])]
 
     _, _, open_ones = call(api, "GET", "/api/v1/opportunities?state=open&limit=500")
     assert open_ones["data"] and not any(r["closed"] for r in open_ones["data"])
@@ -88,18 +102,29 @@ def test_contact_create_patch_delete(api):
     assert status == 200 and fetched == contact
 
     status, _, patched = call(api, "PATCH", f"/api/v1/contacts/{contact['id']}",
-                              {"owner": "bob@example.com", "fields": {"title": "Countess", "account": None}})
+                              {"fields": {"title": "Countess", "account": None}})
     assert status == 200, patched
     assert patched["fields"]["title"] == "Countess"
     assert patched["fields"]["account"] is None
     assert patched["fields"]["lastName"] == "Lovelace"
-    assert patched["owner"]["email"] == "bob@example.com"
 
     status, _, body = call(api, "DELETE", f"/api/v1/contacts/{contact['id']}")
     assert status == 204 and body is None
     status, _, error = call(api, "GET", f"/api/v1/contacts/{contact['id']}")
     assert status == 404 and "message" in error["error"]
     assert total(api, "contacts") == before
+
+
+def test_handing_a_record_to_another_owner_takes_it_out_of_the_scope(api):
+    status, _, contact = call(api, "POST", "/api/v1/contacts", {"fields": {"lastName": "Byron"}})
+    assert status == 201
+    status, _, patched = call(api, "PATCH", f"/api/v1/contacts/{contact['id']}", {"owner": "bob@example.com"})
+    assert status == 200 and patched["owner"]["email"] == "bob@example.com"
+    # Alice's scope is "owned" (no policy: the default): bob's contact is now unknown to her.
+    assert call(api, "GET", f"/api/v1/contacts/{contact['id']}")[0] == 404
+    assert call(api, "DELETE", f"/api/v1/contacts/{contact['id']}")[0] == 404
+    _, _, found = call(api, "GET", "/api/v1/contacts?q=Byron")
+    assert found["total"] == 0
 
 
 def test_wrong_token_is_refused_and_writes_nothing(api):

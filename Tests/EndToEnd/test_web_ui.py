@@ -41,6 +41,8 @@ def browser():
         pytest.fail("Chromium is missing: apt-get install chromium chromium-driver (scripts/test installs them)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    # Console messages (CSP violations among them) for driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1280,1600", "--lang=en-US"):
         options.add_argument(argument)
@@ -56,6 +58,17 @@ def sign_in(driver, email, password):
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]").click()
+
+
+def click_and_load(driver, element):
+    """Clicks `element` and waits until the page it leads to has replaced the current one
+    (a click does not wait for the navigation it starts)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
 
 
 def field_text(driver, label):
@@ -100,6 +113,44 @@ def test_edit_an_opportunity_and_see_the_change(demo, browser):
     assert browser.save_screenshot(str(shot))
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+def test_list_searches_pages_and_flips_its_order(demo, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    gw, password = demo
+    browser.get(gw.web_url + "/accounts?state=all")
+    sign_in(browser, "alice@example.com", password)
+    WebDriverWait(browser, 10).until(lambda d: urllib.parse.urlsplit(d.current_url).path == "/accounts")
+
+    def rows():
+        return [row.find_element(By.CSS_SELECTOR, "td a").text for row in browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")]
+
+    # Searching narrows the list to the names that contain the text.
+    first = rows()
+    assert first
+    word = first[0].split()[0]
+    box = browser.find_element(By.NAME, "q")
+    box.clear()
+    box.send_keys(word)
+    Select(browser.find_element(By.NAME, "state")).select_by_visible_text("All")
+    click_and_load(browser, browser.find_element(By.XPATH, "//form[@role='search']//button"))
+    assert "q=" in browser.current_url
+    found = rows()
+    assert found and all(word.lower() in name.lower() for name in found), found
+
+    # The Modified header flips the order, and back again.
+    browser.get(gw.web_url + "/opportunities?state=all")
+    newest = rows()
+    click_and_load(browser, browser.find_element(By.XPATH, "//th[@aria-sort='descending']/a"))
+    assert "sort=modified" in browser.current_url
+    oldest = rows()
+    assert oldest and oldest[0] != newest[0]
+    click_and_load(browser, browser.find_element(By.XPATH, "//th[@aria-sort='ascending']/a"))
+    assert "sort=modified" not in browser.current_url
+    assert rows() == newest
+    assert len(newest) < 25, "alice's demo opportunities fit on one page"
+    assert oldest == list(reversed(newest))
 
 
 def test_validation_message_keeps_input(demo, browser):

@@ -13,8 +13,8 @@ extension APIRoutes {
     static let emailUsage = "archived emails are read (GET) at /api/v1/<module>/<id>/emails, /api/v1/emails?messageId=<Message-ID>, /api/v1/emails/<id>, /api/v1/emails/<id>/raw and /api/v1/emails/<id>/attachments/<attachmentId>"
 
     func registerEmails(on group: RouterGroup<WebContext>) {
-        group.get(":module/:id/emails") { _, context in try await self.recordEmails(context: context) }
-        group.get("emails") { request, _ in try await self.emails(request) }
+        group.get(":module/:id/emails") { request, context in try await self.recordEmails(request, context: context) }
+        group.get("emails") { request, context in try await self.emails(request, context: context) }
         group.get("emails/:email") { _, context in try await self.email(context: context) }
         group.get("emails/:email/raw") { _, context in try await self.rawEmail(context: context) }
         group.get("emails/:email/attachments/:attachment") { _, context in try await self.emailAttachment(context: context) }
@@ -35,16 +35,32 @@ extension APIRoutes {
         }
     }
 
-    /// `GET /api/v1/<module>/<id>/emails`: the record's emails (as person or as record), newest first.
-    func recordEmails(context: WebContext) async throws -> Response {
+    /// `GET /api/v1/<module>/<id>/emails`: the record's emails (as person or as record), newest
+    /// first, a page at a time (`limit`, `offset` or `page`) with links to the neighbours.
+    /// The CRM reads a record's emails newest first up to a limit, so a page reads the ones
+    /// before it too, and one more to know whether others follow.
+    func recordEmails(_ request: Request, context: WebContext) async throws -> Response {
         let module = try await module(context)
         let record = try await existingRecord(in: module, context)
-        let emails = try await crm.archivedEmailContents(relatedTo: record.ref)
-        return try .json(["data": .array(emails.map(EmailJSON.render))])
+        let parameters = try ListParameters(FormValues.pairs(request.uri.query), known: ["limit", "offset", "page"])
+        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: parameters.offset + parameters.limit + 1)
+        let page = emails.dropFirst(parameters.offset).prefix(parameters.limit)
+        let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/\(module.key)/\(record.ref.id)/emails", request: request,
+                              limit: parameters.limit, offset: parameters.offset,
+                              hasMore: emails.count > parameters.offset + parameters.limit)
+        var body: [String: JSONValue] = [
+            "data": .array(page.map(EmailJSON.render)),
+            "limit": .number(Decimal(parameters.limit)),
+            "offset": .number(Decimal(parameters.offset)),
+        ]
+        body.merge(links.fields) { first, _ in first }
+        var response = try Response.json(.object(body))
+        links.apply(to: &response)
+        return response
     }
 
     /// `GET /api/v1/emails?messageId=<id>`: every email archived with that Message-ID, one per target.
-    func emails(_ request: Request) async throws -> Response {
+    func emails(_ request: Request, context: WebContext) async throws -> Response {
         let parameters = try ListParameters.values(of: FormValues.pairs(request.uri.query),
                                                    known: ["messageId"], takes: "/api/v1/emails takes")
         // An unencoded `+` in a query string arrives as a space, and a Message-ID has no spaces.
@@ -54,20 +70,20 @@ extension APIRoutes {
         }
         // Stored Message-IDs always carry their angle brackets.
         let messageID = text.hasPrefix("<") && text.hasSuffix(">") ? text : "<\(text)>"
-        let emails = try await crm.archivedEmailContents(messageID: messageID)
+        let emails = try await scoped(context).visible(try await crm.archivedEmailContents(messageID: messageID))
         return try .json(["data": .array(emails.map(EmailJSON.render))])
     }
 
     /// `GET /api/v1/emails/<id>`.
     func email(context: WebContext) async throws -> Response {
         let id = try emailID(context)
-        guard let email = try await crm.archivedEmail(id: id) else { throw Self.noEmail(id) }
-        return try .json(["data": EmailJSON.render(email)])
+        return try .json(["data": EmailJSON.render(try await visibleEmail(id, context))])
     }
 
     /// `GET /api/v1/emails/<id>/raw`: the message as archived, `message/rfc822`.
     func rawEmail(context: WebContext) async throws -> Response {
         let id = try emailID(context)
+        _ = try await visibleEmail(id, context)
         guard let bytes = try await crm.rawMessage(ofEmail: id) else { throw Self.noEmail(id) }
         return EmailDownloads.download(bytes, contentType: "message/rfc822", filename: "email-\(id).eml")
     }
@@ -76,11 +92,18 @@ extension APIRoutes {
     func emailAttachment(context: WebContext) async throws -> Response {
         let id = try emailID(context)
         let text = try context.parameters.require("attachment")
-        guard let attachmentID = Int64(text), let attachment = try await crm.attachment(id: attachmentID, ofEmail: id) else {
+        guard let email = try await crm.archivedEmail(id: id), try await scoped(context).canSee(email),
+              let attachmentID = Int64(text), let attachment = try await crm.attachment(id: attachmentID, ofEmail: id) else {
             throw APIError(.notFound, "archived email \"\(id)\" has no attachment with id \"\(text)\"; GET /api/v1/emails/\(id) lists its attachments")
         }
         return EmailDownloads.download(attachment.data, contentType: EmailDownloads.safeContentType(attachment.contentType),
                                        filename: attachment.filename)
+    }
+
+    /// The archived email, or 404 when there is none or the caller may not read it.
+    private func visibleEmail(_ id: RecordID, _ context: WebContext) async throws -> ArchivedEmailContent {
+        guard let email = try await crm.archivedEmail(id: id), try await scoped(context).canSee(email) else { throw Self.noEmail(id) }
+        return email
     }
 
     private func emailID(_ context: WebContext) throws -> RecordID {

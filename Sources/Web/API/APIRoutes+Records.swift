@@ -17,14 +17,21 @@ extension APIRoutes {
         }
         let query = RecordQuery(search: parameters.search, state: parameters.state, owner: owner,
                                 modifiedSince: parameters.modifiedSince, offset: parameters.offset, limit: parameters.limit)
-        let page = try await crm.records(in: module.key, matching: query)
+        let page = try await scoped(context).records(in: module, matching: query, order: parameters.order)
         let renderer = try await renderer(for: module)
-        return try .json([
+        let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue, request: request,
+                              limit: parameters.limit, offset: parameters.offset,
+                              hasMore: parameters.offset + parameters.limit < page.total)
+        var body: [String: JSONValue] = [
             "data": .array(page.records.map(renderer.render)),
             "total": .number(Decimal(page.total)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
-        ])
+        ]
+        body.merge(links.fields) { first, _ in first }
+        var response = try Response.json(.object(body))
+        links.apply(to: &response)
+        return response
     }
 
     func show(context: WebContext) async throws -> Response {

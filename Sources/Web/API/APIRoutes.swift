@@ -9,7 +9,8 @@ import Hummingbird
 /// - `GET /api/v1/modules`: the modules and their fields (`ModuleJSON`).
 /// - `GET /api/v1/users`: the CRM users, i.e. the possible owners.
 /// - `GET /api/v1/<module>`: a page of records (`ListParameters`) as
-///   `{"data": [record…], "total": n, "limit": l, "offset": o}`.
+///   `{"data": [record…], "total": n, "limit": l, "offset": o, "next": url, "previous": url}`,
+///   the neighbours' URLs also in a `Link` header.
 /// - `POST /api/v1/<module>`: creates a record (`RecordInput`) → 201, the record and `Location`.
 /// - `GET /api/v1/<module>/<id>`: one record (`RecordJSON`).
 /// - `PATCH /api/v1/<module>/<id>`: changes the fields given (`null` clears one), and the owner.
@@ -18,6 +19,8 @@ import Hummingbird
 ///   with `/raw` and `/attachments/<attachmentId>`: archived emails, read only (`APIRoutes+Emails`).
 ///
 /// Every 4xx is an `APIError` naming the field; a request that fails writes nothing.
+/// Records and emails outside the caller's scope (`ScopedCRM`) answer 404 like unknown
+/// ones, and every answer says the scope in `CRMGate-Scope`.
 struct APIRoutes: Sendable {
     let crm: EmbeddedCRM
     let dependencies: WebDependencies
@@ -87,13 +90,19 @@ struct APIRoutes: Sendable {
         return module
     }
 
-    /// The record the path names, or 404.
+    /// The record the path names, or 404; also 404 when it is outside the caller's scope,
+    /// so that guessing ids tells nothing.
     func existingRecord(in module: ModuleDefinition, _ context: WebContext) async throws -> CRMRecord {
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await crm.record(RecordRef(module.key, RecordID(id))) else {
+        guard let record = try await scoped(context).record(RecordRef(module.key, RecordID(id)), in: module) else {
             throw APIError(.notFound, "there is no \(module.singular.lowercased()) with id \"\(id)\" (it may have been deleted); GET /api/v1/\(module.key) lists them")
         }
         return record
+    }
+
+    /// The CRM as the caller may reach it.
+    func scoped(_ context: WebContext) throws -> ScopedCRM {
+        ScopedCRM(crm: crm, identity: try caller(context))
     }
 
     func caller(_ context: WebContext) throws -> Identity {

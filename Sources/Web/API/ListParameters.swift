@@ -3,11 +3,12 @@ import Foundation
 
 /// The query parameters of a list request, checked:
 /// `limit` (1–500, default 50), `offset` or `page` (from 1), `modified_since` (ISO 8601),
-/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`).
+/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`),
+/// `sort` (`-modified`, the default, or `modified`).
 struct ListParameters: Equatable {
     static let defaultLimit = 50
     static let maxLimit = 500
-    static let known = ["limit", "offset", "page", "modified_since", "state", "q", "owner"]
+    static let known = ["limit", "offset", "page", "modified_since", "state", "q", "owner", "sort"]
 
     var limit = defaultLimit
     var offset = 0
@@ -16,10 +17,15 @@ struct ListParameters: Equatable {
     var search: String?
     /// As given; resolved to a user by the route.
     var owner: String?
+    var order = ListOrder.newestFirst
 
-    /// Parses `parameters` (name → value, already percent-decoded).
-    init(_ parameters: [(name: String, value: String)]) throws(APIError) {
-        let seen = try Self.values(of: parameters, known: Self.known, takes: "lists take")
+    /// Beyond this an offset is refused: no list is that long, and sums with it cannot overflow.
+    static let maxOffset = 1_000_000_000
+
+    /// Parses `parameters` (name → value, already percent-decoded); `known` narrows the
+    /// parameters taken (a record's emails take only `limit`, `offset` and `page`).
+    init(_ parameters: [(name: String, value: String)], known: [String] = Self.known) throws(APIError) {
+        let seen = try Self.values(of: parameters, known: known, takes: "this list takes")
         if let text = seen["limit"] {
             guard let limit = Int(text), limit >= 1 else {
                 throw APIError(.badRequest, "limit must be a whole number from 1 to \(Self.maxLimit), not \"\(text)\"", field: "limit")
@@ -30,13 +36,13 @@ struct ListParameters: Equatable {
             throw APIError(.badRequest, "give either offset or page, not both", field: "page")
         }
         if let text = seen["offset"] {
-            guard let offset = Int(text), offset >= 0 else {
-                throw APIError(.badRequest, "offset must be a whole number from 0, not \"\(text)\"", field: "offset")
+            guard let offset = Int(text), offset >= 0, offset <= Self.maxOffset else {
+                throw APIError(.badRequest, "offset must be a whole number from 0 to \(Self.maxOffset), not \"\(text)\"", field: "offset")
             }
             self.offset = offset
         }
         if let text = seen["page"] {
-            guard let page = Int(text), page >= 1, page <= Int.max / limit else {
+            guard let page = Int(text), page >= 1, page - 1 <= Self.maxOffset / limit else {
                 throw APIError(.badRequest, "page must be a whole number from 1 (the first page), not \"\(text)\"", field: "page")
             }
             self.offset = (page - 1) * limit
@@ -52,6 +58,12 @@ struct ListParameters: Equatable {
                 throw APIError(.badRequest, "state must be open, closed or all, not \"\(text)\"", field: "state")
             }
             self.state = state
+        }
+        if let text = seen["sort"] {
+            guard let order = ListOrder(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw APIError(.badRequest, "sort must be -modified (newest change first, the default) or modified (oldest first), not \"\(text)\"", field: "sort")
+            }
+            self.order = order
         }
         if let text = seen["q"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { search = text }
         if let text = seen["owner"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty { owner = text }

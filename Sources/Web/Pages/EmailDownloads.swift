@@ -5,18 +5,21 @@ import Hummingbird
 
 /// `/emails/<id>/raw` (the archived message as `message/rfc822`) and
 /// `/emails/<id>/attachments/<attachmentId>` (one attached file), both as downloads so
-/// that the browser never renders mail content inside the CRM's pages.
+/// that the browser never renders mail content inside the CRM's pages (a sandboxing CSP
+/// of their own; `nosniff` comes with every answer from `SecurityHeaders`).
 struct EmailDownloads: Sendable {
     let crm: EmbeddedCRM
 
-    func rawMessage(emailID: String) async throws -> Response {
+    func rawMessage(emailID: String, for identity: Identity) async throws -> Response {
+        try await checkVisible(emailID, identity)
         guard let bytes = try await crm.rawMessage(ofEmail: RecordID(emailID)) else {
             throw PageError.notFound("There is no archived email \(emailID).")
         }
         return Self.download(bytes, contentType: "message/rfc822", filename: "email-\(emailID).eml")
     }
 
-    func attachment(emailID: String, attachmentID: String) async throws -> Response {
+    func attachment(emailID: String, for identity: Identity, attachmentID: String) async throws -> Response {
+        try await checkVisible(emailID, identity)
         // The attachment must belong to the email named in the URL.
         guard let id = Int64(attachmentID), let attachment = try await crm.attachment(id: id, ofEmail: RecordID(emailID)) else {
             throw PageError.notFound("Email \(emailID) has no attachment \(attachmentID).")
@@ -25,12 +28,19 @@ struct EmailDownloads: Sendable {
                              filename: attachment.filename)
     }
 
+    /// A 404 for an email that does not exist or that the user may not read.
+    private func checkVisible(_ emailID: String, _ identity: Identity) async throws {
+        guard let email = try await crm.archivedEmail(id: RecordID(emailID)),
+              try await ScopedCRM(crm: crm, identity: identity).canSee(email) else {
+            throw PageError.notFound("There is no archived email \(emailID).")
+        }
+    }
+
     static func download(_ bytes: [UInt8], contentType: String, filename: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.contentDisposition] = contentDisposition(filename: filename)
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.contentSecurityPolicy] = "sandbox"
+        headers[.contentSecurityPolicy] = "sandbox; default-src 'none'"
         headers[.cacheControl] = "private, no-store"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -2,7 +2,7 @@ import CRM
 import EmbeddedCRM
 
 /// `/`: every module, built-in and custom, with the number of open records the user sees
-/// under the module's visibility rule (their own, or everyone's).
+/// in their scope (their own, or everyone's).
 struct HomePage: Sendable {
     struct Entry: Sendable {
         var module: ModuleDefinition
@@ -11,18 +11,20 @@ struct HomePage: Sendable {
 
     var entries: [Entry]
 
-    static func load(crm: EmbeddedCRM, user: CRMUserID) async throws -> HomePage {
+    var identity: Identity
+
+    static func load(crm: ScopedCRM) async throws -> HomePage {
         var entries: [Entry] = []
-        for module in try await crm.modules() {
-            let query = RecordQuery(state: .open, owner: module.visibility == .owned ? user : nil, limit: 0)
-            entries.append(Entry(module: module, openCount: try await crm.records(in: module.key, matching: query).total))
+        for module in try await crm.crm.modules() {
+            let count = try await crm.records(in: module, matching: RecordQuery(state: .open, limit: 0)).total
+            entries.append(Entry(module: module, openCount: count))
         }
-        return HomePage(entries: entries)
+        return HomePage(entries: entries, identity: crm.identity)
     }
 
     func render(_ environment: PageEnvironment) -> String {
         let cards = entries.map { entry in
-            let scope = entry.module.visibility == .owned ? "open, yours" : "open"
+            let scope = identity.requiredOwner(in: entry.module) != nil ? "open, yours" : "open"
             let custom = entry.module.isCustom ? " <span class=\"badge\">custom</span>" : ""
             return """
                 <li><a class="card" href="\(HTML.escape(PagePaths.list(entry.module.key)))">

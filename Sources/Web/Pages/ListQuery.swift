@@ -2,7 +2,8 @@ import CRM
 import EmbeddedCRM
 
 /// The filters of a module list as the URL carries them: `q` (search), `state`
-/// (open/closed/all), `owner` (me/all) and `page`. Unknown values fall back to defaults.
+/// (open/closed/all), `owner` (me/all), `sort` (`ListOrder`) and `page`. Unknown values
+/// fall back to defaults.
 struct ListQuery: Sendable, Equatable {
     enum Owner: String, Sendable, CaseIterable { case me, all }
 
@@ -11,6 +12,7 @@ struct ListQuery: Sendable, Equatable {
     var search: String
     var state: RecordQuery.State
     var owner: Owner
+    var order: ListOrder
     var page: Int
 
     /// Defaults: open records; the user's own when the module shows users only their own.
@@ -18,7 +20,8 @@ struct ListQuery: Sendable, Equatable {
         search = query.trimmed("q") ?? ""
         state = query["state"].flatMap(RecordQuery.State.init(rawValue:)) ?? .open
         owner = query["owner"].flatMap(Owner.init(rawValue:)) ?? (module.visibility == .owned ? .me : .all)
-        page = max(1, query["page"].flatMap { Int($0) } ?? 1)
+        order = query["sort"].flatMap(ListOrder.init(rawValue:)) ?? .newestFirst
+        page = max(1, min(query["page"].flatMap { Int($0) } ?? 1, Int.max / Self.pageSize))
     }
 
     func recordQuery(for user: CRMUserID) -> RecordQuery {
@@ -29,7 +32,15 @@ struct ListQuery: Sendable, Equatable {
     /// The list URL with these filters on another page.
     func path(_ module: ModuleKey, page: Int) -> String {
         PagePaths.list(module) + "?" + URLText.query([
-            ("q", search.isEmpty ? nil : search), ("state", state.rawValue), ("owner", owner.rawValue), ("page", String(page)),
+            ("q", search.isEmpty ? nil : search), ("state", state.rawValue), ("owner", owner.rawValue),
+            ("sort", order == .newestFirst ? nil : order.rawValue), ("page", String(page)),
         ])
+    }
+
+    /// The list URL with these filters in `order`, from its first page.
+    func path(_ module: ModuleKey, order: ListOrder) -> String {
+        var query = self
+        query.order = order
+        return query.path(module, page: 1)
     }
 }

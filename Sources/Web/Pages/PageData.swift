@@ -14,10 +14,11 @@ struct PageData: Sendable {
         return module
     }
 
-    /// The live record of `module` with this id, or a 404.
-    func record(_ id: String, in module: ModuleDefinition) async throws -> CRMRecord {
+    /// The live record of `module` with this id, or a 404; also a 404 when it is outside
+    /// the user's scope, so that a guessed id tells nothing.
+    func record(_ id: String, in module: ModuleDefinition, for identity: Identity) async throws -> CRMRecord {
         let ref = RecordRef(module.key, RecordID(id))
-        guard let record = try await crm.record(ref) else {
+        guard let record = try await ScopedCRM(crm: crm, identity: identity).record(ref, in: module) else {
             throw PageError.notFound("There is no \(module.singular.lowercased()) \(id); it may have been deleted. Find it in the list of \(module.plural.lowercased()).")
         }
         return record
@@ -26,19 +27,20 @@ struct PageData: Sendable {
     /// Display names of the records referenced by `records`' reference fields (only those
     /// in `fields` when given: what a page shows), keyed by reference; deleted or unknown
     /// records are left out.
-    func referenceNames(in records: [CRMRecord], fields: Set<String>? = nil) async throws -> [RecordRef: String] {
+    func referenceNames(in records: [CRMRecord], fields: Set<String>? = nil, for scoped: ScopedCRM) async throws -> [RecordRef: String] {
         let refs = Set(records.flatMap { record in
             record.fields.compactMap { key, value in fields?.contains(key) == false ? nil : value.reference }
         })
-        return try await names(of: refs)
+        return try await names(of: refs, for: scoped)
     }
 
-    func names(of refs: Set<RecordRef>) async throws -> [RecordRef: String] {
+    /// Names of the records the user may see; the others read as unknown.
+    func names(of refs: Set<RecordRef>, for scoped: ScopedCRM) async throws -> [RecordRef: String] {
         let modules = try await crm.modules()
         var names: [RecordRef: String] = [:]
         for ref in refs {
             guard let module = modules.first(where: { $0.key == ref.module }),
-                  let record = try await crm.record(ref) else { continue }
+                  let record = try await scoped.record(ref, in: module) else { continue }
             names[ref] = record.name(in: module)
         }
         return names

@@ -29,7 +29,7 @@ struct PageEnvironment: Sendable {
 
     /// A whole HTML page in the common layout.
     func page(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
-        var response = Response.html(PageLayout.page(title: title, crmName: crmName, identity: identity, body: body), status: status)
+        var response = Response.html(PageLayout.page(title: title, crmName: crmName, identity: identity, csrfToken: csrfToken, body: body), status: status)
         response.headers[.cacheControl] = "no-store"
         return response
     }

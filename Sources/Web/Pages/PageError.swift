@@ -35,6 +35,9 @@ struct PageErrorMiddleware: RouterMiddleware {
             context.logger.warning("CRM unavailable for a web page", metadata: ["error": "\(error.message)"])
             return page(for: PageError(status: .serviceUnavailable, title: "The CRM is busy",
                                        message: "The CRM could not answer just now. Wait a moment and reload the page."), context: context)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return page(for: PageError(status: .contentTooLarge, title: "Form too large",
+                                       message: "The form is larger than \(WebContext.maxBodyBytes / 1024) KiB, the most the web UI accepts. Nothing was saved: go back, shorten the longest text and send it again."), context: context)
         } catch let error as any HTTPResponseError {
             return page(for: PageError(status: error.status, title: error.status.reasonPhrase,
                                        message: "The request could not be served (\(error.status.code) \(error.status.reasonPhrase))."), context: context)

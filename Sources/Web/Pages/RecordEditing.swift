@@ -34,6 +34,9 @@ struct RecordEditing: Sendable {
                 saved = try await data.crm.createRecord(in: module.key, draft)
             }
             context.logger.info("web record saved", metadata: ["record": "\(saved.ref)", "user": "\(context.identity?.accountEmail ?? "")"])
+            if let identity = context.identity, !identity.canSee(saved, in: module) {
+                return try await handedOver(saved, module: module, context: context)
+            }
             return .redirect(to: PagePaths.view(saved.ref), type: .normal)
         } catch let error as CRMError {
             // The CRM's message names the field and says what to change; keep what was typed.
@@ -42,6 +45,20 @@ struct RecordEditing: Sendable {
             return try await render(module, record: record, values: result.values, errors: [key: error.message],
                                     status: status, context: context)
         }
+    }
+
+    /// A record saved with another owner has left the user's scope: its page would be a
+    /// 404, so say that it was saved and where it went instead.
+    private func handedOver(_ record: CRMRecord, module: ModuleDefinition, context: WebContext) async throws -> Response {
+        var owner = "another user"
+        if let id = record.owner, let user = try await data.crm.user(id: id) { owner = user.name }
+        let name = record.name(in: module)
+        let body = """
+            <h1>Saved</h1>
+            <p class="notice" role="status">\(HTML.escape(name)) is saved and now belongs to \(HTML.escape(owner)), so it is no longer among the \(HTML.escape(module.plural.lowercased())) you can open.</p>
+            <p><a href="\(HTML.escape(PagePaths.list(module.key)))">Back to \(HTML.escape(module.plural.lowercased()))</a></p>
+            """
+        return PageEnvironment(crmName: crmName, context: context).page(title: "Saved", body: body)
     }
 
     func delete(_ module: ModuleDefinition, record: CRMRecord, context: WebContext) async throws -> Response {
@@ -56,7 +73,9 @@ struct RecordEditing: Sendable {
 
     private func render(_ module: ModuleDefinition, record: CRMRecord?, values: [String: String], errors: [String: String],
                         status: HTTPResponse.Status, context: WebContext) async throws -> Response {
-        let page = try await RecordFormPage.load(module, record: record, values: values, errors: errors, data: data)
+        guard let identity = context.identity else { throw PageError.signedOut }
+        let page = try await RecordFormPage.load(module, record: record, values: values, errors: errors,
+                                                 crm: ScopedCRM(crm: data.crm, identity: identity), data: data)
         var environment = PageEnvironment(crmName: crmName, context: context)
         environment.formatter.timeZone = timeZone
         return environment.page(title: page.title, body: page.render(environment), status: status)

@@ -19,9 +19,10 @@ struct RecordFormPage: Sendable {
     /// Reference fields offer a select up to this many records; beyond, an id input.
     static let selectLimit = 200
 
-    /// Loads what the form offers: users, and the records each reference field can point to.
+    /// Loads what the form offers: users, and the records in the user's scope each reference
+    /// field can point to.
     static func load(_ module: ModuleDefinition, record: CRMRecord?, values: [String: String], errors: [String: String],
-                     data: PageData) async throws -> RecordFormPage {
+                     crm scoped: ScopedCRM, data: PageData) async throws -> RecordFormPage {
         var references: [String: ReferenceChoice] = [:]
         let modules = try await data.crm.modules()
         for field in module.fields {
@@ -30,14 +31,14 @@ struct RecordFormPage: Sendable {
                 references[field.key] = .idInput
                 continue
             }
-            let page = try await data.crm.records(in: target, matching: RecordQuery(state: .all, limit: selectLimit + 1))
+            let page = try await scoped.records(in: targetModule, matching: RecordQuery(state: .all, limit: selectLimit + 1))
             guard page.total <= selectLimit else { references[field.key] = .idInput; continue }
             let options = page.records.map { (id: $0.ref.id.rawValue, label: $0.name(in: targetModule)) }
                 .sorted { $0.label.localizedCaseInsensitiveCompare($1.label) == .orderedAscending }
             references[field.key] = .options(options)
         }
         return RecordFormPage(module: module, record: record, values: values, errors: errors, users: try await data.users(),
-                              references: references, names: try await data.referenceNames(in: record.map { [$0] } ?? []))
+                              references: references, names: try await data.referenceNames(in: record.map { [$0] } ?? [], for: scoped))
     }
 
     var title: String {

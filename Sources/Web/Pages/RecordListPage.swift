@@ -6,15 +6,20 @@ import EmbeddedCRM
 struct RecordListPage: Sendable {
     var module: ModuleDefinition
     var query: ListQuery
-    var page: RecordPage
+    var page: (records: [CRMRecord], total: Int)
     var users: [CRMUser]
+    /// The user sees only their own records of this module (their scope).
+    var ownOnly: Bool
     var names: [RecordRef: String]
 
-    static func load(_ module: ModuleDefinition, query: ListQuery, user: CRMUserID, data: PageData) async throws -> RecordListPage {
-        let page = try await data.crm.records(in: module.key, matching: query.recordQuery(for: user))
-        return RecordListPage(module: module, query: query, page: page, users: try await data.users(),
+    static func load(_ module: ModuleDefinition, query: ListQuery, crm: ScopedCRM, data: PageData) async throws -> RecordListPage {
+        var query = query
+        let ownOnly = crm.identity.requiredOwner(in: module) != nil
+        if ownOnly { query.owner = .me }
+        let page = try await crm.records(in: module, matching: query.recordQuery(for: crm.identity.crmUser.id), order: query.order)
+        return RecordListPage(module: module, query: query, page: page, users: try await data.users(), ownOnly: ownOnly,
                               names: try await data.referenceNames(in: page.records,
-                                                                   fields: Set(ListColumns.fields(of: module).map(\.key))))
+                                                                   fields: Set(ListColumns.fields(of: module).map(\.key)), for: crm))
     }
 
     func render(_ environment: PageEnvironment) -> String {
@@ -35,8 +40,8 @@ struct RecordListPage: Sendable {
             <form class="toolbar" method="get" action="\(HTML.escape(PagePaths.list(module.key)))" role="search">
             <label>Search<input type="search" name="q" value="\(HTML.escape(query.search))" placeholder="Name or number"></label>
             <label>State<select name="state">\(option(RecordQuery.State.open, "Open", selected: query.state))\(option(RecordQuery.State.closed, "Closed", selected: query.state))\(option(RecordQuery.State.all, "All", selected: query.state))</select></label>
-            <label>Owner<select name="owner">\(option(ListQuery.Owner.me, "Mine", selected: query.owner))\(option(ListQuery.Owner.all, "Everyone", selected: query.owner))</select></label>
-            <button type="submit">Filter</button>
+            <label>Owner<select name="owner">\(option(ListQuery.Owner.me, "Mine", selected: query.owner))\(ownOnly ? "" : option(ListQuery.Owner.all, "Everyone", selected: query.owner))</select></label>
+            \(query.order == .newestFirst ? "" : "<input type=\"hidden\" name=\"sort\" value=\"\(query.order.rawValue)\">")<button type="submit">Filter</button>
             </form>
             """
     }
@@ -52,7 +57,9 @@ struct RecordListPage: Sendable {
         let columns = ListColumns.fields(of: module)
         let numbered = module.numberPrefix != nil
         let owners = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let head = (numbered ? ["Number"] : []) + ["Name"] + columns.map(\.label) + ["Owner", "Modified"]
+        let head = ((numbered ? ["Number"] : []) + ["Name"] + columns.map(\.label) + ["Owner"]).map {
+            "<th scope=\"col\">\(HTML.escape($0))</th>"
+        } + [modifiedHeader]
         let rows = page.records.map { record in
             let link = "<a href=\"\(HTML.escape(PagePaths.view(record.ref)))\">\(HTML.escape(record.name(in: module)))</a>"
             let closed = module.closedRule?.isClosed(record) == true ? " <span class=\"badge\">closed</span>" : ""
@@ -64,9 +71,16 @@ struct RecordListPage: Sendable {
             return "<tr>\(cells.joined())</tr>"
         }
         return """
-            <table class="list"><thead><tr>\(head.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined())</tr></thead>
+            <table class="list"><thead><tr>\(head.joined())</tr></thead>
             <tbody>\(rows.joined(separator: "\n"))</tbody></table>
             """
+    }
+
+    /// The Modified column's header: a link that flips the order, saying the current one.
+    private var modifiedHeader: String {
+        let (sort, arrow) = query.order == .newestFirst ? ("descending", "↓") : ("ascending", "↑")
+        let title = query.order == .newestFirst ? "Newest change first; show oldest first" : "Oldest change first; show newest first"
+        return "<th scope=\"col\" aria-sort=\"\(sort)\"><a href=\"\(HTML.escape(query.path(module.key, order: query.order.reversed)))\" title=\"\(title)\">Modified \(arrow)</a></th>"
     }
 
     /// Dates and amounts read badly when wrapped.

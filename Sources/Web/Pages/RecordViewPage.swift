@@ -15,19 +15,31 @@ struct RecordViewPage: Sendable {
     /// Records of other modules whose fields refer to this one.
     var linked: [CRMRecord]
     var emails: [ArchivedEmailContent]
+    /// Which page of the emails is shown (`?emails=` in the URL, from 1), and whether older ones follow.
+    var emailPage: Int
+    var olderEmails: Bool
 
-    /// At most this many contacts, linked records and emails are listed.
+    /// Email pages beyond this are not offered (10,000 emails on one record).
+    static let maxEmailPage = 200
+
+    /// At most this many contacts, linked records and emails (per page) are listed.
     static let sectionLimit = 50
 
-    static func load(_ module: ModuleDefinition, record: CRMRecord, data: PageData) async throws -> RecordViewPage {
+    /// Related records outside the user's scope are left out, and so are their names.
+    static func load(_ module: ModuleDefinition, record: CRMRecord, emailPage: Int = 1, crm scoped: ScopedCRM,
+                     data: PageData) async throws -> RecordViewPage {
         let crm = data.crm
-        let referencing = try await crm.records(referencing: record.ref, limit: sectionLimit)
-        let contacts = try await relatedContacts(of: record, referencing: referencing, crm: crm)
+        let referencing = try await scoped.visible(try await crm.records(referencing: record.ref, limit: sectionLimit))
+        let contacts = try await scoped.visible(try await relatedContacts(of: record, referencing: referencing, crm: crm))
         let linked = referencing.filter { $0.ref.module != .contacts || module.key != .accounts }
-        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: sectionLimit)
+        // The CRM reads a record's emails newest first up to a limit: a page reads those before it, and one more.
+        let emailPage = max(1, min(emailPage, maxEmailPage))
+        let skipped = (emailPage - 1) * sectionLimit
+        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: skipped + sectionLimit + 1)
         return RecordViewPage(module: module, record: record, modules: try await crm.modules(), users: try await data.users(),
-                          names: try await data.referenceNames(in: [record] + contacts), contacts: contacts,
-                          linked: linked, emails: emails)
+                          names: try await data.referenceNames(in: [record] + contacts, for: scoped), contacts: contacts,
+                          linked: linked, emails: Array(emails.dropFirst(skipped).prefix(sectionLimit)),
+                          emailPage: emailPage, olderEmails: emails.count > skipped + sectionLimit)
     }
 
     /// An account's contacts; for other records the contacts they refer to and the

@@ -58,9 +58,21 @@ struct RelatedSections {
             return "<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
         let body = rows.isEmpty
-            ? "<p class=\"empty\">No archived emails.</p>"
+            ? "<p class=\"empty\">\(page.emailPage > 1 ? "No older archived emails." : "No archived emails.")</p>"
             : table(["Date", "Subject", "From", "Attachments", "Message"], rows)
-        return "<section><h2>Archived emails</h2>\(body)</section>"
+        return "<section id=\"emails\"><h2>Archived emails</h2>\(body)\(emailPager)</section>"
+    }
+
+    /// Newer and older pages of the emails, on the same record page.
+    private var emailPager: String {
+        func link(_ number: Int) -> String {
+            HTML.escape(PagePaths.view(page.record.ref) + (number > 1 ? "?emails=\(number)" : "") + "#emails")
+        }
+        let newer = page.emailPage > 1 ? "<a rel=\"prev\" href=\"\(link(page.emailPage - 1))\">← Newer emails</a>" : ""
+        let older = page.olderEmails && page.emailPage < RecordViewPage.maxEmailPage
+            ? "<a rel=\"next\" href=\"\(link(page.emailPage + 1))\">Older emails →</a>" : ""
+        guard !newer.isEmpty || !older.isEmpty else { return "" }
+        return "<nav class=\"pager\" aria-label=\"Email pages\">\(newer)<span class=\"muted\">Page \(page.emailPage)</span>\(older)</nav>"
     }
 
     private func table(_ head: [String], _ rows: [String]) -> String {

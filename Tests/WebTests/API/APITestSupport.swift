@@ -33,10 +33,10 @@ struct APIHarness {
     }
 
     /// Runs `body` against the application, every request authenticated as Alice unless told otherwise.
-    func run(_ body: @Sendable (APIClient) async throws -> Void) async throws {
+    func run(access: RecordAccess = RecordAccess(scope: .visible), _ body: @Sendable (APIClient) async throws -> Void) async throws {
         let app = WebApplication.make(
             configuration: GatewayConfiguration.Web(publicURL: Self.publicURL),
-            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM"),
+            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM", access: { _ in access }),
             logger: Logger(label: "api-test"))
         try await app.test(.router) { client in
             try await body(APIClient(client: client, token: token))

@@ -20,10 +20,13 @@ struct ListingTests {
         return (harness, records)
     }
 
+    /// These tests are about listing itself, over everyone's records: an administrator's view.
+    static let everything = RecordAccess(scope: .visible, isAdministrator: true)
+
     @Test("lists page with limit and offset or page, newest change first")
     func paging() async throws {
         let (harness, records) = try await seeded()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let all = try await api.get("/api/v1/opportunities").json
             #expect(all["total"] == 7)
             #expect(all["limit"] == 50)
@@ -46,10 +49,55 @@ struct ListingTests {
         }
     }
 
+    @Test("a page links to the next and previous ones, keeping the filters")
+    func pageLinks() async throws {
+        let (harness, _) = try await seeded()
+        try await harness.run(access: Self.everything) { api in
+            let first = try await api.get("/api/v1/opportunities?state=all&limit=3")
+            let next = try #require(first.json["next"].string)
+            #expect(next == "\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=3")
+            #expect(first.json["previous"] == .null)
+            #expect(first.headers[.link] == "<\(next)>; rel=\"next\"")
+
+            let second = try await api.get(String(next.dropFirst(APIHarness.publicURL.count)))
+            #expect(second.json["offset"] == 3)
+            #expect(second.json["previous"].string == "\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=0")
+            #expect(second.headers[.link]?.contains(#"rel="prev""#) == true)
+
+            let last = try await api.get("/api/v1/opportunities?state=all&limit=3&page=3")
+            #expect(last.json["next"] == .null)
+            #expect(last.headers[.link] == "<\(APIHarness.publicURL)/api/v1/opportunities?state=all&limit=3&offset=3>; rel=\"prev\"")
+            let all = try await api.get("/api/v1/opportunities?limit=50")
+            #expect(all.json["next"] == .null && all.json["previous"] == .null && all.headers[.link] == nil)
+        }
+    }
+
+    @Test("sort=modified lists oldest change first, page by page, the mirror of the default")
+    func oldestFirst() async throws {
+        let (harness, records) = try await seeded()
+        try await harness.run(access: Self.everything) { api in
+            let ids = records.map(\.ref.id.rawValue)
+            var seen: [String] = []
+            var path: String? = "/api/v1/opportunities?sort=modified&limit=3"
+            while let next = path {
+                let page = try await api.get(next).json
+                #expect(page["total"] == 7)
+                seen += page["data"].array?.compactMap { $0["id"].string } ?? []
+                path = page["next"].string.map { String($0.dropFirst(APIHarness.publicURL.count)) }
+            }
+            #expect(seen == ids)
+            let newest = try await api.get("/api/v1/opportunities?sort=-modified&limit=2&offset=1").json
+            #expect(newest["data"].array?.compactMap { $0["id"].string } == [ids[5], ids[4]])
+            #expect(try await api.get("/api/v1/opportunities?sort=modified&offset=7").json["data"] == [])
+            let wrong = try await api.get("/api/v1/opportunities?sort=name")
+            #expect(wrong.status == .badRequest && wrong.errorField == "sort")
+        }
+    }
+
     @Test("state, owner and q filter the list")
     func filters() async throws {
         let (harness, _) = try await seeded()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             #expect(try await api.get("/api/v1/opportunities?state=open").json["total"] == 5)
             let closed = try await api.get("/api/v1/opportunities?state=closed").json
             #expect(closed["total"] == 2)
@@ -71,7 +119,7 @@ struct ListingTests {
         let cutoff = Date()
         try await Task.sleep(for: .milliseconds(20))
         let changed = try await harness.crm.updateRecord(records[1].ref, RecordDraft(fields: ["stage": .text("Negotiation")]))
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let since = cutoff.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             let list = try await api.get("/api/v1/opportunities?modified_since=\(since)").json
             #expect(list["total"] == 1)
@@ -86,7 +134,7 @@ struct ListingTests {
     @Test("GET /api/v1/modules describes every module and its fields")
     func modules() async throws {
         let harness = try await APIHarness.make()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let response = try await api.get("/api/v1/modules")
             #expect(response.status == .ok)
             let modules = response.json["data"].array ?? []
@@ -109,7 +157,7 @@ struct ListingTests {
     @Test("GET /api/v1/users lists the possible owners")
     func users() async throws {
         let harness = try await APIHarness.make()
-        try await harness.run { api in
+        try await harness.run(access: Self.everything) { api in
             let users = try await api.get("/api/v1/users").json["data"]
             #expect(users.array?.count == 2)
             #expect(users[1] == ["id": .string(harness.bob.id.rawValue), "name": "Bob Chen", "email": "bob@example.com", "active": true])

@@ -21,6 +21,8 @@ struct PageHarness {
     let contact: CRMRecord
     let opportunity: CRMRecord
     let email: ArchivedEmail
+    /// Whose session `run` signs in with.
+    var signInAccount = "alice@example.com"
 
     static let password = "correct horse battery staple"
 
@@ -52,18 +54,26 @@ struct PageHarness {
                            opportunity: opportunity, email: email)
     }
 
-    /// Runs `body` with a client signed in as Alice.
-    func run(_ body: @Sendable (PageClient) async throws -> Void) async throws {
+    /// The same harness signing in with another account (which must have a password).
+    func signedIn(as account: String) -> PageHarness {
+        var copy = self
+        copy.signInAccount = account
+        return copy
+    }
+
+    /// Runs `body` with a client signed in as Alice (or `account`), who reaches the records `access` gives.
+    func run(access: RecordAccess = RecordAccess(scope: .visible), publicURL: String = "http://crm.test",
+             _ body: @Sendable (PageClient) async throws -> Void) async throws {
         let app = WebApplication.make(
-            configuration: GatewayConfiguration.Web(publicURL: "http://crm.test"),
-            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM"),
+            configuration: GatewayConfiguration.Web(publicURL: publicURL),
+            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM", access: { _ in access }),
             logger: Logger(label: "page-test"))
         try await app.test(.router) { client in
             let signIn = try await client.execute(
                 uri: "/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "email=alice%40example.com&password=\(URLText.encode(Self.password))&next=%2F"))
+                body: ByteBuffer(string: "email=\(URLText.encode(signInAccount))&password=\(URLText.encode(Self.password))&next=%2F"))
             let cookie = try #require(signIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-            try await body(PageClient(client: client, cookie: cookie))
+            try await body(PageClient(client: client, cookie: cookie, setCookie: signIn.headers[.setCookie]))
         }
     }
 }
@@ -72,6 +82,8 @@ struct PageHarness {
 struct PageClient: Sendable {
     let client: any TestClientProtocol
     let cookie: String?
+    /// The `Set-Cookie` header of the sign-in.
+    var setCookie: String? = nil
 
     func get(_ path: String) async throws -> PageResponse {
         try await send(.get, path, body: nil)
@@ -89,8 +101,8 @@ struct PageClient: Sendable {
         return String(match.1)
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, body: String?) async throws -> PageResponse {
-        var headers: HTTPFields = [:]
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String?, extraHeaders: HTTPFields = [:]) async throws -> PageResponse {
+        var headers = extraHeaders
         if let cookie { headers[.cookie] = cookie }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

@@ -29,13 +29,46 @@ struct PageReadingTests {
             let mine = try await client.get("/opportunities").text
             #expect(mine.contains("Fleet tracking") && !mine.contains("Bob&#39;s deal") && !mine.contains("Won deal"))
             #expect(mine.contains("$12,500.00") && mine.contains("Proposal") && mine.contains("Mar 5, 2026"))
+            // Opportunities are the owner's: "everyone" still means Alice's alone.
             let everyone = try await client.get("/opportunities?owner=all").text
-            #expect(everyone.contains("Bob&#39;s deal") && everyone.contains("Bob Chen"))
+            #expect(everyone.contains("Fleet tracking") && !everyone.contains("Bob&#39;s deal"))
             let closed = try await client.get("/opportunities?state=closed&owner=me").text
             #expect(closed.contains("Won deal") && !closed.contains("Fleet tracking"))
             let search = try await client.get("/opportunities?q=fleet+track&state=all&owner=all").text
             #expect(search.contains("Fleet tracking") && !search.contains("Won deal"))
             #expect(search.contains(#"value="fleet track""#))
+        }
+    }
+
+    @Test func listPagesFollowEachOtherInAStableOrderWithTheFilters() async throws {
+        let h = try await PageHarness.make()
+        for i in 1...30 {
+            _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: [
+                "name": .text("Bulk deal \(i)"), "stage": .text("Proposal"),
+            ]))
+        }
+        try await h.run { client in
+            func names(_ html: String) -> [String] { html.matches(of: /Bulk deal \d+/).map { String($0.0) } }
+            let first = try await client.get("/opportunities?q=bulk").text
+            #expect(first.contains("1–25 of 30"))
+            let next = try #require(first.firstMatch(of: /<a rel="next" href="([^"]+)">/)).1
+            #expect(next == "/opportunities?q=bulk&amp;state=open&amp;owner=me&amp;page=2")
+            let second = try await client.get(String(next).replacingOccurrences(of: "&amp;", with: "&")).text
+            #expect(second.contains("26–30 of 30") && second.contains(#"rel="prev""#) && !second.contains(#"rel="next""#))
+            let shown = names(first) + names(second)
+            #expect(shown.count == 30 && Set(shown).count == 30)
+            // Newest change first; records changed in the same instant keep their order by id.
+            #expect(shown.first == "Bulk deal 30" && shown.last == "Bulk deal 1")
+            #expect(try await client.get("/opportunities?q=bulk").text == first)
+
+            // The Modified header flips the order; the pager and the filter form keep it.
+            #expect(first.contains(#"<th scope="col" aria-sort="descending"><a href="/opportunities?q=bulk&amp;state=open&amp;owner=me&amp;sort=modified&amp;page=1""#))
+            let oldest = try await client.get("/opportunities?q=bulk&sort=modified").text
+            #expect(oldest.contains(#"aria-sort="ascending""#) && oldest.contains(#"<input type="hidden" name="sort" value="modified">"#))
+            let oldestNext = try #require(oldest.firstMatch(of: /<a rel="next" href="([^"]+)">/)).1
+            #expect(oldestNext.contains("sort=modified"))
+            let oldestSecond = try await client.get(String(oldestNext).replacingOccurrences(of: "&amp;", with: "&")).text
+            #expect(names(oldest) + names(oldestSecond) == shown.reversed())
         }
     }
 
@@ -54,6 +87,28 @@ struct PageReadingTests {
             #expect(html.contains("Our offer") && html.contains("Rosa Weber &lt;rosa@acme.example&gt;"))
             #expect(html.contains(#"href="/emails/\#(h.email.id)/raw""#))
             #expect(html.contains("Angebot Müller.pdf"))
+        }
+    }
+
+    @Test func recordPagePagesItsEmailsNewestFirst() async throws {
+        let h = try await PageHarness.make()
+        for i in 1...54 {
+            _ = try await h.crm.archiveEmail(EmailArchive(
+                key: "<note\(i)@acme.example>", messageID: "<note\(i)@acme.example>", subject: "Note \(i)",
+                from: EmailAddress(name: nil, address: "rosa@acme.example"), date: Date(timeIntervalSince1970: 1_780_000_000 + Double(i) * 60),
+                textBody: "n", rawMessage: Array("Subject: Note \(i)\r\n\r\nn\r\n".utf8),
+                records: [h.opportunity.ref], owner: h.alice.id))
+        }
+        try await h.run { client in
+            func subjects(_ html: String) -> [String] { html.matches(of: /<td>(Note \d+|Our offer)<\/td>/).map { String($0.1) } }
+            let path = "/opportunities/\(h.opportunity.ref.id)"
+            let first = try await client.get(path).text
+            #expect(subjects(first) == (5...54).reversed().map { "Note \($0)" })
+            #expect(first.contains(#"<a rel="next" href="\#(path)?emails=2#emails">Older emails →</a>"#) && !first.contains("Newer emails"))
+            let second = try await client.get(path + "?emails=2").text
+            #expect(subjects(second) == ["Note 4", "Note 3", "Note 2", "Note 1", "Our offer"])
+            #expect(second.contains(#"<a rel="prev" href="\#(path)#emails">← Newer emails</a>"#) && !second.contains("Older emails"))
+            #expect(try await client.get(path + "?emails=9").text.contains("No older archived emails."))
         }
     }
 
