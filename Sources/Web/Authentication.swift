@@ -9,6 +9,7 @@ struct AccountAuthenticator: Sendable {
     let store: LocalStore
     let connector: any CRMConnector
     let access: WebDependencies.AccessRule
+    var policyTimeZone: @Sendable (String) -> String = { _ in "" }
     var passwordCheck: WebDependencies.PasswordCheck?
 
     enum Failure: Error { case invalidCredentials, noCRMUser(String) }
@@ -25,7 +26,9 @@ struct AccountAuthenticator: Sendable {
 
     func identity(email: String) async throws -> Identity {
         guard let user = try await connector.user(email: email), user.active else { throw Failure.noCRMUser(email) }
-        return Identity(accountEmail: email, crmUser: user, access: access(email))
+        // Times on pages read as in the account's summary emails: its zone, its policy's, the server's.
+        let zone = DisplayFormat.timeZone(try await store.timeZone(email: email), policyTimeZone(email))
+        return Identity(accountEmail: email, crmUser: user, access: access(email), timeZone: zone)
     }
 }
 

@@ -34,12 +34,6 @@ public struct RecordAccess: Sendable, Equatable {
         return record.owner == owner
     }
 
-    /// The administrators' account addresses from a comma- or space-separated list (the
-    /// `CRMGATE_WEB_ADMINS` environment variable), lower-cased.
-    public static func administrators(from list: String?) -> Set<String> {
-        Set((list ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map { $0.lowercased() })
-    }
-
     /// How the API's `CRMGate-Scope` header and the UI name this access.
     public var label: String { isAdministrator ? "all" : scope.rawValue }
 }

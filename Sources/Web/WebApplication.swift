@@ -25,6 +25,9 @@ public struct WebDependencies: Sendable {
     /// The records an account may reach in the web UI and the API (its policy's scope, or
     /// all for an administrator); by default the CRM's own visibility rule.
     public var access: AccessRule
+    /// The time zone of an account's policy (`time_zone`, an IANA name; "" for the server's),
+    /// used for times on pages unless the account has its own.
+    public var policyTimeZone: @Sendable (_ accountEmail: String) -> String
 
     /// An account's email address → the records it may reach.
     public typealias AccessRule = @Sendable (_ accountEmail: String) -> RecordAccess
@@ -35,11 +38,13 @@ public struct WebDependencies: Sendable {
 
     public init(crm: EmbeddedCRM?, store: LocalStore, crmName: String, metrics: (@Sendable () -> [UInt8])? = nil,
                 passwordCheck: PasswordCheck? = nil, throttle: LoginThrottle? = nil, webhook: WebhookReceiver? = nil,
-                access: @escaping AccessRule = { _ in RecordAccess(scope: .visible) }) {
+                access: @escaping AccessRule = { _ in RecordAccess(scope: .visible) },
+                policyTimeZone: @escaping @Sendable (_ accountEmail: String) -> String = { _ in "" }) {
         self.crm = crm; self.store = store; self.crmName = crmName; self.metrics = metrics
         self.passwordCheck = passwordCheck
         self.webhook = webhook
         self.access = access
+        self.policyTimeZone = policyTimeZone
         self.throttle = throttle ?? LoginThrottle(.init(baseDelay: .milliseconds(500), maxFailuresPerAddress: 10, window: .seconds(300)))
     }
 }
@@ -75,6 +80,7 @@ public enum WebApplication {
         if let crm = dependencies.crm {
             let sessions = SessionStore()
             let authenticator = AccountAuthenticator(store: dependencies.store, connector: crm, access: dependencies.access,
+                                                     policyTimeZone: dependencies.policyTimeZone,
                                                      passwordCheck: dependencies.passwordCheck)
             let secure = configuration.publicURL.lowercased().hasPrefix("https://")
             let formPost = FormPost(publicURL: URL(string: configuration.publicURL))

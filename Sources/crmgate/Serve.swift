@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             }
             // The web UI and the API reach the records of the account's policy scope, as its
             // mail folders do (an account under no policy gets the default policy's scope).
-            let administrators = RecordAccess.administrators(from: ProcessInfo.processInfo.environment["CRMGATE_WEB_ADMINS"])
+            let administrators = Set(config.web.admins.map { $0.lowercased() })
             let access: WebDependencies.AccessRule = { email in
                 RecordAccess(policyScope: (config.policy(for: email) ?? GatewayConfiguration.Policy()).scope,
                              isAdministrator: administrators.contains(email.lowercased()))
@@ -90,7 +90,8 @@ struct Serve: AsyncParsableCommand {
             let dependencies = WebDependencies(crm: opened.embedded, store: store, crmName: config.crm.name, metrics: metrics,
                                                passwordCheck: passwordCheck, throttle: throttle,
                                                webhook: opened.bottle.flatMap { webhookReceiver($0, secret: config.crm.webhookSecret, logger: logger) },
-                                               access: access)
+                                               access: access,
+                                               policyTimeZone: { (config.policy(for: $0) ?? GatewayConfiguration.Policy()).timeZone })
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -1,6 +1,6 @@
 """The policy's scope in the web UI (headless Chromium) and the JSON API, against the real
 binary: alice's policy has scope "owned", so bob's records are neither listed nor readable,
-editable or deletable by id; bob is an administrator (CRMGATE_WEB_ADMINS), marked as such,
+editable or deletable by id; bob is an administrator ([web] admins), marked as such,
 and reaches everything. The pages raise no console error under the Content-Security-Policy,
 and a form whose CSRF token was tampered with is refused."""
 import json
@@ -36,7 +36,10 @@ def gw(tmp_path_factory):
         created = gateway.cli("token", "create", user)
         assert created.returncode == 0, created.stderr
         gateway.tokens[user] = created.stdout.strip()
-    gateway.start(env={"CRMGATE_WEB_ADMINS": "bob@example.com"})
+    text = gateway.config.read_text()
+    gateway.config.write_text(text.replace(f'public_url = "{gateway.web_url}"\n',
+                                           f'public_url = "{gateway.web_url}"\nadmins = ["Bob@example.com"]\n', 1))
+    gateway.start()
     yield gateway
     gateway.stop()
 

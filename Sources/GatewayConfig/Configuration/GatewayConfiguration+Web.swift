@@ -10,12 +10,17 @@ extension GatewayConfiguration {
         /// `metrics`: serve `/metrics` in the Prometheus text format (counts and latencies; the
         /// address-book sync's figures are labelled with the account's address).
         public var metrics: Bool
+        /// `admins`: accounts (email addresses) that reach every record in the web UI and the
+        /// API, whatever their policy's scope; they are marked as administrators there.
+        public var admins: [String]
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String = "http://127.0.0.1:8080", metrics: Bool = true) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String = "http://127.0.0.1:8080", metrics: Bool = true,
+                    admins: [String] = []) {
             self.host = host
             self.port = port
             self.publicURL = publicURL
             self.metrics = metrics
+            self.admins = admins
         }
     }
 }
@@ -28,6 +33,7 @@ extension GatewayConfiguration.Web: ConfigurationSection {
         table.read("port", into: &port, .port)
         table.read("public_url", into: &publicURL, .nonEmpty("the URL users open the web UI at"))
         table.read("metrics", into: &metrics)
+        table.read("admins", into: &admins, .nonEmpty("an account's email address"))
         let lower = publicURL.lowercased()
         guard (lower.hasPrefix("http://") || lower.hasPrefix("https://")), publicURL.count > 8, !publicURL.contains(" ") else {
             throw table.error("public_url", "expected an http:// or https:// URL such as \"https://crm.example.com\", got \"\(publicURL)\"")

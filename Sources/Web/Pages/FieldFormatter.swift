@@ -1,8 +1,9 @@
 import CRM
 import Foundation
 
-/// How field values read on pages: money with its currency, dates spelled out, times in
-/// the server's zone, references as links to the referenced record's page. Every
+/// How field values read on pages: money with its currency, dates and times as summary
+/// emails show them (`DisplayFormat`: `5 Mar, 14:30` in the reader's zone, with the year
+/// when it is not this one), references as links to the referenced record's page. Every
 /// result is HTML with user text escaped.
 struct FieldFormatter: Sendable {
     var timeZone: TimeZone
@@ -65,20 +66,14 @@ struct FieldFormatter: Sendable {
         number.formatted(.number.grouping(.automatic).locale(locale))
     }
 
-    /// `Mar 5, 2026`.
+    /// `5 Mar`, or `5 Mar 2025` outside the current year.
     func date(_ date: CalendarDate) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? timeZone
-        guard let instant = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) else {
-            return date.description
-        }
-        return instant.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, locale: locale, calendar: calendar,
-                                                  timeZone: calendar.timeZone))
+        DisplayFormat(timeZone: timeZone).date(date)
     }
 
-    /// `Mar 5, 2026, 9:30 AM` in the server's time zone.
+    /// `5 Mar, 09:30` in the reader's time zone (`5 Mar 2025, 09:30` outside the current year).
     func dateTime(_ date: Date) -> String {
-        date.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, locale: locale, timeZone: timeZone))
+        DisplayFormat(timeZone: timeZone).dateTime(date)
     }
 
     private func webLink(_ text: String) -> String {

@@ -19,7 +19,8 @@ struct PageEnvironment: Sendable {
     }
 
     init(crmName: String, context: WebContext) {
-        self.init(crmName: crmName, identity: context.identity, csrfToken: context.session?.csrfToken ?? "")
+        self.init(crmName: crmName, identity: context.identity, csrfToken: context.session?.csrfToken ?? "",
+                  timeZone: context.identity?.timeZone ?? .current)
     }
 
     /// The hidden input that carries the CSRF token.

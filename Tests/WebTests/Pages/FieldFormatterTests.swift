@@ -18,9 +18,14 @@ struct FieldFormatterTests {
         #expect(formatter.money(Decimal(string: "99.5") ?? 0, currency: nil) == "99.50")
     }
 
-    @Test func datesAreSpelledOut() throws {
-        #expect(formatter.date(try #require(CalendarDate("2026-03-05"))) == "Mar 5, 2026")
-        #expect(formatter.dateTime(Date(timeIntervalSince1970: 1_772_721_000)).hasPrefix("Mar 5, 2026"))
+    @Test func datesReadAsInSummaryEmailsInTheReadersZone() throws {
+        // A past year always shows; the current one is left out (as DisplayFormat decides).
+        #expect(formatter.date(try #require(CalendarDate("2025-03-05"))) == "5 Mar 2025")
+        let instant = Date(timeIntervalSince1970: 1_741_168_800)  // 2025-03-05 10:00 UTC
+        #expect(FieldFormatter(timeZone: TimeZone(identifier: "Europe/Berlin")!).dateTime(instant) == "5 Mar 2025, 11:00")
+        #expect(FieldFormatter(timeZone: TimeZone(identifier: "America/New_York")!).dateTime(instant) == "5 Mar 2025, 05:00")
+        let thisYear = try #require(CalendarDate(year: Calendar(identifier: .gregorian).component(.year, from: Date()), month: 3, day: 5))
+        #expect(formatter.date(thisYear) == "5 Mar")
     }
 
     @Test func referencesLinkToTheRecordPageByName() {
