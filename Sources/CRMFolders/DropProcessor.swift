@@ -294,7 +294,7 @@ public final class DropProcessor: Service {
         logger.notice("drop failed", metadata: ["action": "\(job.role)", "reason": "\(failure.reason)"])
         DropMetrics.finished(job, "failed")
         do {
-            try await store.failDrop(job, error: message)
+            try await store.failDrop(job, error: message, flagged: policy(for: job.email).flagFailedDrops)
             guard let original = try await store.content(in: job.mailbox, uid: job.uid) else { return }
             let mail = DroppedMail(raw: original.raw, index: original.index)
             let folder = try await store.info(of: job.mailbox).name

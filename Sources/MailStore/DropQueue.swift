@@ -8,10 +8,25 @@ public enum DropKeyword {
     public static let done = "$CRMDone"
     public static let error = "$CRMError"
     static let all = [pending, done, error]
+    /// Set with the flag a failed drop may get (`failDrop(flagged:)`), so that crmgate takes
+    /// back only the flag it set, never one the user set.
+    public static let flaggedByCRMGate = "$CRMFlagged"
+    /// Thunderbird's first tag ("Important", red); Evolution shows it too.
+    public static let importantLabel = "$label1"
 
-    /// The flags with `keyword` as the message's only drop keyword.
+    /// The flags with `keyword` as the message's only drop keyword, without the flag and
+    /// label a failed drop got from crmgate.
     static func marking(_ flags: [String], _ keyword: String) -> [String] {
-        flags.filter { !all.contains($0) } + [keyword]
+        let unflag: Set<String> = flags.contains(flaggedByCRMGate) ? ["\\Flagged", importantLabel, flaggedByCRMGate] : []
+        return flags.filter { !all.contains($0) && !unflag.contains($0) } + [keyword]
+    }
+
+    /// `marking(flags, error)`, and when `flagged`, `\Flagged` and the Important label too (with
+    /// `$CRMFlagged` to take them back), so that clients which show no keywords show the failure.
+    static func markingFailed(_ flags: [String], flagged: Bool) -> [String] {
+        let marked = marking(flags, error)
+        guard flagged, !marked.contains("\\Flagged") else { return marked }
+        return marked + ["\\Flagged", importantLabel, flaggedByCRMGate]
     }
 }
 
@@ -236,11 +251,12 @@ extension LocalStore {
         }
     }
 
-    /// A permanent failure: the message stays where it is with `$CRMError`.
-    public func failDrop(_ job: DropJob, error: String) async throws {
+    /// A permanent failure: the message stays where it is with `$CRMError` and, when
+    /// `flagged`, `\Flagged` (see `DropKeyword.markingFailed`).
+    public func failDrop(_ job: DropJob, error: String, flagged: Bool = false) async throws {
         try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE dropJob SET state = 'failed', attempts = attempts + 1, lastError = ? WHERE id = ?").execute(arguments: [error, job.id])
-            _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.marking($0, DropKeyword.error) }
+            _ = try Self.updateFlags(db, uids: [job.uid], in: job.mailbox) { DropKeyword.markingFailed($0, flagged: flagged) }
         }
         changes.publish([job.mailbox])
     }

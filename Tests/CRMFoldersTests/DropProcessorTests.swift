@@ -10,6 +10,9 @@ import Testing
 
 @Suite("Drops: processing")
 struct DropProcessorTests {
+    /// The flags of a mail whose drop failed, under the default policy (`flag_failed_drops`).
+    static let failed: Set<String> = [DropKeyword.error, "\\Flagged", DropKeyword.importantLabel, DropKeyword.flaggedByCRMGate]
+
     struct World {
         let crm: EmbeddedCRM
         let store: LocalStore
@@ -117,7 +120,7 @@ struct DropProcessorTests {
         try await w.move("From: stranger@unknown.example\nTo: alice@example.com\nSubject: Hello\n\nhi\n", into: folder)
         await w.processor.processDue()
         let states = try await w.store.states(of: folder.id)
-        #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+        #expect(states.count == 2 && Set(states[0].flags) == Self.failed)
         let report = try #require(try await w.store.content(in: folder.id, uid: states[1].uid))
         #expect(report.index.headerValues("Subject", in: report.raw) == ["Could not archive \"Hello\""])
         #expect(String(decoding: report.raw, as: UTF8.self).contains("stranger@unknown.example"))
@@ -130,7 +133,7 @@ struct DropProcessorTests {
         try await w.move("From: Sam Stranger <sam@unknown.example>\nTo: alice@example.com\nSubject: Hello\nMessage-ID: <hello-1@unknown.example>\nDate: Tue, 24 Nov 2026 10:00:00 +0000\n\nhi\n", into: folder)
         await w.processor.processDue()
         let failed = try await w.store.states(of: folder.id)
-        #expect(failed.map(\.flags) == [[DropKeyword.error], []])  // the mail and its report
+        #expect(failed.map { Set($0.flags) } == [Self.failed, []])  // the mail (flagged) and its report
         _ = try await w.crm.createRecord(in: .contacts, RecordDraft(fields: ["lastName": .text("Stranger"), "emails": .list(["sam@unknown.example"])]))
         if movingBack {
             // The user moves the failed mail out and into the folder again.
@@ -160,6 +163,27 @@ struct DropProcessorTests {
         // The failed copy stays (it is the user's mail) but shows done; no report is left.
         #expect(try await w.store.states(of: folder.id).map(\.flags) == [[DropKeyword.done]])
         #expect(try await w.store.states(of: w.inbox.id).map(\.flags) == [[DropKeyword.done]])
+    }
+
+    @Test func aFailedDropIsFlaggedForEveryClientUnlessThePolicySaysNot() async throws {
+        for flagging in [true, false] {
+            let w = try await world(policy: .init(flagFailedDrops: flagging, createContacts: false))
+            let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+            try await w.move("From: x@unknown.example\nTo: alice@example.com\nSubject: Hi\n\nhi\n", into: folder)
+            await w.processor.processDue()
+            let flags = Set(try await w.store.states(of: folder.id)[0].flags)
+            #expect(flags == (flagging ? Self.failed : [DropKeyword.error]), "flag_failed_drops = \(flagging)")
+        }
+        // A flag the user set stays theirs: crmgate neither adds its marker nor takes it away.
+        let w = try await world(policy: .init(createContacts: false))
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        let (_, uid) = try await w.store.append(NewMessage(raw: Array("From: x@unknown.example\r\nSubject: Hi\r\n\r\nhi\r\n".utf8), flags: ["\\Flagged"]), to: w.inbox.id)
+        _ = try await w.store.move(uids: [uid], from: w.inbox.id, to: folder.id)
+        await w.processor.processDue()
+        let flagged = try await w.store.states(of: folder.id)[0]
+        #expect(Set(flagged.flags) == ["\\Flagged", DropKeyword.error])
+        _ = try await w.store.move(uids: [flagged.uid], from: folder.id, to: w.inbox.id)
+        #expect(try await w.store.states(of: w.inbox.id)[0].flags.contains("\\Flagged"))
     }
 
     @Test func thePolicyMayReplaceTheReportWithANoteThatItWorked() async throws {
@@ -264,7 +288,7 @@ struct DropProcessorTests {
         let folder = try await skipping.drop(into: "create-email", name: "- Create New Email")
         try await skipping.move(internalMail, into: folder)
         await skipping.processor.processDue()
-        #expect(try await skipping.store.states(of: folder.id).first?.flags == [DropKeyword.error])
+        #expect(Set(try await skipping.store.states(of: folder.id).first?.flags ?? []) == Self.failed)
 
         let archiving = try await world(policy: .init(mustMatch: false, skipInternal: false))
         let other = try await archiving.drop(into: "create-email", name: "- Create New Email")
@@ -353,7 +377,7 @@ struct DropProcessorTests {
         #expect(try await w.store.states(of: folder.id).map(\.flags) == [[DropKeyword.pending]])
         await w.processor.processDue(now: Date().addingTimeInterval(3600))
         let states = try await w.store.states(of: folder.id)
-        #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+        #expect(states.count == 2 && Set(states[0].flags) == Self.failed)
         let failure = try #require(try await w.store.dropSummaries().first?.recentFailures.first)
         #expect(failure.contains("could not be reached (2 attempts"))
     }
@@ -392,7 +416,7 @@ struct DropProcessorTests {
         for (folder, subject, names) in [(create, "Could not create an opportunity from \"Quote\"", "bert@unknown.example"),
                                          (email, "Could not archive \"Offer\"", "offers@spam.example is excluded from Embedded CRM by your administrator's rules")] {
             let states = try await w.store.states(of: folder.id)
-            #expect(states.count == 2 && states[0].flags == [DropKeyword.error])
+            #expect(states.count == 2 && Set(states[0].flags) == Self.failed)
             let report = try #require(try await w.store.content(in: folder.id, uid: states[1].uid))
             #expect(report.index.headerValues("Subject", in: report.raw) == [subject])
             let body = String(decoding: try #require(report.index.decodedBody([1], in: report.raw)), as: UTF8.self)

@@ -31,7 +31,7 @@ def free_port():
 class Gateway:
     """One crmgate process with its own config, store and certificate in a temp dir."""
 
-    def __init__(self, root: Path, extra_config="", log_format="text", **imap_overrides):
+    def __init__(self, root: Path, extra_config="", log_format="text", web_admins=(), **imap_overrides):
         self.root = root
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -44,7 +44,8 @@ class Gateway:
         imap = {"host": f'"{self.host}"', "port": self.port, "tls_port": self.tls_port}
         imap.update(imap_overrides)
         lines = ["[imap]"] + [f"{k} = {v}" for k, v in imap.items()]
-        lines += ["[web]", f'host = "{self.host}"', f"port = {self.web_port}", f'public_url = "{self.web_url}"']
+        lines += ["[web]", f'host = "{self.host}"', f"port = {self.web_port}", f'public_url = "{self.web_url}"',
+                  "admins = [" + ", ".join(f'"{a}"' for a in web_admins) + "]"]
         lines += ["[tls]", f'cert = "{self.cert}"', f'key = "{self.key}"',
                   "[storage]", f'path = "{root / "data"}"', "[log]", 'level = "debug"', f'format = "{log_format}"']
         self.config = root / "crmgate.toml"
@@ -105,10 +106,11 @@ class Gateway:
         return self.log.read_text(errors="replace")
 
 
-def demo_gateway(root, extra_config=""):
+def demo_gateway(root, extra_config="", web_admins=()):
     """A gateway filled by `crmgate demo seed`, with the demo users alice@ and bob@example.com
-    given PASSWORD as their mail password (not started)."""
-    gw = Gateway(root, extra_config=extra_config)
+    given PASSWORD as their mail password (not started); `web_admins` reach every record in
+    the web UI and the API."""
+    gw = Gateway(root, extra_config=extra_config, web_admins=web_admins)
     seeded = gw.cli("demo", "seed")
     assert seeded.returncode == 0, seeded.stderr
     for user in ("alice@example.com", "bob@example.com"):

@@ -56,9 +56,10 @@ def wait_for(predicate, seconds=10, interval=0.2):
 @contextlib.contextmanager
 def drop_gateway(root, policy_text=None):
     """A started demo gateway (alice, bob and carla with the demo CRM data) whose drop
-    folders exist; `gw.api` talks to the JSON API as alice. Stopped on exit."""
+    folders exist; `gw.api` talks to the JSON API as alice, an administrator there so that
+    it sees the whole CRM (her folders keep her policy's scope). Stopped on exit."""
     root.mkdir(parents=True, exist_ok=True)
-    gw = demo_gateway(root, policy() if policy_text is None else policy_text)
+    gw = demo_gateway(root, policy() if policy_text is None else policy_text, web_admins=["alice@example.com"])
     token = gw.cli("token", "create", "alice@example.com")
     assert token.returncode == 0, token.stderr
     gw.api = API(gw, token.stdout.strip())

@@ -30,15 +30,12 @@ scope = "visible"
 def gw(tmp_path_factory):
     if not BIN:
         pytest.fail("CRMGATE_BIN is not set: run the suite with scripts/test")
-    gateway = demo_gateway(tmp_path_factory.mktemp("scopes"), POLICIES)
+    gateway = demo_gateway(tmp_path_factory.mktemp("scopes"), POLICIES, web_admins=["Bob@example.com"])
     gateway.tokens = {}
     for user in ("alice@example.com", "bob@example.com"):
         created = gateway.cli("token", "create", user)
         assert created.returncode == 0, created.stderr
         gateway.tokens[user] = created.stdout.strip()
-    text = gateway.config.read_text()
-    gateway.config.write_text(text.replace(f'public_url = "{gateway.web_url}"\n',
-                                           f'public_url = "{gateway.web_url}"\nadmins = ["Bob@example.com"]\n', 1))
     gateway.start()
     yield gateway
     gateway.stop()

@@ -48,6 +48,10 @@ extension GatewayConfiguration {
         /// `after_processing`: a dropped mail, once done, goes back where it came from
         /// ("return", INBOX when unknown), stays in the drop folder ("keep"), or is deleted.
         public var afterProcessing: String
+        /// `flag_failed_drops`: a mail whose drop failed is also flagged (`\Flagged`, and
+        /// Thunderbird's red "Important" tag `$label1`), so that clients which show no keywords
+        /// (Apple Mail, Outlook, phones) show it; the flag goes once the drop works.
+        public var flagFailedDrops: Bool
         /// `resolved_reports`: when a mail whose drop failed is dropped again and succeeds, its
         /// error reports are deleted ("delete"), or deleted and followed by a short note that
         /// it worked ("note"). Reports already on the upstream server (proxy mode) always get the note.
@@ -139,7 +143,7 @@ extension GatewayConfiguration {
                     displayModules: [String] = ["opportunities", "cases", "quotes", "projects"],
                     createEmailFolder: String = "- Create New Email", createRecordFolder: String = "- Create New {module}",
                     assignToFolder: String = "Assign To", assignToTemplate: String = "{name} ({number})", scope: String = "owned",
-                    timeZone: String = "", updatedSummariesUnread: Bool = false, summarySubjects: [String: String] = [:], afterProcessing: String = "return", resolvedReports: String = "delete",
+                    timeZone: String = "", updatedSummariesUnread: Bool = false, summarySubjects: [String: String] = [:], afterProcessing: String = "return", flagFailedDrops: Bool = true, resolvedReports: String = "delete",
                     mustMatch: Bool = true,
                     matchLeads: Bool = true, createContacts: Bool = true, genericDomains: [String] = Policy.defaultGenericDomains,
                     blocked: [String] = [], skipInternal: Bool = true, conversationFollow: Bool = true,
@@ -156,7 +160,7 @@ extension GatewayConfiguration {
             self.assignToFolder = assignToFolder; self.assignToTemplate = assignToTemplate; self.scope = scope
             self.timeZone = timeZone; self.updatedSummariesUnread = updatedSummariesUnread
             self.summarySubjects = summarySubjects
-            self.afterProcessing = afterProcessing; self.resolvedReports = resolvedReports; self.mustMatch = mustMatch; self.matchLeads = matchLeads
+            self.afterProcessing = afterProcessing; self.flagFailedDrops = flagFailedDrops; self.resolvedReports = resolvedReports; self.mustMatch = mustMatch; self.matchLeads = matchLeads
             self.createContacts = createContacts; self.genericDomains = genericDomains; self.blocked = blocked
             self.skipInternal = skipInternal; self.conversationFollow = conversationFollow
             self.contactsSync = contactsSync; self.leadsSync = leadsSync; self.addressBook = addressBook
@@ -236,6 +240,7 @@ extension GatewayConfiguration.Policy: ConfigurationSection {
         table.read("updated_summaries_unread", into: &updatedSummariesUnread)
         table.read("summary_subjects", into: &summarySubjects, .nonEmpty("a subject template such as \"{name} · {stage}\""))
         table.read("after_processing", into: &afterProcessing, .oneOf(noun: "after_processing choice", Self.afterProcessingChoices))
+        table.read("flag_failed_drops", into: &flagFailedDrops)
         table.read("resolved_reports", into: &resolvedReports, .oneOf(noun: "resolved_reports choice", ["delete", "note"]))
         table.read("must_match", into: &mustMatch)
         table.read("match_leads", into: &matchLeads)

@@ -35,7 +35,7 @@ struct ConfigurationFileTests {
         }
         #expect(policy.keys == ["name", "users", "master_folder", "drop_modules", "display_modules", "create_email_folder",
                                 "create_record_folder", "assign_to_folder", "assign_to_template", "scope", "time_zone", "updated_summaries_unread", "summary_subjects",
-                                "after_processing", "resolved_reports", "must_match", "match_leads", "create_contacts", "generic_domains", "blocked",
+                                "after_processing", "flag_failed_drops", "resolved_reports", "must_match", "match_leads", "create_contacts", "generic_domains", "blocked",
                                 "skip_internal", "conversation_follow", "contacts_sync", "leads_sync", "address_book",
                                 "leads_address_book", "category", "conflict", "dav_deletes_crm", "sync_interval", "sync_scope",
                                 "first_sync_since", "first_sync_max", "events_sync", "tasks_sync", "calendar", "task_list",
