@@ -30,21 +30,11 @@ struct ScopedCRM: Sendable {
         return (page.records, page.total)
     }
 
-    /// A page in `order`. The CRM lists newest first; oldest first is the mirror slice of
-    /// that list, read back to front (one more read, for the count).
+    /// A page in `order` (the newest change first when the module has no such column).
     func records(in module: ModuleDefinition, matching query: RecordQuery, order: ListOrder) async throws -> (records: [CRMRecord], total: Int) {
-        guard order == .oldestFirst else { return try await records(in: module, matching: query) }
-        var counting = query
-        counting.offset = 0
-        counting.limit = 0
-        let total = try await records(in: module, matching: counting).total
-        let end = max(0, total - max(query.offset, 0))
-        let start = max(0, end - max(query.limit, 0))
-        var mirrored = query
-        mirrored.offset = start
-        mirrored.limit = end - start
-        guard mirrored.limit > 0 else { return ([], total) }
-        return (try await records(in: module, matching: mirrored).records.reversed(), total)
+        var sorted = query
+        sorted.sort = order.recordSort(in: module) ?? RecordSort()
+        return try await records(in: module, matching: sorted)
     }
 
     /// The records of `records` the user may see.

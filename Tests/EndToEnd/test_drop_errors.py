@@ -32,6 +32,8 @@ def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_
             state, folder, flags = settled(c, message_id, DROP_OPPORTUNITY)
             assert (state, folder) == ("error", DROP_OPPORTUNITY), (state, folder, flags, log_excerpt(gw, "drop"))
             assert PENDING not in flags and DONE not in flags
+            # Flagged too, so that clients without keywords (Apple Mail, Outlook, phones) show it.
+            assert b"\\Flagged" in flags and b"$label1" in flags, flags
             assert gw.api.named("opportunities", subject) == []
             assert gw.api.emails_with_message_id(message_id) == []
 
@@ -60,6 +62,7 @@ def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_
             state, folder, flags = settled(c, message_id, DROP_OPPORTUNITY)
             assert (state, folder) == ("done", "INBOX"), (state, folder, flags, log_excerpt(gw, "drop"))
             assert ERROR not in flags and PENDING not in flags
+            assert b"\\Flagged" not in flags and b"$label1" not in flags, flags
             # The report of the failure went with it: nothing says it failed any more.
             assert reports(c, DROP_OPPORTUNITY) == []
         [record] = gw.api.named("opportunities", subject)

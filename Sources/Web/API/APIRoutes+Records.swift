@@ -17,6 +17,10 @@ extension APIRoutes {
         }
         let query = RecordQuery(search: parameters.search, state: parameters.state, owner: owner,
                                 modifiedSince: parameters.modifiedSince, offset: parameters.offset, limit: parameters.limit)
+        guard parameters.order.recordSort(in: module) != nil else {
+            throw APIError(.badRequest, "\(module.plural) cannot be sorted by \"\(parameters.order.key)\"; sort by one of "
+                           + ListOrder.keys(of: module).joined(separator: ", ") + " (- in front for descending)", field: "sort")
+        }
         let page = try await scoped(context).records(in: module, matching: query, order: parameters.order)
         let renderer = try await renderer(for: module)
         let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue, request: request,

@@ -3,8 +3,9 @@ import Foundation
 
 /// The query parameters of a list request, checked:
 /// `limit` (1–500, default 50), `offset` or `page` (from 1), `modified_since` (ISO 8601),
-/// `state` (open, closed, all), `q` (text in the name or number), `owner` (user id, email or `me`),
-/// `sort` (`-modified`, the default, or `modified`).
+/// `state` (open, closed, all), `q` (text in the name, number or a text field), `owner` (user id, email or `me`),
+/// `sort` (a column: `modified`, `name`, `number`, `owner` or a field key; `-` in front for
+/// descending; `-modified`, the newest change first, by default).
 struct ListParameters: Equatable {
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -61,7 +62,7 @@ struct ListParameters: Equatable {
         }
         if let text = seen["sort"] {
             guard let order = ListOrder(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw APIError(.badRequest, "sort must be -modified (newest change first, the default) or modified (oldest first), not \"\(text)\"", field: "sort")
+                throw APIError(.badRequest, "sort must be a column such as name, or -name for descending (-modified, the newest change first, is the default), not \"\(text)\"", field: "sort")
             }
             self.order = order
         }

@@ -20,7 +20,7 @@ struct ListQuery: Sendable, Equatable {
         search = query.trimmed("q") ?? ""
         state = query["state"].flatMap(RecordQuery.State.init(rawValue:)) ?? .open
         owner = query["owner"].flatMap(Owner.init(rawValue:)) ?? (module.visibility == .owned ? .me : .all)
-        order = query["sort"].flatMap(ListOrder.init(rawValue:)) ?? .newestFirst
+        order = query["sort"].flatMap(ListOrder.init(rawValue:)).flatMap { $0.recordSort(in: module) == nil ? nil : $0 } ?? .newestFirst
         page = max(1, min(query["page"].flatMap { Int($0) } ?? 1, Int.max / Self.pageSize))
     }
 

@@ -38,7 +38,7 @@ struct RecordListPage: Sendable {
         }
         return """
             <form class="toolbar" method="get" action="\(HTML.escape(PagePaths.list(module.key)))" role="search">
-            <label>Search<input type="search" name="q" value="\(HTML.escape(query.search))" placeholder="Name or number"></label>
+            <label>Search<input type="search" name="q" value="\(HTML.escape(query.search))" placeholder="Name, number, email, any text"></label>
             <label>State<select name="state">\(option(RecordQuery.State.open, "Open", selected: query.state))\(option(RecordQuery.State.closed, "Closed", selected: query.state))\(option(RecordQuery.State.all, "All", selected: query.state))</select></label>
             <label>Owner<select name="owner">\(option(ListQuery.Owner.me, "Mine", selected: query.owner))\(ownOnly ? "" : option(ListQuery.Owner.all, "Everyone", selected: query.owner))</select></label>
             \(query.order == .newestFirst ? "" : "<input type=\"hidden\" name=\"sort\" value=\"\(query.order.rawValue)\">")<button type="submit">Filter</button>
@@ -57,9 +57,8 @@ struct RecordListPage: Sendable {
         let columns = ListColumns.fields(of: module)
         let numbered = module.numberPrefix != nil
         let owners = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let head = ((numbered ? ["Number"] : []) + ["Name"] + columns.map(\.label) + ["Owner"]).map {
-            "<th scope=\"col\">\(HTML.escape($0))</th>"
-        } + [modifiedHeader]
+        let head = ((numbered ? [("number", "Number")] : []) + [("name", "Name")] + columns.map { ($0.key, $0.label) }
+                    + [("owner", "Owner"), ("modified", "Modified")]).map(header)
         let rows = page.records.map { record in
             let link = "<a href=\"\(HTML.escape(PagePaths.view(record.ref)))\">\(HTML.escape(record.name(in: module)))</a>"
             let closed = module.closedRule?.isClosed(record) == true ? " <span class=\"badge\">closed</span>" : ""
@@ -76,11 +75,16 @@ struct RecordListPage: Sendable {
             """
     }
 
-    /// The Modified column's header: a link that flips the order, saying the current one.
-    private var modifiedHeader: String {
-        let (sort, arrow) = query.order == .newestFirst ? ("descending", "↓") : ("ascending", "↑")
-        let title = query.order == .newestFirst ? "Newest change first; show oldest first" : "Oldest change first; show newest first"
-        return "<th scope=\"col\" aria-sort=\"\(sort)\"><a href=\"\(HTML.escape(query.path(module.key, order: query.order.reversed)))\" title=\"\(title)\">Modified \(arrow)</a></th>"
+    /// A column's header: a link that sorts by it (ascending; the last change newest first),
+    /// or flips the order when the list is sorted by it already, saying which way it goes.
+    private func header(_ column: (key: String, label: String)) -> String {
+        let current = query.order.key == column.key
+        let next = current ? query.order.reversed : ListOrder(key: column.key, descending: column.key == "modified")
+        let arrow = current ? (query.order.descending ? " ↓" : " ↑") : ""
+        let sort = current ? " aria-sort=\"\(query.order.descending ? "descending" : "ascending")\"" : ""
+        let title = "Sort by \(column.label.lowercased()), \(next.descending ? "descending" : "ascending")"
+        return "<th scope=\"col\"\(sort)><a href=\"\(HTML.escape(query.path(module.key, order: next)))\" title=\"\(HTML.escape(title))\">"
+            + "\(HTML.escape(column.label))\(arrow)</a></th>"
     }
 
     /// Dates and amounts read badly when wrapped.

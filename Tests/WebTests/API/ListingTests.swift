@@ -89,8 +89,46 @@ struct ListingTests {
             let newest = try await api.get("/api/v1/opportunities?sort=-modified&limit=2&offset=1").json
             #expect(newest["data"].array?.compactMap { $0["id"].string } == [ids[5], ids[4]])
             #expect(try await api.get("/api/v1/opportunities?sort=modified&offset=7").json["data"] == [])
-            let wrong = try await api.get("/api/v1/opportunities?sort=name")
+            let wrong = try await api.get("/api/v1/opportunities?sort=colour")
             #expect(wrong.status == .badRequest && wrong.errorField == "sort")
+            #expect(wrong.errorMessage.contains("sort by one of modified, name, number, owner, name, account"), "\(wrong.errorMessage)")
+        }
+    }
+
+    @Test("sort by a column: names without regard to case, amounts as numbers, references by name; empty values last")
+    func sortByColumns() async throws {
+        let harness = try await APIHarness.make()
+        let zeta = try await harness.crm.createRecord(in: .accounts, RecordDraft(fields: ["name": .text("Zeta Ltd")]))
+        let alpha = try await harness.crm.createRecord(in: .accounts, RecordDraft(fields: ["name": .text("alpha GmbH")]))
+        for (name, amount, account) in [("beta", 900, zeta.ref), ("Alpha", 12_000, alpha.ref), ("gamma", 80, zeta.ref)] {
+            _ = try await harness.crm.createRecord(in: .opportunities, RecordDraft(owner: harness.alice.id, fields: [
+                "name": .text(name), "stage": .text("Proposal"), "amount": .number(Decimal(amount)), "account": .reference(account)]))
+        }
+        _ = try await harness.crm.createRecord(in: .opportunities, RecordDraft(owner: harness.alice.id, fields: ["name": .text("delta"), "stage": .text("Proposal")]))
+        try await harness.run { api in
+            func names(_ sort: String) async throws -> [String] {
+                try await api.get("/api/v1/opportunities?sort=\(sort)").json["data"].array?.compactMap { $0["fields"]["name"].string } ?? []
+            }
+            let byName = try await names("name"), byNameDown = try await names("-name")
+            let byAmount = try await names("amount"), byAmountDown = try await names("-amount"), byAccount = try await names("account")
+            #expect(byName == ["Alpha", "beta", "delta", "gamma"])
+            #expect(byNameDown == ["gamma", "delta", "beta", "Alpha"])
+            #expect(byAmount == ["gamma", "beta", "Alpha", "delta"])   // 80 < 900 < 12,000; no amount last
+            #expect(byAmountDown == ["Alpha", "beta", "gamma", "delta"])
+            #expect(byAccount == ["Alpha", "beta", "gamma", "delta"])  // alpha GmbH, then Zeta Ltd (by id); none last
+        }
+    }
+
+    @Test("q finds text in the name, the number and the record's text and list fields")
+    func searchReachesTheFields() async throws {
+        let harness = try await APIHarness.make()
+        _ = try await harness.crm.createRecord(in: .contacts, RecordDraft(owner: harness.alice.id, fields: [
+            "firstName": .text("Ines"), "lastName": .text("Fischer"), "emails": .list(["ines@globex.example"]), "title": .text("Head of Logistics")]))
+        try await harness.run(access: Self.everything) { api in
+            for (q, found) in [("globex.EXAMPLE", 1), ("logistics", 1), ("Fischer", 1), ("nobody", 0), ("100%", 0), ("_", 0)] {
+                let total = try await api.get("/api/v1/contacts?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)").json["total"]
+                #expect(total == .number(Decimal(found)), "q=\(q)")
+            }
         }
     }
 

@@ -21,6 +21,24 @@ struct PageReadingTests {
         }
     }
 
+    @Test func listHeadersSortByTheirColumn() async throws {
+        let h = try await PageHarness.make()
+        for name in ["beta deal", "Alpha deal"] {
+            _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: ["name": .text(name), "stage": .text("Proposal")]))
+        }
+        try await h.run { client in
+            let byName = try await client.get("/opportunities?sort=name").text
+            let alpha = try #require(byName.range(of: "Alpha deal")), beta = try #require(byName.range(of: "beta deal"))
+            #expect(alpha.lowerBound < beta.lowerBound)
+            #expect(byName.contains(#"aria-sort="ascending"><a href="/opportunities?state=open&amp;owner=me&amp;sort=-name&amp;page=1""#), "\(byName)")
+            #expect(byName.contains(#"<a href="/opportunities?state=open&amp;owner=me&amp;sort=stage&amp;page=1""#))
+            let down = try await client.get("/opportunities?sort=-name").text
+            #expect(try #require(down.range(of: "beta deal")).lowerBound < (try #require(down.range(of: "Alpha deal"))).lowerBound)
+            // An unknown column falls back to the newest change first.
+            #expect(try await client.get("/opportunities?sort=colour").text.contains(#"aria-sort="descending""#))
+        }
+    }
+
     @Test func listFiltersBySearchStateAndOwner() async throws {
         let h = try await PageHarness.make()
         _ = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.bob.id, fields: ["name": .text("Bob's deal"), "stage": .text("Proposal")]))
