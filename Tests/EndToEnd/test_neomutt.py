@@ -14,34 +14,7 @@ from conftest import PASSWORD, imap_client, logged_commands, message, skip_unles
 
 def run_in_pty(argv, env, timeout=15):
     """Runs argv on a pseudo-terminal; returns (exit code, everything it drew)."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                            start_new_session=True, close_fds=True)
-    os.close(slave)
-    screen = b""
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    chunk = b""
-                if not chunk:
-                    break
-                screen += chunk
-            elif proc.poll() is not None:
-                break
-        else:
-            proc.kill()
-        return proc.wait(timeout=5), screen
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
-        os.close(master)
+    return run_in_pty_steps(argv, env, [], timeout)
 
 
 def folder_keys(name):
