@@ -4,6 +4,8 @@ as an interaction, users who see only their own records, webhooks, and faults.""
 import contextlib
 import hashlib
 import hmac
+import email
+import email.policy
 import json
 import time
 import urllib.error
@@ -86,7 +88,9 @@ def latest_report(c, folder):
     assert reports(c, folder), f"no report in {folder}"
     c.select_folder(folder, readonly=True)
     uid = max(c.search(["HEADER", "X-CRMGate-Report", ""]))
-    return c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"].decode(errors="replace")
+    message = email.message_from_bytes(c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"], policy=email.policy.default)
+    # Decoded (quoted-printable wraps long lines), with the subject, as a person reads it.
+    return f"Subject: {message['Subject']}\n\n{message.get_content()}"
 
 
 def summary_subjects(c, folder=OPPORTUNITIES):

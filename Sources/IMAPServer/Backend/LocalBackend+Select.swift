@@ -136,8 +136,8 @@ extension LocalBackend {
     /// the folder is reopened (a drop returned to INBOX while neomutt expunges the original).
     /// So new mail waits (`heldArrivals`) when the command expunged messages itself or more
     /// pipelined commands follow, and others' expunges wait when new mail is announced; the
-    /// next answer, or IDLE, tells the rest. An APPEND to this mailbox announces its mail
-    /// at once (RFC 9051 §6.3.12).
+    /// next answer tells the rest. An APPEND to this mailbox announces its mail at once
+    /// (RFC 9051 §6.3.12). In IDLE expunges go first and new mail follows in a push of its own.
     func announceChanges(expungesAllowed: Bool, endOfCommand: Bool) async throws {
         guard var mailbox = selected else { return }
         defer {
@@ -165,7 +165,8 @@ extension LocalBackend {
         }
         let newest = max(mailbox.uids.last ?? 0, mailbox.heldArrivals.last ?? 0)
         mailbox.heldArrivals += changes.changed.map(\.uid).filter { $0 > newest }.sorted()
-        let announceArrivals = !holdArrivals && !mailbox.heldArrivals.isEmpty
+        let expungesFirst = !endOfCommand && expungesAllowed && !mailbox.pendingExpunges.isEmpty
+        let announceArrivals = !holdArrivals && !expungesFirst && !mailbox.heldArrivals.isEmpty
         if expungesAllowed, !announceArrivals, !mailbox.pendingExpunges.isEmpty {
             removeExpunged(mailbox.pendingExpunges, from: &mailbox)
             let gone = mailbox.pendingExpunges.sorted()
@@ -210,8 +211,8 @@ extension LocalBackend {
         mailbox.changeVersion = version
         if !changes.changed.isEmpty || !changes.expunged.isEmpty { try await refreshUpdating(&mailbox) }
         selected = mailbox
-        // IDLE: the expunges that gave way to new mail follow in a push of their own.
-        if !endOfCommand, announceArrivals, expungesAllowed, !mailbox.pendingExpunges.isEmpty,
+        // IDLE: new mail that gave way to expunges follows in a push of its own.
+        if !endOfCommand, !mailbox.heldArrivals.isEmpty,
            !changeEventOnItsWay.flag.exchange(true, ordering: .acquiringAndReleasing) {
             session.events.send(.mailboxChanged)
         }
