@@ -24,35 +24,29 @@ def folder_keys(name):
     return "=" + name.replace(" ", "<quote-char> ")
 
 
-def neomutt_save(gw, tmp_path, folder):
-    """Opens INBOX, displays the current message, saves it to `folder`, syncs and quits."""
+def neomutt_home(tmp_path, gw, settings):
+    """A neomutt home for alice on `gw` over IMAPS, with `settings` after the connection's;
+    returns (home, environment)."""
     home = tmp_path / "neomutt-home"
     home.mkdir()
-    muttrc = home / "muttrc"
-    muttrc.write_text("\n".join([
+    (home / "muttrc").write_text("\n".join([
         f'set folder="imaps://alice%40example.com@{gw.host}:{gw.tls_port}/"',
-        'set spoolfile="+INBOX"',
-        f'set imap_pass="{PASSWORD}"',
-        f'set certificate_file="{home / "certificates"}"',
-        f'set ssl_ca_certificates_file="{gw.cert}"',
-        "set imap_check_subscribed=no",
-        "set mail_check=0",
-        "set delete=yes",
-        "set confirmappend=no",
-        "set confirmcreate=no",
-        "set quit=yes",
-        "set move=no",
-        'set header_cache=""',
-        'set message_cachedir=""',
-        'set record=""',
-        "set sleep_time=0",
+        'set spoolfile="+INBOX"', f'set imap_pass="{PASSWORD}"',
+        f'set certificate_file="{home / "certificates"}"', f'set ssl_ca_certificates_file="{gw.cert}"',
+        "set imap_check_subscribed=no", 'set header_cache=""', 'set message_cachedir=""', "set sleep_time=0",
         "unset wait_key",
-    ]) + "\n")
+    ] + settings) + "\n")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    return home, env
+
+
+def neomutt_save(gw, tmp_path, folder):
+    """Opens INBOX, displays the current message, saves it to `folder`, syncs and quits."""
+    home, env = neomutt_home(tmp_path, gw, ["set mail_check=0", "set delete=yes", "set confirmappend=no",
+                                            "set confirmcreate=no", "set quit=yes", "set move=no", 'set record=""'])
     keys = f"<display-message><exit><save-message>{folder_keys(folder)}<enter><sync-mailbox><quit>"
     log = home / "neomutt.log"
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color",
-           "LANG": "C.UTF-8"}
-    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(muttrc), "-d", "5", "-l", str(log),
+    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(home / "muttrc"), "-d", "5", "-l", str(log),
                              "-e", f'push "{keys}"'], env)
     logs = sorted(home.glob("neomutt.log*"))
     trace = "\n".join(p.read_text(errors="replace") for p in logs)
@@ -137,19 +131,9 @@ def test_neomutt_shows_a_conversation_as_a_thread(any_gateway, tmp_path):
                f"Date: Mon, 02 Mar 2026 1{len(subject) % 10}:00:00 +0000\r\n\r\nbody\r\n").encode()
         c.append("INBOX", raw, flags=[b"\\Seen"])
     c.logout()
-    home = tmp_path / "neomutt-home"
-    home.mkdir()
-    muttrc = home / "muttrc"
-    muttrc.write_text("\n".join([
-        f'set folder="imaps://alice%40example.com@{any_gateway.host}:{any_gateway.tls_port}/"',
-        'set spoolfile="+INBOX"', f'set imap_pass="{PASSWORD}"',
-        f'set certificate_file="{home / "certificates"}"', f'set ssl_ca_certificates_file="{any_gateway.cert}"',
-        "set imap_check_subscribed=no", "set mail_check=0", 'set header_cache=""', 'set message_cachedir=""',
-        "set sort=threads", "set ascii_chars=yes", 'set index_format="%4C %s"', "set quit=yes", "set sleep_time=0",
-        "unset wait_key",
-    ]) + "\n")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
-    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(muttrc), "-e", 'push "<redraw-screen><quit>"'], env)
+    home, env = neomutt_home(tmp_path, any_gateway, ["set mail_check=0", "set sort=threads", "set ascii_chars=yes",
+                                                     'set index_format="%4C %s"', "set quit=yes"])
+    rc, screen = run_in_pty(["neomutt", "-n", "-F", str(home / "muttrc"), "-e", 'push "<redraw-screen><quit>"'], env)
     text = screen.decode(errors="replace")
     assert rc == 0, text[-2000:]
     # The reply (2) hangs under the original, the reply to it (3) one level deeper, and the
@@ -215,21 +199,11 @@ def test_neomutt_shows_mail_that_arrives_while_it_expunges(gateway, tmp_path):
     c.append("INBOX", message("Keep me"), flags=[b"\\Seen"])
     c.append("INBOX", message("Delete me"), flags=[b"\\Seen"])
     c.logout()
-    home = tmp_path / "neomutt-home"
-    home.mkdir()
-    muttrc = home / "muttrc"
-    muttrc.write_text("\n".join([
-        f'set folder="imaps://alice%40example.com@{gw.host}:{gw.tls_port}/"',
-        'set spoolfile="+INBOX"', f'set imap_pass="{PASSWORD}"',
-        f'set certificate_file="{home / "certificates"}"', f'set ssl_ca_certificates_file="{gw.cert}"',
-        "set imap_check_subscribed=no", 'set header_cache=""', 'set message_cachedir=""',
+    home, env = neomutt_home(tmp_path, gw, [
         # Check the open folder every 5 s (looked at each key-press timeout of 1 s), as a user
         # waiting at the index; the sync below comes before the first check.
         "set mail_check=5", "set timeout=1", "set imap_idle=no",
-        "set delete=yes", "set quit=yes", "set sleep_time=0", "set sort=date-sent", 'set index_format="%4C %s"',
-        "unset wait_key", "unset mark_old",
-    ]) + "\n")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+        "set delete=yes", "set quit=yes", "set sort=date-sent", 'set index_format="%4C %s"', "unset mark_old"])
 
     def arrive():
         other = imap_client(gw)
@@ -237,7 +211,7 @@ def test_neomutt_shows_mail_that_arrives_while_it_expunges(gateway, tmp_path):
         other.logout()
 
     rc, screen = run_in_pty_steps(
-        ["neomutt", "-n", "-F", str(muttrc), "-d", "5", "-l", str(home / "neomutt.log"), "-e", 'push "<last-entry>"'],
+        ["neomutt", "-n", "-F", str(home / "muttrc"), "-d", "5", "-l", str(home / "neomutt.log"), "-e", 'push "<last-entry>"'],
         env, [(2, "d"), (0.2, arrive), (0.2, "$"), (9, "q")], timeout=10)
     trace = "\n".join(p.read_text(errors="replace") for p in sorted(home.glob("neomutt.log*")))
     wire = [line for line in trace.splitlines() if "mutt_socket_" in line]

@@ -3,14 +3,11 @@ binary: alice's policy has scope "owned", so bob's records are neither listed no
 editable or deletable by id; bob is an administrator ([web] admins), marked as such,
 and reaches everything. The pages raise no console error under the Content-Security-Policy,
 and a form whose CSRF token was tampered with is refused."""
-import json
-import re
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
 
+from test_json_api import call as api_call
 from conftest import BIN, PASSWORD, demo_gateway
 from test_web_ui import browser, click_and_load, sign_in  # noqa: F401  (the fixture and the helpers)
 
@@ -42,17 +39,8 @@ def gw(tmp_path_factory):
 
 
 def call(gw, user, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(gw.web_url + path, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {gw.tokens[user]}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, headers, payload = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, payload = error.code, error.headers, error.read()
-    return status, headers, (json.loads(payload) if payload else None)
+    """test_json_api's call with `user`'s token."""
+    return api_call(gw, method, path, body, token=gw.tokens[user])
 
 
 def owned_by(gw, module, email):

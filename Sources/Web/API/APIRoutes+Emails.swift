@@ -48,15 +48,11 @@ extension APIRoutes {
         let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/\(module.key)/\(record.ref.id)/emails", request: request,
                               limit: parameters.limit, offset: parameters.offset,
                               hasMore: emails.count > parameters.offset + parameters.limit)
-        var body: [String: JSONValue] = [
+        return try links.response([
             "data": .array(page.map(EmailJSON.render)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
-        ]
-        body.merge(links.fields) { first, _ in first }
-        var response = try Response.json(.object(body))
-        links.apply(to: &response)
-        return response
+        ])
     }
 
     /// `GET /api/v1/emails?messageId=<id>`: every email archived with that Message-ID, one per target.

@@ -26,16 +26,12 @@ extension APIRoutes {
         let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/" + module.key.rawValue, request: request,
                               limit: parameters.limit, offset: parameters.offset,
                               hasMore: parameters.offset + parameters.limit < page.total)
-        var body: [String: JSONValue] = [
+        return try links.response([
             "data": .array(page.records.map(renderer.render)),
             "total": .number(Decimal(page.total)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
-        ]
-        body.merge(links.fields) { first, _ in first }
-        var response = try Response.json(.object(body))
-        links.apply(to: &response)
-        return response
+        ])
     }
 
     func show(context: WebContext) async throws -> Response {

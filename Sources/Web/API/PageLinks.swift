@@ -24,8 +24,15 @@ struct PageLinks {
         ["next": next.map(JSONValue.string) ?? .null, "previous": previous.map(JSONValue.string) ?? .null]
     }
 
+    /// A list answer: `body` with `next` and `previous`, and the `Link` header.
+    func response(_ body: [String: JSONValue]) throws -> Response {
+        var response = try Response.json(.object(body.merging(fields) { first, _ in first }))
+        apply(to: &response)
+        return response
+    }
+
     /// Sets the `Link` header when there is a neighbour.
-    func apply(to response: inout Response) {
+    private func apply(to response: inout Response) {
         let links = [next.map { "<\($0)>; rel=\"next\"" }, previous.map { "<\($0)>; rel=\"prev\"" }].compactMap { $0 }
         if !links.isEmpty { response.headers[.link] = links.joined(separator: ", ") }
     }
