@@ -113,7 +113,7 @@ struct RecordValidator {
             throw CRMError(.permanent, "\(field.label) refers to \(ref), but the CRM has no module \"\(ref.module)\"", field: field.key)
         }
         guard try RecordRow.live(ref.id, in: ref.module, db) != nil else {
-            throw CRMError(.permanent, "\(field.label) refers to \(singular(ref.module).lowercased()) \(ref.id), which does not exist (it may have been deleted); choose an existing one", field: field.key)
+            throw CRMError.missingReference(ref, field: field, singular: singular(ref.module))
         }
     }
 
@@ -172,4 +172,12 @@ struct RecordValidator {
 func article(_ singular: String) -> String {
     let vowels: Set<Character> = ["a", "e", "i", "o", "u"]
     return (singular.first.map { vowels.contains(Character($0.lowercased())) } ?? false ? "an " : "a ") + singular
+}
+
+extension CRMError {
+    /// The refusal of a reference to a record that does not exist. The web UI gives the same
+    /// answer for a record outside the user's scope, so that a guessed id learns nothing.
+    public static func missingReference(_ ref: RecordRef, field: FieldDefinition, singular: String) -> CRMError {
+        CRMError(.permanent, "\(field.label) refers to \(singular.lowercased()) \(ref.id), which does not exist (it may have been deleted); choose an existing one", field: field.key)
+    }
 }

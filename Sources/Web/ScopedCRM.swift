@@ -13,6 +13,21 @@ struct ScopedCRM: Sendable {
         return record
     }
 
+    /// Refuses a draft that makes a record refer to one outside the user's scope, in the
+    /// CRM's words for a record that does not exist: saving must not tell a guessed id that
+    /// exists from one that does not. A reference the record already has may stay.
+    func checkReferences(of draft: RecordDraft, in module: ModuleDefinition, current: CRMRecord?) async throws {
+        guard !identity.access.isAdministrator else { return }
+        let modules = try await crm.modules()
+        for (key, value) in draft.fields {
+            guard let ref = value?.reference, current?.fields[key]?.reference != ref,
+                  let field = module.field(key), let target = modules.first(where: { $0.key == ref.module }) else { continue }
+            if try await record(ref, in: target) == nil {
+                throw CRMError.missingReference(ref, field: field, singular: target.singular)
+            }
+        }
+    }
+
     /// `query` narrowed to the user's scope; nil when it asks for another owner's records
     /// that the scope hides, so that nothing can match.
     func query(_ query: RecordQuery, in module: ModuleDefinition) -> RecordQuery? {

@@ -205,6 +205,48 @@ struct ScopeTests {
         }
     }
 
+    @Test func apiRefusesAReferenceOutsideTheScopeAsIfTheRecordDidNotExist() async throws {
+        let h = try await APIHarness.make()
+        let bobsAccount = try await h.crm.createRecord(in: .accounts, RecordDraft(owner: h.bob.id, fields: ["name": .text("Bob Industries")]))
+        let unknown = "9\(bobsAccount.ref.id)"
+        try await h.run(access: Self.owned) { client in
+            var answers: [String] = []
+            for id in [bobsAccount.ref.id.rawValue, unknown] {
+                let created = try await client.post("/api/v1/opportunities", #"{"fields": {"name": "Probe", "stage": "Proposal", "account": "\#(id)"}}"#)
+                #expect(created.status == .unprocessableContent)
+                answers.append(created.text.replacingOccurrences(of: id, with: "ID"))
+            }
+            #expect(answers[0] == answers[1] && answers[0].contains("does not exist"))
+            let own = try await client.post("/api/v1/opportunities", #"{"fields": {"name": "Mine", "stage": "Proposal"}}"#)
+            let path = "/api/v1/opportunities/\(own.json["id"].string ?? "")"
+            let changed = try await client.patch(path, #"{"fields": {"account": "\#(bobsAccount.ref.id)"}}"#)
+            #expect(changed.status == .unprocessableContent && changed.text.contains("does not exist"))
+        }
+        try await h.run(access: Self.administrator) { client in
+            let created = try await client.post("/api/v1/opportunities", #"{"fields": {"name": "Linked", "stage": "Proposal", "account": "\#(bobsAccount.ref.id)"}}"#)
+            #expect(created.status == .created)
+        }
+    }
+
+    @Test func formKeepsAReferenceItHadButRefusesANewOneOutsideTheScope() async throws {
+        let h = try await PageHarness.make()
+        let bob = try await Self.bobsRecords(h)
+        // Alice's opportunity was linked to Bob's account by someone who could see it.
+        let deal = try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.alice.id, fields: [
+            "name": .text("Shared deal"), "stage": .text("Proposal"), "account": .reference(bob.account.ref),
+        ]))
+        try await h.run(access: Self.owned) { client in
+            let token = try await client.csrfToken()
+            let kept = try await client.post(PagePaths.view(deal.ref) + "/edit", [
+                ("csrf", token), ("f.name", "Shared deal, renamed"), ("f.stage", "Proposal"), ("f.account", bob.account.ref.id.rawValue)])
+            #expect(kept.status == .seeOther)
+            let refused = try await client.post("/opportunities/new", [
+                ("csrf", token), ("f.name", "Probe"), ("f.stage", "Proposal"), ("f.account", bob.account.ref.id.rawValue)])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("does not exist"))
+        }
+        #expect(try await h.crm.record(deal.ref)?.fields["account"] == .reference(bob.account.ref))
+    }
+
     private static func accountID(_ h: PageHarness, _ name: String) async throws -> String {
         let page = try await h.crm.records(in: .accounts, matching: RecordQuery(search: name))
         return try #require(page.records.first).ref.id.rawValue

@@ -48,7 +48,9 @@ extension APIRoutes {
         if let text = input.owner { owner = try await self.owner(named: text, caller: caller) }
         let record: CRMRecord
         do {
-            record = try await crm.createRecord(in: module.key, RecordDraft(owner: owner, fields: input.fields))
+            let draft = RecordDraft(owner: owner, fields: input.fields)
+            try await scoped(context).checkReferences(of: draft, in: module, current: nil)
+            record = try await crm.createRecord(in: module.key, draft)
         } catch let error as CRMError {
             throw APIError(error, module: module)
         }
@@ -67,8 +69,10 @@ extension APIRoutes {
         var owner: CRMUserID?
         if let text = input.owner { owner = try await self.owner(named: text, caller: caller) }
         let record: CRMRecord
+        let draft = RecordDraft(owner: owner, fields: input.fields)
         do {
-            record = try await crm.updateRecord(current.ref, RecordDraft(owner: owner, fields: input.fields))
+            try await scoped(context).checkReferences(of: draft, in: module, current: current)
+            record = try await crm.updateRecord(current.ref, draft)
         } catch let error as CRMError where !error.isTransient && error.field == nil {
             // Deleted between the check above and the write.
             throw APIError(.notFound, error.message)

@@ -25,6 +25,9 @@ struct RecordEditing: Sendable {
                                     status: .unprocessableContent, context: context)
         }
         do {
+            if let identity = context.identity {
+                try await ScopedCRM(crm: data.crm, identity: identity).checkReferences(of: draft, in: module, current: record)
+            }
             let saved: CRMRecord
             if let record {
                 if draft.owner == record.owner { draft.owner = nil }
