@@ -308,15 +308,18 @@ public final class DropProcessor: Service {
         }
     }
 
-    /// The mail was dropped again and worked: its earlier error reports go, failed copies
-    /// lose `$CRMError`, and where a report cannot be taken back (already on the upstream
-    /// server) or the policy asks for it, a short note says that it worked.
+    /// The mail was dropped again and worked: its earlier error reports go (in proxy mode
+    /// also from the upstream INBOX, by `UpstreamReturner`), failed copies lose `$CRMError`,
+    /// and where the policy asks for it, or a report cannot be taken back (one written
+    /// before reports had a Message-ID), a short note says that it worked.
     private func resolveEarlierFailures(_ job: DropJob, _ mail: DroppedMail, outcome: Outcome, policy: GatewayConfiguration.Policy) async {
         do {
-            let resolved = try await store.resolveDropReports(user: job.user, mailKey: mail.key)
+            let resolved = try await store.resolveDropReports(user: job.user, mailKey: mail.key,
+                                                              retractUpstream: policy.resolvedReports == "delete")
             guard !resolved.isEmpty else { return }
             logger.info("earlier failures of the drop resolved", metadata: [
-                "reports-removed": "\(resolved.removed)", "reports-upstream": "\(resolved.upstream)", "copies-cleared": "\(resolved.cleared)"])
+                "reports-removed": "\(resolved.removed)", "reports-upstream": "\(resolved.upstream)",
+                "reports-taken-back-upstream": "\(resolved.retracting)", "copies-cleared": "\(resolved.cleared)"])
             guard resolved.upstream > 0 || (policy.resolvedReports == "note" && resolved.removed > 0) else { return }
             let note = DropReport.resolved(mail: mail, crm: crmName, upstreamReports: resolved.upstream > 0)
             if job.fromUpstream {
@@ -451,6 +454,8 @@ enum DropReport {
             .init("From", MessageBuilder.address(name: "crmgate", "crmgate@crmgate.invalid"), structured: true),
             .init("Subject", title),
             .init("Date", MessageBuilder.date(Date()), structured: true),
+            // Its own Message-ID: by it a report returned to the upstream INBOX is found there again.
+            .init("Message-ID", "<report-\(UUID().uuidString.lowercased())@crmgate.invalid>", structured: true),
             .init("X-CRMGate-Report", "drop-failed", structured: true),
         ], body: .text(body))
     }

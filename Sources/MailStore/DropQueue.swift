@@ -267,12 +267,14 @@ extension LocalStore {
 public struct ResolvedReports: Sendable, Equatable {
     /// Reports removed from crmgate's own folders.
     public var removed: Int
-    /// Reports that went to the upstream server (proxy mode), which crmgate cannot remove.
+    /// Reports that went to the upstream server (proxy mode) and stay there.
     public var upstream: Int
+    /// Reports on the upstream server queued to be taken back there (`UpstreamReturner`).
+    public var retracting: Int = 0
     /// Failed copies of the mail that lost `$CRMError` (and are `$CRMDone` now).
     public var cleared: Int
 
-    public var isEmpty: Bool { removed == 0 && upstream == 0 && cleared == 0 }
+    public var isEmpty: Bool { removed == 0 && upstream == 0 && retracting == 0 && cleared == 0 }
 }
 
 extension LocalStore {
@@ -293,8 +295,10 @@ extension LocalStore {
             }
             let failed = try Self.messageIDs(db, mailbox: job.mailbox, uids: [job.uid]).first
             try db.cachedStatement(sql: """
-                INSERT INTO dropReport(userId, mailKey, messageId, failedMessageId, upstream, createdAt) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [job.user.rawValue, mailKey, messageId, failed, job.fromUpstream, Date()])
+                INSERT INTO dropReport(userId, mailKey, messageId, failedMessageId, upstream, createdAt, jobId, reportMessageID)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [job.user.rawValue, mailKey, messageId, failed, job.fromUpstream, Date(), job.id,
+                                         body.record.messageIdHeader])
         }
         changes.publish([job.mailbox])
         if job.fromUpstream { upstreamReturns.signal() }
@@ -302,11 +306,15 @@ extension LocalStore {
 
     /// The mail with `mailKey` was dropped again and succeeded: its earlier reports in
     /// crmgate's folders are expunged, its failed copies lose `$CRMError` for `$CRMDone`,
-    /// and the reports are forgotten.
-    public func resolveDropReports(user: UserID, mailKey: String) async throws -> ResolvedReports {
-        let (resolved, touched) = try await commits.write { db -> (ResolvedReports, [MailboxID]) in
+    /// its failed drops stop counting as failed, and the reports are forgotten. With
+    /// `retractUpstream`, reports that went to the upstream INBOX are queued to be taken back
+    /// there (also one still on its way, which the search there then finds or not).
+    public func resolveDropReports(user: UserID, mailKey: String, retractUpstream: Bool = false) async throws -> ResolvedReports {
+        let (resolved, touched, queued) = try await commits.write { db -> (ResolvedReports, [MailboxID], Bool) in
+            var queued = false
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT r.id, r.upstream, m.id AS report, m.mailboxId AS reportBox, f.mailboxId AS failedBox, f.uid AS failedUID
+                SELECT r.id, r.upstream, r.jobId, r.reportMessageID, m.id AS report, m.mailboxId AS reportBox,
+                       f.mailboxId AS failedBox, f.uid AS failedUID
                 FROM dropReport r LEFT JOIN message m ON m.id = r.messageId LEFT JOIN message f ON f.id = r.failedMessageId
                 WHERE r.userId = ? AND r.mailKey = ?
                 """), arguments: [user.rawValue, mailKey])
@@ -318,7 +326,19 @@ extension LocalStore {
                 resolved.removed += reports.count
                 touched.insert(MailboxID(rawValue: box))
             }
-            resolved.upstream = rows.filter { ($0["upstream"] as Bool) && $0["report"] == nil }.count
+            let now = Date()
+            for row in rows where row["upstream"] as Bool {
+                if retractUpstream, let reportID = row["reportMessageID"] as String? {
+                    try db.cachedStatement(sql: "INSERT INTO upstreamRetraction(userId, messageID, nextAttemptAt) VALUES (?, ?, ?)")
+                        .execute(arguments: [user.rawValue, reportID, now])
+                    queued = true
+                    if row["report"] == nil { resolved.retracting += 1 }
+                } else if row["report"] == nil {
+                    resolved.upstream += 1
+                }
+            }
+            let resolveJob = try db.cachedStatement(sql: "UPDATE dropJob SET resolvedAt = ? WHERE id = ? AND state = 'failed'")
+            for case let job? in rows.map({ $0["jobId"] as Int64? }) { try resolveJob.execute(arguments: [now, job]) }
             for row in rows {
                 guard let box = row["failedBox"] as Int64?, let uid = row["failedUID"] as Int64? else { continue }
                 let mailbox = MailboxID(rawValue: box)
@@ -331,9 +351,10 @@ extension LocalStore {
                 }
             }
             try db.cachedStatement(sql: "DELETE FROM dropReport WHERE userId = ? AND mailKey = ?").execute(arguments: [user.rawValue, mailKey])
-            return (resolved, Array(touched))
+            return (resolved, Array(touched), queued)
         }
         if !touched.isEmpty { changes.publish(touched) }
+        if queued { upstreamReturns.signal() }
         return resolved
     }
 }
@@ -359,13 +380,13 @@ extension LocalStore {
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT u.id, u.email,
                        SUM(j.state = 'pending' AND j.messageId IS NOT NULL) AS pending,
-                       SUM(j.state = 'done') AS done, SUM(j.state = 'failed') AS failed
+                       SUM(j.state = 'done') AS done, SUM(j.state = 'failed' AND j.resolvedAt IS NULL) AS failed
                 FROM dropJob j JOIN user u ON u.id = j.userId
                 GROUP BY u.id ORDER BY u.email
                 """))
             return try rows.map { row in
                 let reasons = try String.fetchAll(db.cachedStatement(sql: """
-                    SELECT lastError FROM dropJob WHERE userId = ? AND state = 'failed' AND lastError IS NOT NULL
+                    SELECT lastError FROM dropJob WHERE userId = ? AND state = 'failed' AND resolvedAt IS NULL AND lastError IS NOT NULL
                     ORDER BY id DESC LIMIT ?
                     """), arguments: [row["id"] as Int64, failuresPerAccount])
                 let waiting = try Row.fetchOne(db.cachedStatement(sql: """

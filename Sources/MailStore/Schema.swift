@@ -243,6 +243,23 @@ enum Schema {
                 """)
             try db.execute(sql: "CREATE INDEX dropReport_key ON dropReport(userId, mailKey)")
         }
+        migrator.registerMigration("v15: resolved drops") { db in
+            // A report remembers its failed drop (whose failure stops counting in crmgate
+            // status once the mail went through: resolvedAt) and its own Message-ID, by which
+            // a report already returned to the upstream INBOX is found and taken back there.
+            try db.execute(sql: "ALTER TABLE dropReport ADD COLUMN jobId INTEGER")
+            try db.execute(sql: "ALTER TABLE dropReport ADD COLUMN reportMessageID TEXT")
+            try db.execute(sql: "ALTER TABLE dropJob ADD COLUMN resolvedAt DATETIME")
+            try db.execute(sql: """
+                CREATE TABLE upstreamRetraction(
+                    id INTEGER PRIMARY KEY,
+                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    messageID TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt DATETIME NOT NULL,
+                    lastError TEXT)
+                """)
+        }
         return migrator
     }
 }

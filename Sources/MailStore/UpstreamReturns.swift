@@ -151,3 +151,41 @@ extension LocalStore {
         }
     }
 }
+
+/// A report of a failed drop that went to the upstream INBOX and is to be taken back
+/// there, since the drop has worked since (found by its Message-ID).
+public struct UpstreamRetraction: Hashable, Sendable {
+    public var id: Int64
+    public var email: String
+    public var messageID: String
+    public var attempts: Int
+}
+
+extension LocalStore {
+    /// Reports due to be taken back from the upstream, oldest first.
+    public func dueUpstreamRetractions(now: Date = Date(), limit: Int = 100) async throws -> [UpstreamRetraction] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT r.id, u.email, r.messageID, r.attempts FROM upstreamRetraction r JOIN user u ON u.id = r.userId
+                WHERE r.nextAttemptAt <= ? ORDER BY r.nextAttemptAt LIMIT ?
+                """), arguments: [now, limit]).map { row in
+                UpstreamRetraction(id: row["id"], email: row["email"], messageID: row["messageID"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// The report is gone from the upstream (or was not there any more).
+    public func completeUpstreamRetraction(_ item: UpstreamRetraction) async throws {
+        try await commits.write { db in
+            try db.cachedStatement(sql: "DELETE FROM upstreamRetraction WHERE id = ?").execute(arguments: [item.id])
+        }
+    }
+
+    /// The upstream could not be reached or refused: try again at `next`.
+    public func retryUpstreamRetraction(_ item: UpstreamRetraction, at next: Date, error: String) async throws {
+        try await commits.write { db in
+            try db.cachedStatement(sql: "UPDATE upstreamRetraction SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ? WHERE id = ?")
+                .execute(arguments: [next, error, item.id])
+        }
+    }
+}

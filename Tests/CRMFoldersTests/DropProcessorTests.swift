@@ -196,6 +196,51 @@ struct DropProcessorTests {
         #expect(note.index.headerValues("X-CRMGate-Report", in: note.raw) == ["drop-resolved"])
     }
 
+    @Test func aFailedDropThatWorkedSinceNoLongerCountsAsFailed() async throws {
+        let w = try await world(policy: .init(createContacts: false))
+        _ = try await failThenFix(w, movingBack: true)
+        let summary = try #require(try await w.store.dropSummaries().first)
+        #expect((summary.pending, summary.done, summary.failed) == (0, 1, 0))
+        #expect(summary.recentFailures.isEmpty)
+    }
+
+    /// Proxy mode: a mail appended from the upstream fails, its report goes back to the
+    /// upstream INBOX; the mail is dropped again, fixed, and works.
+    func failThenFixFromUpstream(_ w: World) async throws -> MailboxInfo {
+        let folder = try await w.drop(into: "create-email", name: "- Create New Email")
+        let raw = Array("From: Sam Stranger <sam@unknown.example>\r\nSubject: Hello\r\nMessage-ID: <hello-2@unknown.example>\r\n\r\nhi\r\n".utf8)
+        _ = try await w.store.append(NewMessage(raw: raw), to: folder.id, origin: UpstreamOrigin(folder: "INBOX"))
+        await w.processor.processDue()
+        // The report is due upstream; the returner puts it there and it leaves the folder.
+        let report = try #require(try await w.store.dueUpstreamReturns().first { $0.uid != 1 })
+        try await w.store.completeUpstreamReturn(report)
+        _ = try await w.crm.createRecord(in: .contacts, RecordDraft(fields: ["lastName": .text("Stranger"), "emails": .list(["sam@unknown.example"])]))
+        _ = try await w.store.append(NewMessage(raw: raw), to: folder.id, origin: UpstreamOrigin(folder: "INBOX"))
+        #expect(await w.processor.processDue() == 1)
+        return folder
+    }
+
+    @Test func aReportAlreadyOnTheMailServerIsQueuedToBeTakenBackThere() async throws {
+        let w = try await world(policy: .init(createContacts: false))
+        let folder = try await failThenFixFromUpstream(w)
+        let retraction = try #require(try await w.store.dueUpstreamRetractions().first)
+        #expect(retraction.email == "alice@example.com" && retraction.messageID.hasSuffix("@crmgate.invalid>"))
+        // No note instead: nothing in the folder but the two copies of the mail, now done.
+        #expect(try await w.store.states(of: folder.id).map { $0.flags.contains(DropKeyword.done) } == [true, true])
+        try await w.store.completeUpstreamRetraction(retraction)
+        #expect(try await w.store.dueUpstreamRetractions().isEmpty)
+    }
+
+    @Test func underTheNotePolicyAReportOnTheMailServerStaysAndANoteFollows() async throws {
+        let w = try await world(policy: .init(resolvedReports: "note", createContacts: false))
+        let folder = try await failThenFixFromUpstream(w)
+        #expect(try await w.store.dueUpstreamRetractions().isEmpty)
+        let states = try await w.store.states(of: folder.id)
+        let last = try #require(states.last)
+        let note = try #require(try await w.store.content(in: folder.id, uid: last.uid))
+        #expect(note.index.headerValues("X-CRMGate-Report", in: note.raw) == ["drop-resolved"])
+    }
+
     func report(_ w: World, in folder: MailboxInfo) async throws -> (subject: String, body: String) {
         let states = try await w.store.states(of: folder.id)
         let last = try #require(states.last)

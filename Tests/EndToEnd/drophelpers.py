@@ -288,6 +288,14 @@ def body_text(c, folder, uid):
     return part.get_content() if not part.is_multipart() else raw.decode(errors="replace")
 
 
+def status_line(gw, account="alice@example.com"):
+    """[pending, done, failed] of an account in `crmgate status`, or None."""
+    for line in gw.cli("status").stdout.splitlines():
+        if line.startswith(account + " "):
+            return [int(n) for n in line.split()[1:4]]
+    return None
+
+
 def log_excerpt(gw, *needles, lines=40):
     """The last log lines that mention any of needles (for assertion messages)."""
     text = gw.log_text().splitlines()

@@ -10,15 +10,7 @@ import pytest
 from conftest import imap_client
 from drophelpers import (DONE, DROP_OPPORTUNITY, ERROR, PENDING, binary_attachment, body_text, build_mail, copies,
                          drop_by_move, drop_gateway, header_field, log_excerpt, new_message_id, policy, reports,
-                         settled, wait_for)
-
-
-def status_line(gw, account="alice@example.com"):
-    """[pending, done, failed] of an account in `crmgate status`, or None."""
-    for line in gw.cli("status").stdout.splitlines():
-        if line.startswith(account + " "):
-            return [int(n) for n in line.split()[1:4]]
-    return None
+                         settled, status_line, wait_for)
 
 
 def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_again(tmp_path):
@@ -65,6 +57,7 @@ def test_unmatched_sender_under_must_match_is_reported_and_retried_by_moving_it_
             assert b"\\Flagged" not in flags and b"$label1" not in flags, flags
             # The report of the failure went with it: nothing says it failed any more.
             assert reports(c, DROP_OPPORTUNITY) == []
+            assert status_line(gw) == [0, 1, 0]
         [record] = gw.api.named("opportunities", subject)
         assert record["fields"]["contact"] == contact["id"]
         emails = gw.api.emails_of("opportunities", record["id"])

@@ -10,8 +10,8 @@ import pytest
 
 import dovecot
 from conftest import imap_client
-from drophelpers import (DONE, DROP_OPPORTUNITY, PENDING, build_mail, drop_gateway, log_excerpt, messages,
-                         new_message_id, one_record_named, policy, wait_for)
+from drophelpers import (DONE, DROP_OPPORTUNITY, ERROR, PENDING, build_mail, drop_gateway, log_excerpt, messages,
+                         new_message_id, one_record_named, policy, status_line, wait_for)
 
 pytestmark = pytest.mark.skipif(not dovecot.installed(), reason="needs dovecot-imapd (scripts/test installs it)")
 
@@ -132,7 +132,7 @@ def test_dovecot_killed_in_the_middle_of_a_move_loses_and_duplicates_nothing(tmp
             assert len(records) == (1 if DONE in copies[0][1] else 0), (i, copies, records)
 
 
-def test_the_report_of_a_failed_drop_goes_to_the_upstream_inbox(tmp_path):
+def test_the_report_of_a_failed_drop_goes_to_the_upstream_inbox_and_is_taken_back_when_the_drop_works(tmp_path):
     with dovecot.Dovecot(tmp_path / "up") as upstream, \
             drop_gateway(tmp_path / "gw", policy(must_match=True, create_contacts=False) + upstream.upstream_config()) as gw:
         message_id = new_message_id("nowhere.example")
@@ -149,6 +149,23 @@ def test_the_report_of_a_failed_drop_goes_to_the_upstream_inbox(tmp_path):
             assert len(reports) == 1, log_excerpt(gw, "upstream", "drop")
             # The report left the drop folder; the failed mail stays there for the user to retry.
             assert [h for _, _, h in messages(c, DROP_OPPORTUNITY) if b"X-CRMGate-Report" in h] == []
+            assert status_line(gw) == [0, 0, 1]
+
+            # The sender becomes a contact; the user moves the mail back to INBOX and drops it again.
+            gw.api.post("/contacts", {"fields": {"lastName": "Nobody", "emails": ["nobody@nowhere.example"]}})
+            failed = [u for u, _, h in messages(c, DROP_OPPORTUNITY) if message_id.encode() in h]
+            c.select_folder(DROP_OPPORTUNITY)
+            c.move(failed, "INBOX")
+            c.select_folder("INBOX")
+            c.move(c.search(["HEADER", "Message-ID", message_id]), DROP_OPPORTUNITY)
+            one_record_named(gw, "opportunities", "Unknown sender", seconds=30)
+            assert wait_for(lambda: [f for _, f in upstream_inbox(upstream, message_id) if DONE in f], 30), \
+                log_excerpt(gw, "upstream", "drop")
+        # The report that said it failed is gone from the mail server, without a note instead.
+        assert wait_for(lambda: upstream_inbox(upstream, "X-CRMGate-Report") == [], 30), log_excerpt(gw, "upstream", "report")
+        [(_, flags)] = upstream_inbox(upstream, message_id)
+        assert ERROR not in flags and b"\\Flagged" not in flags, flags
+        assert status_line(gw) == [0, 1, 0]
 
 
 def test_a_move_with_a_message_too_big_for_crmgate_copies_nothing(tmp_path):
