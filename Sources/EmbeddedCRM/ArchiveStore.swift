@@ -65,20 +65,29 @@ enum ArchiveStore {
 
     /// The emails related to `ref` (as person or as record; `users` refs name a user), newest
     /// first, without their raw messages.
-    static func rows(relatedTo ref: RecordRef, limit: Int? = nil, _ db: Database) throws -> [EmailRow] {
-        guard let rowID = ref.id.rowID else { return [] }
-        let limit = limit ?? -1  // SQLite: a negative LIMIT is none
-        if ref.module == .users {
-            return try EmailRow.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
-                WHERE emailRelation.userId = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
-                """), arguments: [rowID, limit])
-        }
+    static func rows(relatedTo ref: RecordRef, offset: Int = 0, limit: Int? = nil, _ db: Database) throws -> [EmailRow] {
+        guard let (relation, arguments) = relation(of: ref) else { return [] }
         return try EmailRow.fetchAll(db.cachedStatement(sql: """
-            SELECT DISTINCT \(columns) FROM email JOIN emailRelation ON emailRelation.emailId = email.id
-            JOIN record ON record.id = emailRelation.recordId
-            WHERE record.id = ? AND record.module = ? ORDER BY email.date DESC, email.id DESC LIMIT ?
-            """), arguments: [rowID, ref.module.rawValue, limit])
+            SELECT DISTINCT \(columns) FROM email \(relation) ORDER BY email.date DESC, email.id DESC LIMIT ? OFFSET ?
+            """), arguments: arguments + [limit ?? -1, max(0, offset)])  // SQLite: a negative LIMIT is none
+    }
+
+    /// How many emails are related to the record or person.
+    static func count(relatedTo ref: RecordRef, _ db: Database) throws -> Int {
+        guard let (relation, arguments) = relation(of: ref) else { return 0 }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(DISTINCT email.id) FROM email \(relation)"), arguments: arguments) ?? 0
+    }
+
+    /// The joins and condition that find a record's or a user's emails, with their arguments.
+    private static func relation(of ref: RecordRef) -> (String, StatementArguments)? {
+        guard let rowID = ref.id.rowID else { return nil }
+        if ref.module == .users {
+            return ("JOIN emailRelation ON emailRelation.emailId = email.id WHERE emailRelation.userId = ?", [rowID])
+        }
+        return ("""
+            JOIN emailRelation ON emailRelation.emailId = email.id JOIN record ON record.id = emailRelation.recordId
+            WHERE record.id = ? AND record.module = ?
+            """, [rowID, ref.module.rawValue])
     }
 
     /// The email with this row id, or those with this Message-ID in archiving order, without

@@ -22,6 +22,15 @@ extension EmbeddedCRM {
         }
     }
 
+    /// A page of the emails related to the record or person, newest first, and how many there are.
+    public func archivedEmailContents(relatedTo ref: RecordRef, offset: Int, limit: Int) async throws -> (emails: [ArchivedEmailContent], total: Int) {
+        if ref.module != .users { _ = try definition(ref.module) }
+        return try await read(gated: false) { db in
+            (try ArchiveStore.rows(relatedTo: ref, offset: offset, limit: limit, db).map { try ArchiveStore.content(of: $0, db) },
+             try ArchiveStore.count(relatedTo: ref, db))
+        }
+    }
+
     /// Every archived email whose Message-ID is exactly `messageID` (with its angle brackets),
     /// in the order they were archived: a drop archives one activity per target.
     public func archivedEmailContents(messageID: String) async throws -> [ArchivedEmailContent] {

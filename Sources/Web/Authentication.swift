@@ -26,9 +26,22 @@ struct AccountAuthenticator: Sendable {
 
     func identity(email: String) async throws -> Identity {
         guard let user = try await connector.user(email: email), user.active else { throw Failure.noCRMUser(email) }
-        // Times on pages read as in the account's summary emails: its zone, its policy's, the server's.
-        let zone = DisplayFormat.timeZone(try await store.timeZone(email: email), policyTimeZone(email))
-        return Identity(accountEmail: email, crmUser: user, access: access(email), timeZone: zone)
+        return Identity(accountEmail: email, crmUser: user, access: access(email), timeZone: try await timeZone(of: email))
+    }
+
+    /// The signed-in identity with the account's scope and time zone as they are now: a
+    /// reloaded policy, a changed `[web] admins` or `crmgate user timezone` applies to open
+    /// sessions from their next request.
+    func current(_ identity: Identity) async throws -> Identity {
+        var current = identity
+        current.access = access(identity.accountEmail)
+        current.timeZone = try await timeZone(of: identity.accountEmail)
+        return current
+    }
+
+    /// Times on pages read as in the account's summary emails: its zone, its policy's, the server's.
+    private func timeZone(of email: String) async throws -> TimeZone {
+        DisplayFormat.timeZone(try await store.timeZone(email: email), policyTimeZone(email))
     }
 }
 
@@ -38,6 +51,7 @@ struct SessionMiddleware: RouterMiddleware {
     typealias Context = WebContext
     static let cookieName = "crmgate_session"
     let sessions: SessionStore
+    let authenticator: AccountAuthenticator
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         guard let id = request.cookies[Self.cookieName]?.value, let session = sessions.session(id) else {
@@ -45,7 +59,7 @@ struct SessionMiddleware: RouterMiddleware {
             return .redirect(to: "/signin?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"), type: .found)
         }
         var context = context
-        context.identity = session.identity
+        context.identity = try await authenticator.current(session.identity)
         context.session = session
         return try await next(request, context)
     }

@@ -20,8 +20,10 @@ struct ScopedCRM: Sendable {
         guard !identity.access.isAdministrator else { return }
         let modules = try await crm.modules()
         for (key, value) in draft.fields {
-            guard let ref = value?.reference, current?.fields[key]?.reference != ref,
-                  let field = module.field(key), let target = modules.first(where: { $0.key == ref.module }) else { continue }
+            // A reference of the wrong kind is the CRM's to refuse, in its own words.
+            guard let ref = value?.reference, current?.fields[key]?.reference != ref, let field = module.field(key),
+                  case .reference(let kind) = field.type, kind == nil || kind == ref.module,
+                  let target = modules.first(where: { $0.key == ref.module }) else { continue }
             if try await record(ref, in: target) == nil {
                 throw CRMError.missingReference(ref, field: field, singular: target.singular)
             }

@@ -87,7 +87,7 @@ public enum WebApplication {
             router.get(RouterPath(Stylesheet.path)) { _, _ in Stylesheet.response }
             router.get(RouterPath(PageIcon.path)) { _, _ in PageIcon.response }
             let open = router.group().add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
-            let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions))
+            let pages = router.group().add(middleware: SessionMiddleware(sessions: sessions, authenticator: authenticator))
                 .add(middleware: PageErrorMiddleware(crmName: dependencies.crmName))
             SignInRoutes(authenticator: authenticator, throttle: dependencies.throttle, sessions: sessions, crmName: dependencies.crmName,
                          secureCookies: secure, formPost: formPost)

@@ -69,8 +69,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         if let bridge { services.append(.init(service: bridge)) }
+        let live = LiveConfiguration(config)
         services.append(.init(service: ConfigurationReloader(path: options.config, initial: config, folders: folders,
-                                                             drops: drops, bridge: bridge, logger: logger)))
+                                                             drops: drops, bridge: bridge, web: live, logger: logger)))
         if config.web.port != 0 {
             let metrics: (@Sendable () -> [UInt8])? = config.web.metrics ? { @Sendable in registry.emitToBuffer() } : nil
             // Proxy mode: the web UI takes the mail server's password too, as the IMAP login does.
@@ -81,17 +82,16 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             // The web UI and the API reach the records of the account's policy scope, as its
-            // mail folders do (an account under no policy gets the default policy's scope).
-            let administrators = Set(config.web.admins.map { $0.lowercased() })
+            // mail folders do (an account under no policy gets the default policy's scope);
+            // read per request, so that a reload applies to signed-in sessions too.
             let access: WebDependencies.AccessRule = { email in
-                RecordAccess(policyScope: (config.policy(for: email) ?? GatewayConfiguration.Policy()).scope,
-                             isAdministrator: administrators.contains(email.lowercased()))
+                RecordAccess(policyScope: live.policy(for: email).scope, isAdministrator: live.isAdministrator(email))
             }
             let dependencies = WebDependencies(crm: opened.embedded, store: store, crmName: config.crm.name, metrics: metrics,
                                                passwordCheck: passwordCheck, throttle: throttle,
                                                webhook: opened.bottle.flatMap { webhookReceiver($0, secret: config.crm.webhookSecret, logger: logger) },
                                                access: access,
-                                               policyTimeZone: { (config.policy(for: $0) ?? GatewayConfiguration.Policy()).timeZone })
+                                               policyTimeZone: { live.policy(for: $0).timeZone })
             services.append(.init(service: WebApplication.make(configuration: config.web, dependencies: dependencies, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -7,6 +7,7 @@ import time
 from imapclient import IMAPClient
 
 from conftest import PASSWORD, Gateway, demo_gateway
+from test_json_api import call
 
 POLICY = '[[policy]]\nname = "everyone"\nusers = ["*"]\ndisplay_modules = ["opportunities"]\n'
 
@@ -51,6 +52,26 @@ def test_reload_adds_a_display_module_and_keeps_connections(tmp_path):
     finally:
         gw.stop()
     assert not (tmp_path / "data" / "crmgate.pid").exists()
+
+
+def test_reload_makes_an_account_a_web_administrator_without_a_restart(tmp_path):
+    gw = demo_gateway(tmp_path, POLICY)
+    created = gw.cli("token", "create", "alice@example.com")
+    assert created.returncode == 0, created.stderr
+    gw.token = created.stdout.strip()
+    gw.start()
+    try:
+        status, headers, _ = call(gw, "GET", "/api/v1/opportunities")
+        assert status == 200 and headers["CRMGate-Scope"] == "owned"
+        gw.config.write_text(gw.config.read_text().replace("admins = []", 'admins = ["alice@example.com"]'))
+        assert gw.cli("reload").returncode == 0
+        deadline = time.time() + 10
+        while time.time() < deadline and call(gw, "GET", "/api/v1/opportunities")[1]["CRMGate-Scope"] != "all":
+            time.sleep(0.2)
+        assert call(gw, "GET", "/api/v1/opportunities")[1]["CRMGate-Scope"] == "all"
+        assert "only after a restart" not in gw.log_text()
+    finally:
+        gw.stop()
 
 
 def test_reload_without_a_running_server_says_so(tmp_path):

@@ -2,6 +2,7 @@ import CRM
 import EmbeddedCRM
 import Foundation
 import Hummingbird
+import Synchronization
 import Testing
 @testable import Web
 
@@ -136,6 +137,23 @@ struct ScopeTests {
     }
 
     // MARK: The API
+
+    @Test func aChangedScopeOrTimeZoneAppliesToASignedInSessionAtItsNextRequest() async throws {
+        let h = try await PageHarness.make()
+        let bob = try await Self.bobsRecords(h)
+        let rule = Mutex(Self.owned)
+        try await h.run(rule: { _ in rule.withLock { $0 } }) { client in
+            #expect(try await client.get(PagePaths.view(bob.account.ref)).status == .notFound)
+            rule.withLock { $0 = Self.visible }  // what `crmgate reload` of a changed policy does
+            #expect(try await client.get(PagePaths.view(bob.account.ref)).status == .ok)
+            rule.withLock { $0 = Self.administrator }
+            #expect(try await client.get(PagePaths.view(bob.deal.ref)).status == .ok)
+            // `crmgate user timezone` while signed in: the record's times follow at once.
+            try await h.store.setTimeZone(email: "alice@example.com", "Asia/Tokyo")
+            let page = try await client.get(PagePaths.view(bob.deal.ref)).text
+            #expect(page.contains(DisplayFormat(timeZone: TimeZone(identifier: "Asia/Tokyo")!).dateTime(bob.deal.modifiedAt)))
+        }
+    }
 
     static func bobsDeal(_ h: APIHarness) async throws -> CRMRecord {
         try await h.crm.createRecord(in: .opportunities, RecordDraft(owner: h.bob.id, fields: [

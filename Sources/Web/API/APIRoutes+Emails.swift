@@ -36,20 +36,19 @@ extension APIRoutes {
     }
 
     /// `GET /api/v1/<module>/<id>/emails`: the record's emails (as person or as record), newest
-    /// first, a page at a time (`limit`, `offset` or `page`) with links to the neighbours.
-    /// The CRM reads a record's emails newest first up to a limit, so a page reads the ones
-    /// before it too, and one more to know whether others follow.
+    /// first, a page at a time (`limit`, `offset` or `page`) with links to the neighbours and
+    /// the total.
     func recordEmails(_ request: Request, context: WebContext) async throws -> Response {
         let module = try await module(context)
         let record = try await existingRecord(in: module, context)
         let parameters = try ListParameters(FormValues.pairs(request.uri.query), known: ["limit", "offset", "page"])
-        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: parameters.offset + parameters.limit + 1)
-        let page = emails.dropFirst(parameters.offset).prefix(parameters.limit)
+        let page = try await crm.archivedEmailContents(relatedTo: record.ref, offset: parameters.offset, limit: parameters.limit)
         let links = PageLinks(base: crm.publicURL.absoluteString + "/api/v1/\(module.key)/\(record.ref.id)/emails", request: request,
                               limit: parameters.limit, offset: parameters.offset,
-                              hasMore: emails.count > parameters.offset + parameters.limit)
+                              hasMore: page.total > parameters.offset + parameters.limit)
         return try links.response([
-            "data": .array(page.map(EmailJSON.render)),
+            "data": .array(page.emails.map(EmailJSON.render)),
+            "total": .number(Decimal(page.total)),
             "limit": .number(Decimal(parameters.limit)),
             "offset": .number(Decimal(parameters.offset)),
         ])

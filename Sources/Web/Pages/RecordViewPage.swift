@@ -15,12 +15,12 @@ struct RecordViewPage: Sendable {
     /// Records of other modules whose fields refer to this one.
     var linked: [CRMRecord]
     var emails: [ArchivedEmailContent]
+    /// How many emails the record has in all.
+    var emailCount: Int
     /// Which page of the emails is shown (`?emails=` in the URL, from 1), and whether older ones follow.
     var emailPage: Int
     var olderEmails: Bool
 
-    /// Email pages beyond this are not offered (10,000 emails on one record).
-    static let maxEmailPage = 200
 
     /// At most this many contacts, linked records and emails (per page) are listed.
     static let sectionLimit = 50
@@ -32,14 +32,13 @@ struct RecordViewPage: Sendable {
         let referencing = try await scoped.visible(try await crm.records(referencing: record.ref, limit: sectionLimit))
         let contacts = try await scoped.visible(try await relatedContacts(of: record, referencing: referencing, crm: crm))
         let linked = referencing.filter { $0.ref.module != .contacts || module.key != .accounts }
-        // The CRM reads a record's emails newest first up to a limit: a page reads those before it, and one more.
-        let emailPage = max(1, min(emailPage, maxEmailPage))
+        let emailPage = max(1, min(emailPage, Int.max / sectionLimit))
         let skipped = (emailPage - 1) * sectionLimit
-        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, limit: skipped + sectionLimit + 1)
+        let emails = try await crm.archivedEmailContents(relatedTo: record.ref, offset: skipped, limit: sectionLimit)
         return RecordViewPage(module: module, record: record, modules: try await crm.modules(), users: try await data.users(),
                           names: try await data.referenceNames(in: [record] + contacts, for: scoped), contacts: contacts,
-                          linked: linked, emails: Array(emails.dropFirst(skipped).prefix(sectionLimit)),
-                          emailPage: emailPage, olderEmails: emails.count > skipped + sectionLimit)
+                          linked: linked, emails: emails.emails, emailCount: emails.total,
+                          emailPage: emailPage, olderEmails: emails.total > skipped + sectionLimit)
     }
 
     /// An account's contacts; for other records the contacts they refer to and the

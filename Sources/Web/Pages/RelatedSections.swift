@@ -60,7 +60,8 @@ struct RelatedSections {
         let body = rows.isEmpty
             ? "<p class=\"empty\">\(page.emailPage > 1 ? "No older archived emails." : "No archived emails.")</p>"
             : table(["Date", "Subject", "From", "Attachments", "Message"], rows)
-        return "<section id=\"emails\"><h2>Archived emails</h2>\(body)\(emailPager)</section>"
+        let count = page.emailCount > 0 ? " <span class=\"muted\">(\(page.emailCount))</span>" : ""
+        return "<section id=\"emails\"><h2>Archived emails\(count)</h2>\(body)\(emailPager)</section>"
     }
 
     /// Newer and older pages of the emails, on the same record page.
@@ -69,10 +70,10 @@ struct RelatedSections {
             HTML.escape(PagePaths.view(page.record.ref) + (number > 1 ? "?emails=\(number)" : "") + "#emails")
         }
         let newer = page.emailPage > 1 ? "<a rel=\"prev\" href=\"\(link(page.emailPage - 1))\">← Newer emails</a>" : ""
-        let older = page.olderEmails && page.emailPage < RecordViewPage.maxEmailPage
-            ? "<a rel=\"next\" href=\"\(link(page.emailPage + 1))\">Older emails →</a>" : ""
+        let older = page.olderEmails ? "<a rel=\"next\" href=\"\(link(page.emailPage + 1))\">Older emails →</a>" : ""
         guard !newer.isEmpty || !older.isEmpty else { return "" }
-        return "<nav class=\"pager\" aria-label=\"Email pages\">\(newer)<span class=\"muted\">Page \(page.emailPage)</span>\(older)</nav>"
+        let pages = (page.emailCount + RecordViewPage.sectionLimit - 1) / RecordViewPage.sectionLimit
+        return "<nav class=\"pager\" aria-label=\"Email pages\">\(newer)<span class=\"muted\">Page \(page.emailPage) of \(max(pages, page.emailPage))</span>\(older)</nav>"
     }
 
     private func table(_ head: [String], _ rows: [String]) -> String {

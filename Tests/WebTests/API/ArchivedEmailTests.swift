@@ -56,6 +56,7 @@ struct ArchivedEmailTests {
             let first = try await api.get(path + "?limit=1")
             #expect(first.json["data"].array?.compactMap { $0["id"].string } == [mail.reply.id.rawValue])
             #expect(first.json["limit"] == 1 && first.json["offset"] == 0 && first.json["previous"] == .null)
+            #expect(first.json["total"] == 2)
             let next = try #require(first.json["next"].string)
             #expect(next == "\(APIHarness.publicURL)\(path)?limit=1&offset=1")
             #expect(first.headers[.link] == "<\(next)>; rel=\"next\"")

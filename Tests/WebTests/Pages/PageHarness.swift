@@ -62,11 +62,12 @@ struct PageHarness {
     }
 
     /// Runs `body` with a client signed in as Alice (or `account`), who reaches the records `access` gives.
-    func run(access: RecordAccess = RecordAccess(scope: .visible), publicURL: String = "http://crm.test",
-             _ body: @Sendable (PageClient) async throws -> Void) async throws {
+    /// `rule`, when given, is asked at every request instead (a reloaded configuration).
+    func run(access: RecordAccess = RecordAccess(scope: .visible), rule: WebDependencies.AccessRule? = nil,
+             publicURL: String = "http://crm.test", _ body: @Sendable (PageClient) async throws -> Void) async throws {
         let app = WebApplication.make(
             configuration: GatewayConfiguration.Web(publicURL: publicURL),
-            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM", access: { _ in access }),
+            dependencies: WebDependencies(crm: crm, store: store, crmName: "Test CRM", access: rule ?? { _ in access }),
             logger: Logger(label: "page-test"))
         try await app.test(.router) { client in
             let signIn = try await client.execute(

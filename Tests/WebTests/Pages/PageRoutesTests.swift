@@ -124,6 +124,7 @@ struct PageReadingTests {
             let first = try await client.get(path).text
             #expect(subjects(first) == (5...54).reversed().map { "Note \($0)" })
             #expect(first.contains(#"<a rel="next" href="\#(path)?emails=2#emails">Older emails →</a>"#) && !first.contains("Newer emails"))
+            #expect(first.contains(#"<h2>Archived emails <span class="muted">(55)</span></h2>"#) && first.contains("Page 1 of 2"))
             let second = try await client.get(path + "?emails=2").text
             #expect(subjects(second) == ["Note 4", "Note 3", "Note 2", "Note 1", "Our offer"])
             #expect(second.contains(#"<a rel="prev" href="\#(path)#emails">← Newer emails</a>"#) && !second.contains("Older emails"))
