@@ -115,10 +115,12 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // glibc's heap statistics and trim, which Swift's Glibc module leaves out.
+        .target(name: "CSystemMemory"),
         .target(
             name: "IMAPServer",
             dependencies: [
-                "IMAPCore", "IMAPClient", "Upstream", "MIMECore", "MailStore", "GatewayConfig",
+                "IMAPCore", "IMAPClient", "Upstream", "MIMECore", "MailStore", "GatewayConfig", "CSystemMemory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -215,7 +217,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IMAPServerTests", dependencies: [
-            "IMAPServer", "IMAPCore", "MailStore",
+            "IMAPServer", "IMAPCore", "MailStore", "CSystemMemory",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),

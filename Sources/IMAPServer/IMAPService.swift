@@ -97,6 +97,8 @@ public final class IMAPService: Service {
             // Commands are short: a connection starts with a small read buffer (kept while it
             // idles) and grows it only while reading big literals.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 512, maximum: 65_536))
+            // TLS keeps 48 KiB of buffers per connection: resident only as far as used.
+            .childChannelOption(.allocator, value: LazyPageAllocator.allocator)
             .bind(host: configuration.host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if implicitTLS {
