@@ -13,9 +13,9 @@ import Upstream
 ///
 /// When the original is still there (a COPY, or a MOVE whose upstream expunge never
 /// happened) it only gets `$CRMDone`; nothing is appended twice. Reports of failed drops
-/// that have worked since are taken back from the upstream INBOX the same way. It logs in as the master
-/// user when one is configured, else as the user while one of their sessions is open;
-/// without either, returns wait in the drop folder for the user's next login.
+/// that have worked since are taken back from the upstream INBOX the same way. It logs in
+/// as the master user when one is configured, else as the user while one of their sessions
+/// is open; without either, returns wait in the drop folder for the user's next login.
 public final class UpstreamReturner: Service {
     let store: LocalStore
     let access: UpstreamAccess

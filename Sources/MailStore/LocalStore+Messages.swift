@@ -89,8 +89,16 @@ extension LocalStore {
     }
 
     private static func states(_ db: Database, _ mailbox: Int64) throws -> [MessageState] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"),
-                         arguments: [mailbox]).map(Self.state)
+        try states(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? ORDER BY uid"), [mailbox])
+    }
+
+    /// The states a `uid, flags, modSeq` query finds, read through a cursor: no row object
+    /// per message (a SELECT of 100,000 messages made as many).
+    private static func states(_ statement: Statement, _ arguments: StatementArguments) throws -> [MessageState] {
+        var states: [MessageState] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { states.append(state(row)) }
+        return states
     }
 
     /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
@@ -100,8 +108,8 @@ extension LocalStore {
         try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in
             let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT highestModSeq FROM mailbox WHERE id = ?"), arguments: [mailbox.rawValue])
             guard let highest else { throw MailStoreError.mailboxNotFound("#\(mailbox.rawValue)") }
-            let changed = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
-                                           arguments: [mailbox.rawValue, Int64(modSeq)]).map(Self.state)
+            let changed = try Self.states(db.cachedStatement(sql: "SELECT uid, flags, modSeq FROM message WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
+                                          [mailbox.rawValue, Int64(modSeq)])
             let expunged = try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxId = ? AND modSeq > ? ORDER BY uid"),
                                               arguments: [mailbox.rawValue, Int64(modSeq)])
             return (MailboxChanges(changed: changed, expunged: expunged.map { UInt32(truncatingIfNeeded: $0) },
