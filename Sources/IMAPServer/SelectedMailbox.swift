@@ -86,8 +86,14 @@ struct SelectedMailbox {
         return low
     }
 
+    /// Ascending by sequence number, each once. A set of one range (`1:*`) is already in
+    /// order; otherwise sorting brings duplicates together.
     private func dedupe(_ pairs: [(Int, UInt32)]) -> [(seq: Int, uid: UInt32)] {
-        var seen = Set<Int>()
-        return pairs.sorted { $0.0 < $1.0 }.filter { seen.insert($0.0).inserted }.map { (seq: $0.0, uid: $0.1) }
+        let ascending = zip(pairs, pairs.dropFirst()).allSatisfy { $0.0 < $1.0 }
+        let sorted = ascending ? pairs : pairs.sorted { $0.0 < $1.0 }
+        var result: [(seq: Int, uid: UInt32)] = []
+        result.reserveCapacity(sorted.count)
+        for pair in sorted where result.last?.seq != pair.0 { result.append((seq: pair.0, uid: pair.1)) }
+        return result
     }
 }

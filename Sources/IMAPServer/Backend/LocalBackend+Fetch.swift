@@ -37,9 +37,9 @@ extension LocalBackend {
         }
 
         let structure = attributes.contains { $0 == .envelope || $0 == .body || $0 == .bodyStructure }
+        // Both ascending by UID (sequence order is UID order): walked side by side.
         let metadata = try await store.metadata(in: mailbox.id, uids: targets.map(\.uid), structure: structure)
-        var byUID: [UInt32: MessageMetadata] = [:]
-        for meta in metadata { byUID[meta.state.uid] = meta }
+        var next = metadata.startIndex
         let wantsModSeq = condstore && (modifiers.changedSince != nil || attributes.contains(.modSeq) || !seenChanged.isEmpty)
 
         if attributes.contains(.flags) || !seenChanged.isEmpty, var current = selected {
@@ -51,10 +51,12 @@ extension LocalBackend {
         // it is never sent empty or cut short: its body items are NIL (RFC 2180 §4.1.3, as
         // Dovecot does), the rest of the FETCH goes on.
         for target in targets {
-            guard let meta = byUID[target.uid] else {
+            while next < metadata.endIndex, metadata[next].state.uid < target.uid { next += 1 }
+            guard next < metadata.endIndex, metadata[next].state.uid == target.uid else {
                 try await sendVanished(target, attributes, uid: uid)
                 continue
             }
+            let meta = metadata[next]
             if let since = modifiers.changedSince, meta.state.modSeq <= since { continue }
             var stored: StoredMessage?
             var items: [FetchItem] = []
