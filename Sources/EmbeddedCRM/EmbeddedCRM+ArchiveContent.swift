@@ -13,17 +13,10 @@ extension EmbeddedCRM {
         }
     }
 
-    /// The archived emails related to a record (as person or as record), newest first,
-    /// with their content in one read; like `archivedEmails(relatedTo:limit:)`.
-    public func archivedEmailContents(relatedTo ref: RecordRef, limit: Int? = nil) async throws -> [ArchivedEmailContent] {
-        if ref.module != .users { _ = try definition(ref.module) }
-        return try await read(gated: false) { db in
-            try ArchiveStore.rows(relatedTo: ref, limit: limit, db).map { try ArchiveStore.content(of: $0, db) }
-        }
-    }
-
-    /// A page of the emails related to the record or person, newest first, and how many there are.
-    public func archivedEmailContents(relatedTo ref: RecordRef, offset: Int, limit: Int) async throws -> (emails: [ArchivedEmailContent], total: Int) {
+    /// A page of the archived emails related to a record (as person or as record), newest
+    /// first, with their content, and how many there are in all, in one read; like
+    /// `archivedEmails(relatedTo:limit:)`.
+    public func archivedEmailContents(relatedTo ref: RecordRef, offset: Int = 0, limit: Int? = nil) async throws -> (emails: [ArchivedEmailContent], total: Int) {
         if ref.module != .users { _ = try definition(ref.module) }
         return try await read(gated: false) { db in
             (try ArchiveStore.rows(relatedTo: ref, offset: offset, limit: limit, db).map { try ArchiveStore.content(of: $0, db) },

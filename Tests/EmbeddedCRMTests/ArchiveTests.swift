@@ -87,12 +87,12 @@ struct ArchiveTests {
         let a = try await test.crm.archiveEmail(older)
         let b = try await test.crm.archiveEmail(newer)
 
-        let onDeal = try await test.crm.archivedEmailContents(relatedTo: deal.ref)
+        let onDeal = try await test.crm.archivedEmailContents(relatedTo: deal.ref).emails
         #expect(onDeal.map(\.summary.id) == [b.id, a.id])
         #expect(onDeal.map(\.summary.id) == (try await test.crm.archivedEmails(relatedTo: deal.ref)).map(\.id))
         #expect(onDeal.last == (try await test.crm.archivedEmail(id: a.id)))
-        #expect(try await test.crm.archivedEmailContents(relatedTo: contact.ref).map(\.summary.id) == [a.id])
-        #expect(try await test.crm.archivedEmailContents(relatedTo: RecordRef(.opportunities, RecordID("9999"))).isEmpty)
+        #expect(try await test.crm.archivedEmailContents(relatedTo: contact.ref).emails.map(\.summary.id) == [a.id])
+        #expect(try await test.crm.archivedEmailContents(relatedTo: RecordRef(.opportunities, RecordID("9999"))).emails.isEmpty)
         await #expect(throws: CRMError.self) { try await test.crm.archivedEmailContents(relatedTo: RecordRef("planets", RecordID("1"))) }
     }
 

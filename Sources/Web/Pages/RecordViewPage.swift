@@ -17,10 +17,11 @@ struct RecordViewPage: Sendable {
     var emails: [ArchivedEmailContent]
     /// How many emails the record has in all.
     var emailCount: Int
-    /// Which page of the emails is shown (`?emails=` in the URL, from 1), and whether older ones follow.
+    /// Which page of the emails is shown (`?emails=` in the URL, from 1).
     var emailPage: Int
-    var olderEmails: Bool
 
+    /// Whether older emails follow this page.
+    var olderEmails: Bool { emailCount > emailPage * Self.sectionLimit }
 
     /// At most this many contacts, linked records and emails (per page) are listed.
     static let sectionLimit = 50
@@ -38,7 +39,7 @@ struct RecordViewPage: Sendable {
         return RecordViewPage(module: module, record: record, modules: try await crm.modules(), users: try await data.users(),
                           names: try await data.referenceNames(in: [record] + contacts, for: scoped), contacts: contacts,
                           linked: linked, emails: emails.emails, emailCount: emails.total,
-                          emailPage: emailPage, olderEmails: emails.total > skipped + sectionLimit)
+                          emailPage: emailPage)
     }
 
     /// An account's contacts; for other records the contacts they refer to and the
