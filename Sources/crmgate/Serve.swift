@@ -59,6 +59,7 @@ struct Serve: AsyncParsableCommand {
         ]
         services.append(.init(service: folders))
         if let access { services.append(.init(service: UpstreamReturner(store: store, access: access, logger: logger))) }
+        MemoryTrimmer.limitHeapRetention()
         services.append(.init(service: MemoryTrimmer(logger: logger)))
         let drops = DropProcessor(store: store, connector: crm, configuration: config, logger: logger)
         services.append(.init(service: drops))

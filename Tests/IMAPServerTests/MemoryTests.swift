@@ -39,20 +39,46 @@ struct MemoryTests {
         LazyPageAllocator.deallocate(back)
     }
 
-    @Test func freedHeapMemoryGoesBackToTheSystem() throws {
-        // 64 MiB in blocks below glibc's mmap threshold, written, then freed: the heap keeps it.
+    /// 64 MiB in blocks below glibc's mmap threshold, written, then freed but for the last,
+    /// which pins the heap's top so that only a trim gives the rest back.
+    static func burst() {
         let blocks = (0..<1_024).map { _ -> UnsafeMutableRawPointer in
             let block = malloc(64 << 10)!
             memset(block, 1, 64 << 10)
             return block
         }
-        let kept = blocks.last!  // pins the heap's top, so that only a trim gives the rest back
         for block in blocks.dropLast() { free(block) }
-        defer { free(kept) }
-        #expect(crmgate_heap_free_bytes() >= 48 << 20)
-        let before = Self.residentBytes()
-        crmgate_heap_trim()
-        #expect(before - Self.residentBytes() >= 32 << 20, "resident \(before >> 20) MiB before the trim")
+        pinned.append(blocks.last!)
+    }
+    nonisolated(unsafe) static var pinned: [UnsafeMutableRawPointer] = []
+
+    @Test func freedHeapMemoryGoesBackToTheSystemAfterEveryBurst() throws {
+        var slack = MemoryTrimmer.Slack()
+        defer { Self.pinned.forEach { free($0) }; Self.pinned.removeAll() }
+        for burst in 1...2 {
+            // The second burst writes pages the first trim gave back: resident again, though
+            // the heap's free total is the same as after the first.
+            Self.burst()
+            let before = Self.residentBytes()
+            let trimmed = slack.trimIfGrown()
+            #expect(trimmed ?? 0 >= 48 << 20, "burst \(burst): trimmed with \(String(describing: trimmed)) unused")
+            #expect(before - Self.residentBytes() >= 32 << 20, "burst \(burst): resident \(before >> 20) MiB before the trim")
+            let again = slack.trimIfGrown()
+            #expect(again == nil, "burst \(burst): nothing freed since the trim")
+        }
+    }
+
+    @Test func aFreedBigBlockIsGoneEvenAfterABiggerOne() throws {
+        MemoryTrimmer.limitHeapRetention()
+        // With glibc's own thresholds the first block would raise them to 30 MiB and the
+        // second come from the heap, its pages kept resident once freed.
+        for size in [30 << 20, 24 << 20] {
+            let block = try #require(malloc(size))
+            memset(block, 1, size)
+            let before = Self.residentBytes()
+            free(block)
+            #expect(before - Self.residentBytes() >= size * 2 / 3, "\(size >> 20) MiB: resident \(before >> 20) MiB before the free")
+        }
     }
 
     static func residentBytes() -> Int {
