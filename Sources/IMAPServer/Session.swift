@@ -80,25 +80,45 @@ final class Session {
         guard let token = context.sessions.register(limit: configuration.maxConnections, signal: { signal in
             events.send(signal == .tick ? .tick : .shutdown)
         }) else {
-            logger.warning("connection refused: server full or shutting down")
-            try? await connection.executeThenClose { _, outbound in
-                try await outbound.write(ByteBuffer(string: "* BYE Too many connections or shutting down, try again later\r\n"))
-            }
+            await refuse()
             return
         }
-        defer { context.sessions.unregister(token) }
         logger.info("connection opened", metadata: ["tls": "\(isTLS)"])
+        await converse()
+        await close()
+        context.sessions.unregister(token)
+    }
+
+    // `run`'s parts are functions of their own, kept from being inlined into it: an idle
+    // session's task holds the frames of `run` and `converse` for as long as it lives, so
+    // what only the refusal or the closing needs stays out of them.
+
+    @inline(never)
+    private func refuse() async {
+        logger.warning("connection refused: server full or shutting down")
+        try? await connection.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(string: "* BYE Too many connections or shutting down, try again later\r\n"))
+        }
+    }
+
+    /// The greeting, then every event until the connection ends.
+    @inline(never)
+    private func converse() async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 self.outbound = outbound
-                try await self.greet()
+                try await self.inATaskOfItsOwn { try await $0.greet() }
                 for try await event in inbound {
-                    if try await self.handleInATaskOfItsOwn(event) == false { break }
+                    if try await self.inATaskOfItsOwn({ try await $0.handle(event) }) == false { break }
                 }
             }
         } catch {
             logger.debug("connection error", metadata: ["error": "\(error)"])
         }
+    }
+
+    @inline(never)
+    private func close() async {
         local.deselect()
         if let upstream {
             upstream.connection.onUnsolicitedData(nil)
@@ -108,21 +128,23 @@ final class Session {
         logger.info("connection closed", metadata: ["user": "\(user?.email ?? "-")"])
     }
 
-    private func greet() async throws {
+    private func greet() async throws -> Bool {
         let code = ResponseCode.capability(capabilities)
         send(.untagged(.status(StatusResponse(status: .ok, code: code, text: "crmgate ready"))))
         try await flush()
+        return true
     }
 
-    /// `handle` in a child task. A task keeps the memory of its deepest async call stack
-    /// until it ends, so a session that ran its commands in its own task would hold tens of
-    /// KiB while idle; a child task per event gives that memory back as soon as the event
-    /// is handled. Events are handled one at a time: the child is the only one touching
-    /// the session while it runs.
-    private func handleInATaskOfItsOwn(_ event: SessionEvent) async throws -> Bool {
+    /// `work` (the greeting, then each event's `handle`) in a child task. A task keeps the
+    /// slabs of its deepest async call stack until it ends, so a session that ran its
+    /// commands, or only wrote its greeting, in its own task would hold them while idle; a
+    /// child task per event gives that memory back as soon as the event is handled. Events
+    /// are handled one at a time: the child is the only one touching the session while it runs.
+    @discardableResult
+    private func inATaskOfItsOwn(_ work: @escaping @Sendable (Session) async throws -> Bool) async throws -> Bool {
         nonisolated(unsafe) let session = self
         return try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await session.handle(event) }
+            group.addTask { try await work(session) }
             return try await group.next() ?? false
         }
     }
