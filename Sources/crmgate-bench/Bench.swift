@@ -72,33 +72,44 @@ struct Mixed: AsyncParsableCommand {
             own, UID SEARCH for it, UID FETCH of its body, UID STORE +FLAGS, then UID MOVE to Archive (every \
             fourth round) or UID EXPUNGE, LIST (every second round) and IDLE/DONE. Each account's INBOX must hold \
             some mail and an Archive mailbox must exist. Exits 2 when any answer was wrong.
+
+            With one login per client, the clients log in first and the time starts when all of them have (their \
+            logins count among the commands). Each client sends its next command as soon as the answer before is \
+            in, so the server's speed decides the load. With --rate the load is fixed instead: the clients together \
+            start that many commands a second, each at its own slot, and a command's latency counts from its slot, \
+            so two servers compare at the same load and one that falls behind shows its queue.
             """)
 
     @OptionGroup var server: ServerOptions
     @Option(help: "Concurrent clients.") var clients = 10
     @Option(help: "Seconds to run.") var seconds = 30.0
     @Flag(help: "Log in anew for every round (else one login per client).") var relogin = false
+    @Option(help: "Commands per second of all clients together, at fixed slots (else as fast as answered).") var rate: Double?
 
     func validate() throws {
         guard clients > 0, seconds > 0 else { throw ValidationError("--clients and --seconds must be positive") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
     }
 
     func run() async throws {
         let target = try server.target()
         let started = ContinuousClock.now
-        let deadline = started + .milliseconds(Int(seconds * 1000))
-        let relogin = self.relogin
+        let length = Duration.seconds(seconds)
+        let (relogin, clients) = (self.relogin, self.clients)
+        let interval = rate.map { Duration.seconds(Double(clients) / $0) }
+        let barrier = relogin ? nil : StartBarrier(parties: clients)
         var total = Recorder()
         await withTaskGroup(of: Recorder.self) { group in
             for number in 0..<clients {
                 group.addTask {
-                    var client = MixedClient(number: number, target: target, relogin: relogin)
-                    return await client.run(until: deadline)
+                    var client = MixedClient(number: number, of: clients, target: target, relogin: relogin, interval: interval)
+                    return await client.run(for: length, after: barrier)
                 }
             }
             for await recorder in group { total.merge(recorder) }
         }
-        try server.report(total.summary(seconds: (ContinuousClock.now - started).seconds, clients: clients))
+        if let rate { total.figures["offered commands/s"] = rate }
+        try server.report(total.summary(seconds: (ContinuousClock.now - (barrier?.start ?? started)).seconds, clients: clients))
     }
 }
 

@@ -3,6 +3,7 @@ import IMAPClient
 import IMAPCore
 import Logging
 import NIOSSL
+import Synchronization
 
 /// Where the load goes and as whom.
 struct Target: Sendable {
@@ -32,11 +33,33 @@ struct MixedClient {
     private var round = 0
     private static let logger = Logger(label: "crmgate-bench")
 
-    init(number: Int, target: Target, relogin: Bool) {
-        self.number = number; self.target = target; self.relogin = relogin
+    /// With a fixed rate, the time between this client's commands (see `Recorder.Pacing`).
+    let interval: Duration?
+    /// Of how many clients this is one: their slots are spread over an interval.
+    let clients: Int
+
+    init(number: Int, of clients: Int, target: Target, relogin: Bool, interval: Duration? = nil) {
+        self.number = number; self.clients = clients; self.target = target; self.relogin = relogin; self.interval = interval
     }
 
-    mutating func run(until deadline: ContinuousClock.Instant) async -> Recorder {
+    /// Runs rounds for `length`. With a `barrier` (one login per client), the client logs in
+    /// first and the time starts when every client has: a server slow to log fifty clients
+    /// in would otherwise be measured with most of them waiting in LOGIN, carrying a
+    /// fraction of the load.
+    mutating func run(for length: Duration, after barrier: StartBarrier?) async -> Recorder {
+        var start = ContinuousClock.now
+        if let barrier {
+            do {
+                _ = try await connected()
+            } catch {
+                recorder.fail("client \(number), login: \(error)")
+            }
+            start = await barrier.arriveAndWait()
+        }
+        if let interval {
+            recorder.pacing = .init(interval: interval, next: start + interval * (Double(number) / Double(clients)))
+        }
+        let deadline = start + length
         while ContinuousClock.now < deadline {
             do {
                 try await oneRound()
@@ -189,4 +212,32 @@ struct MixedClient {
                       + "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <\(token)@globex.example>\r\n"
                       + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).utf8)
     }
+}
+
+/// Where clients wait for each other before the measured time starts.
+final class StartBarrier: Sendable {
+    private let parties: Int
+    private let state = Mutex<(waiting: [CheckedContinuation<ContinuousClock.Instant, Never>], start: ContinuousClock.Instant?)>(([], nil))
+
+    init(parties: Int) {
+        self.parties = parties
+    }
+
+    /// Waits for the others; returns the instant the last one arrived, the same for all.
+    func arriveAndWait() async -> ContinuousClock.Instant {
+        await withCheckedContinuation { continuation in
+            let release = state.withLock { state -> ([CheckedContinuation<ContinuousClock.Instant, Never>], ContinuousClock.Instant)? in
+                state.waiting.append(continuation)
+                guard state.waiting.count == parties else { return nil }
+                let now = ContinuousClock.now
+                state.start = now
+                defer { state.waiting = [] }
+                return (state.waiting, now)
+            }
+            if let (waiting, now) = release { waiting.forEach { $0.resume(returning: now) } }
+        }
+    }
+
+    /// When the last client arrived; nil before.
+    var start: ContinuousClock.Instant? { state.withLock { $0.start } }
 }

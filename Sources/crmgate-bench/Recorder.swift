@@ -2,9 +2,20 @@ import Foundation
 import Histogram
 
 /// What one client measured: each command's latencies (microseconds, from sending the
-/// command to reading its tagged completion) and every protocol error. Clients record
-/// on their own and are merged at the end, so measuring takes no lock.
+/// command, or from its slot when paced, to reading its tagged completion) and every
+/// protocol error. Clients record on their own and are merged at the end, so measuring
+/// takes no lock.
 struct Recorder: Sendable {
+    /// A fixed rate of commands (`mixed --rate`): each command has its slot, one `interval`
+    /// after the one before, however late the answer before it came. Its latency counts
+    /// from the slot, so that a server falling behind shows its queue in the figures instead
+    /// of slowing the load down (coordinated omission).
+    struct Pacing: Sendable {
+        let interval: Duration
+        /// The next command's slot.
+        var next: ContinuousClock.Instant
+    }
+    var pacing: Pacing?
     var latencies: [String: Histogram<UInt64>] = [:]
     var errors = 0
     /// The first few errors as text, to say what went wrong.
@@ -16,7 +27,14 @@ struct Recorder: Sendable {
     /// Times `work` as one `command`; a thrown error or a failed check counts as a protocol
     /// error (and is thrown on, for the client to start over).
     mutating func time<T>(_ command: String, _ work: () async throws -> T) async throws -> T {
-        let start = ContinuousClock.now
+        var start = ContinuousClock.now
+        if var pacing {
+            let slot = pacing.next
+            if slot > start { try await Task.sleep(until: slot, clock: .continuous) }
+            start = slot
+            pacing.next = slot + pacing.interval
+            self.pacing = pacing
+        }
         let result = try await work()
         record(command, ContinuousClock.now - start)
         return result

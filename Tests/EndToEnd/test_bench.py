@@ -49,6 +49,19 @@ def test_the_mixed_workload_runs_against_crmgate_without_a_protocol_error(gatewa
             assert summary["perCommand"]["LOGIN"]["count"] > 4, "every round logs in again"
 
 
+def test_a_fixed_rate_holds_the_load_at_that_rate(gateway):
+    from conftest import imap_client
+    c = imap_client(gateway, "alice@example.com")
+    seed(c)
+    c.logout()
+    # Unpaced, four clients send hundreds of commands a second to crmgate on loopback.
+    code, summary, stderr = bench(gateway.tls_port, gateway.cert, ["alice@example.com"], "--rate", "60", seconds=4)
+    assert code == 0 and summary["errors"] == 0, (summary, stderr)
+    assert summary["figures"]["offered commands/s"] == 60
+    # The logins come before the slots; the rest run at the rate, a slot's worth either way per client.
+    assert 40 <= summary["commandsPerSecond"] <= 75, summary["commandsPerSecond"]
+
+
 def test_the_same_workload_runs_against_dovecot(tmp_path):
     if not dovecot.installed():
         pytest.skip("needs dovecot-imapd (scripts/test installs it)")
