@@ -86,6 +86,12 @@ service imap-hibernate {
 """
 
 
+def production_logging(gw):
+    """crmgate logs at its default level, as it runs in production; the tests' gateways log at debug."""
+    gw.config.write_text(gw.config.read_text().replace('level = "debug"', 'level = "info"'))
+    return gw
+
+
 def ensure_dovecot():
     if dovecot.installed():
         return
@@ -181,7 +187,7 @@ def main():
         if wanted & {"mixed", "big"}:
             with dovecot.Dovecot(root / "dovecot", users=users, password_hash=stored, auth_cache=True) as reference:
                 (root / "crmgate").mkdir()
-                gw = Gateway(root / "crmgate")
+                gw = production_logging(Gateway(root / "crmgate"))
                 for user in users:
                     gw.add_user(user)
                 gw.start()
@@ -286,7 +292,7 @@ def idle(tool, root, stored, args):
     for security, name in (("implicit-tls", "crmgate, IMAPS"), ("none", "crmgate, plain IMAP")):
         # A fresh gateway for each: memory freed by the one before would hide the growth.
         (root / f"idle-{security}").mkdir()
-        gw = Gateway(root / f"idle-{security}", max_connections=n + 100, allow_plaintext_auth="true")
+        gw = production_logging(Gateway(root / f"idle-{security}", max_connections=n + 100, allow_plaintext_auth="true"))
         gw.add_user(IDLE_USER)
         gw.start()
         try:
@@ -334,8 +340,7 @@ def drops(tool, root, args):
     """Scenario (d): drops into a crmgate with the demo CRM, by ten clients as alice@ and bob@."""
     print(f"\n== drops: {args.drops:,} messages moved into \"{DROP_FOLDER}\" by 10 clients")
     (root / "drops").mkdir()
-    gw = demo_gateway(root / "drops", '[[policy]]\nname = "everyone"\nusers = ["*"]\n')
-    gw.config.write_text(gw.config.read_text().replace('level = "debug"', 'level = "info"'))
+    gw = production_logging(demo_gateway(root / "drops", '[[policy]]\nname = "everyone"\nusers = ["*"]\n'))
     gw.start()
     try:
         users = ["alice@example.com", "bob@example.com"]
