@@ -112,6 +112,20 @@ def test_the_idle_scenario_tells_every_idling_connection_of_one_append(gateway):
     assert summary["perCommand"]["NOTIFY"]["count"] == 100 and summary["figures"]["told within 1 s"] == 100
 
 
+def test_idling_connections_read_what_dovecot_tells_them_before_the_append(tmp_path):
+    """Dovecot speaks to idling connections (hibernating ones the more); unread, that piled up
+    in the tool, gigabytes with 10,000 connections."""
+    if not dovecot.installed():
+        pytest.skip("needs dovecot-imapd (scripts/test installs it)")
+    with dovecot.Dovecot(tmp_path / "up") as upstream:
+        code, summary, stderr = run_scenario(["idle"], upstream.port, upstream.ca, ["alice@example.com"],
+                                             "--connections", "8", "--concurrency", "1", "--hold", "1", "--timeout", "10")
+        assert code == 0 and summary["errors"] == 0, (summary, stderr)
+        assert summary["perCommand"]["NOTIFY"]["count"] == 8
+        # Read and passed over, not taken for the APPEND's news.
+        assert summary["figures"]["responses while idle"] >= 1
+
+
 def test_the_drops_scenario_times_each_drop_until_it_is_back_done(tmp_path):
     from conftest import demo_gateway
     gw = demo_gateway(tmp_path, '[[policy]]\nname = "everyone"\nusers = ["*"]\n')
