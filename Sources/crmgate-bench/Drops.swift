@@ -29,6 +29,8 @@ struct Drops: AsyncParsableCommand {
     @Option(help: "Sender of the dropped mail: a contact the CRM knows.") var from = "Ines Fischer <ines@globex.example>"
     @Option(help: "Seconds to wait for every drop to come back.") var timeout = 120.0
     @Option(help: "Seconds between one client's MOVEs (0: a burst, each MOVE as soon as the last one's OK).") var interval = 0.0
+    @Option(help: "Write each drop's Message-ID and the Unix time of its MOVE's OK here, a line each, tab-separated (to join with the CRM's records).")
+    var okTimes: String?
 
     func validate() throws {
         guard drops > 0, clients > 0, timeout > 0 else { throw ValidationError("--drops, --clients and --timeout must be positive") }
@@ -73,6 +75,7 @@ struct Drops: AsyncParsableCommand {
 
         let times = Times([:])
         let started = ContinuousClock.now
+        let startedAt = Date()
         let deadline = started + .milliseconds(Int(timeout * 1000))
         let folder = self.folder
         let pause = Duration.milliseconds(Int(interval * 1000))
@@ -92,6 +95,12 @@ struct Drops: AsyncParsableCommand {
         }
         if missing > 0 { recorder.fail("\(missing) of \(drops) drops did not come back with $CRMDone within \(timeout) s") }
         recorder.figures["drops/s"] = Double(drops - missing) / elapsed.seconds
+        if let okTimes {
+            let lines = times.withLockedValue { $0 }.compactMap { messageID, time in
+                time.ok.map { "\(messageID)\t\(String(format: "%.6f", startedAt.timeIntervalSince1970 + ($0 - started).seconds))\n" }
+            }
+            try lines.joined().write(toFile: okTimes, atomically: true, encoding: .utf8)
+        }
         for p in prepared { await p.mover.logout(); await p.watcher.logout() }
         try server.report(recorder.summary(seconds: elapsed.seconds, clients: clients))
     }

@@ -3,6 +3,7 @@ and without re-login, every answer checked; and a server that answers wrongly is
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -132,10 +133,16 @@ def test_the_drops_scenario_times_each_drop_until_it_is_back_done(tmp_path):
     gw.start()
     try:
         wait_for_drop_folder(gw, ["alice@example.com", "bob@example.com"])
+        ok_times = tmp_path / "ok-times.tsv"
         code, summary, stderr = run_scenario(["drops"], gw.tls_port, gw.cert, ["alice@example.com", "bob@example.com"],
-                                             "--drops", "8", "--clients", "2", "--from", first_contact(gw))
+                                             "--drops", "8", "--clients", "2", "--from", first_contact(gw),
+                                             "--ok-times", str(ok_times))
         assert code == 0 and summary["errors"] == 0, (summary, stderr)
         assert summary["perCommand"]["MOVE OK → $CRMDone"]["count"] == 8
+        # Each drop's Message-ID and when its MOVE was answered, for joining with the CRM's records.
+        lines = [line.split("\t") for line in ok_times.read_text().splitlines()]
+        assert len(lines) == 8 and len({message_id for message_id, _ in lines}) == 8
+        assert all(abs(float(at) - time.time()) < 120 for _, at in lines)
         # Moved into an ordinary mailbox, nothing comes back: the tool says so and exits 2.
         code, summary, _ = run_scenario(["drops"], gw.tls_port, gw.cert, ["alice@example.com"],
                                         "--drops", "2", "--clients", "1", "--folder", "Archive", "--timeout", "3")
