@@ -50,6 +50,7 @@ struct IdleConnections: AsyncParsableCommand {
         let told = NIOLockedValueBox<[Duration?]>(Array(repeating: nil, count: connections))
         let sent = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
         let heardBefore = NIOLockedValueBox(0)
+        let limit = Duration.milliseconds(Int(timeout * 1000))
         var idlers: [Idler] = []
         idlers.reserveCapacity(connections)
 
@@ -121,7 +122,7 @@ struct IdleConnections: AsyncParsableCommand {
                 recorder.fail("APPEND failed: \(error)")
             }
             // Whoever has not heard by the deadline is cut off, which ends its reading.
-            let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+            let deadline = ContinuousClock.now + limit
             let count = idlers.count
             while ContinuousClock.now < deadline, told.withLockedValue({ $0.prefix(count).contains(nil) }) {
                 try? await Task.sleep(for: .milliseconds(20))
@@ -130,7 +131,7 @@ struct IdleConnections: AsyncParsableCommand {
         }
         var late = 0
         for elapsed in told.withLockedValue({ $0.prefix(idlers.count) }) {
-            guard let elapsed, elapsed <= .milliseconds(Int(timeout * 1000)) else { late += 1; continue }
+            guard let elapsed, elapsed <= limit else { late += 1; continue }
             recorder.record("NOTIFY", elapsed)
         }
         if late > 0 { recorder.fail("\(late) of \(idlers.count) idling connections were not told of the APPEND within \(timeout) s") }
