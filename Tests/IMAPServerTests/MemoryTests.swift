@@ -40,25 +40,25 @@ struct MemoryTests {
     }
 
     /// 64 MiB in blocks below glibc's mmap threshold, written, then freed but for the last,
-    /// which pins the heap's top so that only a trim gives the rest back.
-    static func burst() {
+    /// which pins the heap's top so that only a trim gives the rest back; returns that one.
+    static func burst() -> UnsafeMutableRawPointer {
         let blocks = (0..<1_024).map { _ -> UnsafeMutableRawPointer in
             let block = malloc(64 << 10)!
             memset(block, 1, 64 << 10)
             return block
         }
         for block in blocks.dropLast() { free(block) }
-        pinned.append(blocks.last!)
+        return blocks.last!
     }
-    nonisolated(unsafe) static var pinned: [UnsafeMutableRawPointer] = []
 
     @Test func freedHeapMemoryGoesBackToTheSystemAfterEveryBurst() throws {
         var slack = MemoryTrimmer.Slack()
-        defer { Self.pinned.forEach { free($0) }; Self.pinned.removeAll() }
+        var pinned: [UnsafeMutableRawPointer] = []
+        defer { pinned.forEach { free($0) } }
         for burst in 1...2 {
             // The second burst writes pages the first trim gave back: resident again, though
             // the heap's free total is the same as after the first.
-            Self.burst()
+            pinned.append(Self.burst())
             let before = Self.residentBytes()
             let trimmed = slack.trimIfGrown()
             #expect(trimmed ?? 0 >= 48 << 20, "burst \(burst): trimmed with \(String(describing: trimmed)) unused")
@@ -81,8 +81,6 @@ struct MemoryTests {
         }
     }
 
-    static func residentBytes() -> Int {
-        let fields = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?.split(separator: " ") ?? []
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
-    }
+    /// The process's resident anonymous memory, as the trimmer reads it.
+    static func residentBytes() -> Int { Int(crmgate_resident_anonymous_bytes()) }
 }
