@@ -15,11 +15,12 @@ struct Drops: AsyncParsableCommand {
         discussion: """
             Each client logs in as its account (--users, round robin), APPENDs its share of --drops small messages \
             to INBOX (distinct subjects and Message-IDs, From --from, so that recipient matching finds a known \
-            contact), and keeps a second connection in IDLE on INBOX. When every client is ready, each UID MOVEs \
-            its messages into --folder one after another, as fast as the server answers (a burst: the queue of \
-            drops is part of the figure). The watcher connection fetches each new INBOX message's Message-ID and \
-            flags; a drop is done when it is back with $CRMDone. A drop back with $CRMError, back twice, or not \
-            back within --timeout seconds is a protocol error (exit status 2).
+            contact). Then one more connection per account, the watcher, stays in IDLE on its INBOX. When every \
+            client is ready, each UID MOVEs its messages into --folder one after another, as fast as the server \
+            answers (a burst: the queue of drops is part of the figure). A watcher fetches each new INBOX \
+            message's Message-ID and flags once, for all the account's clients; a drop is done when it is back \
+            with $CRMDone. A drop back with $CRMError, back twice, or not back within --timeout seconds is a \
+            protocol error (exit status 2).
             """)
 
     @OptionGroup var server: ServerOptions
@@ -36,13 +37,23 @@ struct Drops: AsyncParsableCommand {
         guard drops > 0, clients > 0, timeout > 0 else { throw ValidationError("--drops, --clients and --timeout must be positive") }
     }
 
-    /// One client's connections, its appended messages (UID, Message-ID) and where its watcher starts.
+    /// One client's connection and its appended messages (UID, Message-ID).
     private struct Prepared: @unchecked Sendable {
         let number: Int
+        let user: String
         let mover: IMAPClientConnection
-        let watcher: IMAPClientConnection
         let messages: [(uid: UInt32, messageID: String)]
-        let watchFrom: UInt32
+    }
+
+    /// One account's watcher: the Message-IDs of every drop its clients make, and the UID
+    /// from which new INBOX messages are theirs coming back. One per account, not per client:
+    /// clients of one account would each be told of and fetch every drop that comes back,
+    /// which multiplies the server's work by the instrument.
+    private struct Watcher: @unchecked Sendable {
+        let user: String
+        let connection: IMAPClientConnection
+        let messageIDs: Set<String>
+        let from: UInt32
     }
 
     /// Per Message-ID: when its MOVE was answered OK and when it came back.
@@ -67,8 +78,20 @@ struct Drops: AsyncParsableCommand {
                 }
             }
         }
+        var watchers: [Watcher] = []
+        if recorder.errors == 0 {
+            for user in Set(prepared.map(\.user)).sorted() {
+                let messageIDs = Set(prepared.filter { $0.user == user }.flatMap { $0.messages.map(\.messageID) })
+                do {
+                    watchers.append(try await watcher(for: user, of: messageIDs, target: target, logger: logger))
+                } catch {
+                    recorder.fail("watcher of \(user): \(error)")
+                }
+            }
+        }
         guard recorder.errors == 0 else {
-            for p in prepared { p.mover.close(); p.watcher.close() }
+            for p in prepared { p.mover.close() }
+            for w in watchers { w.connection.close() }
             try server.report(recorder.summary(seconds: 0, clients: clients))
             return
         }
@@ -80,10 +103,8 @@ struct Drops: AsyncParsableCommand {
         let folder = self.folder
         let pause = Duration.milliseconds(Int(interval * 1000))
         await withTaskGroup(of: Recorder.self) { group in
-            for p in prepared {
-                group.addTask { await Self.move(p, into: folder, pause: pause, times: times) }
-                group.addTask { await Self.watch(p, times: times, until: deadline) }
-            }
+            for p in prepared { group.addTask { await Self.move(p, into: folder, pause: pause, times: times) } }
+            for w in watchers { group.addTask { await Self.watch(w, times: times, until: deadline) } }
             for await r in group { recorder.merge(r) }
         }
         let elapsed = ContinuousClock.now - started
@@ -101,7 +122,8 @@ struct Drops: AsyncParsableCommand {
             }
             try lines.joined().write(toFile: okTimes, atomically: true, encoding: .utf8)
         }
-        for p in prepared { await p.mover.logout(); await p.watcher.logout() }
+        for p in prepared { await p.mover.logout() }
+        for w in watchers { await w.connection.logout() }
         try server.report(recorder.summary(seconds: elapsed.seconds, clients: clients))
     }
 
@@ -120,16 +142,22 @@ struct Drops: AsyncParsableCommand {
                 messages.append((uid, messageID))
             }
             try await mover.execute(.select(MailboxName("INBOX"), SelectParameters()))
-            let watcher = try await IMAPClientConnection.connect(target.configuration, tls: target.tls, logger: logger)
-            try await watcher.login(user: user, password: target.password)
-            var uidNext: UInt32 = 1
-            try await watcher.execute(.select(MailboxName("INBOX"), SelectParameters())) {
-                if case .status(let s) = $0, case .uidNext(let n)? = s.code { uidNext = n }
-            }
-            return .success(Prepared(number: number, mover: mover, watcher: watcher, messages: messages, watchFrom: uidNext))
+            return .success(Prepared(number: number, user: user, mover: mover, messages: messages))
         } catch {
             return .failure(CheckFailed(description: "client \(number) (\(user)): \(error)"))
         }
+    }
+
+    /// Connects an account's watcher once all its clients have appended: what is new in INBOX
+    /// from here on has come back.
+    private func watcher(for user: String, of messageIDs: Set<String>, target: Target, logger: Logger) async throws -> Watcher {
+        let connection = try await IMAPClientConnection.connect(target.configuration, tls: target.tls, logger: logger)
+        try await connection.login(user: user, password: target.password)
+        var uidNext: UInt32 = 1
+        try await connection.execute(.select(MailboxName("INBOX"), SelectParameters())) {
+            if case .status(let s) = $0, case .uidNext(let n)? = s.code { uidNext = n }
+        }
+        return Watcher(user: user, connection: connection, messageIDs: messageIDs, from: uidNext)
     }
 
     /// UID MOVE of each message, one after another (`pause` apart), noting each OK.
@@ -150,14 +178,14 @@ struct Drops: AsyncParsableCommand {
     }
 
     /// IDLE on INBOX; at each EXISTS, DONE and a FETCH of what is new, until every drop of
-    /// this client is back or the deadline passes.
-    private static func watch(_ p: Prepared, times: Times, until deadline: ContinuousClock.Instant) async -> Recorder {
+    /// this account is back or the deadline passes.
+    private static func watch(_ w: Watcher, times: Times, until deadline: ContinuousClock.Instant) async -> Recorder {
         var recorder = Recorder()
-        let mine = Set(p.messages.map(\.messageID))
+        let mine = w.messageIDs
         var back = Set<String>()
-        var next = p.watchFrom
-        let c = p.watcher
-        let cutOff = Task { try await Task.sleep(until: deadline); p.watcher.close() }
+        var next = w.from
+        let c = w.connection
+        let cutOff = Task { try await Task.sleep(until: deadline); w.connection.close() }
         defer { cutOff.cancel() }
         do {
             while back.count < mine.count {
@@ -207,7 +235,7 @@ struct Drops: AsyncParsableCommand {
                 try await c.receive(until: tag) { _ in }
             }
         } catch {
-            if ContinuousClock.now < deadline { recorder.fail("client \(p.number): watching INBOX: \(error)") }
+            if ContinuousClock.now < deadline { recorder.fail("\(w.user): watching INBOX: \(error)") }
         }
         return recorder
     }
