@@ -56,36 +56,45 @@ public final class DropProcessor: Service {
     /// lower than 8. People are created under `creations`, so two drops naming the same
     /// new address still make one contact.
     static let concurrency = 16
+    /// Jobs read from the queue at a time.
     static let batchSize = 64
     let creations = KeyedLock()
 
-    /// Processes every drop that is due, batch after batch until the queue has no more;
-    /// returns how many it handled.
+    /// Processes every drop that is due, until the queue has no more, keeping `concurrency`
+    /// of them in flight: a drop that ends makes room for the next at once, and the queue is
+    /// read again when the jobs read run out (drops queued meanwhile included). Each job
+    /// runs once per call. Returns how many it handled.
     @discardableResult
     public func processDue(now: Date = Date()) async -> Int {
+        let started = Date()
         var handled = Set<Int64>()
-        while true {
-            let fetched: [DropJob]
-            do {
-                fetched = try await store.dueDrops(now: now, limit: Self.batchSize)
-            } catch {
-                logger.error("cannot read the drop queue", metadata: ["error": "\(error)"])
-                break
-            }
-            let jobs = fetched.filter { !handled.contains($0.id) }
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                for job in jobs {
-                    if running == Self.concurrency {
-                        await group.next()
-                        running -= 1
+        await withTaskGroup(of: Void.self) { group in
+            var waiting: [DropJob] = []
+            var running = 0
+            var queueRead = false
+            while true {
+                if waiting.isEmpty && !queueRead {
+                    do {
+                        let fetched = try await store.dueDrops(now: now.addingTimeInterval(Date().timeIntervalSince(started)),
+                                                               limit: Self.batchSize)
+                        waiting = fetched.filter { handled.insert($0.id).inserted }
+                        queueRead = fetched.count < Self.batchSize || waiting.isEmpty
+                    } catch {
+                        logger.error("cannot read the drop queue", metadata: ["error": "\(error)"])
+                        queueRead = true
                     }
+                }
+                if running < Self.concurrency, !waiting.isEmpty {
+                    let job = waiting.removeFirst()
                     group.addTask { await self.process(job) }
                     running += 1
+                } else if running > 0 {
+                    await group.next()
+                    running -= 1
+                } else {
+                    break
                 }
             }
-            handled.formUnion(jobs.map(\.id))
-            if fetched.count < Self.batchSize || jobs.isEmpty { break }
         }
         return handled.count
     }

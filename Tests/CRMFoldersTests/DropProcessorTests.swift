@@ -450,6 +450,40 @@ struct DropProcessorTests {
         #expect(try await w.store.dueDrops().isEmpty)
     }
 
+    @Test func aSlowDropDoesNotHoldBackTheDropsQueuedAfterIt() async throws {
+        let w = try await world()
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        // The first drop names a new sender's domain; while the test holds that domain's
+        // creation lock, the drop cannot finish.
+        try await w.move("From: Nora Quint <nora@quintech.example>\nSubject: Slow\nMessage-ID: <slow@quintech.example>\n\nHi\n", into: folder)
+        let others = DropProcessor.batchSize + 5
+        for n in 1...others {
+            try await w.move(Self.proposal.replacingOccurrences(of: "relaunch-1", with: "after-slow-\(n)"), into: folder)
+        }
+        let held = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await w.processor.creations.withLock("domain:quintech.example") {
+                held.continuation.yield()
+                for await _ in release.stream { break }
+            }
+        }
+        for await _ in held.stream { break }
+        let run = Task { await w.processor.processDue() }
+        // Every later drop is done while the first still waits: none of them waits for it.
+        var done = 0
+        for _ in 0..<500 where done < others {
+            try await Task.sleep(for: .milliseconds(20))
+            done = try await w.crm.records(in: .opportunities, matching: RecordQuery()).total
+        }
+        #expect(done == others)
+        #expect(try await w.store.dueDrops().count == 1)
+        release.continuation.yield()
+        #expect(await run.value == others + 1)
+        try await holder.value
+        #expect(try await w.store.dueDrops().isEmpty)
+    }
+
     @Test func mustMatchAlsoGuardsCreateNewRecordAndNamesBlockedSenders() async throws {
         let w = try await world(policy: .init(mustMatch: true, createContacts: false, blocked: ["spam\\.example"]))
         let create = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
