@@ -168,7 +168,9 @@ struct FolderSynchronizer: Sendable {
             let input = try await summaryInput(module: module, record: record, options: options, activities: activities[record.ref] ?? [],
                                                lookup: &lookup)
             inputs[key] = (record, input)
-            items.append(CRMItem(crmID: key, version: versions.version(of: input, key: key)))
+            // A record without a summary gets one whatever it shows, so its version is learnt
+            // when that is rendered, not by rendering it twice.
+            items.append(CRMItem(crmID: key, version: existing[key] == nil ? "" : versions.version(of: input, key: key)))
         }
         let links = existing.values.map { SyncLink(crmID: $0.recordKey, href: String($0.uid), etag: $0.version, crmVersion: $0.version) }
         let shown = existing.values.map { RemoteItem(href: String($0.uid), etag: $0.version, crmID: $0.recordKey) }
