@@ -62,32 +62,34 @@ public final class DropProcessor: Service {
 
     /// Processes every drop that is due, until the queue has no more, keeping `concurrency`
     /// of them in flight: a drop that ends makes room for the next at once, and the queue is
-    /// read again when the jobs read run out (drops queued meanwhile included). Each job
-    /// runs once per call. Returns how many it handled.
+    /// read on past the last job read when those run out (drops queued meanwhile included;
+    /// one rescheduled meanwhile waits for the next call). Returns how many it handled.
     @discardableResult
     public func processDue(now: Date = Date()) async -> Int {
         let started = Date()
-        var handled = Set<Int64>()
+        var handled = 0
         await withTaskGroup(of: Void.self) { group in
-            var waiting: [DropJob] = []
+            var waiting: ArraySlice<DropJob> = []
+            var lastRead: Int64 = 0
             var running = 0
             var queueRead = false
             while true {
                 if waiting.isEmpty && !queueRead {
                     do {
                         let fetched = try await store.dueDrops(now: now.addingTimeInterval(Date().timeIntervalSince(started)),
-                                                               limit: Self.batchSize)
-                        waiting = fetched.filter { handled.insert($0.id).inserted }
-                        queueRead = fetched.count < Self.batchSize || waiting.isEmpty
+                                                               after: lastRead, limit: Self.batchSize)
+                        waiting = fetched[...]
+                        lastRead = fetched.last?.id ?? lastRead
+                        queueRead = fetched.count < Self.batchSize
                     } catch {
                         logger.error("cannot read the drop queue", metadata: ["error": "\(error)"])
                         queueRead = true
                     }
                 }
-                if running < Self.concurrency, !waiting.isEmpty {
-                    let job = waiting.removeFirst()
+                if running < Self.concurrency, let job = waiting.popFirst() {
                     group.addTask { await self.process(job) }
                     running += 1
+                    handled += 1
                 } else if running > 0 {
                     await group.next()
                     running -= 1
@@ -96,7 +98,7 @@ public final class DropProcessor: Service {
                 }
             }
         }
-        return handled.count
+        return handled
     }
 
     func process(_ job: DropJob) async {

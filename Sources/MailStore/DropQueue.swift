@@ -156,8 +156,9 @@ extension LocalStore {
             """, arguments: StatementArguments([user] + thread)) == true
     }
 
-    /// Queued jobs whose time has come, oldest first.
-    public func dueDrops(now: Date = Date(), limit: Int = 100) async throws -> [DropJob] {
+    /// Queued jobs whose time has come, oldest first; with `after`, those queued after that
+    /// job (to read a long queue on past the jobs already taken).
+    public func dueDrops(now: Date = Date(), after: Int64 = 0, limit: Int = 100) async throws -> [DropJob] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId, u.email,
@@ -167,8 +168,9 @@ extension LocalStore {
                 JOIN user u ON u.id = b.userId
                 LEFT JOIN managedMailbox mm ON mm.mailboxId = m.mailboxId
                 LEFT JOIN upstreamOrigin o ON o.messageId = j.messageId
-                WHERE j.state = 'pending' AND j.nextAttemptAt <= ? AND (j.follow OR mm.role IS NOT NULL) ORDER BY j.id LIMIT ?
-                """, arguments: [now, limit]).map { row in
+                WHERE j.state = 'pending' AND j.nextAttemptAt <= ? AND j.id > ? AND (j.follow OR mm.role IS NOT NULL)
+                ORDER BY j.id LIMIT ?
+                """, arguments: [now, after, limit]).map { row in
                 DropJob(id: row["id"], user: UserID(rawValue: row["userId"]), email: row["email"],
                         mailbox: MailboxID(rawValue: row["mailboxId"]),
                         uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),

@@ -51,6 +51,16 @@ struct DropQueueTests {
         #expect(try await w.store.states(of: w.drop.id).first?.flags == [DropKeyword.pending])
     }
 
+    @Test func theQueueIsReadOnPastTheJobsAlreadyTaken() async throws {
+        let w = try await world()
+        for subject in ["A", "B", "C"] { _ = try await w.store.append(NewMessage(raw: mail(subject)), to: w.drop.id) }
+        let first = try await w.store.dueDrops(limit: 2)
+        #expect(first.map(\.uid) == [1, 2])
+        let rest = try await w.store.dueDrops(after: try #require(first.last?.id), limit: 2)
+        #expect(rest.map(\.uid) == [3])
+        #expect(try await w.store.dueDrops(after: try #require(rest.last?.id)).isEmpty)
+    }
+
     @Test func moveRemembersWhereTheMessageCameFrom() async throws {
         let w = try await world()
         _ = try await w.store.append(NewMessage(raw: mail("A"), flags: ["\\Seen"]), to: w.inbox.id)
