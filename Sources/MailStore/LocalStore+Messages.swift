@@ -101,8 +101,19 @@ extension LocalStore {
         return states
     }
 
-    /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates.
+    /// What changed since `modSeq`: the basis of EXISTS, EXPUNGE and flag updates. Sessions
+    /// that ask the same of a mailbox that has not changed since share one read
+    /// (`RecentChanges`); the change count is taken before the read, so a change committed
+    /// meanwhile shows as a new count and the answer is not shared past it.
     public func changes(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
+        let version = changes.version(of: mailbox)
+        if let known = recentChanges.answer(mailbox, since: modSeq, version: version) { return known }
+        let read = try await readChanges(in: mailbox, since: modSeq)
+        recentChanges.keep(read, of: mailbox, since: modSeq, version: version)
+        return read
+    }
+
+    private func readChanges(in mailbox: MailboxID, since modSeq: UInt64) async throws -> MailboxChanges {
         // At most the mailbox's messages (and what was expunged since); its size is learnt by
         // SELECT and searches, not counted here.
         try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in

@@ -19,6 +19,9 @@ public final class LocalStore: Sendable {
     public let upstreamReturns = DropSignal()
     /// Passwords verified lately, so that a re-login is cheap.
     let credentials = CredentialCache()
+    /// The latest answer per mailbox to what changed since a MODSEQ, shared by the sessions
+    /// that ask the same.
+    let recentChanges = RecentChanges()
     /// Connections for `readNow` (nil in memory: then the one queue serves all).
     private let inlineReaders: InlineReaders?
 

@@ -212,6 +212,25 @@ struct MessageTests {
         #expect(try await store.content(in: archive.id, uid: 2)?.raw == sample("C"))
     }
 
+    @Test func sessionsAskingWhatChangedShareOneReadUntilTheMailboxChangesAgain() async throws {
+        let (store, alice) = try await storeWithAlice()
+        let inbox = try await store.mailbox(of: alice, named: "INBOX")
+        let mark = try await store.info(of: inbox.id).highestModSeq
+        _ = try await store.append(NewMessage(raw: sample("A")), to: inbox.id)
+        #expect(try await store.changes(in: inbox.id, since: mark).changed.map(\.uid) == [1])
+        // The next session asking the same is answered from that read.
+        #expect(store.recentChanges.answer(inbox.id, since: mark, version: store.changes.version(of: inbox.id))?.changed.map(\.uid) == [1])
+        // Once the mailbox changed, the answer is read again and has the change.
+        _ = try await store.store(.add, flags: ["\\Seen"], uids: [1], in: inbox.id)
+        _ = try await store.append(NewMessage(raw: sample("B")), to: inbox.id)
+        #expect(store.recentChanges.answer(inbox.id, since: mark, version: store.changes.version(of: inbox.id)) == nil)
+        let again = try await store.changes(in: inbox.id, since: mark)
+        #expect(again.changed.map(\.uid) == [1, 2] && again.changed.first?.flags == ["\\Seen"])
+        _ = try await store.store(.add, flags: ["\\Deleted"], uids: [2], in: inbox.id)
+        #expect(try await store.expunge(inbox.id) == [2])
+        #expect(try await store.changes(in: inbox.id, since: mark).expunged == [2])
+    }
+
     @Test func expungeRemovesOnlyDeletedMessagesAndReleasesUnsharedBodies() async throws {
         let (store, alice) = try await storeWithAlice()
         let inbox = try await store.mailbox(of: alice, named: "INBOX")
