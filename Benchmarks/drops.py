@@ -323,7 +323,10 @@ def main():
 
 
 def run(root, args, users):
-    gw = demo_gateway(root, POLICY + (args.policy_extra.strip() + "\n" if args.policy_extra.strip() else ""))
+    # The API check reads every client's opportunities with the first user's token: as an
+    # administrator, since an account's API otherwise reaches only its policy's scope.
+    gw = demo_gateway(root, POLICY + (args.policy_extra.strip() + "\n" if args.policy_extra.strip() else ""),
+                      web_admins=(users[0],))
     gw.config.write_text(gw.config.read_text().replace('level = "debug"', f'level = "{args.log_level}"'))
     gw.token = gw.cli("token", "create", users[0]).stdout.strip()
     gw.start()
