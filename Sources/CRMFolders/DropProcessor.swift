@@ -128,10 +128,13 @@ public final class DropProcessor: Service {
                     disposition = .moveTo(try await store.mailbox(of: job.user, named: "INBOX").id)
                 }
             }
+            // Earlier failures first: in proxy mode, the return that `completeDrop` queues
+            // then finds their reports to take back in the same pass, while the user's
+            // session (its login, without a master user) is still open.
+            await resolveEarlierFailures(job, mail, outcome: outcome, policy: policy)
             try await store.completeDrop(job, disposition, tracking: policy.conversationFollow ? outcome.tracking : [])
             DropMetrics.finished(job, "done")
             logger.info("drop done", metadata: ["action": "\(job.role)", "result": "\(outcome.summary)"])
-            await resolveEarlierFailures(job, mail, outcome: outcome, policy: policy)
         } catch let failure as DropFailure {
             await fail(job, failure)
         } catch let error as CRMError where error.isTransient {
