@@ -4,7 +4,7 @@ import IMAPCore
 /// Everything the IMAP server needs from one message, computed once at APPEND so FETCH and
 /// SEARCH read byte ranges of the stored message instead of parsing it again.
 ///
-/// Persisted as JSON beside the raw bytes. Offsets refer to exactly those bytes.
+/// Persisted beside the raw bytes (`stored`, MessageIndex+Stored.swift). Offsets refer to exactly those bytes.
 /// RFC 5322 (message format), RFC 2045–2047 and 2231 (MIME), RFC 9051 §6.4.5 and §7.5.2 (IMAP).
 public struct MessageIndex: Codable, Hashable, Sendable {
     /// The message as a MIME tree; `root.headerRange` is the message header.

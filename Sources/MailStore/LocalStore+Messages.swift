@@ -44,7 +44,7 @@ extension LocalStore {
         let index = MessageIndex.parse(raw)
         let record = BodyRecord(
             id: nil, size: raw.count,
-            indexJSON: try JSONEncoder().encode(index),
+            messageIndex: Data(index.stored),
             envelope: Data(ResponseEncoder.encodeEnvelope(index.envelope)),
             bodyStructure: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: true)),
             bodyBasic: Data(ResponseEncoder.encodeBodyStructure(index.bodyStructure, extensible: false)),
@@ -173,16 +173,15 @@ extension LocalStore {
         try await pool.read { db in
             var result: [(uid: UInt32, internalDate: Date, size: Int, index: MessageIndex)] = []
             result.reserveCapacity(uids.count)
-            let decoder = JSONDecoder()
             let statement = try db.cachedStatement(sql: """
-                SELECT m.uid, m.internalDate, m.size, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+                SELECT m.uid, m.internalDate, m.size, b.messageIndex FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
                 """)
             for run in uids.runs {
                 let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
                 while let row = try rows.next() {
                     result.append((UInt32(truncatingIfNeeded: row[0] as Int64), Date(timeIntervalSince1970: TimeInterval(row[1] as Int64)),
-                                   row[2], try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 3) ?? Data())))
+                                   row[2], try row.withUnsafeData(atIndex: 3) { try MessageIndex(stored: $0 ?? Data()) }))
                 }
             }
             return result
@@ -197,14 +196,13 @@ extension LocalStore {
 
     /// A message's parsed index and a handle to read its bytes piece by piece.
     public func storedMessage(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        let found = try readNow { db -> (bodyID: Int64, indexJSON: Data)? in
-            try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT b.id, b.indexJSON FROM message m JOIN body b ON b.id = m.bodyId
+        try readNow { db -> StoredMessage? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT b.id, b.messageIndex FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
-                """), arguments: [mailbox.rawValue, Int64(uid)]).map { ($0["id"], $0["indexJSON"]) }
+                """), arguments: [mailbox.rawValue, Int64(uid)]) else { return nil }
+            return StoredMessage(bodyID: row[0], index: try row.withUnsafeData(atIndex: 1) { try MessageIndex(stored: $0 ?? Data()) })
         }
-        guard let found else { return nil }
-        return StoredMessage(bodyID: found.bodyID, index: try JSONDecoder().decode(MessageIndex.self, from: found.indexJSON))
     }
 
     /// The bytes of `range` of a stored message. Fewer bytes come back only if the message

@@ -57,7 +57,7 @@ extension LocalStore {
         let depth = max(depth, prefilter == nil ? .state : prefilter!.text == .fields ? .fields : .bodyText)
         return try await wholeMailboxRead([Self.sizeKey(mailbox)]) { db in
             let columns = (depth >= .fields ? ", s.text" : "") + (depth >= .bodyText ? ", s.bodyText" : "")
-                + (depth >= .content ? ", b.size, b.indexJSON" : "")
+                + (depth >= .content ? ", b.size, b.messageIndex" : "")
             let join = (depth >= .fields ? " LEFT JOIN searchFields s ON s.bodyId = m.bodyId" : "")
                 + (depth >= .content ? " JOIN body b ON b.id = m.bodyId" : "")
             var condition = ""
@@ -72,13 +72,12 @@ extension LocalStore {
                 SELECT m.uid, m.flags, m.modSeq, m.internalDate, m.internalZone, m.size, m.bodyId, m.savedAt\(columns)
                 FROM message m\(join) WHERE m.mailboxId = ?\(condition) ORDER BY m.uid
                 """), arguments: arguments)
-            let decoder = JSONDecoder()
             var matches: [UInt32] = []
             var seen = 0
             while let row = try cursor.next() {
                 seen += 1
                 // By position (see `LocalStore.state`): uid, flags, modSeq, internalDate, internalZone,
-                // size, bodyId, savedAt, then the search fields, the body text, the body's size and indexJSON.
+                // size, bodyId, savedAt, then the search fields, the body text, the body's size and its stored index.
                 var message = SearchableMessage(state: Self.state(row), internalDate: Date(timeIntervalSince1970: TimeInterval(row[3] as Int64)),
                                                 size: row[5], content: nil)
                 message.internalZoneMinutes = row[4]
@@ -87,12 +86,12 @@ extension LocalStore {
                 if depth >= .fields { message.fields = (row[8] as String?).map(SearchFields.init(text:)) }
                 if depth >= .bodyText { message.bodyText = row[9] }
                 if depth >= .content {
-                    let index = try decoder.decode(MessageIndex.self, from: row.dataNoCopy(atIndex: 11) ?? Data())
+                    let index = try row.withUnsafeData(atIndex: 11) { try MessageIndex(stored: $0 ?? Data()) }
                     message.content = (try BodyChunks.read(db, bodyId: message.bodyID, range: 0..<(row[10] as Int)), index)
                 }
                 // Every body has its fields (schema v10) and text (v12); should one lack them, they are made from its bytes.
                 if depth >= .fields, message.fields == nil || (depth >= .bodyText && message.bodyText == nil) {
-                    let content = try message.content ?? Self.content(db, bodyId: message.bodyID, decoder)
+                    let content = try message.content ?? Self.content(db, bodyId: message.bodyID)
                     message.fields = message.fields ?? SearchFields(index: content.index, raw: content.raw)
                     if depth >= .bodyText { message.bodyText = message.bodyText ?? content.index.searchableText(in: content.raw) }
                 }
@@ -103,11 +102,11 @@ extension LocalStore {
         }
     }
 
-    private static func content(_ db: Database, bodyId: Int64, _ decoder: JSONDecoder) throws -> (raw: [UInt8], index: MessageIndex) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT size, indexJSON FROM body WHERE id = ?", arguments: [bodyId]) else {
+    private static func content(_ db: Database, bodyId: Int64) throws -> (raw: [UInt8], index: MessageIndex) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT size, messageIndex FROM body WHERE id = ?", arguments: [bodyId]) else {
             return ([], MessageIndex.parse([]))
         }
         return (try BodyChunks.read(db, bodyId: bodyId, range: 0..<(row["size"] as Int)),
-                try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data))
+                try MessageIndex(stored: row["messageIndex"] as Data))
     }
 }

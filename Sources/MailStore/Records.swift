@@ -50,7 +50,8 @@ struct BodyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "body"
     var id: Int64?
     var size: Int
-    var indexJSON: Data
+    /// `MessageIndex.stored` (JSON in rows written before schema v16).
+    var messageIndex: Data
     var envelope: Data
     var bodyStructure: Data
     var bodyBasic: Data

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MIMECore
 
-@Suite("MessageIndex persists as JSON")
+@Suite("MessageIndex in its JSON form, which earlier versions stored")
 struct CodableTests {
     static let messages: [[UInt8]] = [
         Fixtures.plain, Fixtures.alternative, Fixtures.mixedWithAttachment, Fixtures.nested, Fixtures.forwarded,

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import MIMECore
 import Testing
 @testable import MailStore
 
@@ -55,13 +57,8 @@ struct SchemaTests {
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue, upTo: "v9: save date")
         let raw = Array("From: =?utf-8?q?J=C3=B6rg?= <joerg@example.org>\r\nSubject: Quarterly\r\n numbers\r\n\r\nbody\r\n".utf8)
-        try await queue.write { db in
-            // As v9 stored a message: the body row and its bytes, no search fields.
-            let body = try LocalStore.makeBody(raw)
-            var record = body.record
-            try record.insert(db)
-            try BodyChunks.insert(raw, bodyId: record.id!, db)
-        }
+        // As v9 stored a message: the body row and its bytes, no search fields.
+        try await queue.write { db in _ = try Self.insertBodyAsBeforeV16(raw, db) }
         try Schema.migrator.migrate(queue)
         let text = try await queue.read { try String.fetchOne($0, sql: "SELECT text FROM searchFields") }
         let fields = SearchFields(text: try #require(text))
@@ -79,14 +76,43 @@ struct SchemaTests {
                          + "Content-Transfer-Encoding: quoted-printable\r\n\r\nPreise f=C3=BCr M=C3=A4rz\r\n").utf8)
         try await queue.write { db in
             // As v11 stored a message: the body row, its bytes and its search fields, no body text.
-            let body = try LocalStore.makeBody(raw)
-            var record = body.record
-            try record.insert(db)
-            try BodyChunks.insert(raw, bodyId: record.id!, db)
-            try db.execute(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)", arguments: [record.id!, body.searchFields.text])
+            let id = try Self.insertBodyAsBeforeV16(raw, db)
+            try db.execute(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)",
+                            arguments: [id, try LocalStore.makeBody(raw).searchFields.text])
         }
         try Schema.migrator.migrate(queue)
         let text = try await queue.read { try String.fetchOne($0, sql: "SELECT bodyText FROM searchFields") }
         #expect(text?.contains("Preise für März") == true, "\(text ?? "nil")")
+    }
+
+    /// The parsed indexes of mail stored before v16 are JSON; they stay as they are and read
+    /// as before, while new mail gets the binary form.
+    @Test func upgradingToV16KeepsTheJSONIndexesOfStoredMailReadable() async throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue, upTo: "v15: resolved drops")
+        let old = Array("Subject: Before\r\nMessage-ID: <old@x>\r\n\r\nbody\r\n".utf8)
+        let new = Array("Subject: After\r\nMessage-ID: <new@x>\r\n\r\nbody\r\n".utf8)
+        try await queue.write { db in _ = try Self.insertBodyAsBeforeV16(old, db) }
+        try Schema.migrator.migrate(queue)
+        try await queue.write { db in
+            var record = try LocalStore.makeBody(new).record
+            try record.insert(db)
+        }
+        let stored = try await queue.read { try Data.fetchAll($0, sql: "SELECT messageIndex FROM body ORDER BY id") }
+        #expect(stored.map { $0.first } == [UInt8(ascii: "{"), 0xB1])
+        #expect(try stored.map { try MessageIndex(stored: $0) } == [MessageIndex.parse(old), MessageIndex.parse(new)])
+    }
+
+    /// A body row as versions before v16 wrote it: the index as JSON, in `indexJSON`. Returns its id.
+    private static func insertBodyAsBeforeV16(_ raw: [UInt8], _ db: Database) throws -> Int64 {
+        let record = try LocalStore.makeBody(raw).record
+        try db.execute(sql: """
+            INSERT INTO body(size, indexJSON, envelope, bodyStructure, bodyBasic, messageIdHeader, threadIds)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.size, try JSONEncoder().encode(MessageIndex.parse(raw)), record.envelope, record.bodyStructure,
+                             record.bodyBasic, record.messageIdHeader, record.threadIds])
+        let id = db.lastInsertedRowID
+        try BodyChunks.insert(raw, bodyId: id, db)
+        return id
     }
 }
