@@ -21,13 +21,16 @@ public final class DropProcessor: Service {
     let store: LocalStore
     let connector: any CRMConnector
     let logger: Logger
+    let bytesInFlight: Int
     private let current: Mutex<GatewayConfiguration>
 
-    public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger) {
+    public init(store: LocalStore, connector: any CRMConnector, configuration: GatewayConfiguration, logger: Logger,
+                bytesInFlight: Int = DropProcessor.bytesInFlight) {
         self.store = store
         self.connector = connector
         self.current = Mutex(configuration)
         self.logger = logger
+        self.bytesInFlight = bytesInFlight
     }
 
     /// Takes a reloaded configuration; drops from then on follow its policies.
@@ -58,22 +61,28 @@ public final class DropProcessor: Service {
     /// memory. People are created under `creations`, so two drops naming the same new
     /// address still make one contact.
     static let concurrency = 32
+    /// The most mail, in octets, that the drops in flight may hold: each holds its whole
+    /// mail, its text and its attachments in memory, so 32 drops of mail with big
+    /// attachments could otherwise take gigabytes. A mail bigger than this still goes
+    /// through, alone.
+    public static let bytesInFlight = 64 * 1024 * 1024
     /// Jobs read from the queue at a time.
     static let batchSize = 64
     let creations = KeyedLock()
 
     /// Processes every drop that is due, until the queue has no more, keeping `concurrency`
-    /// of them in flight: a drop that ends makes room for the next at once, and the queue is
+    /// of them in flight, holding no more than `bytesInFlight` of mail (the next drop waits,
+    /// in queue order, until it fits): a drop that ends makes room for the next at once, and the queue is
     /// read on past the last job read when those run out (drops queued meanwhile included;
     /// one rescheduled meanwhile waits for the next call). Returns how many it handled.
     @discardableResult
     public func processDue(now: Date = Date()) async -> Int {
         let started = Date()
         var handled = 0
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Int.self) { group in
             var waiting: ArraySlice<DropJob> = []
             var lastRead: Int64 = 0
-            var running = 0
+            var running = 0, bytes = 0
             var queueRead = false
             while true {
                 if waiting.isEmpty && !queueRead {
@@ -88,13 +97,18 @@ public final class DropProcessor: Service {
                         queueRead = true
                     }
                 }
-                if running < Self.concurrency, let job = waiting.popFirst() {
-                    group.addTask { await self.process(job) }
+                if running < Self.concurrency, let job = waiting.first, running == 0 || bytes + job.size <= bytesInFlight {
+                    waiting.removeFirst()
+                    group.addTask {
+                        await self.process(job)
+                        return job.size
+                    }
                     running += 1
+                    bytes += job.size
                     handled += 1
-                } else if running > 0 {
-                    await group.next()
+                } else if running > 0, let size = await group.next() {
                     running -= 1
+                    bytes -= size
                 } else {
                     break
                 }

@@ -47,6 +47,8 @@ public struct DropJob: Hashable, Sendable {
     public var recordKey: String?
     public var attempts: Int
     public var createdAt: Date
+    /// The dropped message's size in octets.
+    public var size: Int = 0
     /// The message came from the upstream server (proxy mode) and goes back there when done.
     public var fromUpstream = false
     public var follow: Bool { role == DropJob.followRole }
@@ -161,7 +163,7 @@ extension LocalStore {
     public func dueDrops(now: Date = Date(), after: Int64 = 0, limit: Int = 100) async throws -> [DropJob] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, b.userId, u.email,
+                SELECT j.id, j.sourceMailboxId, j.attempts, j.createdAt, m.mailboxId, m.uid, m.size, b.userId, u.email,
                        CASE WHEN j.follow THEN '\(DropJob.followRole)' ELSE mm.role END AS role, mm.recordKey,
                        o.messageId IS NOT NULL AS fromUpstream
                 FROM dropJob j JOIN message m ON m.id = j.messageId JOIN mailbox b ON b.id = m.mailboxId
@@ -176,7 +178,7 @@ extension LocalStore {
                         uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
                         source: (row["sourceMailboxId"] as Int64?).map(MailboxID.init(rawValue:)),
                         role: row["role"], recordKey: row["recordKey"], attempts: row["attempts"], createdAt: row["createdAt"],
-                        fromUpstream: row["fromUpstream"])
+                        size: row["size"], fromUpstream: row["fromUpstream"])
             }
         }
     }

@@ -34,7 +34,8 @@ struct DropProcessorTests {
         }
     }
 
-    func world(policy: GatewayConfiguration.Policy = .init(), crm crmSection: GatewayConfiguration.CRM = .init()) async throws -> World {
+    func world(policy: GatewayConfiguration.Policy = .init(), crm crmSection: GatewayConfiguration.CRM = .init(),
+               bytesInFlight: Int = DropProcessor.bytesInFlight) async throws -> World {
         let crm = try EmbeddedCRM(inMemoryWithPublicURL: URL(string: "http://crm.test")!)
         let store = try LocalStore(inMemory: ())
         let aliceCRM = try await crm.createUser(name: "Alice Martin", email: "alice@example.com")
@@ -43,7 +44,7 @@ struct DropProcessorTests {
         let jane = try await crm.createRecord(in: .contacts, RecordDraft(fields: [
             "firstName": .text("Jane"), "lastName": .text("Doe"), "emails": .list(["jane@acme.example"]), "account": .reference(acme.ref)]))
         let processor = DropProcessor(store: store, connector: crm, configuration: GatewayConfiguration(crm: crmSection, policies: [policy]),
-                                      logger: Logger(label: "test"))
+                                      logger: Logger(label: "test"), bytesInFlight: bytesInFlight)
         return World(crm: crm, store: store, processor: processor, alice: alice, aliceCRM: aliceCRM,
                      inbox: try await store.mailbox(of: alice, named: "INBOX"), acme: acme, jane: jane)
     }
@@ -481,6 +482,39 @@ struct DropProcessorTests {
         release.continuation.yield()
         #expect(await run.value == others + 1)
         try await holder.value
+        #expect(try await w.store.dueDrops().isEmpty)
+    }
+
+    /// Each drop in flight holds its whole mail: the next waits, in queue order, while its mail
+    /// would take the drops in flight past `bytesInFlight`; a mail bigger than that goes alone.
+    @Test func dropsWaitWhileTheMailInFlightWouldPassTheByteBound() async throws {
+        let w = try await world(bytesInFlight: 5_000)
+        let folder = try await w.drop(into: "create:opportunities", name: "- Create New Opportunity")
+        let padding = String(repeating: "Figures for the quarter.\n", count: 240)
+        // The first mail alone passes the bound; while the test holds the creation lock of
+        // its sender's domain, it cannot finish.
+        try await w.move("From: Nora Quint <nora@quintech.example>\nSubject: Big\nMessage-ID: <big@quintech.example>\n\n\(padding)", into: folder)
+        for n in 1...3 {
+            try await w.move(Self.proposal.replacingOccurrences(of: "relaunch-1", with: "after-big-\(n)"), into: folder)
+        }
+        let held = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await w.processor.creations.withLock("domain:quintech.example") {
+                held.continuation.yield()
+                for await _ in release.stream { break }
+            }
+        }
+        for await _ in held.stream { break }
+        let run = Task { await w.processor.processDue() }
+        // The big mail is in flight alone; the small ones wait behind it.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await w.store.dueDrops().count == 4)
+        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 0)
+        release.continuation.yield()
+        #expect(await run.value == 4)
+        try await holder.value
+        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 4)
         #expect(try await w.store.dueDrops().isEmpty)
     }
 
