@@ -80,8 +80,8 @@ struct Drops: AsyncParsableCommand {
         }
         var watchers: [Watcher] = []
         if recorder.errors == 0 {
-            for user in Set(prepared.map(\.user)).sorted() {
-                let messageIDs = Set(prepared.filter { $0.user == user }.flatMap { $0.messages.map(\.messageID) })
+            for (user, clients) in Dictionary(grouping: prepared, by: \.user).sorted(by: { $0.key < $1.key }) {
+                let messageIDs = Set(clients.flatMap { $0.messages.map(\.messageID) })
                 do {
                     watchers.append(try await watcher(for: user, of: messageIDs, target: target, logger: logger))
                 } catch {
