@@ -461,28 +461,41 @@ struct DropProcessorTests {
         for n in 1...others {
             try await w.move(Self.proposal.replacingOccurrences(of: "relaunch-1", with: "after-slow-\(n)"), into: folder)
         }
+        let handled = try await processDue(w, holdingCreationsOf: "quintech.example") {
+            // Every later drop is done while the first still waits: none of them waits for it.
+            var pending = Int.max
+            for _ in 0..<3000 where pending > 1 {
+                try await Task.sleep(for: .milliseconds(20))
+                pending = try await w.store.dueDrops().count
+            }
+            #expect(pending == 1)
+            #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == others)
+        }
+        #expect(handled == others + 1)
+        #expect(try await w.store.dueDrops().isEmpty)
+    }
+
+    /// Runs `processDue` while holding the creation lock of `domain`, so that a drop whose
+    /// sender is new there cannot finish, and lets `whileHeld` look meanwhile; then lets go
+    /// and returns how many drops the run handled.
+    private func processDue(_ w: World, holdingCreationsOf domain: String, whileHeld: () async throws -> Void) async throws -> Int {
         let held = AsyncStream<Void>.makeStream()
         let release = AsyncStream<Void>.makeStream()
         let holder = Task {
-            try await w.processor.creations.withLock("domain:quintech.example") {
+            try await w.processor.creations.withLock("domain:\(domain)") {
                 held.continuation.yield()
                 for await _ in release.stream { break }
             }
         }
         for await _ in held.stream { break }
         let run = Task { await w.processor.processDue() }
-        // Every later drop is done while the first still waits: none of them waits for it.
-        var pending = Int.max
-        for _ in 0..<3000 where pending > 1 {
-            try await Task.sleep(for: .milliseconds(20))
-            pending = try await w.store.dueDrops().count
+        do {
+            defer { release.continuation.yield() }
+            try await whileHeld()
         }
-        #expect(pending == 1)
-        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == others)
-        release.continuation.yield()
-        #expect(await run.value == others + 1)
+        let handled = await run.value
         try await holder.value
-        #expect(try await w.store.dueDrops().isEmpty)
+        return handled
     }
 
     /// Each drop in flight holds its whole mail: the next waits, in queue order, while its mail
@@ -497,23 +510,13 @@ struct DropProcessorTests {
         for n in 1...3 {
             try await w.move(Self.proposal.replacingOccurrences(of: "relaunch-1", with: "after-big-\(n)"), into: folder)
         }
-        let held = AsyncStream<Void>.makeStream()
-        let release = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await w.processor.creations.withLock("domain:quintech.example") {
-                held.continuation.yield()
-                for await _ in release.stream { break }
-            }
+        let handled = try await processDue(w, holdingCreationsOf: "quintech.example") {
+            // The big mail is in flight alone; the small ones wait behind it.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await w.store.dueDrops().count == 4)
+            #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 0)
         }
-        for await _ in held.stream { break }
-        let run = Task { await w.processor.processDue() }
-        // The big mail is in flight alone; the small ones wait behind it.
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try await w.store.dueDrops().count == 4)
-        #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 0)
-        release.continuation.yield()
-        #expect(await run.value == 4)
-        try await holder.value
+        #expect(handled == 4)
         #expect(try await w.crm.records(in: .opportunities, matching: RecordQuery()).total == 4)
         #expect(try await w.store.dueDrops().isEmpty)
     }
