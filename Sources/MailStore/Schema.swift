@@ -193,8 +193,9 @@ enum Schema {
                 t.column("text", .text).notNull()
             }
             let bodies = try Row.fetchCursor(db, sql: "SELECT id, indexJSON FROM body")
+            let decoder = JSONDecoder()
             while let row = try bodies.next() {
-                let index = try MessageIndex(stored: row["indexJSON"] as Data)
+                let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
                 let header = try BodyChunks.read(db, bodyId: row["id"], range: 0..<min(index.size, index.root.headerRange.upperBound))
                 try db.execute(sql: "INSERT INTO searchFields(bodyId, text) VALUES (?, ?)",
                                arguments: [row["id"] as Int64, SearchFields(index: index, raw: header).text])
@@ -211,8 +212,9 @@ enum Schema {
             // message. Filled for stored mail here.
             try db.execute(sql: "ALTER TABLE searchFields ADD COLUMN bodyText TEXT")
             let bodies = try Row.fetchCursor(db, sql: "SELECT id, size, indexJSON FROM body")
+            let decoder = JSONDecoder()
             while let row = try bodies.next() {
-                let index = try MessageIndex(stored: row["indexJSON"] as Data)
+                let index = try decoder.decode(MessageIndex.self, from: row["indexJSON"] as Data)
                 let raw = try BodyChunks.read(db, bodyId: row["id"], range: 0..<(row["size"] as Int))
                 try db.execute(sql: "UPDATE searchFields SET bodyText = ? WHERE bodyId = ?",
                                arguments: [index.searchableText(in: raw), row["id"] as Int64])
