@@ -181,7 +181,7 @@ extension LocalStore {
                 let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue, Int64(run.lowerBound), Int64(run.upperBound)])
                 while let row = try rows.next() {
                     result.append((UInt32(truncatingIfNeeded: row[0] as Int64), Date(timeIntervalSince1970: TimeInterval(row[1] as Int64)),
-                                   row[2], try row.withUnsafeData(atIndex: 3) { try MessageIndex(stored: $0 ?? Data()) }))
+                                   row[2], try BodyRecord.index(in: row, at: 3)))
                 }
             }
             return result
@@ -201,7 +201,7 @@ extension LocalStore {
                 SELECT b.id, b.messageIndex FROM message m JOIN body b ON b.id = m.bodyId
                 WHERE m.mailboxId = ? AND m.uid = ?
                 """), arguments: [mailbox.rawValue, Int64(uid)]) else { return nil }
-            return StoredMessage(bodyID: row[0], index: try row.withUnsafeData(atIndex: 1) { try MessageIndex(stored: $0 ?? Data()) })
+            return StoredMessage(bodyID: row[0], index: try BodyRecord.index(in: row, at: 1))
         }
     }
 

@@ -86,7 +86,7 @@ extension LocalStore {
                 if depth >= .fields { message.fields = (row[8] as String?).map(SearchFields.init(text:)) }
                 if depth >= .bodyText { message.bodyText = row[9] }
                 if depth >= .content {
-                    let index = try row.withUnsafeData(atIndex: 11) { try MessageIndex(stored: $0 ?? Data()) }
+                    let index = try BodyRecord.index(in: row, at: 11)
                     message.content = (try BodyChunks.read(db, bodyId: message.bodyID, range: 0..<(row[10] as Int)), index)
                 }
                 // Every body has its fields (schema v10) and text (v12); should one lack them, they are made from its bytes.
@@ -106,7 +106,6 @@ extension LocalStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT size, messageIndex FROM body WHERE id = ?", arguments: [bodyId]) else {
             return ([], MessageIndex.parse([]))
         }
-        return (try BodyChunks.read(db, bodyId: bodyId, range: 0..<(row["size"] as Int)),
-                try MessageIndex(stored: row["messageIndex"] as Data))
+        return (try BodyChunks.read(db, bodyId: bodyId, range: 0..<(row[0] as Int)), try BodyRecord.index(in: row, at: 1))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MIMECore
 
 /// A gateway account (table `user`).
 struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
@@ -60,6 +61,12 @@ struct BodyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var threadIds: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The parsed index in column `column` of a row read from `body` (`messageIndex`),
+    /// decoded without copying the blob out of SQLite first.
+    static func index(in row: Row, at column: Int) throws -> MessageIndex {
+        try row.withUnsafeData(atIndex: column) { try MessageIndex(stored: $0 ?? Data()) }
+    }
 }
 
 /// One message in one mailbox (table `message`).
